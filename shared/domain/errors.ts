@@ -1,0 +1,112 @@
+/**
+ * The closed error model. Each error has a stable `code`, carries its `cause`, and says whether a
+ * retry can help. HTTP status is decided only at the API edge (one table, see functions/ http edge).
+ * Business outcomes of the LRS (no match, possible matches, not shared, ...) are results, not errors.
+ */
+
+export interface FieldIssue {
+  /** Dotted JSON path of the offending field, e.g. `learner.dateOfBirth`. */
+  readonly field: string;
+  /** Short rule name, e.g. `pattern`, `maxLength`, `required`, `ulnCheckDigit`. */
+  readonly rule: string;
+  /** Human message naming the field and the rule. Never contains the offending value. */
+  readonly message: string;
+}
+
+export type AppErrorCode =
+  | 'VALIDATION_FAILED'
+  | 'LRS_REJECTED'
+  | 'LRS_UNAVAILABLE'
+  | 'CONFIGURATION'
+  | 'NOT_FOUND'
+  | 'FORBIDDEN'
+  | 'CONFLICT';
+
+export abstract class AppError extends Error {
+  abstract readonly code: AppErrorCode;
+  abstract readonly retryable: boolean;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The caller's input breaks a rule. Never retryable. */
+export class ValidationError extends AppError {
+  readonly code = 'VALIDATION_FAILED' as const;
+  readonly retryable = false;
+  constructor(
+    readonly issues: readonly FieldIssue[],
+    message = `Invalid request: ${issues.map((i) => i.message).join('; ')}`,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The LRS refused the request: invalid request (WSEC0001), unknown request (WSEC0002), unknown
+ * organisation (WSEC0003), wrong password (WSEC0005), insufficient access (WSEC0006), invalid ULN (WSEC0136),
+ * or a DomainFault. Not retryable without a change by the caller or operator.
+ */
+export class LrsRejectedError extends AppError {
+  readonly code = 'LRS_REJECTED' as const;
+  readonly retryable = false;
+  constructor(
+    readonly lrsCode: string,
+    message: string,
+    /** Detail from the LRS that is safe to show (e.g. the Xerces validation message). */
+    readonly detail?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export type UnavailableReason =
+  | 'OUT_OF_HOURS'
+  | 'MAINTENANCE'
+  | 'TIMEOUT'
+  | 'CONNECTION'
+  | 'TLS'
+  | 'HTTP_ERROR'
+  | 'THROTTLED';
+
+/** The LRS could not answer now. Retryable; `retryAfterSeconds` is a hint for the caller and the queue. */
+export class LrsUnavailableError extends AppError {
+  readonly code = 'LRS_UNAVAILABLE' as const;
+  readonly retryable = true;
+  constructor(
+    readonly reason: UnavailableReason,
+    message: string,
+    readonly retryAfterSeconds: number,
+    readonly lrsCode?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Deployment or secret shape is wrong. Not retryable; fails at init and alarms. */
+export class ConfigurationError extends AppError {
+  readonly code = 'CONFIGURATION' as const;
+  readonly retryable = false;
+}
+
+export class NotFoundError extends AppError {
+  readonly code = 'NOT_FOUND' as const;
+  readonly retryable = false;
+}
+
+/** The caller may not act for the organisation it named. */
+export class ForbiddenError extends AppError {
+  readonly code = 'FORBIDDEN' as const;
+  readonly retryable = false;
+}
+
+/** An idempotency key is being processed or was used with a different request body. */
+export class ConflictError extends AppError {
+  readonly code = 'CONFLICT' as const;
+  readonly retryable = false;
+}
+
+export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
