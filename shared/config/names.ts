@@ -1,0 +1,35 @@
+/**
+ * Names shared by the CDK app, the functions and the local runtime. Dependency-free: infra/ imports it.
+ */
+
+/** Environment variables the functions read (parsed once per cold start in shared/config). */
+export const ENV = {
+  stage: 'STAGE',
+  /** The single DynamoDB table (see TABLE below). */
+  tableName: 'TABLE_NAME',
+  /** LRS base URL, e.g. https://ws.lrs.education.gov.uk (the simulator's URL locally). */
+  lrsEndpoint: 'LRS_ENDPOINT',
+  lrsTimeoutMs: 'LRS_TIMEOUT_MS',
+  /** Secrets Manager name prefix; an organisation's secret is `${prefix}${organisationId}`. */
+  orgSecretPrefix: 'ORG_SECRET_PREFIX',
+  /** JSON: { [callerId]: string[] } organisation ids each caller may act for ("*" = any). */
+  callerAccess: 'CALLER_ACCESS',
+  /** JSON: { [operationId]: queueUrl } so bulk jobs can fan out to an operation's queue. */
+  operationQueueUrls: 'OPERATION_QUEUE_URLS',
+  /** Days learner data is kept before DynamoDB TTL removes it. */
+  dataTtlDays: 'DATA_TTL_DAYS',
+  /** Upper bound of LRS calls in flight per operation queue (event source max concurrency). */
+  lrsMaxConcurrency: 'LRS_MAX_CONCURRENCY',
+} as const;
+
+/** Secrets Manager naming: one secret per organisation. */
+export const orgSecretPrefix = (stage: string): string => `lrs-gateway/${stage}/org/`;
+
+/** The single-table layout: partition key `pk`, sort key `sk`, TTL attribute `expiresAt` (epoch seconds). */
+export const TABLE = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  ttlAttribute: 'expiresAt',
+} as const;
+
+export const DEFAULT_DATA_TTL_DAYS = 30;
