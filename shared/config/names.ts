@@ -33,3 +33,15 @@ export const TABLE = {
 } as const;
 
 export const DEFAULT_DATA_TTL_DAYS = 30;
+
+/**
+ * The metric contract between the certificate-expiry function (publishes, with Powertools Metrics) and the
+ * CDK app (alarms on it). Namespace = POWERTOOLS_METRICS_NAMESPACE, one data point per organisation per run,
+ * dimensions: Powertools' default `service` (= POWERTOOLS_SERVICE_NAME, 'certificate-expiry') and
+ * `OrganisationId`.
+ */
+export const METRICS = {
+  namespace: (stage: string): string => `LrsGateway/${stage}`,
+  certificateDaysRemaining: 'CertificateDaysRemaining',
+  organisationDimension: 'OrganisationId',
+} as const;
