@@ -1,0 +1,458 @@
+/**
+ * ResultsStore on the single DynamoDB table (keys from TABLE in shared/config/names.ts).
+ *
+ * Items:
+ * - `pk=REQUEST#<id>, sk=REQUEST`: the request record (status, outcome, error, timings, lease, TTL).
+ * - `pk=REQUEST#<id>, sk=BLOB#<name>#<nnnn>`: chunks of a large gzipped request/result body.
+ * - `pk=IDEMPOTENCY#<organisationId>#<key>, sk=IDEMPOTENCY`: who holds an idempotency key.
+ *
+ * Request and result bodies are stored gzipped (a Personal Learning Record can run to megabytes of JSON).
+ * A body whose gzip fits in INLINE_LIMIT_BYTES stays in the record; a bigger one is split into chunk
+ * items of CHUNK_BYTES, written before the record points at them, so a reader never sees a partial body.
+ * Only conditional writes are used (no transactions): they also work on dynalite.
+ */
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { TABLE } from '../config/names.js';
+import type {
+  BeginInput,
+  BeginResult,
+  ClaimResult,
+  CompleteInput,
+  FailInput,
+  RejectedInput,
+  ResultsStore,
+  StoredRequest,
+} from '../ports/results-store.js';
+
+/** Largest gzipped body kept inside the record (two bodies plus metadata stay well under 400 KB). */
+export const INLINE_LIMIT_BYTES = 150_000;
+/** Size of one chunk item's payload (under the 400 KB item limit with keys and attribute names). */
+export const CHUNK_BYTES = 350_000;
+
+const REQUEST_SK = 'REQUEST';
+const IDEMPOTENCY_SK = 'IDEMPOTENCY';
+const requestPk = (requestId: string) => `REQUEST#${requestId}`;
+const idempotencyPk = (organisationId: string, key: string) => `IDEMPOTENCY#${organisationId}#${key}`;
+const chunkSk = (name: BlobName, index: number) => `BLOB#${name}#${String(index).padStart(4, '0')}`;
+
+type BlobName = 'request' | 'result';
+/** How a body is stored: inline gzip bytes, or the number of chunk items. */
+type BlobRef = { readonly gz: Uint8Array } | { readonly chunks: number; readonly bytes: number };
+
+const isConditionFailure = (e: unknown): boolean =>
+  e instanceof ConditionalCheckFailedException ||
+  (e instanceof Error && e.name === 'ConditionalCheckFailedException');
+
+const epochSeconds = (d: Date) => Math.floor(d.getTime() / 1000);
+
+export interface DynamoDbResultsStoreOptions {
+  readonly tableName: string;
+  readonly client: DynamoDBClient;
+  /** For tests: override the inline limit and chunk size. */
+  readonly inlineLimitBytes?: number;
+  readonly chunkBytes?: number;
+}
+
+export class DynamoDbResultsStore implements ResultsStore {
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  private readonly inlineLimit: number;
+  private readonly chunkBytes: number;
+
+  constructor(options: DynamoDbResultsStoreOptions) {
+    this.tableName = options.tableName;
+    this.doc = DynamoDBDocumentClient.from(options.client, {
+      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+    });
+    this.inlineLimit = options.inlineLimitBytes ?? INLINE_LIMIT_BYTES;
+    this.chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
+  }
+
+  async begin(input: BeginInput): Promise<BeginResult> {
+    const pk = requestPk(input.requestId);
+    const now = input.now;
+    const blob = input.request === undefined ? undefined : gzipJson(input.request);
+    const inlineRequest = blob !== undefined && blob.byteLength <= this.inlineLimit;
+    const values: Record<string, unknown> = {
+      ':inProgress': 'IN_PROGRESS',
+      ':pending': 'PENDING',
+      ':failed': 'FAILED',
+      ':true': true,
+      ':zero': 0,
+      ':one': 1,
+      ':type': 'request',
+      ':requestId': input.requestId,
+      ':op': input.operation,
+      ':org': input.organisationId,
+      ':caller': input.caller,
+      ':source': input.source,
+      ':receivedAt': now.toISOString(),
+      ':startedAt': now.toISOString(),
+      ':nowMs': now.getTime(),
+      ':lease': input.leaseExpiresAt,
+      ':expiresAt': input.expiresAt,
+    };
+    const sets = [
+      '#status = :inProgress',
+      '#attempts = if_not_exists(#attempts, :zero) + :one',
+      '#type = :type',
+      '#requestId = :requestId',
+      '#operation = :op',
+      '#org = :org',
+      '#caller = if_not_exists(#caller, :caller)',
+      '#source = if_not_exists(#source, :source)',
+      '#receivedAt = if_not_exists(#receivedAt, :receivedAt)',
+      '#startedAt = :startedAt',
+      '#lease = :lease',
+      '#expiresAt = :expiresAt',
+    ];
+    const names: Record<string, string> = {
+      '#pk': TABLE.partitionKey,
+      '#status': 'status',
+      '#attempts': 'attempts',
+      '#type': 'type',
+      '#requestId': 'requestId',
+      '#operation': 'operation',
+      '#org': 'organisationId',
+      '#caller': 'caller',
+      '#source': 'source',
+      '#receivedAt': 'receivedAt',
+      '#startedAt': 'startedAt',
+      '#lease': 'leaseExpiresAt',
+      '#expiresAt': TABLE.ttlAttribute,
+      '#retryable': 'retryable',
+      '#error': 'error',
+      '#outcome': 'outcome',
+      '#completedAt': 'completedAt',
+      '#lrsDurationMs': 'lrsDurationMs',
+      '#result': 'result',
+    };
+    const optional: Array<[string, unknown]> = [
+      ['userName', input.userName],
+      ['jobId', input.jobId],
+      ['idempotencyKey', input.idempotencyKey],
+      ['requestHash', input.requestHash],
+    ];
+    for (const [name, value] of optional) {
+      if (value === undefined) continue;
+      names[`#${name}`] = name;
+      values[`:${name}`] = value;
+      sets.push(`#${name} = :${name}`);
+    }
+    if (inlineRequest && blob) {
+      names['#request'] = 'request';
+      values[':request'] = { gz: blob };
+      sets.push('#request = :request');
+    }
+    try {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { [TABLE.partitionKey]: pk, [TABLE.sortKey]: REQUEST_SK },
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE #error, #outcome, #completedAt, #lrsDurationMs, #retryable, #result`,
+          ConditionExpression:
+            'attribute_not_exists(#pk) OR (#operation = :op AND #org = :org AND (' +
+            '#status = :pending OR (#status = :failed AND #retryable = :true) OR ' +
+            '(#status = :inProgress AND #lease < :nowMs)))',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      let item = out.Attributes ?? {};
+      if (blob && !inlineRequest) {
+        const ref = await this.writeChunks(input.requestId, 'request', blob, input.expiresAt);
+        item = await this.setBlobRef(input.requestId, 'request', ref);
+      }
+      return { acquired: true, record: await this.toRecord(item) };
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+      const existing = await this.get(input.requestId, now);
+      const visible =
+        existing &&
+        existing.operation === input.operation &&
+        existing.organisationId === input.organisationId;
+      return { acquired: false, existing: visible ? existing : undefined };
+    }
+  }
+
+  async complete(requestId: string, attempt: number, input: CompleteInput): Promise<StoredRequest> {
+    const blob = gzipJson(input.result);
+    let ref: BlobRef = { gz: blob };
+    if (blob.byteLength > this.inlineLimit) {
+      // Chunks expire with their record.
+      const current = await this.getRaw(requestId);
+      const expiresAt = Number(current?.[TABLE.ttlAttribute] ?? epochSeconds(input.completedAt) + 86_400);
+      ref = await this.writeChunks(requestId, 'result', blob, expiresAt);
+    }
+    return this.finish(requestId, attempt, {
+      status: 'COMPLETED',
+      outcome: input.outcome,
+      result: ref,
+      completedAt: input.completedAt.toISOString(),
+      lrsDurationMs: input.lrsDurationMs,
+    });
+  }
+
+  async fail(requestId: string, attempt: number, input: FailInput): Promise<StoredRequest> {
+    return this.finish(requestId, attempt, {
+      status: 'FAILED',
+      error: input.error,
+      retryable: input.error.retryable,
+      outcome: input.outcome,
+      completedAt: input.completedAt.toISOString(),
+      lrsDurationMs: input.lrsDurationMs,
+    });
+  }
+
+  async recordRejected(input: RejectedInput): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            [TABLE.partitionKey]: requestPk(input.requestId),
+            [TABLE.sortKey]: REQUEST_SK,
+            type: 'request',
+            requestId: input.requestId,
+            operation: input.operation,
+            organisationId: input.organisationId,
+            caller: input.caller,
+            source: input.source,
+            jobId: input.jobId,
+            status: 'FAILED',
+            attempts: 0,
+            error: input.error,
+            retryable: input.error.retryable,
+            receivedAt: input.now.toISOString(),
+            completedAt: input.now.toISOString(),
+            [TABLE.ttlAttribute]: input.expiresAt,
+          },
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (isConditionFailure(e)) return false;
+      throw e;
+    }
+  }
+
+  async get(requestId: string, now: Date = new Date()): Promise<StoredRequest | undefined> {
+    const item = await this.getRaw(requestId);
+    if (!item) return undefined;
+    const expiresAt = Number(item[TABLE.ttlAttribute]);
+    if (Number.isFinite(expiresAt) && expiresAt < epochSeconds(now)) return undefined;
+    return this.toRecord(item);
+  }
+
+  async claimIdempotencyKey(input: {
+    organisationId: string;
+    key: string;
+    requestId: string;
+    requestHash: string;
+    now: Date;
+    expiresAt: number;
+  }): Promise<ClaimResult> {
+    const Key = {
+      [TABLE.partitionKey]: idempotencyPk(input.organisationId, input.key),
+      [TABLE.sortKey]: IDEMPOTENCY_SK,
+    };
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...Key,
+            type: 'idempotency-key',
+            organisationId: input.organisationId,
+            requestId: input.requestId,
+            requestHash: input.requestHash,
+            createdAt: input.now.toISOString(),
+            [TABLE.ttlAttribute]: input.expiresAt,
+          },
+          // A key past its TTL but not yet swept is free again.
+          ConditionExpression: 'attribute_not_exists(#pk) OR #expiresAt < :now',
+          ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#expiresAt': TABLE.ttlAttribute },
+          ExpressionAttributeValues: { ':now': epochSeconds(input.now) },
+        }),
+      );
+      return { claimed: true };
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+    }
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key, ConsistentRead: true }));
+    const item = out.Item;
+    if (!item) {
+      // Swept between our write and our read: try once more.
+      return this.claimIdempotencyKey(input);
+    }
+    return { claimed: false, requestId: String(item.requestId), requestHash: String(item.requestHash) };
+  }
+
+  private async finish(
+    requestId: string,
+    attempt: number,
+    fields: Record<string, unknown>,
+  ): Promise<StoredRequest> {
+    const names: Record<string, string> = {
+      '#status': 'status',
+      '#attempts': 'attempts',
+      '#lease': 'leaseExpiresAt',
+    };
+    const values: Record<string, unknown> = { ':inProgress': 'IN_PROGRESS', ':attempt': attempt };
+    const sets: string[] = [];
+    const removes = ['#lease'];
+    for (const [name, value] of Object.entries(fields)) {
+      names[`#${name}`] = name;
+      if (value === undefined) {
+        removes.push(`#${name}`);
+      } else {
+        values[`:${name}`] = value;
+        sets.push(`#${name} = :${name}`);
+      }
+    }
+    try {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { [TABLE.partitionKey]: requestPk(requestId), [TABLE.sortKey]: REQUEST_SK },
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
+          ConditionExpression: '#status = :inProgress AND #attempts = :attempt',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return this.toRecord(out.Attributes ?? {});
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+      // Another worker took the lease over (ours expired): its record wins, ours is dropped.
+      const current = await this.get(requestId);
+      if (!current) throw e;
+      return current;
+    }
+  }
+
+  private async getRaw(requestId: string): Promise<Record<string, unknown> | undefined> {
+    const out = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { [TABLE.partitionKey]: requestPk(requestId), [TABLE.sortKey]: REQUEST_SK },
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item;
+  }
+
+  private async writeChunks(
+    requestId: string,
+    name: BlobName,
+    blob: Uint8Array,
+    expiresAt: number,
+  ): Promise<BlobRef> {
+    const count = Math.ceil(blob.byteLength / this.chunkBytes);
+    const writes: Promise<unknown>[] = [];
+    for (let i = 0; i < count; i++) {
+      writes.push(
+        this.doc.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: {
+              [TABLE.partitionKey]: requestPk(requestId),
+              [TABLE.sortKey]: chunkSk(name, i),
+              type: 'blob-chunk',
+              data: blob.subarray(i * this.chunkBytes, (i + 1) * this.chunkBytes),
+              [TABLE.ttlAttribute]: expiresAt,
+            },
+          }),
+        ),
+      );
+    }
+    await Promise.all(writes);
+    return { chunks: count, bytes: blob.byteLength };
+  }
+
+  private async setBlobRef(
+    requestId: string,
+    name: BlobName,
+    ref: BlobRef,
+  ): Promise<Record<string, unknown>> {
+    const out = await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { [TABLE.partitionKey]: requestPk(requestId), [TABLE.sortKey]: REQUEST_SK },
+        UpdateExpression: 'SET #name = :ref',
+        ExpressionAttributeNames: { '#name': name },
+        ExpressionAttributeValues: { ':ref': ref },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return out.Attributes ?? {};
+  }
+
+  private async readBlob(requestId: string, name: BlobName, ref: unknown): Promise<unknown> {
+    if (!ref || typeof ref !== 'object') return undefined;
+    if ('gz' in ref && ref.gz instanceof Uint8Array) return gunzipJson(ref.gz);
+    if (!('chunks' in ref) || typeof ref.chunks !== 'number') return undefined;
+    const parts: Uint8Array[] = [];
+    let lastKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+          ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
+          ExpressionAttributeValues: { ':pk': requestPk(requestId), ':prefix': `BLOB#${name}#` },
+          ConsistentRead: true,
+          ExclusiveStartKey: lastKey,
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        const index = Number(String(item[TABLE.sortKey]).split('#')[2]);
+        if (index < ref.chunks && item.data instanceof Uint8Array) parts[index] = item.data;
+      }
+      lastKey = out.LastEvaluatedKey;
+    } while (lastKey);
+    if (parts.length !== ref.chunks || parts.some((p) => p === undefined)) {
+      throw new Error(`Stored ${name} of request ${requestId} is incomplete`);
+    }
+    return gunzipJson(Buffer.concat(parts));
+  }
+
+  private async toRecord(item: Record<string, unknown>): Promise<StoredRequest> {
+    const requestId = String(item.requestId);
+    const [request, result] = await Promise.all([
+      this.readBlob(requestId, 'request', item.request),
+      this.readBlob(requestId, 'result', item.result),
+    ]);
+    const {
+      [TABLE.partitionKey]: _pk,
+      [TABLE.sortKey]: _sk,
+      type: _type,
+      retryable: _retryable,
+      request: _request,
+      result: _result,
+      [TABLE.ttlAttribute]: expiresAt,
+      ...rest
+    } = item;
+    return {
+      ...(rest as Omit<StoredRequest, 'expiresAt' | 'request' | 'result'>),
+      ...(request === undefined ? {} : { request }),
+      ...(result === undefined ? {} : { result }),
+      expiresAt: Number(expiresAt),
+    };
+  }
+}
+
+const gzipJson = (value: unknown): Uint8Array => gzipSync(Buffer.from(JSON.stringify(value), 'utf8'));
+const gunzipJson = (bytes: Uint8Array): unknown => JSON.parse(gunzipSync(bytes).toString('utf8'));

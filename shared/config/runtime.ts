@@ -1,0 +1,122 @@
+/**
+ * Runtime configuration of the operation and platform functions: read from the environment once per
+ * cold start and checked with zod, so a wrong deployment fails at init with a ConfigurationError that
+ * names every bad variable (never its value: CALLER_ACCESS and queue URLs are not secret, but the habit
+ * keeps secrets out of logs if one is ever misplaced in an env var).
+ */
+import { z } from 'zod';
+import { ConfigurationError } from '../domain/errors.js';
+import { OPERATION_IDS, type OperationId } from '../lrs/operations.js';
+import { DEFAULT_DATA_TTL_DAYS, ENV } from './names.js';
+import { LRS_TIMEOUT_MS } from './resources.js';
+
+/** Organisation ids each caller (API key id or IAM principal ARN) may act for; `*` means any. */
+export type CallerAccess = Readonly<Record<string, readonly string[]>>;
+
+export interface RuntimeConfig {
+  readonly stage: string;
+  readonly tableName: string;
+  readonly lrsEndpoint: string;
+  readonly lrsTimeoutMs: number;
+  readonly orgSecretPrefix: string;
+  readonly callerAccess: CallerAccess;
+  readonly operationQueueUrls: Readonly<Partial<Record<OperationId, string>>>;
+  readonly dataTtlDays: number;
+}
+
+const jsonText = <T extends z.ZodType>(schema: T) =>
+  z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be valid JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+
+/** An organisation id: a UKPRN (8 letters/digits) or an LRS organisation reference (6 letters/digits). */
+export const ORGANISATION_ID_PATTERN = /^([0-9A-Za-z]{8}|[0-9A-Za-z]{6})$/;
+
+const callerAccessSchema = z.record(
+  z.string().min(1),
+  z.array(
+    z
+      .string()
+      .refine(
+        (id) => id === '*' || ORGANISATION_ID_PATTERN.test(id),
+        'organisation ids must be a UKPRN (8 letters/digits), an organisation reference (6) or "*"',
+      ),
+  ),
+);
+
+const operationQueueUrlsSchema = z.partialRecord(z.enum(OPERATION_IDS), z.url());
+
+const positiveInt = z.coerce.number().int().positive();
+
+/** Schema of the functions' environment (names from shared/config/names.ts). */
+export const runtimeEnvSchema = z.object({
+  [ENV.stage]: z.string().regex(/^[a-z][a-z0-9-]{0,19}$/, 'must be a short lower-case stage name'),
+  [ENV.tableName]: z.string().min(3).max(255),
+  [ENV.lrsEndpoint]: z.url({ protocol: /^https$/, error: 'must be an https URL' }),
+  [ENV.lrsTimeoutMs]: positiveInt.max(300_000).default(LRS_TIMEOUT_MS),
+  [ENV.orgSecretPrefix]: z.string().min(1),
+  [ENV.callerAccess]: jsonText(callerAccessSchema),
+  [ENV.operationQueueUrls]: jsonText(operationQueueUrlsSchema).optional(),
+  [ENV.dataTtlDays]: positiveInt.max(3650).default(DEFAULT_DATA_TTL_DAYS),
+});
+
+/**
+ * Parses the environment once. Throws a ConfigurationError listing each variable and its rule.
+ * Accepts empty strings as "unset" so that a CDK `environment` entry of '' falls back to the default.
+ */
+export const loadRuntimeConfig = (env: NodeJS.ProcessEnv = process.env): RuntimeConfig => {
+  const input = Object.fromEntries(
+    Object.keys(runtimeEnvSchema.shape).map((name) => [name, env[name] === '' ? undefined : env[name]]),
+  );
+  const parsed = runtimeEnvSchema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${String(i.path[0] ?? '?')}: ${i.message}`);
+    throw new ConfigurationError(`Invalid function configuration: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  return {
+    stage: e[ENV.stage],
+    tableName: e[ENV.tableName],
+    lrsEndpoint: e[ENV.lrsEndpoint],
+    lrsTimeoutMs: e[ENV.lrsTimeoutMs],
+    orgSecretPrefix: e[ENV.orgSecretPrefix],
+    callerAccess: e[ENV.callerAccess],
+    operationQueueUrls: e[ENV.operationQueueUrls] ?? {},
+    dataTtlDays: e[ENV.dataTtlDays],
+  };
+};
+
+/** Just what the requests function needs (it never calls the LRS). */
+export const loadReadConfig = (
+  env: NodeJS.ProcessEnv = process.env,
+): Pick<RuntimeConfig, 'stage' | 'tableName' | 'callerAccess' | 'dataTtlDays'> => {
+  const schema = runtimeEnvSchema.pick({
+    [ENV.stage]: true,
+    [ENV.tableName]: true,
+    [ENV.callerAccess]: true,
+    [ENV.dataTtlDays]: true,
+  } as const);
+  const input = Object.fromEntries(
+    Object.keys(schema.shape).map((name) => [name, env[name] === '' ? undefined : env[name]]),
+  );
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${String(i.path[0] ?? '?')}: ${i.message}`);
+    throw new ConfigurationError(`Invalid function configuration: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  return {
+    stage: e[ENV.stage],
+    tableName: e[ENV.tableName],
+    callerAccess: e[ENV.callerAccess],
+    dataTtlDays: e[ENV.dataTtlDays],
+  };
+};

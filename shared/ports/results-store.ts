@@ -1,0 +1,146 @@
+/**
+ * Where every accepted LRS request and its result are kept, readable again by request id, and where
+ * idempotency keys are claimed. Records that hold learner data (the request and the result) always
+ * carry an `expiresAt` TTL. No SDK here: the DynamoDB implementation is in shared/adapters.
+ */
+import type { AppErrorCode, FieldIssue, UnavailableReason } from '../domain/errors.js';
+import type { Outcome } from '../domain/outcome.js';
+import type { OperationId } from '../lrs/operations.js';
+
+/**
+ * PENDING: accepted, waiting in a queue (written by whoever enqueued it, e.g. a bulk job).
+ * IN_PROGRESS: a worker holds the lease and is talking to the LRS.
+ * COMPLETED: the LRS answered; `outcome` and `result` are set (the outcome may be a business refusal).
+ * FAILED: no LRS answer we can use; `error` says why and whether a retry can help.
+ */
+export type RequestStatus = 'PENDING' | 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
+
+/** How the request reached the gateway. */
+export type RequestSource = 'http' | 'queue' | 'job';
+
+/** Why a request failed. Safe to show to the caller: never contains a submitted value or a secret. */
+export interface FailureInfo {
+  readonly code: AppErrorCode | 'INTERNAL';
+  readonly message: string;
+  readonly retryable: boolean;
+  readonly lrsCode?: string;
+  /** LRS-provided detail for a rejected request (shown to the caller, never logged). */
+  readonly detail?: string;
+  readonly reason?: UnavailableReason;
+  readonly retryAfterSeconds?: number;
+  readonly issues?: readonly FieldIssue[];
+}
+
+export interface StoredRequest {
+  readonly requestId: string;
+  readonly operation: OperationId;
+  readonly organisationId: string;
+  /** API key id or IAM principal that sent the request (or the job's caller). */
+  readonly caller: string;
+  /** The LRS UserName the caller named, when it named one. */
+  readonly userName?: string;
+  readonly source: RequestSource;
+  readonly jobId?: string;
+  readonly idempotencyKey?: string;
+  /** SHA-256 of the canonical request (operation, user name, body), to detect a reused idempotency key. */
+  readonly requestHash?: string;
+  readonly status: RequestStatus;
+  /** How many times a worker has taken the lease (1 on the first attempt). */
+  readonly attempts: number;
+  readonly outcome?: Outcome;
+  /** The operation's typed result (see shared/app/results.ts). */
+  readonly result?: unknown;
+  /** The validated request as sent to the use case. */
+  readonly request?: unknown;
+  readonly error?: FailureInfo;
+  /** ISO timestamps. */
+  readonly receivedAt: string;
+  readonly startedAt?: string;
+  readonly completedAt?: string;
+  /** Time spent waiting on the LRS (sum over the calls the use case made). */
+  readonly lrsDurationMs?: number;
+  /** Epoch milliseconds until which the current worker owns an IN_PROGRESS record. */
+  readonly leaseExpiresAt?: number;
+  /** Epoch seconds: DynamoDB TTL. */
+  readonly expiresAt: number;
+}
+
+export interface BeginInput {
+  readonly requestId: string;
+  readonly operation: OperationId;
+  readonly organisationId: string;
+  readonly caller: string;
+  readonly userName?: string;
+  readonly source: RequestSource;
+  readonly jobId?: string;
+  readonly idempotencyKey?: string;
+  readonly requestHash?: string;
+  readonly request?: unknown;
+  readonly now: Date;
+  readonly leaseExpiresAt: number;
+  readonly expiresAt: number;
+}
+
+export type BeginResult =
+  | { readonly acquired: true; readonly record: StoredRequest }
+  | { readonly acquired: false; readonly existing: StoredRequest | undefined };
+
+export interface CompleteInput {
+  readonly outcome: Outcome;
+  readonly result: unknown;
+  readonly completedAt: Date;
+  readonly lrsDurationMs: number;
+}
+
+export interface FailInput {
+  readonly error: FailureInfo;
+  readonly outcome?: Outcome;
+  readonly completedAt: Date;
+  readonly lrsDurationMs?: number;
+}
+
+export interface RejectedInput {
+  readonly requestId: string;
+  readonly operation: OperationId;
+  readonly organisationId: string;
+  readonly caller: string;
+  readonly source: RequestSource;
+  readonly jobId?: string;
+  readonly error: FailureInfo;
+  readonly now: Date;
+  readonly expiresAt: number;
+}
+
+export type ClaimResult =
+  | { readonly claimed: true }
+  | { readonly claimed: false; readonly requestId: string; readonly requestHash: string };
+
+export interface ResultsStore {
+  /**
+   * Take the lease on a request: creates it IN_PROGRESS, or takes over one that is PENDING, FAILED with a
+   * retryable error, or IN_PROGRESS with an expired lease (same operation and organisation only).
+   * Otherwise returns the existing record untouched (`existing` is undefined only when the id belongs to
+   * another operation or organisation and the caller may not see it).
+   */
+  begin(input: BeginInput): Promise<BeginResult>;
+  /** Record the LRS answer. Only the worker holding attempt `attempt` may do so; returns the stored record. */
+  complete(requestId: string, attempt: number, input: CompleteInput): Promise<StoredRequest>;
+  /** Record a failure. Same guard as complete(). */
+  fail(requestId: string, attempt: number, input: FailInput): Promise<StoredRequest>;
+  /**
+   * Record a request that was refused before any LRS call (an invalid queue message). Writes only when no
+   * record with that id exists; returns false (and writes nothing) otherwise.
+   */
+  recordRejected(input: RejectedInput): Promise<boolean>;
+  /** Read a record; expired records (past their TTL but not yet swept) read as absent. */
+  get(requestId: string): Promise<StoredRequest | undefined>;
+  /** Claim an idempotency key for an organisation; on a clash returns who holds it. */
+  claimIdempotencyKey(input: {
+    readonly organisationId: string;
+    readonly key: string;
+    readonly requestId: string;
+    readonly requestHash: string;
+    readonly now: Date;
+    readonly expiresAt: number;
+  }): Promise<ClaimResult>;
+}

@@ -1,0 +1,52 @@
+/**
+ * An in-process dynalite with the single table, for tests of the DynamoDB adapter on their own
+ * (the full stack in test/support/local-stack.ts is only needed when the LRS is involved too).
+ */
+
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { TABLE } from '../../../shared/config/names.js';
+
+const require = createRequire(import.meta.url);
+const dynalite = require('dynalite') as (options: { createTableMs?: number }) => Server;
+
+export interface LocalTable {
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+  close(): Promise<void>;
+}
+
+export const startLocalTable = async (tableName = 'lrs-gateway-test-data'): Promise<LocalTable> => {
+  const server = dynalite({ createTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const client = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${port}`,
+    region: 'eu-west-2',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: TABLE.partitionKey, AttributeType: 'S' },
+        { AttributeName: TABLE.sortKey, AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
+        { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
+      ],
+    }),
+  );
+  return {
+    client,
+    tableName,
+    close: async () => {
+      client.destroy();
+      await new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())));
+    },
+  };
+};
