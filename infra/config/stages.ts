@@ -1,0 +1,231 @@
+/**
+ * One typed record per deployment stage. Everything that differs between environments lives here and is
+ * passed to the stacks as props; constructs never read process.env.
+ *
+ * Edit this file to deploy for your own organisations: list the organisation ids you act for (UKPRN or
+ * LRS organisation reference) and the callers (MIS systems) that may use the API, with the organisations
+ * each one may act for.
+ */
+
+export const STAGE_NAMES = ['dev', 'test', 'live'] as const;
+export type StageName = (typeof STAGE_NAMES)[number];
+
+export interface CallerConfig {
+  /** A short name for the calling system, used in the API key and usage plan names: `[a-z0-9-]{1,40}`. */
+  readonly name: string;
+  /** Organisation ids this caller may act for; `['*']` means every organisation of the stage. */
+  readonly organisations: readonly string[];
+  /** Steady-state requests per second allowed for this caller's API key. */
+  readonly rateLimit: number;
+  /** Burst of requests allowed for this caller's API key. */
+  readonly burstLimit: number;
+  /** Optional cap of requests per day. */
+  readonly dailyQuota?: number;
+}
+
+export interface StageConfig {
+  readonly name: StageName;
+  /** AWS region; the account comes from the CLI profile (CDK_DEFAULT_ACCOUNT). */
+  readonly region: string;
+  /** LRS base URL (no trailing slash); the service paths (/LearnerService.svc, ...) are appended by the code. */
+  readonly lrsEndpoint: string;
+  /**
+   * Upper bound of concurrent LRS calls per operation queue (SQS event source maximum concurrency, 2-1000).
+   * The LRS is a shared public service: keep this low.
+   */
+  readonly lrsMaxConcurrency: number;
+  /** Days learner data (request and job results) is kept before DynamoDB TTL deletes it. */
+  readonly dataTtlDays: number;
+  /** Days Lambda and API access logs are kept. */
+  readonly logRetentionDays: LogRetentionDays;
+  /** Keep the table, key and secrets when the stack is deleted (must be true on live). */
+  readonly retainData: boolean;
+  /** Memory of each Lambda function, in MB. */
+  readonly functionMemoryMb: number;
+  /** Organisation ids (UKPRN: 8 characters, or organisation reference: 6 characters) served by this stage. */
+  readonly organisations: readonly string[];
+  /** Systems allowed to call the API, one API key and usage plan each. */
+  readonly callers: readonly CallerConfig[];
+  /** Stage-wide API Gateway throttling (all callers together). */
+  readonly apiThrottle: { readonly rateLimit: number; readonly burstLimit: number };
+  readonly alarms: {
+    /** Optional e-mail address subscribed to the alarm topic (confirm the subscription after deploy). */
+    readonly email?: string;
+    /** Alarm when a client certificate has this many days or fewer left. */
+    readonly certificateExpiryDays: number;
+    /** Function errors in 5 minutes that raise an alarm. */
+    readonly errorThreshold: number;
+  };
+}
+
+/** CloudWatch Logs retention values accepted by CloudFormation (days). */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+export type LogRetentionDays = (typeof LOG_RETENTION_DAYS)[number];
+
+export const LRS_TEST_ENDPOINT = 'https://cmp-ws.dev.lrs.education.gov.uk';
+export const LRS_LIVE_ENDPOINT = 'https://ws.lrs.education.gov.uk';
+
+export const STAGES: Record<StageName, StageConfig> = {
+  dev: {
+    name: 'dev',
+    region: 'eu-west-2',
+    // A deployed dev stage cannot reach a simulator on a laptop: it talks to the LRS test environment.
+    // The local runtime (npm start) uses the simulator instead.
+    lrsEndpoint: LRS_TEST_ENDPOINT,
+    lrsMaxConcurrency: 2,
+    dataTtlDays: 7,
+    logRetentionDays: 14,
+    retainData: false,
+    functionMemoryMb: 512,
+    organisations: ['TEST0001'],
+    callers: [{ name: 'dev-mis', organisations: ['*'], rateLimit: 5, burstLimit: 10 }],
+    apiThrottle: { rateLimit: 20, burstLimit: 40 },
+    alarms: { certificateExpiryDays: 30, errorThreshold: 5 },
+  },
+  test: {
+    name: 'test',
+    region: 'eu-west-2',
+    lrsEndpoint: LRS_TEST_ENDPOINT,
+    lrsMaxConcurrency: 2,
+    dataTtlDays: 14,
+    logRetentionDays: 30,
+    retainData: true,
+    functionMemoryMb: 512,
+    organisations: ['TEST0001'],
+    callers: [{ name: 'test-mis', organisations: ['TEST0001'], rateLimit: 5, burstLimit: 10 }],
+    apiThrottle: { rateLimit: 20, burstLimit: 40 },
+    alarms: { certificateExpiryDays: 30, errorThreshold: 5 },
+  },
+  live: {
+    name: 'live',
+    region: 'eu-west-2',
+    lrsEndpoint: LRS_LIVE_ENDPOINT,
+    lrsMaxConcurrency: 5,
+    dataTtlDays: 30,
+    logRetentionDays: 365,
+    retainData: true,
+    functionMemoryMb: 1024,
+    // Replace with your own UKPRN(s) before deploying.
+    organisations: ['10000000'],
+    callers: [
+      { name: 'college-mis', organisations: ['10000000'], rateLimit: 10, burstLimit: 20, dailyQuota: 50_000 },
+    ],
+    apiThrottle: { rateLimit: 50, burstLimit: 100 },
+    alarms: { certificateExpiryDays: 30, errorThreshold: 1 },
+  },
+};
+
+const ORGANISATION_ID = /^(?:[0-9a-zA-Z]{8}|[0-9a-zA-Z]{6})$/;
+const CALLER_NAME = /^[a-z0-9-]{1,40}$/;
+
+/**
+ * Checks a stage record at synth time and returns every problem found, each naming the field and the rule.
+ * An empty list means the record is usable.
+ */
+export function stageConfigProblems(config: StageConfig): string[] {
+  const problems: string[] = [];
+  const at = (field: string, rule: string) => problems.push(`stages.${config.name}.${field}: ${rule}`);
+
+  if (!/^https:\/\/[^/\s]+(?::\d+)?$/.test(config.lrsEndpoint)) {
+    at(
+      'lrsEndpoint',
+      `must be an https:// base URL without a path or trailing slash (got "${config.lrsEndpoint}")`,
+    );
+  }
+  if (
+    !Number.isInteger(config.lrsMaxConcurrency) ||
+    config.lrsMaxConcurrency < 2 ||
+    config.lrsMaxConcurrency > 1000
+  ) {
+    at(
+      'lrsMaxConcurrency',
+      `must be an integer from 2 to 1000 (SQS event source limit), got ${config.lrsMaxConcurrency}`,
+    );
+  }
+  if (!Number.isInteger(config.dataTtlDays) || config.dataTtlDays < 1 || config.dataTtlDays > 365) {
+    at('dataTtlDays', `must be an integer from 1 to 365, got ${config.dataTtlDays}`);
+  }
+  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(config.logRetentionDays)) {
+    at('logRetentionDays', `must be one of ${LOG_RETENTION_DAYS.join(', ')}, got ${config.logRetentionDays}`);
+  }
+  if (config.name === 'live' && !config.retainData) {
+    at('retainData', 'must be true on live: learner data and certificates must survive a stack deletion');
+  }
+  if (
+    !Number.isInteger(config.functionMemoryMb) ||
+    config.functionMemoryMb < 128 ||
+    config.functionMemoryMb > 10240
+  ) {
+    at('functionMemoryMb', `must be an integer from 128 to 10240, got ${config.functionMemoryMb}`);
+  }
+  if (config.organisations.length === 0) at('organisations', 'must list at least one organisation id');
+  const seenOrgs = new Set<string>();
+  for (const [i, org] of config.organisations.entries()) {
+    if (!ORGANISATION_ID.test(org)) {
+      at(
+        `organisations[${i}]`,
+        `"${org}" must be a UKPRN (8 letters/digits) or an organisation reference (6)`,
+      );
+    }
+    if (seenOrgs.has(org)) at(`organisations[${i}]`, `"${org}" is listed twice`);
+    seenOrgs.add(org);
+  }
+  if (config.callers.length === 0) at('callers', 'must list at least one caller, or nobody can use the API');
+  const seenCallers = new Set<string>();
+  for (const [i, caller] of config.callers.entries()) {
+    if (!CALLER_NAME.test(caller.name))
+      at(`callers[${i}].name`, `"${caller.name}" must match ${CALLER_NAME}`);
+    if (seenCallers.has(caller.name)) at(`callers[${i}].name`, `"${caller.name}" is listed twice`);
+    seenCallers.add(caller.name);
+    if (caller.organisations.length === 0)
+      at(`callers[${i}].organisations`, 'must list at least one organisation');
+    for (const org of caller.organisations) {
+      if (org !== '*' && !seenOrgs.has(org)) {
+        at(`callers[${i}].organisations`, `"${org}" is not one of this stage's organisations`);
+      }
+    }
+    if (!(caller.rateLimit > 0) || !(caller.burstLimit >= 1)) {
+      at(`callers[${i}]`, 'rateLimit must be > 0 and burstLimit >= 1');
+    }
+    if (caller.rateLimit > config.apiThrottle.rateLimit) {
+      at(`callers[${i}].rateLimit`, 'must not exceed the stage apiThrottle.rateLimit');
+    }
+  }
+  if (!(config.apiThrottle.rateLimit > 0) || !(config.apiThrottle.burstLimit >= 1)) {
+    at('apiThrottle', 'rateLimit must be > 0 and burstLimit >= 1');
+  }
+  if (!Number.isInteger(config.alarms.certificateExpiryDays) || config.alarms.certificateExpiryDays < 1) {
+    at('alarms.certificateExpiryDays', 'must be a positive integer');
+  }
+  if (!Number.isInteger(config.alarms.errorThreshold) || config.alarms.errorThreshold < 1) {
+    at('alarms.errorThreshold', 'must be a positive integer');
+  }
+  if (config.alarms.email !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(config.alarms.email)) {
+    at('alarms.email', `"${config.alarms.email}" is not an e-mail address`);
+  }
+  return problems;
+}
+
+const isStageName = (name: string): name is StageName => (STAGE_NAMES as readonly string[]).includes(name);
+
+/**
+ * The stage record for `-c stage=<name>`. Throws a message listing the valid stages when the name is missing
+ * or unknown, and every problem of the record when it is invalid.
+ */
+export function resolveStage(name: unknown, stages: Record<StageName, StageConfig> = STAGES): StageConfig {
+  const valid = STAGE_NAMES.join(', ');
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new Error(`No stage given: run with -c stage=<name>, where <name> is one of: ${valid}`);
+  }
+  if (!isStageName(name)) {
+    throw new Error(`Unknown stage "${name}": valid stages are ${valid}`);
+  }
+  const config = stages[name];
+  const problems = stageConfigProblems(config);
+  if (problems.length > 0) {
+    throw new Error(`Invalid stage configuration "${name}":\n  - ${problems.join('\n  - ')}`);
+  }
+  return config;
+}

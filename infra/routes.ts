@@ -1,0 +1,18 @@
+/**
+ * The API routes that are not one LRS operation (the operation routes come from the operation table).
+ */
+import type { PLATFORM_FUNCTIONS } from '../shared/config/resources.js';
+
+export interface PlatformRoute {
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+  readonly function: keyof typeof PLATFORM_FUNCTIONS;
+}
+
+export const PLATFORM_ROUTES: readonly PlatformRoute[] = [
+  { method: 'GET', path: '/v1/requests/{requestId}', function: 'requests' },
+  { method: 'GET', path: '/v1/openapi.json', function: 'requests' },
+  { method: 'POST', path: '/v1/jobs', function: 'jobs' },
+  { method: 'GET', path: '/v1/jobs/{jobId}', function: 'jobs' },
+  { method: 'GET', path: '/v1/jobs/{jobId}/results', function: 'jobs' },
+];

@@ -1,0 +1,57 @@
+/**
+ * Builds a stage once per test file with bundling skipped (the Template checks do not need the bundles).
+ *
+ * The function entries are taken from the repository. While an entry file has not been written yet, it is
+ * replaced by an empty handler in a scratch copy of the code root, so the stacks can still be checked; the
+ * list of such entries is returned so tests can report it.
+ */
+import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { StageConfig } from '../../infra/config/stages.js';
+import { createLrsGateway, type LrsGateway } from '../../infra/lrs-gateway.js';
+import { REPO_ROOT } from '../../infra/paths.js';
+import { operationEntry, PLATFORM_FUNCTIONS } from '../../shared/config/resources.js';
+import { OPERATION_IDS } from '../../shared/lrs/operations.js';
+
+export const ALL_ENTRIES: readonly string[] = [
+  ...OPERATION_IDS.map(operationEntry),
+  ...Object.values(PLATFORM_FUNCTIONS).map((f) => f.entry),
+];
+
+export function codeRootForTests(): { codeRoot: string; missing: string[] } {
+  const missing = ALL_ENTRIES.filter((entry) => !existsSync(join(REPO_ROOT, entry)));
+  if (missing.length === 0) return { codeRoot: REPO_ROOT, missing };
+  const root = mkdtempSync(join(tmpdir(), 'lrs-gateway-infra-'));
+  symlinkSync(join(REPO_ROOT, 'package-lock.json'), join(root, 'package-lock.json'));
+  for (const entry of ALL_ENTRIES) {
+    const target = join(root, entry);
+    mkdirSync(dirname(target), { recursive: true });
+    if (missing.includes(entry)) writeFileSync(target, 'export const handler = async () => ({});\n');
+    else symlinkSync(join(REPO_ROOT, entry), target);
+  }
+  return { codeRoot: root, missing };
+}
+
+export interface BuiltStage {
+  readonly app: App;
+  readonly gateway: LrsGateway;
+  readonly data: Template;
+  readonly service: Template;
+}
+
+export function buildStage(stage: StageConfig): BuiltStage {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const gateway = createLrsGateway(app, stage, {
+    account: '123456789012',
+    codeRoot: codeRootForTests().codeRoot,
+  });
+  return {
+    app,
+    gateway,
+    data: Template.fromStack(gateway.data),
+    service: Template.fromStack(gateway.service),
+  };
+}
