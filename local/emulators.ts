@@ -1,0 +1,190 @@
+/**
+ * The local AWS stand-ins, in-process and on 127.0.0.1 only: DynamoDB (dynalite), SQS (fauxqs) and
+ * Secrets Manager (our own small emulator). The real AWS SDK v3 reaches them through the
+ * AWS_ENDPOINT_URL_* variables, so the function code has no local-mode branch.
+ */
+
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import dynalite from 'dynalite';
+import { buildApp } from 'fauxqs';
+import { createSecretsManagerServer, type SecretsStore } from './secrets-manager-emulator.js';
+
+export const LOCAL_HOST = '127.0.0.1';
+export const DEFAULT_REGION = 'eu-west-2';
+
+export interface EmulatorPorts {
+  /** 0 (the default) picks a free port. */
+  readonly dynamodb?: number;
+  readonly sqs?: number;
+  readonly secretsManager?: number;
+}
+
+export interface RunningEmulator {
+  readonly url: string;
+  readonly port: number;
+}
+
+export interface Emulators {
+  readonly region: string;
+  readonly dynamodb: RunningEmulator;
+  readonly sqs: RunningEmulator;
+  readonly secretsManager: RunningEmulator & { readonly store: SecretsStore };
+  /** The AWS_ENDPOINT_URL_* variables (and region, dummy credentials) that point the SDK here. */
+  readonly awsEnv: Readonly<Record<string, string>>;
+  close(): Promise<void>;
+}
+
+/** Thrown when a fixed port is already in use, naming the port and what wanted it. */
+export class PortInUseError extends Error {
+  constructor(
+    readonly what: string,
+    readonly port: number,
+    hint?: string,
+  ) {
+    super(
+      `Port ${port} on ${LOCAL_HOST} (wanted by ${what}) is already in use.` +
+        (hint ? ` ${hint}` : ' Stop whatever holds it or choose another port.'),
+    );
+    this.name = 'PortInUseError';
+  }
+}
+
+/** Listens on 127.0.0.1 and resolves with the bound port; a taken port rejects with PortInUseError. */
+export const listenLocal = (server: Server, port: number, what: string, hint?: string): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void => {
+      reject(error.code === 'EADDRINUSE' ? new PortInUseError(what, port, hint) : error);
+    };
+    server.once('error', onError);
+    server.listen(port, LOCAL_HOST, () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+
+export const closeServer = (server: Server): Promise<void> =>
+  new Promise((resolve, reject) => {
+    if (!server.listening) {
+      resolve();
+      return;
+    }
+    server.close((error) => (error ? reject(error) : resolve()));
+    server.closeAllConnections?.();
+  });
+
+/**
+ * fauxqs builds queue URLs as `http://sqs.<region>.<host>:<port>/…` from its store's `host`; with an
+ * empty host it uses the request's Host header instead, giving `http://127.0.0.1:<port>/…` URLs that
+ * resolve without DNS tricks in any process and work with SDK clients built as `new SQSClient({})`
+ * (which send to the queue URL's host). The store class is not exported by the package entry, so we
+ * load it from the file next to it.
+ */
+const fauxqsStoreWithRequestHost = async (region: string): Promise<unknown> => {
+  const storeUrl = new URL('./sqs/sqsStore.js', import.meta.resolve('fauxqs'));
+  const mod = (await import(storeUrl.href)) as { SqsStore: new () => { host: string; region?: string } };
+  const store = new mod.SqsStore();
+  store.host = '';
+  store.region = region;
+  return store;
+};
+
+interface FastifyLike {
+  listen(opts: { port: number; host: string }): Promise<string>;
+  close(): Promise<void>;
+  server: Server;
+}
+
+const startSqs = async (
+  region: string,
+  port: number,
+  hint?: string,
+): Promise<RunningEmulator & { close(): Promise<void> }> => {
+  const sqsStore = await fauxqsStoreWithRequestHost(region);
+  const app = buildApp({
+    logger: false,
+    defaultRegion: region,
+    // fauxqs' store types are not exported from its entry point; it fills in the other stores itself.
+    stores: { sqsStore } as unknown as NonNullable<Parameters<typeof buildApp>[0]>['stores'],
+  }) as unknown as FastifyLike;
+  try {
+    await app.listen({ port, host: LOCAL_HOST });
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw new PortInUseError('SQS (fauxqs)', port, hint);
+    throw error;
+  }
+  const bound = (app.server.address() as AddressInfo).port;
+  return { url: `http://${LOCAL_HOST}:${bound}`, port: bound, close: () => app.close() };
+};
+
+export interface StartEmulatorsOptions {
+  readonly region?: string;
+  readonly ports?: EmulatorPorts;
+  /** Added to a port-in-use error, e.g. which env var changes the port. */
+  readonly portHints?: {
+    readonly dynamodb?: string;
+    readonly sqs?: string;
+    readonly secretsManager?: string;
+  };
+}
+
+export const startEmulators = async (options: StartEmulatorsOptions = {}): Promise<Emulators> => {
+  const region = options.region ?? DEFAULT_REGION;
+  const ports = options.ports ?? {};
+  const closers: Array<() => Promise<void>> = [];
+  const closeAll = async (): Promise<void> => {
+    const errors: unknown[] = [];
+    for (const close of closers.splice(0).reverse()) {
+      await close().catch((e: unknown) => errors.push(e));
+    }
+    if (errors.length > 0) throw errors[0];
+  };
+  try {
+    // Tables become ACTIVE at once (dynalite keeps them CREATING for 500 ms by default).
+    const ddbServer = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    const ddbPort = await listenLocal(
+      ddbServer,
+      ports.dynamodb ?? 0,
+      'DynamoDB (dynalite)',
+      options.portHints?.dynamodb,
+    );
+    closers.push(() => closeServer(ddbServer));
+
+    const sqs = await startSqs(region, ports.sqs ?? 0, options.portHints?.sqs);
+    closers.push(sqs.close);
+
+    const sm = createSecretsManagerServer(region);
+    const smPort = await listenLocal(
+      sm.server,
+      ports.secretsManager ?? 0,
+      'Secrets Manager emulator',
+      options.portHints?.secretsManager,
+    );
+    closers.push(() => closeServer(sm.server));
+
+    const dynamodb = { url: `http://${LOCAL_HOST}:${ddbPort}`, port: ddbPort };
+    const secretsManager = { url: `http://${LOCAL_HOST}:${smPort}`, port: smPort, store: sm.store };
+    return {
+      region,
+      dynamodb,
+      sqs: { url: sqs.url, port: sqs.port },
+      secretsManager,
+      awsEnv: {
+        AWS_REGION: region,
+        AWS_DEFAULT_REGION: region,
+        AWS_ACCESS_KEY_ID: 'local',
+        AWS_SECRET_ACCESS_KEY: 'local',
+        AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
+        AWS_ENDPOINT_URL_SQS: sqs.url,
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.url,
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      },
+      close: closeAll,
+    };
+  } catch (error) {
+    await closeAll().catch(() => undefined);
+    throw error;
+  }
+};
