@@ -1,0 +1,283 @@
+/**
+ * The LRS SOAP client (the adapter behind LrsPort).
+ *
+ * Design: the request body is built from our contract (shared/lrs/request.ts: exact order, namespaces,
+ * escaping) and handed to the `soap` package as `{ _xml }`; soap provides the SOAP 1.1 envelope,
+ * the SOAPAction and Content-Type headers, HTTP (axios) and mutual TLS (ClientSSLSecurity with an
+ * in-memory key/cert or PFX, always Buffers, keep-alive agent). The response is parsed once, by our
+ * own namespace-aware parser: soap's response-to-object step is switched off on our WSDL instances
+ * (it would parse every response into objects we would throw away, and its serialiser is the one
+ * that qualified LearnerService children and ignored the XSD facets).
+ *
+ * Per process: one parsed WSDL per service (lazy, from an in-memory string). Per organisation and
+ * credentials version: one TLS security object (one keep-alive agent) and one soap client per service.
+ * On a TLS or credential failure the cached credentials are invalidated and the call retried once.
+ */
+import { performance } from 'node:perf_hooks';
+import * as soap from 'soap';
+import { type AppError, isAppError, LrsRejectedError, LrsUnavailableError } from '../domain/errors.js';
+import type { Outcome } from '../domain/outcome.js';
+import type { CredentialsSource, OrganisationCredentials } from '../ports/credentials.js';
+import type { LrsCallContext, LrsCallResult, LrsPort } from '../ports/lrs.js';
+import { wsdlFor } from './contract/wsdl.js';
+import {
+  CREDENTIAL_CODES,
+  DEFAULT_SERVICE_HOURS,
+  faultToError,
+  httpStatusError,
+  type ServiceHours,
+  transportError,
+} from './faults.js';
+import { type LrsServiceName, OPERATIONS, type OperationId, SERVICES } from './operations.js';
+import { outcomeFor, toOutcome } from './outcomes.js';
+import { parseResponse } from './parse.js';
+import { buildRequestBody } from './request.js';
+import type { OperationResponse } from './responses.js';
+import { type OperationRequest, validateRequest } from './schemas.js';
+
+export interface LrsClientOptions {
+  /** Base URL, e.g. https://ws.lrs.education.gov.uk (service paths are appended). */
+  readonly endpoint: string;
+  readonly credentials: CredentialsSource;
+  /** Per-call deadline in milliseconds (default 20,000). */
+  readonly timeoutMs?: number;
+  /** LRS service hours, used for the Retry-After of WSEC0004 (default: see DEFAULT_SERVICE_HOURS). */
+  readonly serviceHours?: ServiceHours;
+  /** Clock, for tests. */
+  readonly now?: () => Date;
+}
+
+export const DEFAULT_TIMEOUT_MS = 20_000;
+
+// ---------------------------------------------------------------- per-process WSDL cache
+
+const wsdlCache = new Map<LrsServiceName, Promise<soap.WSDL>>();
+
+/** Our WSDL for a service, parsed once per process; soap's response parsing replaced by a no-op. */
+export const loadWsdl = (service: LrsServiceName): Promise<soap.WSDL> => {
+  let p = wsdlCache.get(service);
+  if (!p) {
+    p = new Promise<soap.WSDL>((resolve, reject) => {
+      const wsdl = new soap.WSDL(wsdlFor(service), `inline://lrs-gateway/${service}.wsdl`, {});
+      wsdl.onReady((err: unknown) => {
+        if (err) return reject(err);
+        // We parse the raw response ourselves; a no-op here saves parsing every response twice.
+        (wsdl as unknown as { xmlToObject: () => unknown }).xmlToObject = () => ({ Body: {} });
+        resolve(wsdl);
+      });
+    });
+    p.catch(() => wsdlCache.delete(service));
+    wsdlCache.set(service, p);
+  }
+  return p;
+};
+
+// ---------------------------------------------------------------- per-organisation connections
+
+interface Connection {
+  readonly version: string;
+  readonly security: soap.ClientSSLSecurity;
+  readonly clients: Map<LrsServiceName, Promise<soap.Client>>;
+}
+
+const tlsSecurity = (c: OrganisationCredentials): soap.ClientSSLSecurity => {
+  const common = {
+    forever: true,
+    keepAlive: true,
+    rejectUnauthorized: true,
+    minVersion: 'TLSv1.2',
+  };
+  const ca = c.serverCa ? Buffer.from(c.serverCa) : undefined;
+  if (c.certificate.kind === 'pem') {
+    return new soap.ClientSSLSecurity(
+      Buffer.from(c.certificate.key),
+      Buffer.from(c.certificate.cert),
+      ca as never,
+      {
+        ...common,
+        ...(c.certificate.passphrase ? { passphrase: c.certificate.passphrase } : {}),
+      },
+    );
+  }
+  return new soap.ClientSSLSecurity(null as never, null as never, ca as never, {
+    ...common,
+    pfx: Buffer.from(c.certificate.pfx),
+    passphrase: c.certificate.passphrase,
+  });
+};
+
+const destroyConnection = (conn: Connection | undefined): void => {
+  const agent = (conn?.security as unknown as { agent?: { destroy(): void } | null })?.agent;
+  agent?.destroy();
+};
+
+interface RawAnswer {
+  readonly status: number;
+  readonly body: string;
+  readonly retryAfter?: string;
+}
+
+const outcomeOf = <K extends OperationId>(op: K, response: OperationResponse<K>): Outcome => {
+  const r = response as { responseCode?: string; status?: string };
+  if (
+    op === 'getAchievementBatch' &&
+    !r.responseCode &&
+    (r.status === 'Waiting' || r.status === 'InProgress')
+  ) {
+    return toOutcome(outcomeFor('JOB_IN_PROGRESS'));
+  }
+  return toOutcome(outcomeFor(r.responseCode || 'OK'));
+};
+
+class LrsClient implements LrsPort {
+  private readonly connections = new Map<string, Connection>();
+  private readonly endpoint: string;
+  private readonly timeoutMs: number;
+  private readonly serviceHours: ServiceHours;
+  private readonly now: () => Date;
+  private exchange = 0;
+
+  constructor(private readonly opts: LrsClientOptions) {
+    this.endpoint = opts.endpoint.replace(/\/+$/, '');
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.serviceHours = opts.serviceHours ?? DEFAULT_SERVICE_HOURS;
+    this.now = opts.now ?? (() => new Date());
+  }
+
+  async call<K extends OperationId>(
+    op: K,
+    request: OperationRequest<K>,
+    ctx: LrsCallContext,
+  ): Promise<LrsCallResult<K>> {
+    // Pre-send validation: the request may come from a queue written by an older version.
+    const req = validateRequest(op, request);
+    const started = performance.now();
+    let credentials = await this.opts.credentials.get(ctx.organisationId);
+    try {
+      const response = await this.once(op, req, ctx, credentials);
+      return { outcome: outcomeOf(op, response), response, durationMs: performance.now() - started };
+    } catch (e) {
+      if (!this.isCredentialProblem(e)) throw e;
+      // The secret may have been rotated: reload it once and try again with a fresh TLS client.
+      this.opts.credentials.invalidate(ctx.organisationId);
+      this.drop(ctx.organisationId);
+      credentials = await this.opts.credentials.get(ctx.organisationId);
+      const response = await this.once(op, req, ctx, credentials);
+      return { outcome: outcomeOf(op, response), response, durationMs: performance.now() - started };
+    }
+  }
+
+  private isCredentialProblem(e: unknown): boolean {
+    return e instanceof LrsRejectedError && (e.lrsCode.startsWith('TLS_') || CREDENTIAL_CODES.has(e.lrsCode));
+  }
+
+  private drop(organisationId: string): void {
+    destroyConnection(this.connections.get(organisationId));
+    this.connections.delete(organisationId);
+  }
+
+  private connection(c: OrganisationCredentials): Connection {
+    const existing = this.connections.get(c.organisationId);
+    if (existing && existing.version === c.version) return existing;
+    destroyConnection(existing);
+    const conn: Connection = { version: c.version, security: tlsSecurity(c), clients: new Map() };
+    this.connections.set(c.organisationId, conn);
+    return conn;
+  }
+
+  private client(conn: Connection, service: LrsServiceName): Promise<soap.Client> {
+    let p = conn.clients.get(service);
+    if (!p) {
+      p = loadWsdl(service).then((wsdl) => {
+        const client = new soap.Client(wsdl, `${this.endpoint}${SERVICES[service].path}`);
+        client.setSecurity(conn.security);
+        return client;
+      });
+      conn.clients.set(service, p);
+    }
+    return p;
+  }
+
+  private async once<K extends OperationId>(
+    op: K,
+    req: OperationRequest<K>,
+    ctx: LrsCallContext,
+    credentials: OrganisationCredentials,
+  ): Promise<OperationResponse<K>> {
+    const def = OPERATIONS[op];
+    const body = buildRequestBody(op, req, {
+      credentials,
+      userName: ctx.userName ?? credentials.userName,
+    });
+    const conn = this.connection(credentials);
+    const client = await this.client(conn, def.service);
+    const answer = await this.send(client, def.lrsName, body);
+    const parsed = parseResponse(op, answer.body);
+    if (parsed.kind === 'response') {
+      if (answer.status >= 300) throw httpStatusError(answer.status, answer.retryAfter);
+      return parsed.response;
+    }
+    if (parsed.kind === 'fault')
+      throw faultToError(parsed.fault, { now: this.now(), serviceHours: this.serviceHours });
+    throw httpStatusError(answer.status, answer.retryAfter);
+  }
+
+  private send(client: soap.Client, method: string, body: string): Promise<RawAnswer> {
+    const exchangeId = `lrs-${++this.exchange}`;
+    return new Promise<RawAnswer>((resolve, reject) => {
+      const signal = AbortSignal.timeout(this.timeoutMs);
+      let response: { status?: number; headers?: Record<string, unknown> } | undefined;
+      const onResponse = (_b: unknown, res: typeof response, eid: string) => {
+        if (eid === exchangeId) response = res;
+      };
+      client.on('response', onResponse);
+      const fn = (client as unknown as Record<string, (...a: unknown[]) => void>)[method];
+      if (typeof fn !== 'function') {
+        client.removeListener('response', onResponse);
+        reject(new LrsRejectedError('UNKNOWN_OPERATION', `The WSDL has no operation ${method}`));
+        return;
+      }
+      fn.call(
+        client,
+        { _xml: body },
+        (err: unknown, _result: unknown, raw: unknown) => {
+          client.removeListener('response', onResponse);
+          if (err) {
+            reject(signal.aborted ? this.timeoutError(err) : this.mapTransport(err));
+            return;
+          }
+          const status = response?.status ?? 200;
+          const ra = response?.headers?.['retry-after'];
+          resolve({
+            status,
+            body: typeof raw === 'string' ? raw : '',
+            ...(typeof ra === 'string' ? { retryAfter: ra } : {}),
+          });
+        },
+        { timeout: this.timeoutMs, signal, exchangeId },
+      );
+    });
+  }
+
+  private timeoutError(cause: unknown): AppError {
+    return new LrsUnavailableError(
+      'TIMEOUT',
+      `The LRS did not answer within ${this.timeoutMs} ms`,
+      30,
+      undefined,
+      {
+        cause,
+      },
+    );
+  }
+
+  private mapTransport(err: unknown): AppError {
+    if (isAppError(err)) return err;
+    return transportError(err);
+  }
+}
+
+/** Creates the LRS adapter. Create it once per process (module scope) and reuse it. */
+export function createLrsClient(opts: LrsClientOptions): LrsPort {
+  return new LrsClient(opts);
+}

@@ -1,0 +1,383 @@
+/**
+ * Response parsing: raw SOAP XML → typed OperationResponse, or a parsed fault.
+ * Namespace-aware for the envelope, prefix-agnostic and order-tolerant for the content (children are
+ * matched by local name, whatever their prefix or qualification); `i:nil`, empty and absent all mean
+ * "no value"; repeated elements always give arrays.
+ */
+import { isFault, type ParsedFault, readFault } from './faults.js';
+import { OPERATIONS, type OperationId } from './operations.js';
+import type { OperationResponse } from './responses.js';
+import { child, childrenNamed, ownText, parseXml, textOf, XmlParseError, type XNode } from './xml.js';
+
+export type ParsedEnvelope<K extends OperationId> =
+  | { readonly kind: 'response'; readonly response: OperationResponse<K> }
+  | { readonly kind: 'fault'; readonly fault: ParsedFault }
+  | { readonly kind: 'unexpected'; readonly reason: string };
+
+// ---------------------------------------------------------------- field tables
+
+type Kind = 's' | 'i' | 'n' | 'yn' | 'list';
+type Table = Readonly<Record<string, readonly [string, Kind]>>;
+
+const s = (key: string): readonly [string, Kind] => [key, 's'];
+
+const toInt = (v: string): number | undefined => {
+  const n = Number.parseInt(v.trim(), 10);
+  return Number.isFinite(n) ? n : undefined;
+};
+
+/** Maps the children of `node` through a table in one pass; unknown children are ignored. */
+const mapNode = (node: XNode, table: Table): Record<string, unknown> => {
+  const out: Record<string, unknown> = {};
+  for (const c of node.children) {
+    const entry = table[c.name];
+    if (!entry) continue;
+    const [key, kind] = entry;
+    if (kind === 'list') {
+      out[key] = c.children.map(ownText).filter((v): v is string => v !== undefined);
+      continue;
+    }
+    const v = ownText(c);
+    if (v === undefined) continue;
+    if (kind === 's') out[key] = v;
+    else if (kind === 'i' || kind === 'n') {
+      const n = kind === 'i' ? toInt(v) : Number(v.trim());
+      if (n !== undefined && Number.isFinite(n)) out[key] = n;
+    } else if (kind === 'yn') out[key] = v.trim().toUpperCase() === 'Y';
+  }
+  return out;
+};
+
+const LEARNER: Table = {
+  CreatedDate: s('createdDate'),
+  LastUpdatedDate: s('lastUpdatedDate'),
+  ULN: s('uln'),
+  MasterSubstituted: ['masterSubstituted', 'yn'],
+  Title: s('title'),
+  GivenName: s('givenName'),
+  MiddleOtherName: s('middleOtherName'),
+  FamilyName: s('familyName'),
+  PreferredGivenName: s('preferredGivenName'),
+  PreviousFamilyName: s('previousFamilyName'),
+  FamilyNameAtAge16: s('familyNameAtAge16'),
+  SchoolAtAge16: s('schoolAtAge16'),
+  LastKnownAddressLine1: s('lastKnownAddressLine1'),
+  LastKnownAddressLine2: s('lastKnownAddressLine2'),
+  LastKnownAddressTown: s('lastKnownAddressTown'),
+  LastKnownAddressCountyOrCity: s('lastKnownAddressCountyOrCity'),
+  LastKnownPostCode: s('lastKnownPostCode'),
+  DateOfAddressCapture: s('dateOfAddressCapture'),
+  DateOfBirth: s('dateOfBirth'),
+  PlaceOfBirth: s('placeOfBirth'),
+  Gender: s('gender'),
+  EmailAddress: s('emailAddress'),
+  Nationality: s('nationality'),
+  ScottishCandidateNumber: s('scottishCandidateNumber'),
+  VerificationType: s('verificationType'),
+  OtherVerificationDescription: s('otherVerificationDescription'),
+  TierLevel: s('tierLevel'),
+  AbilityToShare: s('abilityToShare'),
+  LearnerStatus: s('learnerStatus'),
+  LinkedULNs: ['linkedUlns', 'list'],
+  Notes: s('notes'),
+  VersionNumber: ['versionNumber', 'i'],
+};
+
+const VERIFIED_LEARNER: Table = {
+  MISIdentifier: s('misIdentifier'),
+  SearchedULN: s('searchedUln'),
+  SearchedFamilyName: s('searchedFamilyName'),
+  SearchedGivenName: s('searchedGivenName'),
+  SearchedDateOfBirth: s('searchedDateOfBirth'),
+  SearchedGender: s('searchedGender'),
+  ResponseCode: s('responseCode'),
+  ULN: s('uln'),
+  FamilyName: s('familyName'),
+  GivenName: s('givenName'),
+  DateOfBirth: s('dateOfBirth'),
+  Gender: s('gender'),
+};
+
+const BATCH_LEARNER: Table = {
+  ULN: s('uln'),
+  MISIdentifier: s('misIdentifier'),
+  Title: s('title'),
+  GivenName: s('givenName'),
+  PreferredGivenName: s('preferredGivenName'),
+  MiddleOtherName: s('middleOtherName'),
+  FamilyName: s('familyName'),
+  PreviousFamilyName: s('previousFamilyName'),
+  FamilyNameAtAge16: s('familyNameAtAge16'),
+  SchoolAtAge16: s('schoolAtAge16'),
+  LastKnownAddressLine1: s('lastKnownAddressLine1'),
+  LastKnownAddressLine2: s('lastKnownAddressLine2'),
+  LastKnownAddressTown: s('lastKnownAddressTown'),
+  LastKnownAddressCountyOrCity: s('lastKnownAddressCountyOrCity'),
+  LastKnownPostCode: s('lastKnownPostCode'),
+  DateOfAddressCapture: s('dateOfAddressCapture'),
+  DateOfBirth: s('dateOfBirth'),
+  PlaceOfBirth: s('placeOfBirth'),
+  EmailAddress: s('emailAddress'),
+  Gender: s('gender'),
+  Nationality: s('nationality'),
+  ScottishCandidateNumber: s('scottishCandidateNumber'),
+  AbilityToShare: s('abilityToShare'),
+  VerificationType: s('verificationType'),
+  OtherVerificationDescription: s('otherVerificationDescription'),
+  Notes: s('notes'),
+  ReturnCode: s('returnCode'),
+};
+
+const LEARNING_EVENT: Table = {
+  ID: ['id', 'i'],
+  AchievementAwardDate: s('achievementAwardDate'),
+  AchievementProviderName: s('achievementProviderName'),
+  AchievementProviderUkprn: s('achievementProviderUkprn'),
+  AwardingOrganisationName: s('awardingOrganisationName'),
+  AwardingOrganisationUkprn: s('awardingOrganisationUkprn'),
+  CollectionType: s('collectionType'),
+  Credits: ['credits', 'n'],
+  DateLoaded: s('dateLoaded'),
+  Grade: s('grade'),
+  LanguageForAssessment: s('languageForAssessment'),
+  Level: s('level'),
+  ParticipationEndDate: s('participationEndDate'),
+  ParticipationStartDate: s('participationStartDate'),
+  QualificationType: s('qualificationType'),
+  Restriction: s('restriction'),
+  ReturnNumber: s('returnNumber'),
+  Source: s('source'),
+  Status: s('status'),
+  Subject: s('subject'),
+  SubjectCode: s('subjectCode'),
+  UnderDataChallenge: s('underDataChallenge'),
+};
+
+const ACHIEVEMENT_JOB: Table = {
+  ResponseCode: s('responseCode'),
+  JobID: ['jobId', 'i'],
+  Status: s('status'),
+  AchievementBatchErrorFile: s('achievementBatchErrorFile'),
+  AchievementsCreated: ['achievementsCreated', 'i'],
+  AchievementsPromotedToFinal: ['achievementsPromotedToFinal', 'i'],
+  AchievementsReinstated: ['achievementsReinstated', 'i'],
+  AchievementsUpdated: ['achievementsUpdated', 'i'],
+  AchievementsWithdrawn: ['achievementsWithdrawn', 'i'],
+  BusinessRuleErrors: ['businessRuleErrors', 'i'],
+  Duration: s('duration'),
+  EndDate: s('endDate'),
+  FieldDataErrors: ['fieldDataErrors', 'i'],
+  Filename: s('filename'),
+  LearnerDataErrors: ['learnerDataErrors', 'i'],
+  NumberOfRecords: ['numberOfRecords', 'i'],
+  PercentageSuccessfulRecords: ['percentageSuccessfulRecords', 'n'],
+  RejectionReason: s('rejectionReason'),
+  StartDate: s('startDate'),
+  SubmittedDate: s('submittedDate'),
+  SuccessfulFinalAchievements: ['successfulFinalAchievements', 'i'],
+  SuccessfulProvisionalAchievements: ['successfulProvisionalAchievements', 'i'],
+  Type: s('type'),
+  User: s('user'),
+};
+
+// ---------------------------------------------------------------- per-operation mappers
+
+const code = (node: XNode | undefined): string => textOf(node, 'ResponseCode')?.trim() ?? '';
+
+const learners = (node: XNode): OperationResponse<'findLearnerByUln'>['learners'] =>
+  childrenNamed(node, 'Learner').map(
+    (l) => ({ masterSubstituted: false, linkedUlns: [], ...mapNode(l, LEARNER) }) as never,
+  );
+
+const find = (node: XNode): OperationResponse<'findLearnerByUln'> => {
+  const searchedUln = textOf(node, 'ULN');
+  return { responseCode: code(node), ...(searchedUln ? { searchedUln } : {}), learners: learners(node) };
+};
+
+const verified = (node: XNode) =>
+  ({
+    ...mapNode(node, VERIFIED_LEARNER),
+    failureFlags: childrenNamed(node, 'FailureFlag').map(ownText).filter(Boolean),
+  }) as never;
+
+/** The R9 result element inside `<Op>Response`. */
+const r9Result = (body: XNode, op: OperationId): XNode | undefined => {
+  const def = OPERATIONS[op];
+  return child(body, def.result?.name ?? '');
+};
+
+const camel = (name: string): string => name.charAt(0).toLowerCase() + name.slice(1);
+
+type Mapper<K extends OperationId> = (node: XNode) => OperationResponse<K>;
+type Mappers = { [K in OperationId]: Mapper<K> };
+
+const MAPPERS: Mappers = {
+  findLearnerByUln: find,
+  findLearnerByDemographics: find,
+  verifyLearner: (node) => {
+    const v = child(node, 'VerifiedLearner');
+    const verifiedLearner = v ? verified(v) : ({ failureFlags: [] } as never);
+    return {
+      responseCode: (verifiedLearner as { responseCode?: string }).responseCode ?? '',
+      verifiedLearner,
+    };
+  },
+  registerLearner: (node) => {
+    const uln = textOf(node, 'ULN');
+    return { responseCode: code(node), ...(uln ? { uln } : {}) };
+  },
+  updateLearner: (node) => ({ responseCode: code(node) }),
+  submitBatchRegistration: (node) => {
+    const jobId = textOf(node, 'JobID')?.trim();
+    return { responseCode: code(node), ...(jobId ? { jobId } : {}) };
+  },
+  getBatchRegistrationOutput: (node) =>
+    ({
+      ...mapNode(node, {
+        ResponseCode: s('responseCode'),
+        JobStatus: s('jobStatus'),
+        NewLearnersCount: ['newLearnersCount', 'i'],
+        ExistsUpdatedLearnersCount: ['existsUpdatedLearnersCount', 'i'],
+        PossibleMatchLearnersCount: ['possibleMatchLearnersCount', 'i'],
+        LearnersNotFoundCount: ['learnersNotFoundCount', 'i'],
+        RejectedLearnersCount: ['rejectedLearnersCount', 'i'],
+        JobStartedDateTime: s('jobStartedDateTime'),
+        JobFinishedDateTime: s('jobFinishedDateTime'),
+      }),
+      responseCode: code(node),
+      learners: childrenNamed(node, 'Learner').map((l) => mapNode(l, BATCH_LEARNER)),
+    }) as never,
+  submitVerifyBatch: (node) => {
+    const jobId = textOf(node, 'JobID')?.trim();
+    return { responseCode: code(node), ...(jobId ? { jobId } : {}) };
+  },
+  getVerifyBatchOutput: (node) =>
+    ({
+      ...mapNode(node, {
+        JobStatus: s('jobStatus'),
+        JobStartedDateTime: s('jobStartedDateTime'),
+        JobFinishedDateTime: s('jobFinishedDateTime'),
+      }),
+      responseCode: code(node),
+      verifiedLearners: childrenNamed(node, 'VerifiedLearner').map(verified),
+    }) as never,
+  retrieveUlns: (node) => {
+    const list = child(node, 'RetrievedULNs');
+    return {
+      responseCode: 'OK',
+      retrievedUlns: childrenNamed(list, 'VerifiedULN').map(
+        (v) =>
+          mapNode(v, {
+            ULN: s('uln'),
+            MasterULN: s('masterUln'),
+            ResponseCode: s('responseCode'),
+            FamilyName: s('familyName'),
+            GivenName: s('givenName'),
+            DateOfBirth: s('dateOfBirth'),
+            Gender: s('gender'),
+          }) as never,
+      ),
+    };
+  },
+  getLearningEvents: (node) => {
+    const record = child(node, 'LearnerRecord');
+    const events = record
+      ? childrenNamed(record, 'LearningEvent').map((e) => mapNode(e, LEARNING_EVENT))
+      : [];
+    const foundUln = textOf(node, 'FoundULN')?.trim();
+    const incomingUln = textOf(node, 'IncomingULN')?.trim();
+    return {
+      responseCode: code(node),
+      ...(foundUln ? { foundUln } : {}),
+      ...(incomingUln ? { incomingUln } : {}),
+      learningEvents: events as never,
+    };
+  },
+  getLearnerByUln: (node) => {
+    const out = mapNode(node, { Uln: s('uln'), FamilyName: s('familyName'), GivenName: s('givenName') });
+    const l = child(node, 'Learner');
+    let learner: Record<string, string | string[]> | undefined;
+    if (l && !l.nil) {
+      learner = {};
+      for (const c of l.children) {
+        if (c.children.length > 0 || c.name === 'LinkedUlns') {
+          learner[camel(c.name)] = c.children.map(ownText).filter((v): v is string => v !== undefined);
+        } else {
+          const v = ownText(c);
+          if (v !== undefined) learner[camel(c.name)] = v;
+        }
+      }
+    }
+    return { ...(out as object), responseCode: code(node), ...(learner ? { learner } : {}) };
+  },
+  updateLearnerSubsetFields: (node) => {
+    const result = ownText(node)?.trim();
+    return {
+      responseCode: result && /^[A-Z]{2,6}[0-9]{3,4}$/.test(result) ? result : 'OK',
+      ...(result ? { result } : {}),
+    };
+  },
+  viewAudit: (node) => {
+    const list = child(node, 'List');
+    return {
+      ...(mapNode(node, {
+        PageCount: ['pageCount', 'i'],
+        PageIndex: ['pageIndex', 'i'],
+        PageSize: ['pageSize', 'i'],
+        SortIndex: s('sortIndex'),
+        SortOrder: s('sortOrder'),
+        TotalItems: ['totalItems', 'i'],
+      }) as object),
+      responseCode: code(node) || 'OK',
+      entries: (list?.children ?? []).map(
+        (e) =>
+          mapNode(e, {
+            Action: s('action'),
+            DateTime: s('dateTime'),
+            Organisation: s('organisation'),
+            User: s('user'),
+          }) as never,
+      ),
+    };
+  },
+  getOrganisation: (node) =>
+    ({
+      ...mapNode(node, {
+        DisplayName: s('displayName'),
+        OrgRef: s('orgRef'),
+        Status: s('status'),
+        Ukprn: s('ukprn'),
+      }),
+      responseCode: code(node),
+    }) as never,
+  submitAchievementBatch: (node) =>
+    ({ ...mapNode(node, { JobId: ['jobId', 'i'] }), responseCode: code(node) }) as never,
+  getAchievementBatch: (node) => ({ ...mapNode(node, ACHIEVEMENT_JOB), responseCode: code(node) }) as never,
+};
+
+/**
+ * Parses a raw SOAP response for an operation. Never throws for well-formed XML: a fault or an
+ * unexpected shape is returned as such; malformed XML gives `unexpected`.
+ */
+export const parseResponse = <K extends OperationId>(op: K, xml: string): ParsedEnvelope<K> => {
+  let doc: XNode;
+  try {
+    doc = parseXml(xml);
+  } catch (e) {
+    if (e instanceof XmlParseError) return { kind: 'unexpected', reason: 'malformed XML' };
+    throw e;
+  }
+  const envelope = doc.children[0];
+  if (envelope?.name !== 'Envelope') return { kind: 'unexpected', reason: 'not a SOAP envelope' };
+  const body = child(envelope, 'Body');
+  const first = body?.children[0];
+  if (!first) return { kind: 'unexpected', reason: 'empty SOAP body' };
+  if (isFault(first) || first.name === 'Fault') return { kind: 'fault', fault: readFault(first) };
+  const def = OPERATIONS[op];
+  if (first.name !== def.response.name) {
+    return { kind: 'unexpected', reason: `unexpected response element ${first.name}` };
+  }
+  const node = def.result ? r9Result(first, op) : first;
+  if (!node) return { kind: 'unexpected', reason: `missing ${def.result?.name ?? 'result'}` };
+  return { kind: 'response', response: (MAPPERS[op] as Mapper<K>)(node) };
+};

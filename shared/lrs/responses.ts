@@ -1,0 +1,236 @@
+/**
+ * Typed, camelCase, JSON-friendly responses of the 17 operations. Arrays are always arrays; a value
+ * the LRS sent as `i:nil`, empty or not at all is absent. Dates stay as the LRS text (YYYY-MM-DD).
+ * zod schemas so the API side can put them into the OpenAPI document.
+ */
+import { z } from 'zod';
+import type { OperationId } from './operations.js';
+
+const str = () => z.string().optional();
+
+export const learnerSchema = z
+  .object({
+    createdDate: str(),
+    lastUpdatedDate: str(),
+    uln: z.string(),
+    /** True when the LRS returned the master record in place of a linked learner (`MasterSubstituted` Y). */
+    masterSubstituted: z.boolean(),
+    title: str(),
+    givenName: str(),
+    middleOtherName: str(),
+    familyName: str(),
+    preferredGivenName: str(),
+    previousFamilyName: str(),
+    familyNameAtAge16: str(),
+    schoolAtAge16: str(),
+    lastKnownAddressLine1: str(),
+    lastKnownAddressLine2: str(),
+    lastKnownAddressTown: str(),
+    lastKnownAddressCountyOrCity: str(),
+    lastKnownPostCode: str(),
+    dateOfAddressCapture: str(),
+    dateOfBirth: str(),
+    placeOfBirth: str(),
+    gender: str(),
+    emailAddress: str(),
+    nationality: str(),
+    scottishCandidateNumber: str(),
+    verificationType: str(),
+    otherVerificationDescription: str(),
+    tierLevel: str(),
+    abilityToShare: str(),
+    learnerStatus: str(),
+    linkedUlns: z.array(z.string()),
+    notes: str(),
+    versionNumber: z.number().int().optional(),
+  })
+  .describe('A learner record from LearnerService');
+
+const findResponse = z
+  .object({
+    responseCode: z.string(),
+    /** The ULN the search was for (learnerByULN echoes it). */
+    searchedUln: str(),
+    learners: z.array(learnerSchema),
+  })
+  .describe('Result of a find: 0..n learners');
+
+const verifiedLearnerShape = {
+  searchedUln: str(),
+  searchedFamilyName: str(),
+  searchedGivenName: str(),
+  searchedDateOfBirth: str(),
+  searchedGender: str(),
+  responseCode: str(),
+  uln: str(),
+  familyName: str(),
+  givenName: str(),
+  dateOfBirth: str(),
+  gender: str(),
+  failureFlags: z.array(z.string()).describe('VRF1-VRF8: which comparisons failed'),
+};
+
+const batchLearnerOut = z.object({
+  uln: str(),
+  misIdentifier: str(),
+  title: str(),
+  givenName: str(),
+  preferredGivenName: str(),
+  middleOtherName: str(),
+  familyName: str(),
+  previousFamilyName: str(),
+  familyNameAtAge16: str(),
+  schoolAtAge16: str(),
+  lastKnownAddressLine1: str(),
+  lastKnownAddressLine2: str(),
+  lastKnownAddressTown: str(),
+  lastKnownAddressCountyOrCity: str(),
+  lastKnownPostCode: str(),
+  dateOfAddressCapture: str(),
+  dateOfBirth: str(),
+  placeOfBirth: str(),
+  emailAddress: str(),
+  gender: str(),
+  nationality: str(),
+  scottishCandidateNumber: str(),
+  abilityToShare: str(),
+  verificationType: str(),
+  otherVerificationDescription: str(),
+  notes: str(),
+  returnCode: str(),
+});
+
+export const learningEventSchema = z.object({
+  id: z.number().int().optional(),
+  achievementAwardDate: str(),
+  achievementProviderName: str(),
+  achievementProviderUkprn: str(),
+  awardingOrganisationName: str(),
+  awardingOrganisationUkprn: str(),
+  collectionType: str(),
+  credits: z.number().optional(),
+  dateLoaded: str(),
+  grade: str(),
+  languageForAssessment: str(),
+  level: str(),
+  participationEndDate: str(),
+  participationStartDate: str(),
+  qualificationType: str(),
+  restriction: str(),
+  returnNumber: str(),
+  source: str(),
+  status: str(),
+  subject: str(),
+  subjectCode: str(),
+  underDataChallenge: str(),
+});
+
+export const responseSchemas = {
+  findLearnerByUln: findResponse,
+  findLearnerByDemographics: findResponse,
+  verifyLearner: z.object({ responseCode: z.string(), verifiedLearner: z.object(verifiedLearnerShape) }),
+  registerLearner: z.object({ responseCode: z.string(), uln: str() }),
+  updateLearner: z.object({ responseCode: z.string() }),
+  submitBatchRegistration: z.object({ responseCode: z.string(), jobId: str() }),
+  getBatchRegistrationOutput: z.object({
+    responseCode: z.string(),
+    jobStatus: str(),
+    newLearnersCount: z.number().int().optional(),
+    existsUpdatedLearnersCount: z.number().int().optional(),
+    possibleMatchLearnersCount: z.number().int().optional(),
+    learnersNotFoundCount: z.number().int().optional(),
+    rejectedLearnersCount: z.number().int().optional(),
+    jobStartedDateTime: str(),
+    jobFinishedDateTime: str(),
+    learners: z.array(batchLearnerOut),
+  }),
+  submitVerifyBatch: z.object({ responseCode: z.string(), jobId: str() }),
+  getVerifyBatchOutput: z.object({
+    responseCode: z.string(),
+    jobStatus: str(),
+    jobStartedDateTime: str(),
+    jobFinishedDateTime: str(),
+    verifiedLearners: z.array(z.object({ misIdentifier: str(), ...verifiedLearnerShape })),
+  }),
+  retrieveUlns: z.object({
+    /** retrieveULNs has no overall code; 'OK' when the LRS answered. */
+    responseCode: z.string(),
+    retrievedUlns: z.array(
+      z.object({
+        uln: z.string(),
+        masterUln: str(),
+        responseCode: str(),
+        familyName: str(),
+        givenName: str(),
+        dateOfBirth: str(),
+        gender: str(),
+      }),
+    ),
+  }),
+  getLearningEvents: z.object({
+    responseCode: z.string(),
+    foundUln: str(),
+    incomingUln: str(),
+    learningEvents: z.array(learningEventSchema),
+  }),
+  getLearnerByUln: z.object({
+    responseCode: z.string(),
+    uln: str(),
+    familyName: str(),
+    givenName: str(),
+    /** The R9 (MIAPModel) learner: its ~90 members camelCased; `linkedUlns` is an array. */
+    learner: z.record(z.string(), z.union([z.string(), z.array(z.string())])).optional(),
+  }),
+  updateLearnerSubsetFields: z.object({ responseCode: z.string(), result: str() }),
+  viewAudit: z.object({
+    responseCode: z.string(),
+    entries: z.array(z.object({ action: str(), dateTime: str(), organisation: str(), user: str() })),
+    pageCount: z.number().int().optional(),
+    pageIndex: z.number().int().optional(),
+    pageSize: z.number().int().optional(),
+    sortIndex: str(),
+    sortOrder: str(),
+    totalItems: z.number().int().optional(),
+  }),
+  getOrganisation: z.object({
+    responseCode: z.string(),
+    displayName: str(),
+    orgRef: str(),
+    status: str(),
+    ukprn: str(),
+  }),
+  submitAchievementBatch: z.object({ responseCode: z.string(), jobId: z.number().int().optional() }),
+  getAchievementBatch: z.object({
+    responseCode: z.string(),
+    jobId: z.number().int().optional(),
+    status: z.enum(['Failed', 'Successful', 'Waiting', 'InProgress', 'Cancelled']).or(z.string()).optional(),
+    achievementBatchErrorFile: str(),
+    achievementsCreated: z.number().int().optional(),
+    achievementsPromotedToFinal: z.number().int().optional(),
+    achievementsReinstated: z.number().int().optional(),
+    achievementsUpdated: z.number().int().optional(),
+    achievementsWithdrawn: z.number().int().optional(),
+    businessRuleErrors: z.number().int().optional(),
+    duration: str(),
+    endDate: str(),
+    fieldDataErrors: z.number().int().optional(),
+    filename: str(),
+    learnerDataErrors: z.number().int().optional(),
+    numberOfRecords: z.number().int().optional(),
+    percentageSuccessfulRecords: z.number().optional(),
+    rejectionReason: str(),
+    startDate: str(),
+    submittedDate: str(),
+    successfulFinalAchievements: z.number().int().optional(),
+    successfulProvisionalAchievements: z.number().int().optional(),
+    type: str(),
+    user: str(),
+  }),
+} as const;
+
+export type Learner = z.output<typeof learnerSchema>;
+export type LearningEvent = z.output<typeof learningEventSchema>;
+export type OperationResponse<K extends OperationId> = z.output<(typeof responseSchemas)[K]>;
+
+const _coverage: { [K in OperationId]: z.ZodType<OperationResponse<K>> } = responseSchemas;
+void _coverage;

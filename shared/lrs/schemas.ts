@@ -1,0 +1,413 @@
+/**
+ * JSON request models of the 17 LRS operations (camelCase), with the legacy MIAP XSD facets and the
+ * ULN check digit. Credentials are never part of a request: they come from the organisation's secret.
+ * The same schemas drive the HTTP API validation and the OpenAPI document.
+ */
+import { z } from 'zod';
+import { type FieldIssue, ValidationError } from '../domain/errors.js';
+import {
+  abilityToShare,
+  email,
+  FIND_TYPES,
+  gender,
+  maxText,
+  miapDate,
+  name35,
+  nameNonEmpty,
+  nationality,
+  postcode,
+  scottishCandidateNumber,
+  USER_TYPES,
+  uln,
+  verificationType,
+} from './fields.js';
+import type { OperationId } from './operations.js';
+
+export type { OperationResponse } from './responses.js';
+export { isValidUln } from './uln.js';
+
+const findType = () =>
+  z.enum(FIND_TYPES).default('FUL').describe('FUL (full search, default) or CHK (check only)');
+const r9Common = {
+  userType: z.enum(USER_TYPES).default('ORG').describe('R9 user type: ORG (default), LNR or SER'),
+  language: z
+    .string()
+    .regex(/^[A-Za-z]{2,3}$/)
+    .default('ENG')
+    .describe('Language code, default ENG'),
+};
+
+/** Fields shared by LearnerToRegister and LearnerToUpdate, in schema order. */
+const learnerToRegisterShape = {
+  title: name35('Title').optional(),
+  givenName: nameNonEmpty('Given name'),
+  middleOtherName: name35('Middle or other names').optional(),
+  familyName: nameNonEmpty('Family name'),
+  preferredGivenName: name35('Preferred given name').optional(),
+  previousFamilyName: name35('Previous family name').optional(),
+  familyNameAtAge16: name35('Family name at age 16').optional(),
+  schoolAtAge16: maxText(254, 'School at age 16').optional(),
+  lastKnownAddressLine1: maxText(50, 'Address line 1').optional(),
+  lastKnownAddressLine2: maxText(50, 'Address line 2').optional(),
+  lastKnownAddressTown: maxText(50, 'Town').optional(),
+  lastKnownAddressCountyOrCity: maxText(50, 'County or city').optional(),
+  lastKnownPostCode: postcode('Last known postcode'),
+  dateOfAddressCapture: miapDate('Date the address was captured').optional(),
+  dateOfBirth: miapDate('Date of birth'),
+  placeOfBirth: name35('Place of birth').optional(),
+  gender: gender(),
+  emailAddress: email().optional(),
+  nationality: nationality().optional(),
+  scottishCandidateNumber: scottishCandidateNumber().optional(),
+  verificationType: verificationType(),
+  otherVerificationDescription: maxText(255, 'Description when verificationType is 999').optional(),
+  abilityToShare: abilityToShare(),
+  notes: maxText(4000, 'Notes').optional(),
+};
+
+const batchLearner = z
+  .object({
+    uln: uln().optional(),
+    misIdentifier: maxText(128, "The caller's own key for this learner").optional(),
+    title: name35('Title').optional(),
+    givenName: nameNonEmpty('Given name'),
+    preferredGivenName: name35('Preferred given name').optional(),
+    middleOtherName: name35('Middle or other names').optional(),
+    familyName: nameNonEmpty('Family name'),
+    previousFamilyName: name35('Previous family name').optional(),
+    familyNameAtAge16: name35('Family name at age 16').optional(),
+    schoolAtAge16: maxText(254, 'School at age 16').optional(),
+    lastKnownAddressLine1: maxText(50, 'Address line 1').optional(),
+    lastKnownAddressLine2: maxText(50, 'Address line 2').optional(),
+    lastKnownAddressTown: maxText(50, 'Town').optional(),
+    lastKnownAddressCountyOrCity: maxText(50, 'County or city').optional(),
+    lastKnownPostCode: postcode('Last known postcode').optional(),
+    dateOfAddressCapture: miapDate('Date the address was captured').optional(),
+    dateOfBirth: miapDate('Date of birth').optional(),
+    placeOfBirth: name35('Place of birth').optional(),
+    emailAddress: email().optional(),
+    gender: gender().optional(),
+    nationality: nationality().optional(),
+    scottishCandidateNumber: scottishCandidateNumber().optional(),
+    abilityToShare: abilityToShare().optional(),
+    verificationType: verificationType().optional(),
+    otherVerificationDescription: maxText(255, 'Description when verificationType is 999').optional(),
+    notes: maxText(4000, 'Notes').optional(),
+  })
+  .describe('One learner of a batch registration');
+
+const learnerToVerifyShape = {
+  uln: uln(),
+  familyName: nameNonEmpty('Family name'),
+  givenName: nameNonEmpty('Given name'),
+  dateOfBirth: miapDate('Date of birth').optional(),
+  gender: gender().optional(),
+};
+
+const lsJobId = z
+  .string()
+  .regex(/^[0-9]{1,18}$/)
+  .describe('LRS job id returned by the submit operation (digits)');
+
+const isoDateTime = (description: string) =>
+  z
+    .string()
+    .regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,7})?)?)?$/)
+    .describe(`${description} (YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss])`);
+
+const achievement = z
+  .object({
+    achievementAwardDate: isoDateTime('Award date'),
+    action: z.number().int().min(0).max(2147483647).describe('Achievement action code'),
+    actionDate: isoDateTime('Action date'),
+    actionReason: maxText(4000, 'Action reason').optional(),
+    dateOfBirth: isoDateTime('Date of birth').optional(),
+    familyName: nameNonEmpty('Family name'),
+    gender: z
+      .union([z.literal(0), z.literal(1), z.literal(2), z.literal(9)])
+      .optional()
+      .describe('Gender: 0, 1, 2 or 9'),
+    givenName: nameNonEmpty('Given name'),
+    grade: maxText(50, 'Grade').optional(),
+    languageForAssessment: maxText(50, 'Language of assessment').optional(),
+    learnerPostcode: postcode('Learner postcode').optional(),
+    misIdentifier: maxText(128, "The awarding organisation's own key").optional(),
+    providerUkprn: z
+      .string()
+      .regex(/^[0-9a-zA-Z]{8}$/)
+      .describe('Provider UKPRN (8 characters)'),
+    uln: uln(),
+    unitOrQualificationReferenceNumber: z
+      .string()
+      .regex(/^[0-9A-Za-z/ .-]{1,50}$/)
+      .describe('Unit or qualification reference number (e.g. 500/4606/8)'),
+  })
+  .describe('One achievement');
+
+export const requestSchemas = {
+  findLearnerByUln: z
+    .object({
+      findType: findType(),
+      uln: uln(),
+      familyName: nameNonEmpty('Family name'),
+      givenName: nameNonEmpty('Given name'),
+    })
+    .describe('Find a learner by ULN, family name and given name'),
+  findLearnerByDemographics: z
+    .object({
+      findType: findType(),
+      familyName: nameNonEmpty('Family name'),
+      givenName: nameNonEmpty('Given name'),
+      dateOfBirth: miapDate('Date of birth'),
+      gender: gender(),
+      lastKnownPostCode: postcode('Last known postcode'),
+      previousFamilyName: name35('Previous family name').optional(),
+      schoolAtAge16: maxText(254, 'School at age 16').optional(),
+      placeOfBirth: name35('Place of birth').optional(),
+      emailAddress: email().optional(),
+    })
+    .describe('Find a learner by demographics'),
+  verifyLearner: z.object(learnerToVerifyShape).describe('Verify that a ULN belongs to the named learner'),
+  registerLearner: z
+    .object({ learner: z.object(learnerToRegisterShape).describe('The learner to register') })
+    .describe('Register a learner'),
+  updateLearner: z
+    .object({
+      learner: z
+        .object({
+          ...learnerToRegisterShape,
+          uln: uln(),
+          versionNumber: z
+            .number()
+            .int()
+            .min(0)
+            .max(2147483647)
+            .describe('VersionNumber from the last find (optimistic concurrency)'),
+        })
+        .describe('The learner as it should be after the update'),
+    })
+    .describe("Update a learner's details"),
+  submitBatchRegistration: z
+    .object({
+      jobType: z.enum(FIND_TYPES).default('FUL').describe('FUL (default) or CHK'),
+      learners: z.array(batchLearner).min(1).max(200).describe('1-200 learners'),
+    })
+    .describe('Submit a batch registration job'),
+  getBatchRegistrationOutput: z
+    .object({ jobId: lsJobId })
+    .describe('Get the output of a batch registration job'),
+  submitVerifyBatch: z
+    .object({
+      orgEmail: email('Email address the LRS notifies when the job completes').optional(),
+      learners: z
+        .array(
+          z
+            .object({
+              misIdentifier: maxText(128, "The caller's own key").optional(),
+              ...learnerToVerifyShape,
+            })
+            .describe('One learner to verify'),
+        )
+        .min(1)
+        .max(200)
+        .describe('1-200 learners'),
+    })
+    .describe('Submit a batch verification job'),
+  getVerifyBatchOutput: z.object({ jobId: lsJobId }).describe('Get the output of a batch verification job'),
+  retrieveUlns: z
+    .object({ ulns: z.array(uln()).min(1).max(200).describe('1-200 ULNs') })
+    .describe('Retrieve the current state of ULNs'),
+  getLearningEvents: z
+    .object({
+      uln: uln(),
+      givenName: nameNonEmpty('Given name'),
+      familyName: nameNonEmpty('Family name'),
+      dateOfBirth: miapDate('Date of birth').optional(),
+      gender: gender().optional(),
+      getType: z.enum(['FULL', 'BRIEF']).default('FULL').describe('FULL (default) or BRIEF (unconfirmed)'),
+      ...r9Common,
+    })
+    .describe("Get a learner's Personal Learning Record"),
+  getLearnerByUln: z
+    .object({
+      uln: uln(),
+      givenName: nameNonEmpty('Given name'),
+      familyName: nameNonEmpty('Family name'),
+      findType: findType(),
+      ...r9Common,
+    })
+    .describe('Get the R9 learner record by ULN'),
+  updateLearnerSubsetFields: z
+    .object({
+      uln: uln(),
+      versionNumber: z.number().int().min(0).max(2147483647).describe('VersionNumber from the last read'),
+      emailAddress: email().optional(),
+      telephoneNumber: z
+        .string()
+        .regex(/^[0-9 +()-]{1,20}$/)
+        .optional()
+        .describe('Telephone number (digits, spaces, + ( ) -; up to 20)'),
+      abilityToShare: z
+        .enum(['NotProvided', 'FPNNotSeen', 'FPNSeenShareData'])
+        .default('NotProvided')
+        .describe('NotProvided (default, leaves it unchanged), FPNNotSeen or FPNSeenShareData'),
+      schoolAtAge16: maxText(254, 'School at age 16').optional(),
+      preferredGivenName: name35('Preferred given name').optional(),
+      ...r9Common,
+    })
+    .describe("Update a learner's subset fields"),
+  viewAudit: z
+    .object({
+      uln: uln(),
+      givenName: nameNonEmpty('Given name'),
+      familyName: nameNonEmpty('Family name'),
+      page: z.number().int().min(1).max(100000).default(1).describe('Page number, from 1'),
+      ...r9Common,
+    })
+    .describe('View who accessed a learner record'),
+  getOrganisation: z
+    .object({
+      ukprn: z
+        .string()
+        .regex(/^[0-9a-zA-Z]{8}$/)
+        .optional()
+        .describe('UKPRN (8 characters)'),
+      organisationRef: z
+        .string()
+        .regex(/^[0-9a-zA-Z]{6}$/)
+        .optional()
+        .describe('Organisation reference (6 characters)'),
+      ...r9Common,
+    })
+    .superRefine((v, ctx) => {
+      if (v.ukprn === undefined && v.organisationRef === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ukprn'],
+          message: 'one of ukprn or organisationRef is required',
+          params: { rule: 'required' },
+        });
+      }
+    })
+    .describe('Look up an organisation'),
+  submitAchievementBatch: z
+    .object({
+      emailAddress: email('Email address for job notifications').optional(),
+      submissionType: maxText(50, 'Submission type').optional(),
+      achievements: z.array(achievement).min(1).max(10000).describe('Achievements'),
+    })
+    .describe('Submit an achievement batch'),
+  getAchievementBatch: z
+    .object({ jobId: z.number().int().min(1).max(2147483647).describe('Job id from the submit operation') })
+    .describe('Get an achievement batch job'),
+} as const;
+
+type Schemas = typeof requestSchemas;
+
+/** The parsed JSON request of an operation (defaults applied). */
+export type OperationRequest<K extends OperationId> = z.output<Schemas[K]>;
+/** What a caller may send (defaults may be omitted). */
+export type OperationRequestInput<K extends OperationId> = z.input<Schemas[K]>;
+
+// Compile-time check that the table covers every operation with the right key type.
+const _coverage: { [K in OperationId]: z.ZodType<OperationRequest<K>, OperationRequestInput<K>> } =
+  requestSchemas;
+void _coverage;
+
+const RULE_TEXT: Record<string, string> = {
+  required: 'is required',
+  type: 'has the wrong type',
+  pattern: 'does not have the required format',
+  maxLength: 'is too long',
+  minLength: 'is too short',
+  enum: 'is not one of the allowed values',
+  minItems: 'has too few items',
+  maxItems: 'has too many items',
+  min: 'is too small',
+  max: 'is too large',
+  integer: 'must be a whole number',
+};
+
+const fieldName = (path: readonly PropertyKey[]): string =>
+  path.reduce<string>((acc, p) => {
+    if (typeof p === 'number') return `${acc}[${p}]`;
+    return acc === '' ? String(p) : `${acc}.${String(p)}`;
+  }, '');
+
+const valueAt = (input: unknown, path: readonly PropertyKey[]): unknown => {
+  let v: unknown = input;
+  for (const p of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[p];
+  }
+  return v;
+};
+
+/** Turns zod issues into FieldIssues with a rule name and a message that never contains the value. */
+export const toFieldIssues = (error: z.ZodError, input: unknown): FieldIssue[] => {
+  const out: FieldIssue[] = [];
+  for (const i of error.issues) {
+    const field = fieldName(i.path) || '(request)';
+    let rule: string;
+    let detail: string | undefined;
+    switch (i.code) {
+      case 'invalid_type':
+        rule = valueAt(input, i.path) === undefined ? 'required' : i.expected === 'int' ? 'integer' : 'type';
+        if (rule === 'type') detail = `must be ${i.expected === 'object' ? 'an object' : `a ${i.expected}`}`;
+        break;
+      case 'too_big':
+        rule = i.origin === 'string' ? 'maxLength' : i.origin === 'array' ? 'maxItems' : 'max';
+        detail = `${RULE_TEXT[rule]} (maximum ${String(i.maximum)}${i.origin === 'string' ? ' characters' : ''})`;
+        break;
+      case 'too_small':
+        rule = i.origin === 'string' ? 'minLength' : i.origin === 'array' ? 'minItems' : 'min';
+        detail = `${RULE_TEXT[rule]} (minimum ${String(i.minimum)}${i.origin === 'string' ? ' characters' : ''})`;
+        break;
+      case 'invalid_format':
+        rule = 'pattern';
+        break;
+      case 'invalid_value':
+        rule = 'enum';
+        detail = `must be one of ${i.values.map((v) => JSON.stringify(v)).join(', ')}`;
+        break;
+      case 'invalid_union':
+        rule = 'enum';
+        break;
+      case 'unrecognized_keys':
+        rule = 'unknownField';
+        detail = `has unknown fields: ${i.keys.join(', ')}`;
+        break;
+      case 'custom': {
+        const params = (i as { params?: { rule?: string } }).params;
+        rule = params?.rule ?? 'invalid';
+        detail = i.message;
+        break;
+      }
+      default:
+        rule = 'invalid';
+    }
+    const text = detail ?? RULE_TEXT[rule] ?? 'is invalid';
+    out.push({ field, rule, message: `${field} ${text} (rule: ${rule})` });
+  }
+  return out;
+};
+
+/**
+ * Validates a JSON request. Returns the parsed request (defaults applied) or throws a ValidationError
+ * listing every bad field; messages name the field and rule and never echo the value.
+ */
+export function validateRequest<K extends OperationId>(op: K, input: unknown): OperationRequest<K> {
+  const schema = requestSchemas[op] as unknown as z.ZodType<OperationRequest<K>>;
+  if (!schema) {
+    throw new ValidationError([
+      {
+        field: '(operation)',
+        rule: 'unknownOperation',
+        message: 'unknown operation (rule: unknownOperation)',
+      },
+    ]);
+  }
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw new ValidationError(toFieldIssues(result.error, input));
+}
