@@ -1,0 +1,399 @@
+/**
+ * Stands in for the REST API (API Gateway v1, Lambda proxy integration): matches the method and resource,
+ * checks the `x-api-key` header as a usage-plan API key would, builds a v1 `APIGatewayProxyEvent`, calls
+ * the function in-process and writes back its statusCode/headers/body. As deployed: missing or unknown
+ * API key → 403 INVALID_API_KEY, a POSTed JSON body that is not an object → 400 BAD_REQUEST_BODY, function
+ * error → 502, function over 29 s → 504, over-size body → 413. Unlike API Gateway (which answers 403
+ * MISSING_AUTHENTICATION_TOKEN), an unknown path gets 404 and a known path with another method 405, to
+ * make local mistakes obvious.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { PLATFORM_ROUTES } from '../infra/routes.js';
+import { operationEntry, PLATFORM_FUNCTIONS } from '../shared/config/resources.js';
+import { kebab, OPERATION_LIST } from '../shared/lrs/operations.js';
+import { closeServer, listenLocal } from './emulators.js';
+import { type AsyncHandler, handlerLoader, lambdaContext } from './lambda.js';
+
+export type ProxyHandler = AsyncHandler<APIGatewayProxyEvent, APIGatewayProxyResult>;
+
+export interface ApiRoute {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
+  /** API Gateway resource path, e.g. `/v1/jobs/{jobId}/results`. */
+  readonly resource: string;
+  /** The function name (for the Lambda context and logs). */
+  readonly functionName: string;
+  readonly handler: () => Promise<ProxyHandler>;
+  /** Default true: the deployed API requires an API key on every method. */
+  readonly apiKeyRequired?: boolean;
+}
+
+export interface ApiKey {
+  readonly id: string;
+  readonly value: string;
+}
+
+export interface ApiServerOptions {
+  readonly routes: readonly ApiRoute[];
+  readonly apiKeys: readonly ApiKey[];
+  /** 0 (default) picks a free port. */
+  readonly port?: number;
+  readonly portHint?: string;
+  readonly region: string;
+  /** The API Gateway stage name in requestContext.stage. Default 'local'. */
+  readonly stage?: string;
+  /** Largest accepted request body. Default 6 MiB (the Lambda synchronous payload limit). */
+  readonly maxBodyBytes?: number;
+  /** API Gateway's integration timeout. Default 29 s. */
+  readonly integrationTimeoutMs?: number;
+  /** One line per request: method, resource, status, duration, request id (never bodies). */
+  readonly log?: (line: string) => void;
+}
+
+export interface ApiServer {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 6 * 1024 * 1024;
+const API_ID = 'local000api';
+const ACCOUNT_ID = '000000000000';
+
+/**
+ * Every LRS operation route and the platform routes (the same tables the CDK app reads:
+ * shared/lrs/operations.ts and infra/routes.ts), each bound to its function entry, loaded lazily.
+ */
+export const gatewayRoutes = (): ApiRoute[] => {
+  const platformLoaders = new Map<string, () => Promise<ProxyHandler>>();
+  const platformHandler = (fn: keyof typeof PLATFORM_FUNCTIONS): (() => Promise<ProxyHandler>) => {
+    let loader = platformLoaders.get(fn);
+    if (!loader) {
+      loader = handlerLoader<APIGatewayProxyEvent, APIGatewayProxyResult>(PLATFORM_FUNCTIONS[fn].entry);
+      platformLoaders.set(fn, loader);
+    }
+    return loader;
+  };
+  return [
+    ...OPERATION_LIST.map(
+      (op): ApiRoute => ({
+        method: op.route.method,
+        resource: op.route.path,
+        functionName: kebab(op.id),
+        handler: handlerLoader<APIGatewayProxyEvent, APIGatewayProxyResult>(operationEntry(op.id)),
+      }),
+    ),
+    ...PLATFORM_ROUTES.map(
+      (r): ApiRoute => ({
+        method: r.method,
+        resource: r.path,
+        functionName: r.function,
+        handler: platformHandler(r.function),
+      }),
+    ),
+  ];
+};
+
+interface CompiledRoute extends ApiRoute {
+  readonly pattern: RegExp;
+  readonly params: readonly string[];
+}
+
+const compile = (route: ApiRoute): CompiledRoute => {
+  const params: string[] = [];
+  const source = route.resource
+    .split('/')
+    .map((segment) => {
+      const m = /^\{([A-Za-z0-9_]+)\}$/.exec(segment);
+      if (m?.[1]) {
+        params.push(m[1]);
+        return '([^/]+)';
+      }
+      return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('/');
+  return { ...route, pattern: new RegExp(`^${source}$`), params };
+};
+
+/**
+ * API Gateway's own error responses, in the shape the deployed API's gateway responses give them
+ * (infra/constructs/gateway-api.ts): `{"error":{"code":<responseType>,"message":…,"requestId":…}}`.
+ */
+const sendGatewayError = (
+  res: ServerResponse,
+  status: number,
+  responseType: string,
+  message: string,
+  requestId: string,
+  extra: Record<string, string> = {},
+): void =>
+  sendJson(res, status, { error: { code: responseType, message, requestId } }, requestId, {
+    'x-amzn-errortype': responseType,
+    ...extra,
+  });
+
+/** The deployed request validator's JsonObject model: a POSTed application/json body must be a JSON object. */
+const isJsonObjectBody = (text: string): boolean => {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+};
+
+const sendJson = (
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  requestId: string,
+  extra: Record<string, string> = {},
+): void => {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    'x-amzn-requestid': requestId,
+    ...extra,
+  });
+  res.end(text);
+};
+
+class BodyTooLarge extends Error {}
+
+const readBody = (req: IncomingMessage, limit: number): Promise<Buffer> =>
+  new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? '0');
+    if (declared > limit) {
+      req.resume();
+      reject(new BodyTooLarge());
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) tooLarge = true;
+      if (!tooLarge) chunks.push(chunk);
+    });
+    req.on('end', () => (tooLarge ? reject(new BodyTooLarge()) : resolve(Buffer.concat(chunks))));
+    req.on('error', reject);
+  });
+
+/** Header maps as API Gateway v1 gives them: names as sent, last value wins / all values. */
+const headerMaps = (
+  req: IncomingMessage,
+): { headers: Record<string, string>; multiValueHeaders: Record<string, string[]> } => {
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i] as string;
+    const value = req.rawHeaders[i + 1] as string;
+    const existing =
+      Object.keys(multiValueHeaders).find((k) => k.toLowerCase() === name.toLowerCase()) ?? name;
+    multiValueHeaders[existing] = [...(multiValueHeaders[existing] ?? []), value];
+    headers[existing] = value;
+  }
+  return { headers, multiValueHeaders };
+};
+
+const queryMaps = (
+  url: URL,
+): {
+  queryStringParameters: Record<string, string> | null;
+  multiValueQueryStringParameters: Record<string, string[]> | null;
+} => {
+  const keys = [...new Set(url.searchParams.keys())];
+  if (keys.length === 0) return { queryStringParameters: null, multiValueQueryStringParameters: null };
+  const multi = Object.fromEntries(keys.map((k) => [k, url.searchParams.getAll(k)]));
+  const single = Object.fromEntries(keys.map((k) => [k, url.searchParams.getAll(k).at(-1) ?? '']));
+  return { queryStringParameters: single, multiValueQueryStringParameters: multi };
+};
+
+const isProxyResult = (value: unknown): value is APIGatewayProxyResult =>
+  value !== null &&
+  typeof value === 'object' &&
+  typeof (value as { statusCode?: unknown }).statusCode === 'number' &&
+  ((value as { body?: unknown }).body === undefined ||
+    typeof (value as { body?: unknown }).body === 'string');
+
+export const startApiServer = async (options: ApiServerOptions): Promise<ApiServer> => {
+  const routes = options.routes.map(compile);
+  const keysByValue = new Map(options.apiKeys.map((k) => [k.value, k]));
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const integrationTimeoutMs = options.integrationTimeoutMs ?? 29_000;
+  const stage = options.stage ?? 'local';
+  const log = options.log ?? (() => undefined);
+  let port = 0;
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const started = Date.now();
+    const requestId = randomUUID();
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const done = (status: number, resource: string): void =>
+      log(`${method} ${resource} → ${status} in ${Date.now() - started} ms (requestId ${requestId})`);
+
+    const matching = routes.filter((r) => r.pattern.test(url.pathname));
+    if (matching.length === 0) {
+      req.resume();
+      sendGatewayError(res, 404, 'RESOURCE_NOT_FOUND', `No route for ${url.pathname}`, requestId);
+      done(404, url.pathname);
+      return;
+    }
+    const route = matching.find((r) => r.method === method);
+    if (!route) {
+      req.resume();
+      const allow = [...new Set(matching.map((r) => r.method))].join(', ');
+      sendJson(res, 405, { message: `Method ${method} not allowed on ${url.pathname}` }, requestId, {
+        allow,
+      });
+      done(405, url.pathname);
+      return;
+    }
+
+    const apiKeyHeader = req.headers['x-api-key'];
+    const apiKey = typeof apiKeyHeader === 'string' ? keysByValue.get(apiKeyHeader) : undefined;
+    if ((route.apiKeyRequired ?? true) && !apiKey) {
+      req.resume();
+      sendGatewayError(res, 403, 'INVALID_API_KEY', 'Forbidden', requestId);
+      done(403, route.resource);
+      return;
+    }
+
+    let body: Buffer;
+    try {
+      body = await readBody(req, maxBodyBytes);
+    } catch (error) {
+      if (error instanceof BodyTooLarge) {
+        sendGatewayError(res, 413, 'REQUEST_TOO_LARGE', 'Request Too Long', requestId, {
+          connection: 'close',
+        });
+        done(413, route.resource);
+        return;
+      }
+      throw error;
+    }
+
+    // The deployed request validator checks POST bodies sent as application/json (or with no content type).
+    const contentType = (req.headers['content-type'] ?? 'application/json')
+      .split(';')[0]
+      ?.trim()
+      .toLowerCase();
+    if (method === 'POST' && contentType === 'application/json' && !isJsonObjectBody(body.toString('utf8'))) {
+      sendGatewayError(res, 400, 'BAD_REQUEST_BODY', 'Invalid request body', requestId);
+      done(400, route.resource);
+      return;
+    }
+
+    const match = route.pattern.exec(url.pathname);
+    const pathParameters =
+      route.params.length === 0
+        ? null
+        : Object.fromEntries(route.params.map((name, i) => [name, decodeURIComponent(match?.[i + 1] ?? '')]));
+    const { headers, multiValueHeaders } = headerMaps(req);
+    const now = new Date();
+    const sourceIp = req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
+    const event: APIGatewayProxyEvent = {
+      resource: route.resource,
+      path: url.pathname,
+      httpMethod: method,
+      headers,
+      multiValueHeaders,
+      ...queryMaps(url),
+      pathParameters,
+      stageVariables: null,
+      body: body.length > 0 ? body.toString('utf8') : null,
+      isBase64Encoded: false,
+      requestContext: {
+        accountId: ACCOUNT_ID,
+        apiId: API_ID,
+        authorizer: null,
+        domainName: `127.0.0.1:${port}`,
+        domainPrefix: '127',
+        extendedRequestId: requestId.replaceAll('-', '').slice(0, 16),
+        httpMethod: method,
+        identity: {
+          accessKey: null,
+          accountId: null,
+          apiKey: apiKey?.value ?? null,
+          apiKeyId: apiKey?.id ?? null,
+          caller: null,
+          clientCert: null,
+          cognitoAuthenticationProvider: null,
+          cognitoAuthenticationType: null,
+          cognitoIdentityId: null,
+          cognitoIdentityPoolId: null,
+          principalOrgId: null,
+          sourceIp,
+          user: null,
+          userAgent: req.headers['user-agent'] ?? null,
+          userArn: null,
+        },
+        path: `/${stage}${url.pathname}`,
+        protocol: `HTTP/${req.httpVersion}`,
+        requestId,
+        requestTime: now.toUTCString(),
+        requestTimeEpoch: now.getTime(),
+        resourceId: 'local',
+        resourcePath: route.resource,
+        stage,
+      },
+    };
+
+    let result: unknown;
+    try {
+      const handler = await route.handler();
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = Symbol('timeout');
+      const outcome = await Promise.race([
+        handler(event, lambdaContext(route.functionName, options.region)),
+        new Promise<typeof timedOut>((resolve) => {
+          timer = setTimeout(() => resolve(timedOut), integrationTimeoutMs);
+        }),
+      ]).finally(() => clearTimeout(timer));
+      if (outcome === timedOut) {
+        sendGatewayError(res, 504, 'INTEGRATION_TIMEOUT', 'Endpoint request timed out', requestId);
+        done(504, route.resource);
+        return;
+      }
+      result = outcome;
+    } catch (error) {
+      log(
+        `${method} ${route.resource}: function ${route.functionName} failed: ${error instanceof Error ? `${error.name}: ${error.message}` : 'non-error thrown'}`,
+      );
+      result = undefined;
+    }
+    if (!isProxyResult(result)) {
+      sendGatewayError(res, 502, 'DEFAULT_5XX', 'Internal server error', requestId);
+      done(502, route.resource);
+      return;
+    }
+    const outHeaders: Record<string, string | string[]> = { 'x-amzn-requestid': requestId };
+    for (const [name, value] of Object.entries(result.multiValueHeaders ?? {})) {
+      outHeaders[name.toLowerCase()] = value.map(String);
+    }
+    for (const [name, value] of Object.entries(result.headers ?? {})) {
+      outHeaders[name.toLowerCase()] = String(value);
+    }
+    const payload = result.isBase64Encoded
+      ? Buffer.from(result.body ?? '', 'base64')
+      : Buffer.from(result.body ?? '', 'utf8');
+    if (!('content-type' in outHeaders)) outHeaders['content-type'] = 'application/json';
+    outHeaders['content-length'] = String(payload.length);
+    res.writeHead(result.statusCode, outHeaders);
+    res.end(payload);
+    done(result.statusCode, route.resource);
+  };
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) sendJson(res, 500, { message: 'Internal server error' }, randomUUID());
+      else res.destroy();
+    });
+  });
+  port = await listenLocal(server, options.port ?? 0, 'the local API', options.portHint);
+  return { url: `http://127.0.0.1:${port}`, port, close: () => closeServer(server) };
+};
