@@ -1,0 +1,61 @@
+/**
+ * The composition root of an operation function: everything made once per cold start and reused by
+ * every invocation (SDK clients, the credentials source, the LRS client and its TLS agents, the store).
+ * Endpoints come from the SDK's standard variables (AWS_ENDPOINT_URL_DYNAMODB, ..._SQS,
+ * ..._SECRETS_MANAGER), so the same code runs on AWS and against the local emulators.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSRecord } from 'aws-lambda';
+import { DynamoDbResultsStore } from '../adapters/dynamodb-results-store.js';
+import { SecretsManagerCredentialsSource } from '../adapters/secrets-manager-credentials.js';
+import type { RuntimeConfig } from '../config/runtime.js';
+import { createLrsClient } from '../lrs/client.js';
+import type { OperationId } from '../lrs/operations.js';
+import { outcomeFor } from '../lrs/outcomes.js';
+import { validateRequest } from '../lrs/schemas.js';
+import { appLog } from '../observability/logger.js';
+import { appMetrics } from '../observability/metrics.js';
+import type { QueueDependencies } from './queue-worker.js';
+import { queueUrlFor } from './queue-worker.js';
+
+export interface OperationDependencies extends QueueDependencies {
+  readonly config: Pick<RuntimeConfig, 'callerAccess' | 'dataTtlDays'>;
+}
+
+export const createOperationDependencies = (
+  op: OperationId,
+  config: RuntimeConfig,
+): OperationDependencies => {
+  const dynamo = new DynamoDBClient({});
+  // Queue URLs name the queue's host; send to the configured/regional endpoint instead.
+  const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
+  const credentials = new SecretsManagerCredentialsSource({ secretPrefix: config.orgSecretPrefix });
+  const lrs = createLrsClient({
+    endpoint: config.lrsEndpoint,
+    credentials,
+    timeoutMs: config.lrsTimeoutMs,
+  });
+  const queueUrl = config.operationQueueUrls[op];
+  return {
+    config,
+    lrs,
+    store: new DynamoDbResultsStore({ tableName: config.tableName, client: dynamo }),
+    outcomeFor,
+    validate: validateRequest,
+    log: appLog,
+    metrics: appMetrics,
+    dataTtlDays: config.dataTtlDays,
+    changeVisibility: async (record: SQSRecord, seconds: number) => {
+      const url = queueUrlFor(record, queueUrl);
+      if (!url) return;
+      await sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: url,
+          ReceiptHandle: record.receiptHandle,
+          VisibilityTimeout: seconds,
+        }),
+      );
+    },
+  };
+};

@@ -1,0 +1,94 @@
+/**
+ * Turning an error into what we store and show: a FailureInfo whose message we wrote ourselves (so no
+ * host name, stack, submitted value or secret leaks from a lower layer), and the outcome of the LRS code
+ * when there is one.
+ */
+import {
+  ConfigurationError,
+  isAppError,
+  LrsRejectedError,
+  LrsUnavailableError,
+  type UnavailableReason,
+  ValidationError,
+} from '../domain/errors.js';
+import type { Outcome, OutcomeInfo } from '../domain/outcome.js';
+import type { FailureInfo } from '../ports/results-store.js';
+
+/**
+ * LRS rejections caused by the gateway's own set-up for the organisation (credentials, access,
+ * an operation the LRS does not offer): the caller cannot fix these, so they are a 502, not a 422.
+ */
+export const GATEWAY_SIDE_LRS_CODES: ReadonlySet<string> = new Set([
+  'WSEC0002', // unknown request
+  'WSEC0003', // unknown organisation
+  'WSEC0005', // incorrect password
+  'WSEC0006', // insufficient access
+]);
+
+const UNAVAILABLE_MESSAGES: Record<UnavailableReason, string> = {
+  OUT_OF_HOURS: 'The LRS is outside its service hours; try again later',
+  MAINTENANCE: 'The LRS is down for maintenance; try again later',
+  TIMEOUT: 'The LRS did not answer in time; try again later',
+  CONNECTION: 'The LRS could not be reached; try again later',
+  TLS: 'A secure connection to the LRS could not be made; try again later',
+  HTTP_ERROR: 'The LRS answered with an error; try again later',
+  THROTTLED: 'The LRS is busy; try again later',
+};
+
+export const failureFromError = (e: unknown): FailureInfo => {
+  if (e instanceof ValidationError) {
+    return {
+      code: e.code,
+      message: 'The request is invalid: see issues',
+      retryable: false,
+      issues: e.issues.map(({ field, rule, message }) => ({ field, rule, message })),
+    };
+  }
+  if (e instanceof LrsRejectedError) {
+    if (GATEWAY_SIDE_LRS_CODES.has(e.lrsCode)) {
+      return {
+        code: e.code,
+        lrsCode: e.lrsCode,
+        message: "The LRS refused the gateway's credentials or access for this organisation",
+        retryable: false,
+      };
+    }
+    return {
+      code: e.code,
+      lrsCode: e.lrsCode,
+      message: 'The LRS rejected the request',
+      retryable: false,
+      ...(e.detail ? { detail: e.detail } : {}),
+    };
+  }
+  if (e instanceof LrsUnavailableError) {
+    return {
+      code: e.code,
+      reason: e.reason,
+      message: UNAVAILABLE_MESSAGES[e.reason] ?? 'The LRS is unavailable; try again later',
+      retryable: true,
+      retryAfterSeconds: Math.max(1, Math.ceil(e.retryAfterSeconds)),
+      ...(e.lrsCode ? { lrsCode: e.lrsCode } : {}),
+    };
+  }
+  if (e instanceof ConfigurationError) {
+    return { code: e.code, message: 'The gateway is not configured for this request', retryable: false };
+  }
+  if (isAppError(e)) {
+    // Forbidden / NotFound / Conflict: messages written in shared/app, safe to show.
+    return { code: e.code, message: e.message, retryable: e.retryable };
+  }
+  return { code: 'INTERNAL', message: 'Internal error', retryable: false };
+};
+
+/** The outcome that goes with a failure carrying an LRS code (e.g. WSEC0004 out of hours). */
+export const failureOutcome = (
+  failure: FailureInfo,
+  outcomeFor: (code: string) => OutcomeInfo,
+): Outcome | undefined => {
+  if (!failure.lrsCode) return undefined;
+  const info = outcomeFor(failure.lrsCode);
+  return failure.retryAfterSeconds === undefined
+    ? { ...info }
+    : { ...info, retryAfterSeconds: failure.retryAfterSeconds };
+};

@@ -1,0 +1,93 @@
+/**
+ * The headers an operation call carries, checked into FieldIssues (field, rule, message; never the value).
+ * Header names are matched case-insensitively (the header normaliser lower-cases them first).
+ */
+import { ORGANISATION_ID_PATTERN } from '../config/runtime.js';
+import type { FieldIssue } from '../domain/errors.js';
+
+export const HEADERS = {
+  /** The organisation (UKPRN or LRS organisation reference) the call is made for. */
+  organisation: 'X-LRS-Organisation',
+  /** The end user at the organisation, sent to the LRS as UserName (1-35 characters). */
+  userName: 'X-LRS-Username',
+  /** Required on operations that change the LRS; scoped per organisation. */
+  idempotencyKey: 'Idempotency-Key',
+  /** Set on every response. */
+  requestId: 'X-Request-Id',
+  /** `true` when the answer is the stored answer to an earlier call with the same Idempotency-Key. */
+  replayed: 'Idempotent-Replayed',
+} as const;
+
+/** 1-35 characters, not blank (MIAPNameNonEmpty), printable (no control characters). */
+export const USER_NAME_PATTERN = /^(?=.*\S)[^\p{Cc}]{1,35}$/u;
+/** A UUID or any other opaque token of 8-128 safe characters. */
+export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9._:-]{8,128}$/;
+
+export interface CallHeaders {
+  readonly organisationId: string;
+  readonly userName?: string;
+  readonly idempotencyKey?: string;
+}
+
+const header = (headers: Record<string, string | undefined> | null, name: string): string | undefined => {
+  if (!headers) return undefined;
+  const wanted = name.toLowerCase();
+  for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === wanted) return v;
+  return undefined;
+};
+
+const field = (name: string) => `headers.${name}`;
+
+export const readCallHeaders = (
+  headers: Record<string, string | undefined> | null,
+  options: { idempotencyKeyRequired: boolean },
+): { value?: CallHeaders; issues: FieldIssue[] } => {
+  const issues: FieldIssue[] = [];
+  const org = header(headers, HEADERS.organisation)?.trim();
+  if (!org) {
+    issues.push({
+      field: field(HEADERS.organisation),
+      rule: 'required',
+      message: `${HEADERS.organisation} header is required: the UKPRN or organisation reference to act for`,
+    });
+  } else if (!ORGANISATION_ID_PATTERN.test(org)) {
+    issues.push({
+      field: field(HEADERS.organisation),
+      rule: 'pattern',
+      message: `${HEADERS.organisation} header must be a UKPRN (8 letters/digits) or an organisation reference (6)`,
+    });
+  }
+  const userName = header(headers, HEADERS.userName);
+  if (userName !== undefined && !USER_NAME_PATTERN.test(userName)) {
+    issues.push({
+      field: field(HEADERS.userName),
+      rule: 'pattern',
+      message: `${HEADERS.userName} header must be 1-35 printable characters and not blank`,
+    });
+  }
+  const key = header(headers, HEADERS.idempotencyKey);
+  if (key === undefined || key === '') {
+    if (options.idempotencyKeyRequired) {
+      issues.push({
+        field: field(HEADERS.idempotencyKey),
+        rule: 'required',
+        message: `${HEADERS.idempotencyKey} header is required for an operation that changes the LRS`,
+      });
+    }
+  } else if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
+    issues.push({
+      field: field(HEADERS.idempotencyKey),
+      rule: 'pattern',
+      message: `${HEADERS.idempotencyKey} header must be 8-128 characters from A-Z a-z 0-9 . _ : -`,
+    });
+  }
+  if (issues.length > 0 || !org) return { issues };
+  return {
+    value: {
+      organisationId: org,
+      ...(userName ? { userName } : {}),
+      ...(key ? { idempotencyKey: key } : {}),
+    },
+    issues,
+  };
+};

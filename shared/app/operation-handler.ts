@@ -1,0 +1,156 @@
+/**
+ * One Lambda handler per LRS operation, for both of its event sources:
+ * - API Gateway REST proxy events (v1): header normaliser → JSON body parser → validation of headers
+ *   and body (every bad field named) → caller/organisation check → processRequest → the stored record
+ *   as the answer, its status from the one table in http-status.ts;
+ * - SQS events from the operation's queue: see queue-worker.ts.
+ * Config is parsed and clients are made once, when the function module is loaded (cold start); a bad
+ * configuration throws a ConfigurationError there.
+ */
+import { randomUUID } from 'node:crypto';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, SQSEvent } from 'aws-lambda';
+import { loadRuntimeConfig } from '../config/runtime.js';
+import { ConfigurationError, type FieldIssue, ValidationError } from '../domain/errors.js';
+import { OPERATIONS, type OperationId } from '../lrs/operations.js';
+import type { OperationRequest } from '../lrs/schemas.js';
+import { logger } from '../observability/logger.js';
+import { assertMayActFor, callerIdentity } from './access.js';
+import { createOperationDependencies, type OperationDependencies } from './dependencies.js';
+import { failureFromError } from './failures.js';
+import { readCallHeaders } from './http-input.js';
+import { errorResponse, fromBodyParserError, recordResponse } from './http-response.js';
+import { httpStatusForFailure, httpStatusForRecord } from './http-status.js';
+import { processRequest } from './process-request.js';
+import { handleQueueEvent } from './queue-worker.js';
+
+export type OperationHandler = (event: APIGatewayProxyEvent | SQSEvent, context: Context) => Promise<unknown>;
+
+export const isSqsEvent = (event: unknown): event is SQSEvent =>
+  typeof event === 'object' &&
+  event !== null &&
+  Array.isArray((event as SQSEvent).Records) &&
+  (event as SQSEvent).Records.every((r) => r?.eventSource === 'aws:sqs');
+
+export const isApiGatewayEvent = (event: unknown): event is APIGatewayProxyEvent =>
+  typeof event === 'object' &&
+  event !== null &&
+  typeof (event as APIGatewayProxyEvent).httpMethod === 'string' &&
+  typeof (event as APIGatewayProxyEvent).requestContext === 'object';
+
+/** Our request id of each HTTP event, made before anything can fail so that errors carry it too. */
+const httpRequestIds = new WeakMap<object, { requestId: string; started: number }>();
+
+const requestIdOf = (event: object) =>
+  httpRequestIds.get(event) ?? { requestId: randomUUID(), started: Date.now() };
+
+/** The HTTP call of an operation, after the header normaliser and the body parser. */
+export const handleOperationCall = async (
+  op: OperationId,
+  deps: OperationDependencies,
+  event: APIGatewayProxyEvent,
+): Promise<APIGatewayProxyResult> => {
+  const { requestId, started } = requestIdOf(event);
+  const issues: FieldIssue[] = [];
+  const headers = readCallHeaders(event.headers, { idempotencyKeyRequired: OPERATIONS[op].mutating });
+  issues.push(...headers.issues);
+  let request: OperationRequest<typeof op> | undefined;
+  try {
+    request = deps.validate(op, event.body as unknown);
+  } catch (e) {
+    if (!(e instanceof ValidationError)) throw e;
+    issues.push(...e.issues);
+  }
+  if (issues.length > 0 || !headers.value || request === undefined) throw new ValidationError(issues);
+
+  const { organisationId, userName, idempotencyKey } = headers.value;
+  const caller = assertMayActFor(deps.config.callerAccess, callerIdentity(event), organisationId);
+  const out = await processRequest(deps, {
+    op,
+    request,
+    organisationId,
+    caller,
+    requestId,
+    source: 'http',
+    ...(userName ? { userName } : {}),
+    ...(idempotencyKey ? { idempotencyKey } : {}),
+  });
+  const status = httpStatusForRecord(out.record);
+  deps.log.info('HTTP call answered', {
+    requestId: out.record.requestId,
+    operation: op,
+    organisationId,
+    caller,
+    httpStatus: status,
+    status: out.record.status,
+    outcomeCode: out.record.outcome?.code,
+    replayed: out.replayed,
+    totalDurationMs: Date.now() - started,
+  });
+  return recordResponse(out.record, status, { replayed: out.replayed });
+};
+
+/** Answers any error of the HTTP chain from the one status table; registered first so it runs last. */
+const httpErrorResponder = (
+  op: OperationId | undefined,
+  deps: Pick<OperationDependencies, 'log'>,
+): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> => ({
+  before: (request) => {
+    httpRequestIds.set(request.event, { requestId: randomUUID(), started: Date.now() });
+  },
+  onError: (request) => {
+    const { requestId, started } = requestIdOf(request.event);
+    const error = fromBodyParserError(request.error);
+    request.response = errorResponse(error, { requestId, ...(op ? { operation: op } : {}) });
+    const failure = failureFromError(error);
+    const fields = {
+      requestId,
+      operation: op,
+      httpStatus: request.response.statusCode,
+      errorCode: failure.code,
+      errorName: error instanceof Error ? error.name : typeof error,
+      invalidFields: failure.issues?.map((i) => i.field),
+      totalDurationMs: Date.now() - started,
+    };
+    if (httpStatusForFailure(failure) >= 500 && request.response.statusCode >= 500) {
+      deps.log.error('HTTP call failed', fields);
+    } else {
+      deps.log.warn('HTTP call refused', fields);
+    }
+  },
+});
+
+/** The HTTP middy chain shared by the operation and requests functions. */
+export const httpChain = (
+  op: OperationId | undefined,
+  deps: Pick<OperationDependencies, 'log'>,
+  handler: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>,
+  options: { parseJsonBody: boolean },
+) => {
+  const chain = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+    .use(httpErrorResponder(op, deps))
+    .use(httpHeaderNormalizer());
+  if (options.parseJsonBody) chain.use(httpJsonBodyParser());
+  return chain.handler((event) => handler(event));
+};
+
+/**
+ * The handler of operation `op`. `deps` is for tests; functions pass nothing and get the real
+ * dependencies, built once from the environment.
+ */
+export const createOperationHandler = (op: OperationId, deps?: OperationDependencies): OperationHandler => {
+  const d = deps ?? createOperationDependencies(op, loadRuntimeConfig());
+  const http = httpChain(op, d, (event) => handleOperationCall(op, d, event), { parseJsonBody: true });
+  return middy<APIGatewayProxyEvent | SQSEvent, unknown>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .handler(async (event, context) => {
+      if (isSqsEvent(event)) return handleQueueEvent(op, d, event, context);
+      if (isApiGatewayEvent(event)) return http(event, context);
+      throw new ConfigurationError(
+        `The ${op} function received an event that is neither API Gateway nor SQS`,
+      );
+    });
+};

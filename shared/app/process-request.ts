@@ -1,0 +1,233 @@
+/**
+ * The one use case behind every path (HTTP, queue, bulk job): take the lease on the request id, call
+ * the LRS (registerLearner searches first, see register-learner.ts), store the outcome and result (or
+ * the failure), and return the stored record. Business outcomes are results; failures are recorded and
+ * returned too, so each edge maps the same record to its own answer (an HTTP status, an SQS retry).
+ *
+ * Guarantees:
+ * - At most one LRS call sequence per request id at a time (a lease in the results store); a request
+ *   that COMPLETED, or FAILED for a reason a retry cannot fix, is returned as stored and never re-sent.
+ * - With an idempotency key (scoped per organisation) a repeat of the same request maps to the first
+ *   request id; the same key with a different request is a ConflictError.
+ */
+import { createHash } from 'node:crypto';
+import { ConflictError } from '../domain/errors.js';
+import type { Outcome, OutcomeInfo } from '../domain/outcome.js';
+import type { OperationId } from '../lrs/operations.js';
+import type { OperationRequest } from '../lrs/schemas.js';
+import type { AppLog } from '../observability/logger.js';
+import type { AppMetrics } from '../observability/metrics.js';
+import type { LrsPort } from '../ports/lrs.js';
+import type { RequestSource, ResultsStore, StoredRequest } from '../ports/results-store.js';
+import { failureFromError, failureOutcome } from './failures.js';
+import { registerTheLrsWay } from './register-learner.js';
+
+/** Lease on an IN_PROGRESS request: longer than a function can run (30 s), so only a crashed worker loses it. */
+export const DEFAULT_LEASE_SECONDS = 90;
+
+export interface ProcessDependencies {
+  readonly lrs: Pick<LrsPort, 'call'>;
+  readonly store: ResultsStore;
+  readonly outcomeFor: (code: string) => OutcomeInfo;
+  readonly log: AppLog;
+  readonly metrics: AppMetrics;
+  readonly dataTtlDays: number;
+  readonly leaseSeconds?: number;
+  readonly now?: () => Date;
+}
+
+export interface ProcessInput<K extends OperationId = OperationId> {
+  readonly op: K;
+  readonly request: OperationRequest<K>;
+  readonly organisationId: string;
+  readonly caller: string;
+  readonly userName?: string;
+  readonly requestId: string;
+  readonly idempotencyKey?: string;
+  readonly jobId?: string;
+  readonly source: RequestSource;
+}
+
+export interface ProcessOutput {
+  readonly record: StoredRequest;
+  /** True when the record is the stored answer of an earlier attempt (no LRS call was made now). */
+  readonly replayed: boolean;
+}
+
+/** The request id (or idempotency key) is being processed by another worker right now. */
+export class RequestInFlightError extends ConflictError {
+  constructor(
+    readonly requestId: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('A request with this id or Idempotency-Key is still being processed; retry shortly');
+  }
+}
+
+/** Canonical JSON (sorted keys) so that key order does not change the hash. */
+export const canonicalJson = (value: unknown): string =>
+  JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
+        )
+      : v,
+  );
+
+export const requestHash = (op: OperationId, userName: string | undefined, request: unknown): string =>
+  createHash('sha256')
+    .update(canonicalJson({ op, userName: userName ?? null, request }))
+    .digest('hex');
+
+/** A stored record that a retry cannot change: COMPLETED, or FAILED for a non-retryable reason. */
+export const isSettled = (r: StoredRequest): boolean =>
+  r.status === 'COMPLETED' || (r.status === 'FAILED' && r.error?.retryable === false);
+
+export async function processRequest<K extends OperationId>(
+  deps: ProcessDependencies,
+  input: ProcessInput<K>,
+): Promise<ProcessOutput> {
+  const now = deps.now ?? (() => new Date());
+  const started = now();
+  const leaseSeconds = deps.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
+  const expiresAt = Math.floor(started.getTime() / 1000) + deps.dataTtlDays * 86_400;
+  const hash = requestHash(input.op, input.userName, input.request);
+  const logFields = {
+    operation: input.op,
+    organisationId: input.organisationId,
+    caller: input.caller,
+    source: input.source,
+    jobId: input.jobId,
+  };
+
+  let requestId = input.requestId;
+  if (input.idempotencyKey !== undefined) {
+    const claim = await deps.store.claimIdempotencyKey({
+      organisationId: input.organisationId,
+      key: input.idempotencyKey,
+      requestId,
+      requestHash: hash,
+      now: started,
+      expiresAt,
+    });
+    if (!claim.claimed) {
+      if (claim.requestHash !== hash) {
+        deps.log.warn('Idempotency-Key reused with a different request', { ...logFields, requestId });
+        throw new ConflictError('This Idempotency-Key was already used with a different request');
+      }
+      requestId = claim.requestId;
+    }
+  }
+
+  const begun = await deps.store.begin({
+    requestId,
+    operation: input.op,
+    organisationId: input.organisationId,
+    caller: input.caller,
+    source: input.source,
+    request: input.request,
+    requestHash: hash,
+    now: started,
+    leaseExpiresAt: started.getTime() + leaseSeconds * 1000,
+    expiresAt,
+    ...(input.userName ? { userName: input.userName } : {}),
+    ...(input.jobId ? { jobId: input.jobId } : {}),
+    ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
+  });
+  if (!begun.acquired) {
+    const existing = begun.existing;
+    if (!existing) {
+      // The id is taken by a request of another operation or organisation.
+      throw new ConflictError('This request id is already used by another request');
+    }
+    if (isSettled(existing)) {
+      deps.log.info('Returning the stored answer', {
+        ...logFields,
+        requestId,
+        status: existing.status,
+        outcomeCode: existing.outcome?.code,
+        replayed: true,
+      });
+      return { record: existing, replayed: true };
+    }
+    const leaseLeftMs = (existing.leaseExpiresAt ?? started.getTime()) - started.getTime();
+    throw new RequestInFlightError(requestId, Math.max(1, Math.ceil(leaseLeftMs / 1000)));
+  }
+
+  const attempt = begun.record.attempts;
+  const ctx = {
+    organisationId: input.organisationId,
+    requestId,
+    ...(input.userName ? { userName: input.userName } : {}),
+  };
+  let lrsDurationMs = 0;
+  try {
+    let outcome: Outcome;
+    let result: unknown;
+    if (input.op === 'registerLearner') {
+      const done = await registerTheLrsWay(
+        input.request as OperationRequest<'registerLearner'>,
+        async (op, req) => {
+          const r = await deps.lrs.call(op, req, ctx);
+          lrsDurationMs += r.durationMs;
+          return r;
+        },
+      );
+      outcome = done.outcome;
+      result = done.result;
+    } else {
+      const r = await deps.lrs.call(input.op, input.request, ctx);
+      lrsDurationMs = r.durationMs;
+      outcome = r.outcome;
+      result = r.response;
+    }
+    const record = await deps.store.complete(requestId, attempt, {
+      outcome,
+      result,
+      completedAt: now(),
+      lrsDurationMs,
+    });
+    deps.metrics.outcome(input.op, outcome.code, lrsDurationMs);
+    deps.log.info('LRS request completed', {
+      ...logFields,
+      requestId,
+      status: record.status,
+      outcomeCode: outcome.code,
+      outcomeClass: outcome.class,
+      attempts: attempt,
+      lrsDurationMs,
+      totalDurationMs: now().getTime() - started.getTime(),
+    });
+    return { record, replayed: false };
+  } catch (e) {
+    const error = failureFromError(e);
+    const outcome = failureOutcome(error, deps.outcomeFor);
+    const record = await deps.store.fail(requestId, attempt, {
+      error,
+      completedAt: now(),
+      ...(outcome ? { outcome } : {}),
+      ...(lrsDurationMs > 0 ? { lrsDurationMs } : {}),
+    });
+    deps.metrics.failure(input.op, error.code);
+    const fields = {
+      ...logFields,
+      requestId,
+      status: record.status,
+      errorCode: error.code,
+      errorName: e instanceof Error ? e.name : typeof e,
+      lrsCode: error.lrsCode,
+      reason: error.reason,
+      retryable: error.retryable,
+      retryAfterSeconds: error.retryAfterSeconds,
+      invalidFields: error.issues?.map((i) => i.field),
+      attempts: attempt,
+      totalDurationMs: now().getTime() - started.getTime(),
+    };
+    if (error.code === 'INTERNAL' || error.code === 'CONFIGURATION') {
+      deps.log.error('LRS request failed', fields);
+    } else {
+      deps.log.warn('LRS request failed', fields);
+    }
+    return { record, replayed: false };
+  }
+}

@@ -1,0 +1,255 @@
+/**
+ * The SQS side of an operation function. Each message asks for one LRS request:
+ * `{ requestId, operation, organisationId, caller?, userName?, request, jobId? }`.
+ *
+ * - A message that is not JSON or does not have that shape, or whose request fails validation, is
+ *   recorded FAILED with the reason and acknowledged: a retry cannot fix it.
+ * - A message for a request that already COMPLETED (or failed for good) is acknowledged without calling
+ *   the LRS again (SQS delivers at least once).
+ * - When the LRS is unavailable the failure is recorded, the message is made invisible for the LRS's
+ *   retry-after hint (ChangeMessageVisibility) and the record is reported failed, so SQS redelivers it
+ *   (and parks it in the DLQ after maxReceiveCount).
+ * - A message whose request is in flight elsewhere is reported failed without a record change.
+ * Powertools BatchProcessor reports each failed record in `batchItemFailures`
+ * (the event source has ReportBatchItemFailures), so one bad message never fails its neighbours.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { z } from 'zod';
+import { ORGANISATION_ID_PATTERN } from '../config/runtime.js';
+import { type FieldIssue, ValidationError } from '../domain/errors.js';
+import type { OperationId } from '../lrs/operations.js';
+import { OPERATION_IDS } from '../lrs/operations.js';
+import type { OperationRequest } from '../lrs/schemas.js';
+import type { AppLog } from '../observability/logger.js';
+import type { StoredRequest } from '../ports/results-store.js';
+import { failureFromError } from './failures.js';
+import { USER_NAME_PATTERN } from './http-input.js';
+import { type ProcessDependencies, processRequest, RequestInFlightError } from './process-request.js';
+
+/** Request ids: UUIDs or other opaque ids of safe characters. */
+export const REQUEST_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
+/** Caller recorded for messages that do not name one. */
+export const QUEUE_CALLER = 'queue';
+/** Organisation recorded for a message too broken to name a valid one. */
+export const UNKNOWN_ORGANISATION = 'unknown';
+/** Longest visibility timeout SQS accepts (12 hours). */
+const MAX_VISIBILITY_SECONDS = 43_200;
+
+export const queueMessageSchema = z
+  .object({
+    requestId: z.string().regex(REQUEST_ID_PATTERN).describe('Id the result is stored and read under'),
+    operation: z.enum(OPERATION_IDS).describe('Must be the operation of the queue'),
+    organisationId: z.string().regex(ORGANISATION_ID_PATTERN).describe('UKPRN or organisation reference'),
+    caller: z
+      .string()
+      .min(1)
+      .max(2048)
+      .optional()
+      .describe('Who asked (API key id, IAM principal, job owner)'),
+    userName: z.string().regex(USER_NAME_PATTERN).optional().describe('LRS UserName (1-35 characters)'),
+    request: z.unknown().describe("The operation's JSON request, as on the HTTP API"),
+    jobId: z.string().min(1).max(128).optional().describe('The bulk job this request belongs to'),
+  })
+  .strict();
+
+export type QueueMessage = z.output<typeof queueMessageSchema>;
+
+export interface QueueDependencies extends ProcessDependencies {
+  readonly validate: <K extends OperationId>(op: K, input: unknown) => OperationRequest<K>;
+  readonly log: AppLog;
+  /** Make a message invisible for a while (SQS ChangeMessageVisibility); absent when not wired. */
+  readonly changeVisibility?: (record: SQSRecord, seconds: number) => Promise<void>;
+}
+
+/** Thrown to report a record as failed so that SQS delivers it again. */
+export class RetryLaterError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+    this.name = 'RetryLaterError';
+  }
+}
+
+const prefixed = (prefix: string, issues: readonly FieldIssue[]): FieldIssue[] =>
+  issues.map((i) => ({
+    field: i.field === '(request)' ? prefix : `${prefix}.${i.field}`,
+    rule: i.rule,
+    message: `${prefix}.${i.message}`,
+  }));
+
+const envelopeIssues = (error: z.ZodError): FieldIssue[] =>
+  error.issues.map((i) => {
+    const field = `message.${i.path.map(String).join('.') || '(root)'}`;
+    const rule =
+      i.code === 'invalid_type' ? 'required' : i.code === 'unrecognized_keys' ? 'unknownField' : 'pattern';
+    return { field, rule, message: `${field} is missing or invalid (rule: ${rule})` };
+  });
+
+/** Handles one SQS record; resolves when the message can be deleted, throws to have it redelivered. */
+export const handleQueueRecord = async (
+  op: OperationId,
+  deps: QueueDependencies,
+  record: SQSRecord,
+): Promise<StoredRequest | undefined> => {
+  const now = deps.now ?? (() => new Date());
+  const base = { operation: op, messageId: record.messageId, source: 'queue' };
+  const expiresAt = () => Math.floor(now().getTime() / 1000) + deps.dataTtlDays * 86_400;
+
+  // 1. The envelope.
+  let body: unknown;
+  try {
+    body = JSON.parse(record.body);
+  } catch {
+    body = undefined;
+  }
+  const envelope = body === undefined ? undefined : queueMessageSchema.safeParse(body);
+  if (!envelope?.success || envelope.data.operation !== op) {
+    const issues: FieldIssue[] =
+      body === undefined
+        ? [{ field: 'message', rule: 'json', message: 'message body must be a JSON document (rule: json)' }]
+        : envelope && !envelope.success
+          ? envelopeIssues(envelope.error)
+          : [
+              {
+                field: 'message.operation',
+                rule: 'operation',
+                message: `message.operation must be ${op} on this queue (rule: operation)`,
+              },
+            ];
+    // Keep the message's own ids when they are usable, so its sender can find the record.
+    const raw = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+    const requestId =
+      typeof raw.requestId === 'string' && REQUEST_ID_PATTERN.test(raw.requestId)
+        ? raw.requestId
+        : `sqs-${record.messageId}`;
+    const organisationId =
+      typeof raw.organisationId === 'string' && ORGANISATION_ID_PATTERN.test(raw.organisationId)
+        ? raw.organisationId
+        : UNKNOWN_ORGANISATION;
+    const written = await deps.store.recordRejected({
+      requestId,
+      operation: op,
+      organisationId,
+      caller: QUEUE_CALLER,
+      source: 'queue',
+      error: failureFromError(new ValidationError(issues)),
+      now: now(),
+      expiresAt: expiresAt(),
+    });
+    deps.log.warn('Invalid queue message acknowledged', {
+      ...base,
+      requestId,
+      organisationId,
+      errorCode: 'VALIDATION_FAILED',
+      invalidFields: issues.map((i) => i.field),
+      status: written ? 'FAILED' : 'UNCHANGED',
+    });
+    return undefined;
+  }
+  const message = envelope.data;
+  const source = message.jobId ? 'job' : 'queue';
+  const caller = message.caller ?? QUEUE_CALLER;
+  const ids = { ...base, source, requestId: message.requestId, organisationId: message.organisationId };
+
+  // 2. The request itself, validated exactly like the HTTP body.
+  let request: OperationRequest<typeof op>;
+  try {
+    request = deps.validate(op, message.request);
+  } catch (e) {
+    if (!(e instanceof ValidationError)) throw e;
+    const failure = failureFromError(new ValidationError(prefixed('request', e.issues)));
+    const begun = await deps.store.begin({
+      requestId: message.requestId,
+      operation: op,
+      organisationId: message.organisationId,
+      caller,
+      source,
+      now: now(),
+      leaseExpiresAt: now().getTime() + 30_000,
+      expiresAt: expiresAt(),
+      ...(message.jobId ? { jobId: message.jobId } : {}),
+    });
+    if (begun.acquired) {
+      await deps.store.fail(message.requestId, begun.record.attempts, { error: failure, completedAt: now() });
+    }
+    deps.log.warn('Queue message with an invalid request acknowledged', {
+      ...ids,
+      errorCode: failure.code,
+      invalidFields: failure.issues?.map((i) => i.field),
+    });
+    return undefined;
+  }
+
+  // 3. The use case.
+  let out: Awaited<ReturnType<typeof processRequest>>;
+  try {
+    out = await processRequest(deps, {
+      op,
+      request,
+      organisationId: message.organisationId,
+      caller,
+      requestId: message.requestId,
+      source,
+      ...(message.userName ? { userName: message.userName } : {}),
+      ...(message.jobId ? { jobId: message.jobId } : {}),
+    });
+  } catch (e) {
+    if (e instanceof RequestInFlightError) {
+      await hide(deps, record, e.retryAfterSeconds);
+      throw new RetryLaterError('The request is in flight in another worker', e.retryAfterSeconds);
+    }
+    throw e;
+  }
+  const stored = out.record;
+  if (stored.status === 'FAILED' && stored.error?.retryable) {
+    const seconds = stored.error.retryAfterSeconds ?? 60;
+    await hide(deps, record, seconds);
+    throw new RetryLaterError(`LRS unavailable (${stored.error.reason ?? 'unknown'})`, seconds);
+  }
+  return stored;
+};
+
+const hide = async (deps: QueueDependencies, record: SQSRecord, seconds: number): Promise<void> => {
+  if (!deps.changeVisibility) return;
+  const s = Math.min(MAX_VISIBILITY_SECONDS, Math.max(0, Math.ceil(seconds)));
+  try {
+    await deps.changeVisibility(record, s);
+  } catch (e) {
+    // Not fatal: the queue's own visibility timeout still spaces the retries.
+    deps.log.warn('Could not change message visibility', {
+      messageId: record.messageId,
+      errorName: e instanceof Error ? e.name : typeof e,
+    });
+  }
+};
+
+/** The SQS handler of an operation: partial batch responses via Powertools BatchProcessor. */
+export const handleQueueEvent = async (
+  op: OperationId,
+  deps: QueueDependencies,
+  event: SQSEvent,
+  context: Context,
+): Promise<SQSBatchResponse> => {
+  // A processor per invocation: it holds per-batch state.
+  const processor = new BatchProcessor(EventType.SQS);
+  return processPartialResponse(
+    event,
+    (record: SQSRecord) => handleQueueRecord(op, deps, record),
+    processor,
+    {
+      context,
+      throwOnFullBatchFailure: false,
+    },
+  );
+};
+
+/** The queue URL of an SQS record, when the configured URL of the operation's queue matches its ARN. */
+export const queueUrlFor = (record: SQSRecord, configuredUrl: string | undefined): string | undefined => {
+  if (!configuredUrl) return undefined;
+  const queueName = record.eventSourceARN?.split(':').pop();
+  const urlName = configuredUrl.split('/').pop();
+  return queueName && queueName === urlName ? configuredUrl : undefined;
+};

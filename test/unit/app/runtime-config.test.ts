@@ -1,0 +1,46 @@
+/** Runtime configuration: parsed once, defaults applied, every bad variable named (never its value). */
+import { describe, expect, it } from 'vitest';
+import { loadRuntimeConfig } from '../../../shared/config/runtime.js';
+import { ConfigurationError } from '../../../shared/domain/errors.js';
+
+const env = {
+  STAGE: 'dev',
+  TABLE_NAME: 'lrs-gateway-dev-data',
+  LRS_ENDPOINT: 'https://127.0.0.1:8443',
+  ORG_SECRET_PREFIX: 'lrs-gateway/dev/org/',
+  CALLER_ACCESS: '{"key-1":["10000001"],"admin":["*"]}',
+  OPERATION_QUEUE_URLS: '{"findLearnerByUln":"http://127.0.0.1:4566/000000000000/q"}',
+};
+
+describe('loadRuntimeConfig', () => {
+  it('parses the environment and applies defaults', () => {
+    expect(loadRuntimeConfig(env)).toEqual({
+      stage: 'dev',
+      tableName: 'lrs-gateway-dev-data',
+      lrsEndpoint: 'https://127.0.0.1:8443',
+      lrsTimeoutMs: 20_000,
+      orgSecretPrefix: 'lrs-gateway/dev/org/',
+      callerAccess: { 'key-1': ['10000001'], admin: ['*'] },
+      operationQueueUrls: { findLearnerByUln: 'http://127.0.0.1:4566/000000000000/q' },
+      dataTtlDays: 30,
+    });
+  });
+
+  it('names every bad variable in one ConfigurationError', () => {
+    const bad = { ...env, LRS_ENDPOINT: 'http://lrs', CALLER_ACCESS: '{not json', DATA_TTL_DAYS: '-1' };
+    let error: unknown;
+    try {
+      loadRuntimeConfig(bad);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigurationError);
+    const message = (error as Error).message;
+    for (const name of ['LRS_ENDPOINT', 'CALLER_ACCESS', 'DATA_TTL_DAYS']) expect(message).toContain(name);
+    expect(message).not.toContain('{not json');
+  });
+
+  it('rejects an organisation id in CALLER_ACCESS that is neither a UKPRN nor an organisation reference', () => {
+    expect(() => loadRuntimeConfig({ ...env, CALLER_ACCESS: '{"k":["12"]}' })).toThrow(/CALLER_ACCESS/);
+  });
+});
