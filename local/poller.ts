@@ -28,7 +28,7 @@ export interface QueueSubscription {
   readonly queueUrl: string;
   readonly queueArn: string;
   /** The function; called lazily so its module loads on the first batch (after env is set). */
-  readonly handler: () => Promise<AsyncHandler<SQSEvent, SQSBatchResponse | undefined>>;
+  readonly handler: () => Promise<AsyncHandler<SQSEvent, SQSBatchResponse | unknown>>;
 }
 
 export interface PollerOptions {
