@@ -1,0 +1,256 @@
+/**
+ * Creates, on the local emulators, the same resources the CDK app deploys, from the same constants
+ * (shared/config/names.ts and shared/config/resources.ts): the single table, one queue and DLQ per LRS
+ * operation with the deployed redrive policy and visibility timeout, and one Secrets Manager secret per
+ * organisation in the shape the functions read. Returns the queue URL map and the functions' env vars.
+ */
+import { randomBytes } from 'node:crypto';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateSecretCommand,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DEFAULT_DATA_TTL_DAYS, ENV, orgSecretPrefix, TABLE } from '../shared/config/names.js';
+import {
+  DLQ_RETENTION_SECONDS,
+  LRS_TIMEOUT_MS,
+  MAX_RECEIVE_COUNT,
+  operationDlqName,
+  operationQueueName,
+  QUEUE_RETENTION_SECONDS,
+  QUEUE_VISIBILITY_TIMEOUT_SECONDS,
+  tableName,
+} from '../shared/config/resources.js';
+import { OPERATION_IDS, type OperationId } from '../shared/lrs/operations.js';
+import type { Emulators } from './emulators.js';
+
+/** What the seeded secret of one organisation is made from (the simulator's seed has these fields). */
+export interface LocalOrganisation {
+  readonly organisationId: string;
+  readonly ukprn?: string;
+  readonly organisationRef?: string;
+  readonly orgPassword: string;
+  readonly userName: string;
+  readonly vendorId: number;
+}
+
+/** The client certificate and the CA of the LRS (simulator) server certificate. */
+export interface LocalCertificates {
+  readonly clientKey: Buffer;
+  readonly clientCert: Buffer;
+  readonly clientPfx: Buffer;
+  readonly clientPfxPassphrase: string;
+  readonly caCert: Buffer;
+}
+
+/** A system allowed to call the local API: the key it sends and the organisations it may act for. */
+export interface LocalCaller {
+  /** The API Gateway API key id the functions see as `requestContext.identity.apiKeyId`. */
+  readonly apiKeyId: string;
+  /** The `x-api-key` value. */
+  readonly apiKey: string;
+  /** Organisation ids, or `['*']`. */
+  readonly organisations: readonly string[];
+}
+
+/** The secret JSON the functions read (`${orgSecretPrefix(stage)}${organisationId}`). */
+export type OrganisationSecret = {
+  ukprn?: string;
+  organisationRef?: string;
+  orgPassword: string;
+  userName: string;
+  vendorId: number;
+  certificate: { pem: { key: string; cert: string } } | { pfx: string; passphrase: string };
+  serverCa?: string;
+};
+
+export interface CreateLocalResourcesOptions {
+  readonly emulators: Emulators;
+  readonly stage: string;
+  /** Base URL of the LRS (the simulator), no trailing slash. */
+  readonly lrsEndpoint: string;
+  readonly organisations: readonly LocalOrganisation[];
+  readonly certificates: LocalCertificates;
+  /**
+   * How each organisation's client certificate is stored: PEM strings, base64 PKCS#12, or alternating
+   * (PEM for the first organisation, PFX for the second, …) so both code paths run. Default 'pem'.
+   */
+  readonly certificateFormat?: 'pem' | 'pfx' | 'alternate';
+  readonly callers: readonly LocalCaller[];
+  readonly operations?: readonly OperationId[];
+  /** Overrides for tests that need fast redelivery; the defaults are the deployed values. */
+  readonly visibilityTimeoutSeconds?: number;
+  readonly maxReceiveCount?: number;
+  readonly lrsTimeoutMs?: number;
+  readonly dataTtlDays?: number;
+  readonly lrsMaxConcurrency?: number;
+}
+
+export interface LocalResources {
+  readonly stage: string;
+  readonly tableName: string;
+  readonly queueUrls: Readonly<Record<OperationId, string>>;
+  readonly dlqUrls: Readonly<Record<OperationId, string>>;
+  readonly queueArns: Readonly<Record<OperationId, string>>;
+  readonly secretNames: readonly string[];
+  readonly visibilityTimeoutSeconds: number;
+  readonly maxReceiveCount: number;
+  readonly lrsMaxConcurrency: number;
+  /** Everything a function needs in process.env: the ENV names plus the AWS endpoint overrides. */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** The local default for LRS_MAX_CONCURRENCY (the deployed stages set theirs in infra/config/stages.ts). */
+export const LOCAL_LRS_MAX_CONCURRENCY = 2;
+
+/** A short random stage name, valid for the functions' STAGE rule, for tests that share a machine. */
+export const uniqueStage = (prefix = 't'): string => `${prefix}${randomBytes(4).toString('hex')}`;
+
+/** Fresh SDK clients aimed at the emulators (explicit endpoints: they do not depend on process.env). */
+export const localClients = (emulators: Emulators) => {
+  const common = {
+    region: emulators.region,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  };
+  return {
+    dynamodb: new DynamoDBClient({ ...common, endpoint: emulators.dynamodb.url }),
+    sqs: new SQSClient({ ...common, endpoint: emulators.sqs.url }),
+    secretsManager: new SecretsManagerClient({ ...common, endpoint: emulators.secretsManager.url }),
+  };
+};
+
+export const organisationSecret = (
+  org: LocalOrganisation,
+  certs: LocalCertificates,
+  format: 'pem' | 'pfx',
+): OrganisationSecret => ({
+  ...(org.ukprn !== undefined ? { ukprn: org.ukprn } : {}),
+  ...(org.organisationRef !== undefined ? { organisationRef: org.organisationRef } : {}),
+  orgPassword: org.orgPassword,
+  userName: org.userName,
+  vendorId: org.vendorId,
+  certificate:
+    format === 'pem'
+      ? { pem: { key: certs.clientKey.toString('utf8'), cert: certs.clientCert.toString('utf8') } }
+      : { pfx: certs.clientPfx.toString('base64'), passphrase: certs.clientPfxPassphrase },
+  serverCa: certs.caCert.toString('utf8'),
+});
+
+const createQueue = async (
+  sqs: SQSClient,
+  name: string,
+  attributes: Record<string, string>,
+): Promise<{ url: string; arn: string }> => {
+  const created = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+  const url = created.QueueUrl;
+  if (!url) throw new Error(`CreateQueue ${name} returned no QueueUrl`);
+  const attrs = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
+  );
+  const arn = attrs.Attributes?.QueueArn;
+  if (!arn) throw new Error(`Queue ${name} has no QueueArn`);
+  return { url, arn };
+};
+
+export const createLocalResources = async (options: CreateLocalResourcesOptions): Promise<LocalResources> => {
+  const { emulators, stage } = options;
+  const clients = localClients(emulators);
+  const table = tableName(stage);
+  const visibilityTimeoutSeconds = options.visibilityTimeoutSeconds ?? QUEUE_VISIBILITY_TIMEOUT_SECONDS;
+  const maxReceiveCount = options.maxReceiveCount ?? MAX_RECEIVE_COUNT;
+  const lrsMaxConcurrency = options.lrsMaxConcurrency ?? LOCAL_LRS_MAX_CONCURRENCY;
+  try {
+    // The deployed table also has TTL on TABLE.ttlAttribute; dynalite has no UpdateTimeToLive, so the
+    // attribute is written but nothing expires locally.
+    await clients.dynamodb.send(
+      new CreateTableCommand({
+        TableName: table,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: TABLE.partitionKey, AttributeType: 'S' },
+          { AttributeName: TABLE.sortKey, AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
+          { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
+        ],
+      }),
+    );
+
+    const operations = options.operations ?? OPERATION_IDS;
+    const queueUrls = {} as Record<OperationId, string>;
+    const dlqUrls = {} as Record<OperationId, string>;
+    const queueArns = {} as Record<OperationId, string>;
+    for (const id of operations) {
+      const dlq = await createQueue(clients.sqs, operationDlqName(stage, id), {
+        MessageRetentionPeriod: String(DLQ_RETENTION_SECONDS),
+      });
+      const queue = await createQueue(clients.sqs, operationQueueName(stage, id), {
+        VisibilityTimeout: String(visibilityTimeoutSeconds),
+        MessageRetentionPeriod: String(QUEUE_RETENTION_SECONDS),
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount }),
+      });
+      queueUrls[id] = queue.url;
+      dlqUrls[id] = dlq.url;
+      queueArns[id] = queue.arn;
+    }
+
+    const prefix = orgSecretPrefix(stage);
+    const secretNames: string[] = [];
+    for (const [index, org] of options.organisations.entries()) {
+      const format =
+        options.certificateFormat === 'alternate'
+          ? index % 2 === 0
+            ? 'pem'
+            : 'pfx'
+          : (options.certificateFormat ?? 'pem');
+      const name = `${prefix}${org.organisationId}`;
+      const value = JSON.stringify(organisationSecret(org, options.certificates, format));
+      await upsertSecret(clients.secretsManager, name, value);
+      secretNames.push(name);
+    }
+
+    const callerAccess = Object.fromEntries(options.callers.map((c) => [c.apiKeyId, [...c.organisations]]));
+    const env: Record<string, string> = {
+      ...emulators.awsEnv,
+      [ENV.stage]: stage,
+      [ENV.tableName]: table,
+      [ENV.lrsEndpoint]: options.lrsEndpoint.replace(/\/+$/, ''),
+      [ENV.lrsTimeoutMs]: String(options.lrsTimeoutMs ?? LRS_TIMEOUT_MS),
+      [ENV.orgSecretPrefix]: prefix,
+      [ENV.callerAccess]: JSON.stringify(callerAccess),
+      [ENV.operationQueueUrls]: JSON.stringify(queueUrls),
+      [ENV.dataTtlDays]: String(options.dataTtlDays ?? DEFAULT_DATA_TTL_DAYS),
+      [ENV.lrsMaxConcurrency]: String(lrsMaxConcurrency),
+      POWERTOOLS_SERVICE_NAME: 'lrs-gateway',
+      POWERTOOLS_METRICS_NAMESPACE: 'LrsGateway',
+    };
+    return {
+      stage,
+      tableName: table,
+      queueUrls,
+      dlqUrls,
+      queueArns,
+      secretNames,
+      visibilityTimeoutSeconds,
+      maxReceiveCount,
+      lrsMaxConcurrency,
+      env,
+    };
+  } finally {
+    clients.dynamodb.destroy();
+    clients.sqs.destroy();
+    clients.secretsManager.destroy();
+  }
+};
+
+const upsertSecret = async (sm: SecretsManagerClient, name: string, value: string): Promise<void> => {
+  try {
+    await sm.send(new CreateSecretCommand({ Name: name, SecretString: value }));
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'ResourceExistsException') throw error;
+    await sm.send(new PutSecretValueCommand({ SecretId: name, SecretString: value }));
+  }
+};

@@ -1,0 +1,150 @@
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Emulators, startEmulators } from '../../local/emulators.js';
+import { createLocalResources, type LocalResources, uniqueStage } from '../../local/resources.js';
+import { SecretsManagerCredentialsSource } from '../../shared/adapters/secrets-manager-credentials.js';
+import { ENV, orgSecretPrefix } from '../../shared/config/names.js';
+import {
+  DLQ_RETENTION_SECONDS,
+  MAX_RECEIVE_COUNT,
+  operationDlqName,
+  operationQueueName,
+  QUEUE_RETENTION_SECONDS,
+  QUEUE_VISIBILITY_TIMEOUT_SECONDS,
+  tableName,
+} from '../../shared/config/resources.js';
+import { loadRuntimeConfig } from '../../shared/config/runtime.js';
+import { OPERATION_IDS } from '../../shared/lrs/operations.js';
+import { testCertificates } from '../certs.js';
+
+const ORGS = [
+  {
+    organisationId: 'TEST0001',
+    ukprn: 'TEST0001',
+    organisationRef: 'TST001',
+    orgPassword: 'SimulatorPass001',
+    userName: 'sim.user',
+    vendorId: 1,
+  },
+  {
+    organisationId: 'TEST0002',
+    ukprn: 'TEST0002',
+    orgPassword: 'SimulatorPass002',
+    userName: 'sim.user2',
+    vendorId: 2,
+  },
+];
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+let emulators: Emulators;
+let resources: LocalResources;
+const stage = uniqueStage();
+
+beforeAll(async () => {
+  emulators = await startEmulators();
+  resources = await createLocalResources({
+    emulators,
+    stage,
+    lrsEndpoint: 'https://127.0.0.1:9443/',
+    organisations: ORGS,
+    certificates: testCertificates(),
+    certificateFormat: 'alternate',
+    callers: [
+      { apiKeyId: 'local-mis', apiKey: 'k', organisations: ['*'] },
+      { apiKeyId: 'narrow', apiKey: 'k2', organisations: ['TEST0002'] },
+    ],
+  });
+});
+afterAll(async () => {
+  await emulators?.close();
+});
+
+describe('local resources', () => {
+  it('creates the single table with the shared key names', async () => {
+    const ddb = new DynamoDBClient({
+      region: emulators.region,
+      endpoint: emulators.dynamodb.url,
+      credentials,
+    });
+    const t = await ddb.send(new DescribeTableCommand({ TableName: tableName(stage) }));
+    expect(t.Table?.KeySchema).toEqual([
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ]);
+    ddb.destroy();
+  });
+
+  it('creates a queue and DLQ per operation with the deployed redrive policy, visibility and retention', async () => {
+    const sqs = new SQSClient({ region: emulators.region, endpoint: emulators.sqs.url, credentials });
+    expect(Object.keys(resources.queueUrls).sort()).toEqual([...OPERATION_IDS].sort());
+    for (const id of OPERATION_IDS) {
+      expect(resources.queueUrls[id]).toMatch(new RegExp(`/${operationQueueName(stage, id)}$`));
+      expect(resources.dlqUrls[id]).toMatch(new RegExp(`/${operationDlqName(stage, id)}$`));
+      const q = (
+        await sqs.send(
+          new GetQueueAttributesCommand({ QueueUrl: resources.queueUrls[id], AttributeNames: ['All'] }),
+        )
+      ).Attributes;
+      const dlq = (
+        await sqs.send(
+          new GetQueueAttributesCommand({ QueueUrl: resources.dlqUrls[id], AttributeNames: ['All'] }),
+        )
+      ).Attributes;
+      expect(q?.VisibilityTimeout).toBe(String(QUEUE_VISIBILITY_TIMEOUT_SECONDS));
+      expect(q?.MessageRetentionPeriod).toBe(String(QUEUE_RETENTION_SECONDS));
+      expect(JSON.parse(q?.RedrivePolicy ?? '{}')).toEqual({
+        deadLetterTargetArn: dlq?.QueueArn,
+        maxReceiveCount: MAX_RECEIVE_COUNT,
+      });
+      expect(dlq?.MessageRetentionPeriod).toBe(String(DLQ_RETENTION_SECONDS));
+      expect(resources.queueArns[id]).toBe(q?.QueueArn);
+    }
+    sqs.destroy();
+  });
+
+  it('produces an environment the functions accept (parsed by the real runtime config)', () => {
+    const config = loadRuntimeConfig(resources.env);
+    expect(config).toMatchObject({
+      stage,
+      tableName: tableName(stage),
+      lrsEndpoint: 'https://127.0.0.1:9443',
+      orgSecretPrefix: orgSecretPrefix(stage),
+      callerAccess: { 'local-mis': ['*'], narrow: ['TEST0002'] },
+      operationQueueUrls: resources.queueUrls,
+    });
+    expect(resources.env[ENV.lrsMaxConcurrency]).toBe('2');
+    expect(resources.env.AWS_ENDPOINT_URL_SECRETS_MANAGER).toBe(emulators.secretsManager.url);
+    expect(resources.env.AWS_ENDPOINT_URL_DYNAMODB).toBe(emulators.dynamodb.url);
+    expect(resources.env.AWS_ENDPOINT_URL_SQS).toBe(emulators.sqs.url);
+  });
+
+  it('seeds secrets that the real Secrets Manager credentials adapter loads, as PEM and as PFX', async () => {
+    const client = new SecretsManagerClient({
+      region: emulators.region,
+      endpoint: emulators.secretsManager.url,
+      credentials,
+    });
+    const source = new SecretsManagerCredentialsSource({ client, secretPrefix: orgSecretPrefix(stage) });
+    const certs = testCertificates();
+    const pem = await source.get('TEST0001');
+    expect(pem).toMatchObject({
+      organisationId: 'TEST0001',
+      ukprn: 'TEST0001',
+      organisationRef: 'TST001',
+      userName: 'sim.user',
+      vendorId: 1,
+    });
+    expect(pem.certificate.kind).toBe('pem');
+    expect(pem.serverCa?.toString()).toBe(certs.caCert.toString());
+    const pfx = await source.get('TEST0002');
+    expect(pfx.certificate).toMatchObject({ kind: 'pfx', passphrase: certs.clientPfxPassphrase });
+    expect(pfx.certificate.kind === 'pfx' && pfx.certificate.pfx.equals(certs.clientPfx)).toBe(true);
+    expect(resources.secretNames).toEqual([
+      `${orgSecretPrefix(stage)}TEST0001`,
+      `${orgSecretPrefix(stage)}TEST0002`,
+    ]);
+    client.destroy();
+  });
+});
