@@ -42,8 +42,15 @@ export interface BuiltStage {
   readonly service: Template;
 }
 
-export function buildStage(stage: StageConfig): BuiltStage {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+/**
+ * Bundling is skipped, and CDK's built-in CloudFormation rule check is left to the synth test (it runs
+ * there for every stage), so that assertion files stay fast. cdk-nag still runs.
+ */
+export function buildStage(stage: StageConfig, options: { builtinValidation?: boolean } = {}): BuiltStage {
+  const app = new App({
+    context: { 'aws:cdk:bundling-stacks': [] },
+    builtinCloudFormationValidation: options.builtinValidation ?? false,
+  });
   const gateway = createLrsGateway(app, stage, {
     account: '123456789012',
     codeRoot: codeRootForTests().codeRoot,

@@ -1,0 +1,417 @@
+/**
+ * What the stateless stack guarantees to users (live stage, built once): one function, queue and DLQ per LRS
+ * operation, safe queue settings, least-privilege IAM, authentication on every route, alarms, runtime.
+ */
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { STAGES } from '../../infra/config/stages.js';
+import { PLATFORM_ROUTES } from '../../infra/routes.js';
+import { ENV, METRICS, orgSecretPrefix } from '../../shared/config/names.js';
+import {
+  FUNCTION_TIMEOUT_SECONDS,
+  MAX_RECEIVE_COUNT,
+  operationDlqName,
+  operationQueueName,
+  QUEUE_BATCH_SIZE,
+} from '../../shared/config/resources.js';
+import { kebab, OPERATION_IDS, OPERATION_LIST } from '../../shared/lrs/operations.js';
+import { type BuiltStage, buildStage } from './support.js';
+
+type Json = Record<string, unknown>;
+interface Resource {
+  Type: string;
+  Properties: Json;
+  DeletionPolicy?: string;
+}
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: unknown;
+}
+
+const stage = STAGES.live;
+const OPERATION_COUNT = OPERATION_IDS.length;
+const PLATFORM_COUNT = 3;
+
+let built: BuiltStage;
+let resources: Record<string, Resource>;
+const ofType = (type: string): [string, Resource][] =>
+  Object.entries(resources).filter(([, r]) => r.Type === type);
+const actionsOf = (s: Statement): string[] => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+const resourcesOf = (s: Statement): unknown[] => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
+const refOf = (v: unknown): string | undefined => (v as { Ref?: string } | undefined)?.Ref;
+const getAttOf = (v: unknown): string | undefined =>
+  ((v as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt'] ?? [])[0];
+const functionNamed = (name: string): [string, Resource] => {
+  const found = ofType('AWS::Lambda::Function').find(([, r]) => r.Properties.FunctionName === name);
+  if (found === undefined) throw new Error(`no function ${name}`);
+  return found;
+};
+const policyOfRole = (roleId: string): Statement[] =>
+  ofType('AWS::IAM::Policy')
+    .filter(([, r]) => (r.Properties.Roles as unknown[]).some((role) => refOf(role) === roleId))
+    .flatMap(([, r]) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+const roleOfFunction = (name: string): string => {
+  const roleId = getAttOf(functionNamed(name)[1].Properties.Role);
+  if (roleId === undefined) throw new Error(`no role for ${name}`);
+  return roleId;
+};
+
+beforeAll(() => {
+  built = buildStage(stage);
+  resources = built.service.toJSON().Resources as Record<string, Resource>;
+});
+
+describe('operation functions', () => {
+  it('has one function per LRS operation plus the platform functions, all Node 22 on ARM64 with tracing', () => {
+    built.service.resourceCountIs('AWS::Lambda::Function', OPERATION_COUNT + PLATFORM_COUNT);
+    for (const op of OPERATION_LIST) functionNamed(`lrs-gateway-live-${kebab(op.id)}`);
+    for (const name of ['requests', 'jobs', 'certificate-expiry']) functionNamed(`lrs-gateway-live-${name}`);
+    for (const [, fn] of ofType('AWS::Lambda::Function')) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        MemorySize: stage.functionMemoryMb,
+        LoggingConfig: { LogFormat: 'JSON' },
+      });
+    }
+  });
+
+  it('gives every function the runtime configuration it parses at cold start', () => {
+    for (const [, fn] of ofType('AWS::Lambda::Function')) {
+      const vars = (fn.Properties.Environment as { Variables: Json }).Variables;
+      expect(vars[ENV.stage]).toBe('live');
+      expect(vars[ENV.lrsEndpoint]).toBe('https://ws.lrs.education.gov.uk');
+      expect(vars[ENV.orgSecretPrefix]).toBe(orgSecretPrefix('live'));
+      expect(vars[ENV.dataTtlDays]).toBe(String(stage.dataTtlDays));
+      expect(vars[ENV.lrsMaxConcurrency]).toBe(String(stage.lrsMaxConcurrency));
+      expect(vars.POWERTOOLS_METRICS_NAMESPACE).toBe(METRICS.namespace('live'));
+      expect(vars[ENV.tableName]).toBeDefined();
+      // CALLER_ACCESS maps each caller's API key id to its organisations.
+      expect(JSON.stringify(vars[ENV.callerAccess])).toContain('10000000');
+    }
+  });
+
+  it('tells each operation function its own queue URL, and the jobs function every queue URL', () => {
+    for (const op of OPERATION_LIST) {
+      const [, fn] = functionNamed(`lrs-gateway-live-${kebab(op.id)}`);
+      const urls = JSON.stringify(
+        (fn.Properties.Environment as { Variables: Json }).Variables[ENV.operationQueueUrls],
+      );
+      expect(urls).toContain(`${op.id}\\":`);
+      expect(urls.match(/Queue[0-9A-F]{8}/g)).toHaveLength(1);
+    }
+    const [, jobs] = functionNamed('lrs-gateway-live-jobs');
+    const urls = JSON.stringify(
+      (jobs.Properties.Environment as { Variables: Json }).Variables[ENV.operationQueueUrls],
+    );
+    for (const id of OPERATION_IDS) expect(urls).toContain(`${id}\\":`);
+  });
+});
+
+describe('queues', () => {
+  it('has a queue and a dead-letter queue per operation, with the shared names', () => {
+    built.service.resourceCountIs('AWS::SQS::Queue', 2 * OPERATION_COUNT);
+    const names = ofType('AWS::SQS::Queue').map(([, q]) => q.Properties.QueueName);
+    for (const id of OPERATION_IDS) {
+      expect(names).toContain(operationQueueName('live', id));
+      expect(names).toContain(operationDlqName('live', id));
+    }
+  });
+
+  it('redrives every operation queue to its own DLQ after MAX_RECEIVE_COUNT receives', () => {
+    for (const id of OPERATION_IDS) {
+      const [, queue] = ofType('AWS::SQS::Queue').find(
+        ([, q]) => q.Properties.QueueName === operationQueueName('live', id),
+      ) ?? ['', undefined];
+      const redrive = queue?.Properties.RedrivePolicy as {
+        maxReceiveCount: number;
+        deadLetterTargetArn: unknown;
+      };
+      expect(redrive.maxReceiveCount).toBe(MAX_RECEIVE_COUNT);
+      const dlqId = getAttOf(redrive.deadLetterTargetArn) ?? '';
+      expect(resources[dlqId]?.Properties.QueueName).toBe(operationDlqName('live', id));
+    }
+  });
+
+  it('encrypts every queue and denies non-TLS access to it', () => {
+    for (const [id, queue] of ofType('AWS::SQS::Queue')) {
+      expect(
+        queue.Properties.SqsManagedSseEnabled === true || queue.Properties.KmsMasterKeyId !== undefined,
+      ).toBe(true);
+      const policy = ofType('AWS::SQS::QueuePolicy').find(([, p]) =>
+        (p.Properties.Queues as unknown[]).some((q) => refOf(q) === id),
+      );
+      expect(policy, `queue policy of ${id}`).toBeDefined();
+      expect(JSON.stringify(policy?.[1].Properties.PolicyDocument)).toContain(
+        '"aws:SecureTransport":"false"',
+      );
+    }
+  });
+
+  it('feeds each queue to its own function with partial batch responses, a visibility timeout >= 6x its timeout', () => {
+    const mappings = ofType('AWS::Lambda::EventSourceMapping');
+    expect(mappings).toHaveLength(OPERATION_COUNT);
+    for (const [, m] of mappings) {
+      expect(m.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+      expect(m.Properties.BatchSize).toBe(QUEUE_BATCH_SIZE);
+      expect(m.Properties.ScalingConfig).toEqual({ MaximumConcurrency: stage.lrsMaxConcurrency });
+      const queue = resources[getAttOf(m.Properties.EventSourceArn) ?? ''];
+      const fn = resources[refOf(m.Properties.FunctionName) ?? ''];
+      expect(queue?.Type).toBe('AWS::SQS::Queue');
+      expect(fn?.Type).toBe('AWS::Lambda::Function');
+      const timeout = fn?.Properties.Timeout as number;
+      expect(timeout).toBe(FUNCTION_TIMEOUT_SECONDS);
+      expect(queue?.Properties.VisibilityTimeout as number).toBeGreaterThanOrEqual(6 * timeout);
+      // The queue belongs to this operation: its name and the function name share the operation suffix.
+      const suffix = String(fn?.Properties.FunctionName).replace('lrs-gateway-live-', '');
+      expect(queue?.Properties.QueueName).toBe(`lrs-gateway-live-${suffix}`);
+    }
+  });
+});
+
+describe('IAM', () => {
+  const allStatements = () =>
+    ofType('AWS::IAM::Policy').flatMap(
+      ([, r]) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement,
+    );
+
+  it('uses a wildcard resource only for X-Ray, which has no resource-level permissions', () => {
+    for (const s of allStatements()) {
+      const wildcard = resourcesOf(s).some((r) => typeof r === 'string' && r.includes('*'));
+      if (wildcard) expect(actionsOf(s).every((a) => a.startsWith('xray:'))).toBe(true);
+    }
+  });
+
+  it('grants no wildcard actions on data, secrets, keys or queues', () => {
+    for (const s of allStatements()) {
+      for (const action of actionsOf(s)) {
+        if (/^(dynamodb|secretsmanager|kms|sqs):/.test(action)) expect(action).not.toContain('*');
+      }
+    }
+  });
+
+  it('lets only operation functions and the certificate check read secrets, and only the organisation secrets', () => {
+    const readers: string[] = [];
+    for (const [, policy] of ofType('AWS::IAM::Policy')) {
+      const statements = (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
+      const secretStatements = statements.filter((s) =>
+        actionsOf(s).some((a) => a.startsWith('secretsmanager:')),
+      );
+      if (secretStatements.length === 0) continue;
+      readers.push(String(refOf((policy.Properties.Roles as unknown[])[0])));
+      for (const s of secretStatements) {
+        expect(actionsOf(s).sort()).toEqual([
+          'secretsmanager:DescribeSecret',
+          'secretsmanager:GetSecretValue',
+        ]);
+        const targets = resourcesOf(s).map((r) => JSON.stringify(r));
+        expect(targets).toHaveLength(stage.organisations.length);
+        for (const t of targets) expect(t).toMatch(/OrganisationSecret/);
+      }
+    }
+    expect(readers).toHaveLength(OPERATION_COUNT + 1);
+    expect(readers).not.toContain(roleOfFunction('lrs-gateway-live-requests'));
+    expect(readers).not.toContain(roleOfFunction('lrs-gateway-live-jobs'));
+  });
+
+  it('lets each operation function touch only its own queue', () => {
+    for (const op of OPERATION_LIST) {
+      const name = `lrs-gateway-live-${kebab(op.id)}`;
+      const sqs = policyOfRole(roleOfFunction(name)).filter((s) =>
+        actionsOf(s).some((a) => a.startsWith('sqs:')),
+      );
+      expect(actionsOf({ ...sqs[0], Action: sqs.flatMap(actionsOf) } as Statement)).toEqual(
+        expect.arrayContaining(['sqs:SendMessage', 'sqs:ChangeMessageVisibility', 'sqs:ReceiveMessage']),
+      );
+      const queueIds = new Set(sqs.flatMap(resourcesOf).map(getAttOf));
+      expect(queueIds.size).toBe(1);
+      const [queueId] = [...queueIds];
+      expect(resources[queueId ?? '']?.Properties.QueueName).toBe(operationQueueName('live', op.id));
+    }
+  });
+
+  it('lets the jobs function send to every operation queue and write the table, the requests function only read', () => {
+    const jobs = policyOfRole(roleOfFunction('lrs-gateway-live-jobs'));
+    const sendTargets = jobs
+      .filter((s) => actionsOf(s).includes('sqs:SendMessage'))
+      .flatMap(resourcesOf)
+      .map(getAttOf);
+    expect(new Set(sendTargets).size).toBe(OPERATION_COUNT);
+    expect(jobs.flatMap(actionsOf)).toContain('dynamodb:PutItem');
+    const requests = policyOfRole(roleOfFunction('lrs-gateway-live-requests')).flatMap(actionsOf);
+    expect(requests).toContain('dynamodb:GetItem');
+    expect(requests).not.toContain('dynamodb:PutItem');
+    expect(requests.some((a) => a.startsWith('sqs:'))).toBe(false);
+  });
+
+  it('scopes table access to the table ARN (no scans, no index wildcard)', () => {
+    for (const s of allStatements()) {
+      if (!actionsOf(s).some((a) => a.startsWith('dynamodb:'))) continue;
+      expect(actionsOf(s)).not.toContain('dynamodb:Scan');
+      expect(resourcesOf(s)).toHaveLength(1);
+      expect(JSON.stringify(resourcesOf(s)[0])).toMatch(/Table.*Arn/);
+    }
+  });
+
+  it('gives no function role a managed policy', () => {
+    for (const [id, role] of ofType('AWS::IAM::Role')) {
+      if (id.includes('CloudWatchRole')) continue; // API Gateway's account logging role
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+});
+
+describe('API', () => {
+  const pathOf = (resourceId: string | undefined): string => {
+    if (resourceId === undefined) return '';
+    const r = resources[resourceId];
+    if (r === undefined) throw new Error(`no resource ${resourceId}`);
+    return `${pathOf(refOf(r.Properties.ParentId))}/${String(r.Properties.PathPart)}`;
+  };
+  const routes = () =>
+    ofType('AWS::ApiGateway::Method').map(([, m]) => {
+      const resourceRef = m.Properties.ResourceId as unknown;
+      const path = refOf(resourceRef) === undefined ? '/' : pathOf(refOf(resourceRef));
+      return { key: `${String(m.Properties.HttpMethod)} ${path}`, method: m };
+    });
+
+  it('serves every operation route and every platform route, and nothing else', () => {
+    const expected = [
+      ...OPERATION_LIST.map((op) => `${op.route.method} ${op.route.path}`),
+      ...PLATFORM_ROUTES.map((r) => `${r.method} ${r.path}`),
+    ].sort();
+    expect(
+      routes()
+        .map((r) => r.key)
+        .sort(),
+    ).toEqual(expected);
+  });
+
+  it('requires an API key on every method', () => {
+    for (const { key, method } of routes()) {
+      expect(method.Properties.ApiKeyRequired, key).toBe(true);
+      expect(method.Properties.AuthorizationType ?? 'NONE', key).toBe('NONE');
+    }
+  });
+
+  it('validates that every POST body is a JSON object', () => {
+    for (const { key, method } of routes().filter((r) => r.key.startsWith('POST'))) {
+      expect(method.Properties.RequestValidatorId, key).toBeDefined();
+      expect(method.Properties.RequestModels, key).toEqual({ 'application/json': expect.anything() });
+    }
+    built.service.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true });
+    built.service.hasResourceProperties('AWS::ApiGateway::Model', {
+      ContentType: 'application/json',
+      Schema: Match.objectLike({ type: 'object' }),
+    });
+  });
+
+  it('throttles each caller through its own usage plan and key, and the whole stage', () => {
+    built.service.resourceCountIs('AWS::ApiGateway::ApiKey', stage.callers.length);
+    built.service.resourceCountIs('AWS::ApiGateway::UsagePlanKey', stage.callers.length);
+    for (const caller of stage.callers) {
+      built.service.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+        UsagePlanName: `lrs-gateway-live-${caller.name}`,
+        Throttle: { RateLimit: caller.rateLimit, BurstLimit: caller.burstLimit },
+      });
+    }
+    built.service.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'live',
+      TracingEnabled: true,
+      AccessLogSetting: Match.objectLike({ DestinationArn: Match.anyValue() }),
+      MethodSettings: [
+        Match.objectLike({
+          DataTraceEnabled: false,
+          LoggingLevel: 'ERROR',
+          ThrottlingRateLimit: stage.apiThrottle.rateLimit,
+          ThrottlingBurstLimit: stage.apiThrottle.burstLimit,
+        }),
+      ],
+    });
+  });
+
+  it('keeps personal data out of the access log format', () => {
+    const stages = ofType('AWS::ApiGateway::Stage');
+    expect(stages).toHaveLength(1);
+    const setting = stages[0]?.[1].Properties.AccessLogSetting as { Format: string } | undefined;
+    const format = String(setting?.Format);
+    expect(format).toContain('$context.identity.apiKeyId');
+    expect(format).not.toMatch(/\$input|requestOverride|\$context\.path\b/);
+  });
+});
+
+describe('alarms', () => {
+  const alarms = () => ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+
+  it('alarms as soon as any dead-letter queue holds a message', () => {
+    for (const id of OPERATION_IDS) {
+      const dlq = ofType('AWS::SQS::Queue').find(
+        ([, q]) => q.Properties.QueueName === operationDlqName('live', id),
+      );
+      const alarm = alarms().find(
+        (a) =>
+          a.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+          JSON.stringify(a.Dimensions).includes(String(dlq?.[0])),
+      );
+      expect(alarm, id).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    }
+  });
+
+  it('alarms on errors and throttles of every function', () => {
+    for (const [fnId] of ofType('AWS::Lambda::Function')) {
+      for (const metric of ['Errors', 'Throttles']) {
+        const alarm = alarms().find(
+          (a) => a.MetricName === metric && JSON.stringify(a.Dimensions).includes(`"Ref":"${fnId}"`),
+        );
+        expect(alarm, `${metric} ${fnId}`).toBeDefined();
+      }
+    }
+  });
+
+  it('alarms 30 days before each organisation client certificate expires', () => {
+    for (const org of stage.organisations) {
+      const alarm = alarms().find(
+        (a) =>
+          a.MetricName === METRICS.certificateDaysRemaining &&
+          JSON.stringify(a.Dimensions).includes(`"Value":"${org}"`),
+      );
+      expect(alarm, org).toMatchObject({
+        Namespace: METRICS.namespace('live'),
+        Threshold: 30,
+        ComparisonOperator: 'LessThanOrEqualToThreshold',
+        Statistic: 'Minimum',
+      });
+      expect(alarm?.Dimensions).toEqual(
+        expect.arrayContaining([
+          { Name: 'service', Value: 'certificate-expiry' },
+          { Name: METRICS.organisationDimension, Value: org },
+        ]),
+      );
+    }
+  });
+
+  it('runs the certificate check every day', () => {
+    const [certFnId] = functionNamed('lrs-gateway-live-certificate-expiry');
+    built.service.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(0 6 * * ? *)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [certFnId, 'Arn'] } })],
+    });
+  });
+
+  it('sends every alarm to the alarm topic', () => {
+    for (const a of alarms()) {
+      expect(JSON.stringify(a.AlarmActions)).toMatch(/AlarmTopic/);
+    }
+  });
+});
+
+describe('logs', () => {
+  it('keeps every log group for the stage retention', () => {
+    for (const [, group] of ofType('AWS::Logs::LogGroup')) {
+      expect(group.Properties.RetentionInDays).toBe(stage.logRetentionDays);
+    }
+  });
+});

@@ -1,0 +1,93 @@
+/**
+ * Every stage synthesizes offline with cdk-nag's AWS Solutions checks and CDK's built-in CloudFormation rules;
+ * every cdk-nag acknowledgement carries a reason; the checks really fail a synth when a rule is broken.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import type { IConstruct } from 'constructs';
+import { describe, expect, it } from 'vitest';
+import { STAGE_NAMES, STAGES } from '../../infra/config/stages.js';
+import { stackNames } from '../../infra/lrs-gateway.js';
+import { addSecurityChecks } from '../../infra/nag.js';
+import { REPO_ROOT } from '../../infra/paths.js';
+import { buildStage } from './support.js';
+
+interface ValidationReport {
+  pluginReports?: { pluginName: string; violations: { ruleName: string; severity: string }[] }[];
+}
+
+const acknowledgements = (root: IConstruct): { path: string; id: string; reason: string }[] =>
+  root.node.findAll().flatMap((c) =>
+    c.node.metadata
+      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((m) => Object.entries(m.data as Record<string, string>))
+      .map(([id, reason]) => ({ path: c.node.path, id, reason })),
+  );
+
+describe.each(STAGE_NAMES)('stage %s', (name) => {
+  it('synthesizes both stacks with no unacknowledged cdk-nag error and no CloudFormation rule violation', () => {
+    const { app } = buildStage(STAGES[name], { builtinValidation: true });
+    const assembly = app.synth();
+    const names = stackNames(name);
+    expect(assembly.stacks.map((s) => s.stackName).sort()).toEqual([names.data, names.service].sort());
+    const reportFile = join(assembly.directory, 'validation-report.json');
+    expect(existsSync(reportFile)).toBe(true);
+    const report: ValidationReport = JSON.parse(readFileSync(reportFile, 'utf8'));
+    const findings = (report.pluginReports ?? []).flatMap((p) =>
+      p.violations
+        .filter((v) => v.severity === 'error' || v.severity === 'warning' || v.severity === 'fatal')
+        .map((v) => `${p.pluginName} ${v.severity} ${v.ruleName}`),
+    );
+    expect(findings).toEqual([]);
+  });
+
+  it('gives every cdk-nag acknowledgement a reason', () => {
+    const { app } = buildStage(STAGES[name]);
+    const acks = acknowledgements(app);
+    expect(acks.length).toBeGreaterThan(0);
+    for (const ack of acks) {
+      expect(ack.id, ack.path).toMatch(/^(Annotation::)?AwsSolutions-/);
+      expect(ack.reason.trim().length, `${ack.path} ${ack.id}`).toBeGreaterThanOrEqual(20);
+    }
+  });
+});
+
+describe('cdk-nag', () => {
+  it('fails the synth when a resource breaks a rule and nobody acknowledged it', () => {
+    const app = new App({ builtinCloudFormationValidation: false });
+    const stack = new Stack(app, 'Careless');
+    new Queue(stack, 'NoDlqNoTls');
+    addSecurityChecks(app);
+    expect(() => app.synth()).toThrow(/AwsSolutions-SQS3[\s\S]*AwsSolutions-SQS4/);
+  });
+});
+
+describe('infra/app.ts', () => {
+  const run = (context: Record<string, string>) =>
+    spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'infra', 'app.ts')], {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        CDK_CONTEXT_JSON: JSON.stringify(context),
+        CDK_OUTDIR: mkdtempSync(join(tmpdir(), 'lrs-gateway-app-')),
+      },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+
+  it('refuses an unknown stage, listing the valid ones', () => {
+    const result = run({ stage: 'prod' });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('Unknown stage "prod": valid stages are dev, test, live');
+  });
+
+  it('refuses a missing stage', () => {
+    const result = run({});
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('No stage given: run with -c stage=<name>');
+  });
+});
