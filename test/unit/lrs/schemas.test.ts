@@ -1,0 +1,167 @@
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../../../shared/domain/errors.js';
+import { OPERATION_IDS } from '../../../shared/lrs/operations.js';
+import { requestSchemas, validateRequest } from '../../../shared/lrs/schemas.js';
+import { SAMPLES } from './samples.js';
+
+const issuesOf = (op: Parameters<typeof validateRequest>[0], input: unknown) => {
+  try {
+    validateRequest(op, input);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ValidationError);
+    return (e as ValidationError).issues;
+  }
+  throw new Error('expected a ValidationError');
+};
+
+const demographics = SAMPLES.findLearnerByDemographics[1];
+
+describe('request validation', () => {
+  it.each(OPERATION_IDS.flatMap((op) => SAMPLES[op].map((s, i) => ({ op, s, i }))))(
+    '$op sample $i is valid',
+    ({ op, s }) => {
+      expect(() => validateRequest(op, s)).not.toThrow();
+    },
+  );
+
+  it('every operation has a schema', () => {
+    for (const op of OPERATION_IDS) expect(requestSchemas[op]).toBeDefined();
+  });
+
+  it('lists every bad field with its rule, and never echoes the value', () => {
+    const secretName = 'Zebedee-Quux';
+    const issues = issuesOf('findLearnerByDemographics', {
+      givenName: '   ',
+      familyName: `${secretName}${'x'.repeat(40)}`,
+      dateOfBirth: '2001-02-29',
+      gender: '3',
+      lastKnownPostCode: 'NOT A POSTCODE',
+      emailAddress: 'not-an-email',
+    });
+    const byField = Object.fromEntries(issues.map((i) => [i.field, i.rule]));
+    expect(byField).toMatchObject({
+      givenName: 'nonBlank',
+      familyName: 'maxLength',
+      dateOfBirth: 'calendarDate',
+      gender: 'enum',
+      lastKnownPostCode: 'pattern',
+      emailAddress: 'pattern',
+    });
+    for (const i of issues) {
+      expect(i.message).toContain(i.field);
+      expect(i.message).toContain(i.rule);
+      expect(i.message).not.toContain(secretName);
+      expect(i.message).not.toContain('NOT A POSTCODE');
+    }
+  });
+
+  it('names missing fields as required', () => {
+    const issues = issuesOf('findLearnerByUln', { givenName: 'A' });
+    expect(issues.map((i) => [i.field, i.rule])).toEqual(
+      expect.arrayContaining([
+        ['uln', 'required'],
+        ['familyName', 'required'],
+      ]),
+    );
+  });
+
+  it('rejects a ULN with a bad check digit and the ILR temporary ULN', () => {
+    expect(issuesOf('verifyLearner', { ...SAMPLES.verifyLearner[1], uln: '1234567890' })).toEqual([
+      expect.objectContaining({ field: 'uln', rule: 'ulnCheckDigit' }),
+    ]);
+    const ilr = issuesOf('verifyLearner', { ...SAMPLES.verifyLearner[1], uln: '9999999999' });
+    expect(ilr).toEqual([expect.objectContaining({ field: 'uln', rule: 'ulnCheckDigit' })]);
+    expect(ilr[0]?.message).toMatch(/temporary ULN/);
+    expect(issuesOf('verifyLearner', { ...SAMPLES.verifyLearner[1], uln: '0123456789' })).toEqual([
+      expect.objectContaining({ field: 'uln', rule: 'pattern' }),
+    ]);
+  });
+
+  it.each([
+    ['1799-12-31', 'dateRange'],
+    ['2100-01-01', 'dateRange'],
+    ['2023-02-29', 'calendarDate'],
+    ['2023-04-31', 'calendarDate'],
+    ['2023-13-01', 'calendarDate'],
+    ['23-01-01', 'pattern'],
+    ['2023-1-01', 'pattern'],
+  ])('date %s breaks %s', (dateOfBirth, rule) => {
+    expect(issuesOf('findLearnerByDemographics', { ...demographics, dateOfBirth })).toEqual([
+      expect.objectContaining({ field: 'dateOfBirth', rule }),
+    ]);
+  });
+
+  it.each(['2024-02-29', '2000-02-29', '1800-01-01', '2099-12-31'])('date %s is accepted', (dateOfBirth) => {
+    expect(() =>
+      validateRequest('findLearnerByDemographics', { ...demographics, dateOfBirth }),
+    ).not.toThrow();
+  });
+
+  it.each(['CV4 9EE', 'CV49EE', 'sw1a1aa', 'BFPO 1234', 'CV4 9EE  ', 'EC1A 1BB'])(
+    'postcode %j is accepted',
+    (lastKnownPostCode) => {
+      expect(() =>
+        validateRequest('findLearnerByDemographics', { ...demographics, lastKnownPostCode }),
+      ).not.toThrow();
+    },
+  );
+
+  it.each(['CV4 9EI', '12345', 'CV4  9EE', 'TOOLONGPOST'])('postcode %j is refused', (lastKnownPostCode) => {
+    expect(issuesOf('findLearnerByDemographics', { ...demographics, lastKnownPostCode })[0]?.field).toBe(
+      'lastKnownPostCode',
+    );
+  });
+
+  it('names fields inside arrays with their index', () => {
+    const issues = issuesOf('submitVerifyBatch', {
+      learners: [
+        SAMPLES.submitVerifyBatch[1].learners[0],
+        { uln: '1234567890', familyName: 'A', givenName: '' },
+      ],
+    });
+    expect(issues.map((i) => i.field).sort()).toEqual(['learners[1].givenName', 'learners[1].uln']);
+  });
+
+  it('batches hold 1-200 learners', () => {
+    const one = { givenName: 'A', familyName: 'B' };
+    expect(issuesOf('submitBatchRegistration', { learners: [] })).toEqual([
+      expect.objectContaining({ field: 'learners', rule: 'minItems' }),
+    ]);
+    expect(issuesOf('submitBatchRegistration', { learners: Array(201).fill(one) })).toEqual([
+      expect.objectContaining({ field: 'learners', rule: 'maxItems' }),
+    ]);
+    expect(() =>
+      validateRequest('submitBatchRegistration', { learners: Array(200).fill(one) }),
+    ).not.toThrow();
+  });
+
+  it('verificationType and abilityToShare take only the MIAP codes', () => {
+    const learner = { ...SAMPLES.registerLearner[1].learner, verificationType: '8', abilityToShare: '3' };
+    expect(issuesOf('registerLearner', { learner }).map((i) => [i.field, i.rule])).toEqual([
+      ['learner.verificationType', 'enum'],
+      ['learner.abilityToShare', 'enum'],
+    ]);
+  });
+
+  it('getOrganisation needs a UKPRN or an organisation reference', () => {
+    expect(issuesOf('getOrganisation', {})).toEqual([
+      expect.objectContaining({ field: 'ukprn', rule: 'required' }),
+    ]);
+  });
+
+  it('refuses characters XML cannot carry', () => {
+    expect(issuesOf('verifyLearner', { ...SAMPLES.verifyLearner[1], familyName: 'A\u0000B' })).toEqual([
+      expect.objectContaining({ field: 'familyName', rule: 'xmlChar' }),
+    ]);
+  });
+
+  it('applies the documented defaults', () => {
+    expect(validateRequest('findLearnerByUln', SAMPLES.findLearnerByUln[1]).findType).toBe('FUL');
+    const plr = validateRequest('getLearningEvents', SAMPLES.getLearningEvents[1]);
+    expect([plr.userType, plr.language, plr.getType]).toEqual(['ORG', 'ENG', 'FULL']);
+  });
+
+  it('rejects a non-object request', () => {
+    expect(issuesOf('viewAudit', 'nope')[0]).toMatchObject({ rule: 'type' });
+  });
+});
