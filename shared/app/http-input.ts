@@ -19,7 +19,8 @@ export const HEADERS = {
 } as const;
 
 /** 1-35 characters, not blank (MIAPNameNonEmpty), printable (no control characters). */
-export const USER_NAME_PATTERN = /^(?=.*\S)[^\p{Cc}]{1,35}$/u;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it excludes
+export const USER_NAME_PATTERN = /^(?=.*\S)[^\x00-\x1F\x7F]{1,35}$/;
 /** A UUID or any other opaque token of 8-128 safe characters. */
 export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9._:-]{8,128}$/;
 

@@ -1,0 +1,10 @@
+/**
+ * Route groups beyond the operations and /v1/requests (e.g. the bulk jobs API) add themselves to the
+ * OpenAPI document here: write `registerXRoutes(registry, common)` next to the feature, then list it.
+ */
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import type { CommonSchemas } from './openapi.js';
+
+export type RouteRegistrar = (registry: OpenAPIRegistry, common: CommonSchemas) => void;
+
+export const EXTRA_ROUTES: readonly RouteRegistrar[] = [];

@@ -1,0 +1,355 @@
+/**
+ * The OpenAPI 3.1 document of the HTTP API, generated from the same zod schemas that validate the
+ * requests (shared/lrs/schemas.ts) and type the results (shared/lrs/responses.ts), and from the
+ * operation table (routes, summaries, which operations need an Idempotency-Key).
+ *
+ * `npm run openapi` writes it to openapi.json; the requests function serves it at GET /v1/openapi.json.
+ * Other route groups (bulk jobs) plug in through shared/api/extra-routes.ts.
+ */
+import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import { HEADERS, IDEMPOTENCY_KEY_PATTERN, USER_NAME_PATTERN } from '../app/http-input.js';
+import { registerLearnerResultSchema } from '../app/register-learner.js';
+import { ORGANISATION_ID_PATTERN } from '../config/runtime.js';
+import { OPERATION_LIST, type OperationDef, type OperationId } from '../lrs/operations.js';
+import { responseSchemas } from '../lrs/responses.js';
+import { requestSchemas } from '../lrs/schemas.js';
+import { EXTRA_ROUTES } from './extra-routes.js';
+
+// registry.register() names a schema through `.openapi()`, which this adds to zod's prototype.
+extendZodWithOpenApi(z);
+
+export const API_VERSION = '1.0.0';
+export const API_KEY_SCHEME = 'ApiKey';
+
+/**
+ * A copy of a schema made after extendZodWithOpenApi: zod 4 copies prototype methods onto each instance
+ * when it is built, so schemas built before the extension (at import of shared/lrs) lack `.openapi()`.
+ */
+const named = <T extends z.ZodType>(schema: T): T => {
+  if (typeof (schema as { openapi?: unknown }).openapi === 'function') return schema;
+  const Ctor = schema.constructor as new (def: unknown) => T;
+  return new Ctor(schema._zod.def);
+};
+
+const pascal = (id: string) => id.charAt(0).toUpperCase() + id.slice(1);
+
+/** Schemas shared by every route group (also handed to extra route registrars). */
+export const commonSchemas = (registry: OpenAPIRegistry) => {
+  const outcome = registry.register(
+    'Outcome',
+    z
+      .object({
+        code: z.string().describe('The LRS code exactly as sent, e.g. WSRC0004, WSEC0208, WSVRC003'),
+        name: z.string().describe('Stable machine name, e.g. EXACT_MATCH'),
+        description: z.string(),
+        class: z
+          .enum(['match-result', 'success', 'business-refusal', 'caller-error', 'retry-later'])
+          .describe('What kind of outcome this is'),
+        final: z
+          .boolean()
+          .describe('True when repeating the same request later cannot give a different answer'),
+        retryAfterSeconds: z.number().int().optional().describe('Seconds after which a retry makes sense'),
+      })
+      .describe('The outcome of an LRS request'),
+  );
+
+  const fieldIssue = registry.register(
+    'FieldIssue',
+    z
+      .object({
+        field: z
+          .string()
+          .describe('Path of the offending field, e.g. learner.dateOfBirth or headers.Idempotency-Key'),
+        rule: z.string().describe('The rule broken, e.g. required, pattern, maxLength, ulnCheckDigit'),
+        message: z.string().describe('Names the field and the rule; never contains the submitted value'),
+      })
+      .describe('One invalid field'),
+  );
+
+  const failure = registry.register(
+    'Failure',
+    z
+      .object({
+        code: z
+          .enum([
+            'VALIDATION_FAILED',
+            'UNSUPPORTED_MEDIA_TYPE',
+            'FORBIDDEN',
+            'NOT_FOUND',
+            'CONFLICT',
+            'LRS_REJECTED',
+            'LRS_UNAVAILABLE',
+            'CONFIGURATION',
+            'INTERNAL',
+          ])
+          .describe('Stable error code'),
+        message: z.string(),
+        retryable: z.boolean().describe('True when the same request may succeed later'),
+        lrsCode: z.string().optional().describe('The LRS error code, e.g. WSEC0001'),
+        detail: z.string().optional().describe("The LRS's explanation of a rejected request (422 only)"),
+        reason: z
+          .enum(['OUT_OF_HOURS', 'MAINTENANCE', 'TIMEOUT', 'CONNECTION', 'TLS', 'HTTP_ERROR', 'THROTTLED'])
+          .optional()
+          .describe('Why the LRS is unavailable (503 only)'),
+        retryAfterSeconds: z.number().int().optional(),
+        issues: z.array(fieldIssue).optional().describe('Every invalid field (400 only)'),
+      })
+      .describe('Why a request failed'),
+  );
+
+  const status = registry.register(
+    'RequestStatus',
+    z
+      .enum(['PENDING', 'IN_PROGRESS', 'COMPLETED', 'FAILED'])
+      .describe(
+        'PENDING queued, IN_PROGRESS at the LRS, COMPLETED answered (see outcome), FAILED (see error)',
+      ),
+  );
+
+  const errorBody = registry.register(
+    'ErrorBody',
+    z
+      .object({
+        requestId: z.string().describe('Quote it when asking about this call'),
+        operation: z.string().optional(),
+        status: z.enum(['REJECTED', 'FAILED']),
+        outcome: outcome.optional(),
+        error: failure,
+      })
+      .describe('A call that was refused or failed before an LRS answer was stored'),
+  );
+
+  return { outcome, fieldIssue, failure, status, errorBody };
+};
+
+export type CommonSchemas = ReturnType<typeof commonSchemas>;
+
+/** The view of a stored request, with the result typed for the operation. */
+const requestView = (common: CommonSchemas, operation: z.ZodType, result: z.ZodType) =>
+  z.object({
+    requestId: z.string().describe('Gateway request id; GET /v1/requests/{requestId} reads it again'),
+    operation,
+    organisationId: z.string(),
+    status: common.status,
+    outcome: common.outcome
+      .optional()
+      .describe('The LRS outcome (also set for some failures, e.g. WSEC0004)'),
+    result: result.optional().describe('The typed LRS result (status COMPLETED only)'),
+    error: common.failure.optional().describe('Why the request failed (status FAILED only)'),
+    jobId: z.string().optional().describe('The bulk job the request belongs to'),
+    attempts: z.number().int().describe('How many times the gateway sent the request to the LRS'),
+    receivedAt: z.string().describe('ISO 8601'),
+    completedAt: z.string().optional().describe('ISO 8601'),
+    lrsDurationMs: z.number().int().optional().describe('Time spent waiting on the LRS'),
+  });
+
+export const resultSchemaFor = (op: OperationId): z.ZodType =>
+  op === 'registerLearner' ? registerLearnerResultSchema : responseSchemas[op];
+
+const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
+
+const retryAfter = {
+  'Retry-After': {
+    description: 'Seconds to wait before retrying',
+    schema: { type: 'integer' as const, minimum: 1 },
+  },
+};
+const requestIdHeader = {
+  [HEADERS.requestId]: { description: 'The gateway request id', schema: { type: 'string' as const } },
+};
+
+export const errorResponses = (common: CommonSchemas) => ({
+  '400': { description: 'Invalid headers or body: every bad field is listed', ...json(common.errorBody) },
+  '403': {
+    description: 'The caller (API key) may not act for the organisation, or carries no identity',
+    ...json(common.errorBody),
+  },
+  '500': { description: 'Internal error (generic body)', ...json(common.errorBody) },
+});
+
+const operationHeaders = (op: OperationDef) =>
+  z.object({
+    [HEADERS.organisation]: z
+      .string()
+      .regex(ORGANISATION_ID_PATTERN)
+      .describe('The organisation to act for: its UKPRN (8 characters) or LRS organisation reference (6)'),
+    [HEADERS.userName]: z
+      .string()
+      .regex(USER_NAME_PATTERN)
+      .optional()
+      .describe("The end user at the organisation, sent to the LRS as UserName; default: the organisation's"),
+    [HEADERS.idempotencyKey]: op.mutating
+      ? z
+          .string()
+          .regex(IDEMPOTENCY_KEY_PATTERN)
+          .describe(
+            'Required: this operation changes the LRS. A retry with the same key and body returns the first ' +
+              'answer without calling the LRS again; the same key with another body is a 409. Scoped per ' +
+              'organisation, kept as long as the result.',
+          )
+      : z
+          .string()
+          .regex(IDEMPOTENCY_KEY_PATTERN)
+          .optional()
+          .describe('Optional: a retry with the same key and body returns the first answer'),
+  });
+
+const registerOperation = (registry: OpenAPIRegistry, common: CommonSchemas, op: OperationDef) => {
+  const name = pascal(op.id);
+  const request = registry.register(`${name}Request`, named(requestSchemas[op.id] as unknown as z.ZodType));
+  const result = registry.register(`${name}Result`, named(resultSchemaFor(op.id)));
+  const view = registry.register(
+    `${name}Response`,
+    requestView(common, z.literal(op.id), result).describe(`The answer to ${op.id}`),
+  );
+  registry.registerPath({
+    method: 'post',
+    path: op.route.path,
+    operationId: op.id,
+    summary: op.summary,
+    description:
+      `LRS operation \`${op.lrsName}\` (${op.service}). ` +
+      'Business outcomes (no match, possible matches, not shared, stale version...) are answered with 200 ' +
+      'and the outcome; see the outcome code and class.' +
+      (op.mutating ? ' Changes the LRS: send an Idempotency-Key.' : ''),
+    tags: [op.service],
+    security: [{ [API_KEY_SCHEME]: [] }],
+    request: {
+      headers: operationHeaders(op),
+      body: { required: true, ...json(request) },
+    },
+    responses: {
+      '200': {
+        description: 'The LRS answered; `outcome` says how (the result is typed per operation)',
+        headers: {
+          ...requestIdHeader,
+          [HEADERS.replayed]: {
+            description:
+              'true when this is the stored answer to an earlier call with the same Idempotency-Key',
+            schema: { type: 'string', enum: ['true'] },
+          },
+        },
+        ...json(view),
+      },
+      ...errorResponses(common),
+      '409': {
+        description: 'The Idempotency-Key was used with another body, or the first call is still in flight',
+        headers: retryAfter,
+        ...json(common.errorBody),
+      },
+      '415': { description: 'The body is not JSON (Content-Type)', ...json(common.errorBody) },
+      '422': {
+        description:
+          'The LRS rejected the request data (e.g. WSEC0001 invalid request, WSEC0136 invalid ULN)',
+        ...json(view),
+      },
+      '502': {
+        description:
+          "The LRS refused the gateway's credentials or access for the organisation (WSEC0002/3/5/6)",
+        ...json(view),
+      },
+      '503': {
+        description: 'The LRS is out of hours, in maintenance, slow or unreachable: retry after Retry-After',
+        headers: retryAfter,
+        ...json(view),
+      },
+    },
+  });
+};
+
+const registerRequestsRoutes = (registry: OpenAPIRegistry, common: CommonSchemas) => {
+  const storedView = registry.register(
+    'StoredRequest',
+    requestView(
+      common,
+      z.enum(OPERATION_LIST.map((o) => o.id) as [OperationId, ...OperationId[]]),
+      z
+        .object({})
+        .loose()
+        .describe('The typed result of the operation: see the <Operation>Result schema of `operation`'),
+    ).describe('A request and its result, as stored'),
+  );
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/requests/{requestId}',
+    operationId: 'getRequest',
+    summary: 'Read a request and its outcome again by request id',
+    description:
+      'Any request made through the API, a queue or a bulk job. Only callers allowed for the ' +
+      "request's organisation can read it; for any other caller it does not exist (404).",
+    tags: ['Requests'],
+    security: [{ [API_KEY_SCHEME]: [] }],
+    request: {
+      params: z.object({
+        requestId: z
+          .string()
+          .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/)
+          .describe('The gateway request id'),
+      }),
+    },
+    responses: {
+      '200': { description: 'The request as stored', ...json(storedView) },
+      ...errorResponses(common),
+      '404': { description: 'No such request (or not visible to this caller)', ...json(common.errorBody) },
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/openapi.json',
+    operationId: 'getOpenApiDocument',
+    summary: 'This document',
+    tags: ['Requests'],
+    security: [{ [API_KEY_SCHEME]: [] }],
+    responses: {
+      '200': {
+        description: 'The OpenAPI 3.1 document of the API',
+        content: { 'application/json': { schema: z.object({}).loose() } },
+      },
+    },
+  });
+};
+
+const generate = () => {
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', API_KEY_SCHEME, {
+    type: 'apiKey',
+    in: 'header',
+    name: 'x-api-key',
+    description: "The caller's API Gateway API key; it decides which organisations the caller may act for",
+  });
+  const common = commonSchemas(registry);
+  for (const op of OPERATION_LIST) registerOperation(registry, common, op);
+  registerRequestsRoutes(registry, common);
+  for (const register of EXTRA_ROUTES) register(registry, common);
+
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'lrs-gateway',
+      version: API_VERSION,
+      description:
+        'JSON over HTTP in front of the DfE Learning Records Service (LRS). Every answer carries one ' +
+        'outcome model: `{ requestId, operation, status, outcome: { code, name, description, class, final, ' +
+        'retryAfterSeconds? }, result | error }`. The organisation is named by the X-LRS-Organisation header; ' +
+        'operations that change the LRS need an Idempotency-Key.',
+    },
+    tags: [
+      { name: 'LearnerService', description: 'LRS LearnerService operations' },
+      { name: 'LearnerServiceR9', description: 'LRS LearnerServiceR9 operations' },
+      { name: 'ExternalService', description: 'LRS ExternalService (awarding organisation) operations' },
+      { name: 'Requests', description: 'Stored requests and this document' },
+    ],
+  });
+};
+
+let built: ReturnType<typeof generate> | undefined;
+
+/** The document, generated once per process. */
+export const buildOpenApiDocument = (): ReturnType<typeof generate> => {
+  built ??= generate();
+  return built;
+};
+
+/** The document as written to openapi.json (stable formatting, trailing newline). */
+export const openApiJson = (): string => `${JSON.stringify(buildOpenApiDocument(), null, 2)}\n`;
