@@ -5,6 +5,7 @@
  * maxReceiveCount receives, to be moved to the DLQ by the queue's redrive policy. Each queue runs at most
  * `maxConcurrency` invocations at a time (the event source's maximum concurrency).
  */
+import { setMaxListeners } from 'node:events';
 import {
   DeleteMessageBatchCommand,
   type Message,
@@ -167,6 +168,8 @@ export const startPoller = (options: PollerOptions): Poller => {
   const timeoutMs = (options.functionTimeoutSeconds ?? FUNCTION_TIMEOUT_SECONDS) * 1000;
   const log = options.log ?? ((line: string) => console.error(line));
   const stopping = new AbortController();
+  // Every worker's long poll listens on this one signal.
+  setMaxListeners(0, stopping.signal);
   const invocations: InvocationReport[] = [];
 
   const invoke = async (sub: QueueSubscription, messages: Message[]): Promise<void> => {

@@ -1,0 +1,88 @@
+import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exampleRequests } from '../../local/examples.js';
+import { DynamoDbResultsStore } from '../../shared/adapters/dynamodb-results-store.js';
+import { notableLearner } from '../../simulator/seed.js';
+import { type LocalStack, startLocalStack } from '../support/local-stack.js';
+
+let stack: LocalStack;
+
+beforeAll(async () => {
+  stack = await startLocalStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const waitFor = async <T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> => {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+
+describe('local stack with the real functions', () => {
+  it('runs a find by demographics over HTTP → operation function → simulator over mutual TLS', async () => {
+    const find = exampleRequests()[0];
+    const res = await fetch(`${stack.apiUrl}${find?.path}`, {
+      method: 'POST',
+      headers: stack.headers('TEST0001'),
+      body: JSON.stringify(find?.body),
+    });
+    const text = await res.text();
+    expect(res.status, text).toBe(200);
+    expect(text).toContain(notableLearner('exact').uln);
+    expect(text).toContain('WSRC0004');
+  });
+
+  it('refuses a caller without a valid API key before any function runs', async () => {
+    const res = await fetch(`${stack.apiUrl}/v1/learners/find-by-demographics`, {
+      method: 'POST',
+      headers: { ...stack.headers('TEST0001'), 'x-api-key': 'wrong' },
+      body: '{}',
+    });
+    expect(res.status).toBe(403);
+  });
+
+  it('runs a queued request through the poller and stores its result', async () => {
+    const exact = notableLearner('exact');
+    const requestId = `local-stack-${Date.now()}`;
+    await stack.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: stack.queueUrls.findLearnerByUln,
+        MessageBody: JSON.stringify({
+          requestId,
+          operation: 'findLearnerByUln',
+          organisationId: 'TEST0001',
+          request: {
+            findType: 'FUL',
+            uln: exact.uln,
+            familyName: exact.familyName,
+            givenName: exact.givenName,
+          },
+        }),
+      }),
+    );
+    const store = new DynamoDbResultsStore({ tableName: stack.tableName, client: stack.dynamoClient });
+    const record = await waitFor(async () => {
+      const r = await store.get(requestId);
+      return r?.status === 'COMPLETED' || r?.status === 'FAILED' ? r : undefined;
+    });
+    expect(record.status, JSON.stringify(record.error)).toBe('COMPLETED');
+    expect(JSON.stringify(record.result)).toContain(exact.uln);
+    // Acknowledged: deleted from the queue, nothing in the DLQ.
+    const left = await stack.sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: stack.queueUrls.findLearnerByUln,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    expect(left.Attributes).toMatchObject({
+      ApproximateNumberOfMessages: '0',
+      ApproximateNumberOfMessagesNotVisible: '0',
+    });
+  });
+});

@@ -1,0 +1,100 @@
+/**
+ * The integration-test stack: the LRS simulator over mutual TLS, DynamoDB/SQS/Secrets Manager emulators
+ * on 127.0.0.1 with ephemeral ports, the deployed resources recreated under a unique stage name, the
+ * organisation secrets seeded, the functions' env in process.env, and (optionally) the API Gateway
+ * stand-in and the SQS pollers running the real handlers in-process.
+ *
+ * Usage (one stack per test file: vitest runs each file in its own process, and the functions read their
+ * config once, when their module is first imported):
+ *
+ *   let stack: LocalStack;
+ *   beforeAll(async () => { stack = await startLocalStack(); });
+ *   afterAll(async () => { await stack?.stop(); });
+ *   const res = await fetch(`${stack.apiUrl}/v1/learners/find-by-demographics`, {
+ *     method: 'POST', headers: stack.headers('TEST0001'), body: JSON.stringify({...}) });
+ *
+ * Import handler modules (or anything that loads shared/config at import time) only after
+ * startLocalStack() resolved, e.g. with `await import('../../functions/jobs/handler.js')`.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type LocalCaller, type LocalOrganisation, uniqueStage } from '../../local/resources.js';
+import { type LocalRuntimeOptions, type Simulator, startLocalRuntime } from '../../local/runtime.js';
+import type { OperationId } from '../../shared/lrs/operations.js';
+import { testCertificates } from '../certs.js';
+
+export interface LocalStackOptions extends Partial<Omit<LocalRuntimeOptions, 'certificates'>> {}
+
+export interface LocalStack {
+  readonly stage: string;
+  readonly simulator: Simulator;
+  /** The functions' environment (already in process.env). */
+  readonly env: Readonly<Record<string, string>>;
+  /** Base URL of the API Gateway stand-in (throws if the stack was started with `api: false`). */
+  readonly apiUrl: string;
+  /** The x-api-key of a caller that may act for every seeded organisation. */
+  readonly apiKey: string;
+  readonly callers: readonly LocalCaller[];
+  /** The seeded organisations, keyed by the id the gateway uses (UKPRN). */
+  readonly organisations: readonly LocalOrganisation[];
+  readonly tableName: string;
+  readonly queueUrls: Readonly<Record<OperationId, string>>;
+  readonly dlqUrls: Readonly<Record<OperationId, string>>;
+  readonly queueArns: Readonly<Record<OperationId, string>>;
+  readonly dynamo: DynamoDBDocumentClient;
+  /** The plain client under `dynamo` (e.g. for DynamoDbResultsStore). */
+  readonly dynamoClient: DynamoDBClient;
+  readonly sqs: SQSClient;
+  /** Headers for an API call: content type, API key, organisation and, if given, an idempotency key. */
+  headers(organisationId?: string, extra?: Record<string, string>): Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export const startLocalStack = async (options: LocalStackOptions = {}): Promise<LocalStack> => {
+  const runtime = await startLocalRuntime({
+    stage: options.stage ?? uniqueStage(),
+    certificates: testCertificates(),
+    ...options,
+  });
+  const dynamoClient = new DynamoDBClient({
+    region: runtime.emulators.region,
+    endpoint: runtime.emulators.dynamodb.url,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const dynamo = DynamoDBDocumentClient.from(dynamoClient, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const caller = runtime.callers[0];
+  if (!caller) throw new Error('startLocalStack needs at least one caller');
+  const firstOrg = runtime.organisations[0]?.organisationId ?? '';
+  return {
+    stage: runtime.stage,
+    simulator: runtime.simulator,
+    env: runtime.env,
+    get apiUrl(): string {
+      if (!runtime.api) throw new Error('The API server is not running: start the stack with { api: true }');
+      return runtime.api.url;
+    },
+    apiKey: caller.apiKey,
+    callers: runtime.callers,
+    organisations: runtime.organisations,
+    tableName: runtime.resources.tableName,
+    queueUrls: runtime.resources.queueUrls,
+    dlqUrls: runtime.resources.dlqUrls,
+    queueArns: runtime.resources.queueArns,
+    dynamo,
+    dynamoClient,
+    sqs: runtime.sqs,
+    headers: (organisationId = firstOrg, extra = {}) => ({
+      'content-type': 'application/json',
+      'x-api-key': caller.apiKey,
+      'x-lrs-organisation': organisationId,
+      ...extra,
+    }),
+    stop: async () => {
+      dynamoClient.destroy();
+      await runtime.stop();
+    },
+  };
+};
