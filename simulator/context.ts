@@ -1,0 +1,91 @@
+/** Shared plumbing of the simulator's operation handlers: results, failures, credentials. */
+import type { LearnerRegister } from './register.js';
+import { SIMULATOR_ORGANISATIONS, type SimulatorOrganisation } from './seed.js';
+
+export interface OpResult {
+  readonly status: number;
+  readonly body: string;
+  /** The LRS operation name (for the request log). */
+  readonly operation: string;
+  /** The outcome code (response code or fault code) for the request log. */
+  readonly code?: string;
+}
+
+/** Thrown by a handler to answer with a fault. */
+export class SoapFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: string,
+    readonly code: string,
+  ) {
+    super(code);
+  }
+}
+
+export interface Job<TInput, TOutput> {
+  readonly id: number;
+  readonly org: string;
+  readonly userName: string;
+  readonly submittedAt: number;
+  readonly startAt: number;
+  readonly finishAt: number;
+  readonly input: TInput;
+  output?: TOutput;
+}
+
+export interface SimState {
+  readonly register: LearnerRegister;
+  batchDurationMs: number;
+  readonly jobs: Map<number, Job<unknown, unknown>>;
+  nextJobId: number;
+  nextAchievementJobId: number;
+}
+
+/** Operations a `find-only` organisation may use. */
+const FIND_ONLY_ALLOWED = new Set([
+  'learnerByULN',
+  'learnerByDemographics',
+  'verifyLearner',
+  'retrieveULNs',
+  'LearnerByUln',
+  'GetOrganisation',
+]);
+
+export type CredentialProblem = 'WSEC0003' | 'WSEC0005' | 'WSEC0006';
+
+/**
+ * Identifies the calling organisation by UKPRN and/or organisation reference (both, when given, must
+ * name the same organisation), then checks the password and the access to the operation.
+ */
+export const authenticate = (
+  ids: { ukprn?: string | undefined; orgRef?: string | undefined },
+  password: string | undefined,
+  operation: string,
+): { org: SimulatorOrganisation } | { problem: CredentialProblem } => {
+  const ukprn = ids.ukprn?.trim() || undefined;
+  const orgRef = ids.orgRef?.trim() || undefined;
+  if (!ukprn && !orgRef) return { problem: 'WSEC0003' };
+  const byUkprn = ukprn
+    ? SIMULATOR_ORGANISATIONS.find((o) => o.ukprn.toUpperCase() === ukprn.toUpperCase())
+    : undefined;
+  const byRef = orgRef
+    ? SIMULATOR_ORGANISATIONS.find((o) => o.organisationRef.toUpperCase() === orgRef.toUpperCase())
+    : undefined;
+  if ((ukprn && !byUkprn) || (orgRef && !byRef) || (byUkprn && byRef && byUkprn !== byRef)) {
+    return { problem: 'WSEC0003' };
+  }
+  const org = (byUkprn ?? byRef) as SimulatorOrganisation;
+  if (password !== org.orgPassword) return { problem: 'WSEC0005' };
+  if (org.access === 'find-only' && !FIND_ONLY_ALLOWED.has(operation)) return { problem: 'WSEC0006' };
+  if (
+    (operation === 'SubmitAchievementBatchJob' || operation === 'GetAchievementBatchJob') &&
+    !org.awardingOrganisation
+  ) {
+    return { problem: 'WSEC0006' };
+  }
+  return { org };
+};
+
+export type JobPhase = 'waiting' | 'running' | 'done';
+export const jobPhase = (job: Job<unknown, unknown>, now = Date.now()): JobPhase =>
+  now >= job.finishAt ? 'done' : now >= job.startAt ? 'running' : 'waiting';
