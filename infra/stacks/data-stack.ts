@@ -3,7 +3,7 @@
  * alarm topic. Kept apart from the stateless stack so that the API and functions can be replaced freely
  * while data and certificates stay.
  */
-import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -79,6 +79,10 @@ export class DataStack extends Stack {
           'Expiry is watched by the certificate-expiry function and its alarm.',
       );
       secrets.set(organisationId, secret);
+      new CfnOutput(this, `OrganisationSecretName-${organisationId}`, {
+        value: secret.secretName,
+        description: `Put the LRS certificate and credentials of ${organisationId} here (infra/README.md)`,
+      });
     }
     this.organisationSecrets = secrets;
 

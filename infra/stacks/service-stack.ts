@@ -3,7 +3,7 @@
  * (request and job reads, bulk jobs, certificate expiry check) and the alarms. The stateful resources come in
  * as props from the data stack.
  */
-import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -226,5 +226,16 @@ export class ServiceStack extends Stack {
     });
     apiErrors.addAlarmAction(action);
     apiErrors.addOkAction(action);
+
+    new CfnOutput(this, 'ApiUrl', {
+      value: this.api.api.url,
+      description: 'Base URL of the API (append /v1/...)',
+    });
+    for (const { caller, apiKey } of this.callerKeys.keys) {
+      new CfnOutput(this, `CallerKeyId-${caller.name}`, {
+        value: apiKey.keyId,
+        description: `API key id (caller id) of ${caller.name}; get its value with aws apigateway get-api-key --include-value`,
+      });
+    }
   }
 }

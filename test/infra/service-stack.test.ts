@@ -8,6 +8,7 @@ import { STAGES } from '../../infra/config/stages.js';
 import { PLATFORM_ROUTES } from '../../infra/routes.js';
 import { ENV, METRICS, orgSecretPrefix } from '../../shared/config/names.js';
 import {
+  DLQ_RETENTION_SECONDS,
   FUNCTION_TIMEOUT_SECONDS,
   MAX_RECEIVE_COUNT,
   operationDlqName,
@@ -118,6 +119,15 @@ describe('queues', () => {
     for (const id of OPERATION_IDS) {
       expect(names).toContain(operationQueueName('live', id));
       expect(names).toContain(operationDlqName('live', id));
+    }
+  });
+
+  it('keeps failed messages in the DLQ for the SQS maximum of 14 days', () => {
+    for (const id of OPERATION_IDS) {
+      const dlq = ofType('AWS::SQS::Queue').find(
+        ([, q]) => q.Properties.QueueName === operationDlqName('live', id),
+      );
+      expect(dlq?.[1].Properties.MessageRetentionPeriod).toBe(DLQ_RETENTION_SECONDS);
     }
   });
 
