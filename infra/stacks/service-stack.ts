@@ -81,6 +81,7 @@ export class ServiceStack extends Stack {
       [ENV.callerAccess]: this.callerKeys.callerAccessJson(),
       [ENV.dataTtlDays]: String(stage.dataTtlDays),
       [ENV.lrsMaxConcurrency]: String(stage.lrsMaxConcurrency),
+      [ENV.organisationIds]: JSON.stringify(stage.organisations),
       POWERTOOLS_SERVICE_NAME: service,
       POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace(stage.name),
     });

@@ -20,6 +20,8 @@ export const ENV = {
   dataTtlDays: 'DATA_TTL_DAYS',
   /** Upper bound of LRS calls in flight per operation queue (event source max concurrency). */
   lrsMaxConcurrency: 'LRS_MAX_CONCURRENCY',
+  /** JSON: string[] of the stage's organisation ids, one secret each (the certificate-expiry check reads them all). */
+  organisationIds: 'ORGANISATION_IDS',
 } as const;
 
 /** Secrets Manager naming: one secret per organisation. */

@@ -88,6 +88,7 @@ describe('operation functions', () => {
       expect(vars[ENV.orgSecretPrefix]).toBe(orgSecretPrefix('live'));
       expect(vars[ENV.dataTtlDays]).toBe(String(stage.dataTtlDays));
       expect(vars[ENV.lrsMaxConcurrency]).toBe(String(stage.lrsMaxConcurrency));
+      expect(JSON.parse(String(vars[ENV.organisationIds]))).toEqual(stage.organisations);
       expect(vars.POWERTOOLS_METRICS_NAMESPACE).toBe(METRICS.namespace('live'));
       expect(vars[ENV.tableName]).toBeDefined();
       // CALLER_ACCESS maps each caller's API key id to its organisations.
