@@ -14,6 +14,7 @@
  * On a TLS or credential failure the cached credentials are invalidated and the call retried once.
  */
 import { performance } from 'node:perf_hooks';
+import { createSecureContext } from 'node:tls';
 import * as soap from 'soap';
 import { type AppError, isAppError, LrsRejectedError, LrsUnavailableError } from '../domain/errors.js';
 import type { Outcome } from '../domain/outcome.js';
@@ -26,6 +27,7 @@ import {
   faultToError,
   httpStatusError,
   type ServiceHours,
+  safeCause,
   transportError,
 } from './faults.js';
 import { type LrsServiceName, OPERATIONS, type OperationId, SERVICES } from './operations.js';
@@ -80,12 +82,34 @@ interface Connection {
   readonly clients: Map<LrsServiceName, Promise<soap.Client>>;
 }
 
+/** Fails early, with a typed error, when the key/certificate/PFX cannot be loaded at all. */
+const checkCertificate = (c: OrganisationCredentials): void => {
+  try {
+    if (c.certificate.kind === 'pem') {
+      createSecureContext({
+        key: c.certificate.key,
+        cert: c.certificate.cert,
+        ...(c.certificate.passphrase ? { passphrase: c.certificate.passphrase } : {}),
+      });
+    } else {
+      createSecureContext({ pfx: c.certificate.pfx, passphrase: c.certificate.passphrase });
+    }
+  } catch (e) {
+    throw transportError(e);
+  }
+};
+
 const tlsSecurity = (c: OrganisationCredentials): soap.ClientSSLSecurity => {
+  checkCertificate(c);
   const common = {
     forever: true,
     keepAlive: true,
     rejectUnauthorized: true,
+    // TLS 1.2, as the known live clients pin it. With 1.2 the server checks our certificate inside
+    // the handshake, so a refused certificate is a clear TLS alert (not retryable) instead of the
+    // connection reset TLS 1.3 gives after a handshake that looked successful.
     minVersion: 'TLSv1.2',
+    maxVersion: 'TLSv1.2',
   };
   const ca = c.serverCa ? Buffer.from(c.serverCa) : undefined;
   if (c.certificate.kind === 'pem') {
@@ -266,7 +290,7 @@ class LrsClient implements LrsPort {
       30,
       undefined,
       {
-        cause,
+        cause: safeCause(cause),
       },
     );
   }

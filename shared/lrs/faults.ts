@@ -219,7 +219,6 @@ const CONNECTION_CODES = new Set([
   'ENETUNREACH',
   'ERR_SOCKET_CLOSED',
 ]);
-/** The server did not accept our client certificate. */
 const CLIENT_CERT_REJECTED =
   /ALERT_(CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN|CERTIFICATE_EXPIRED|CERTIFICATE_REVOKED|ACCESS_DENIED|DECRYPT_ERROR)/;
 /** We did not accept the server's certificate. */
@@ -251,10 +250,21 @@ const errorCode = (e: unknown): string | undefined => {
 export const isCertificateError = (e: unknown): boolean =>
   e instanceof LrsRejectedError && e.lrsCode.startsWith('TLS_');
 
+/**
+ * A cause that is safe to log: the HTTP client's own errors carry the request (with the in-body
+ * password) and the TLS options (with the private key), so only the code and message are kept.
+ */
+export const safeCause = (e: unknown): Error => {
+  const code = errorCode(e);
+  const message = (e instanceof Error ? e.message : String(e)).slice(0, 200);
+  return Object.assign(new Error(message), code ? { code } : {});
+};
+
 /** Maps a transport failure (no HTTP response) to the error model. */
-export const transportError = (e: unknown): AppError => {
-  const code = errorCode(e) ?? '';
-  const message = e instanceof Error ? e.message : String(e);
+export const transportError = (raw: unknown): AppError => {
+  const code = errorCode(raw) ?? '';
+  const e = safeCause(raw);
+  const message = e.message;
   if (TIMEOUT_CODES.has(code) || /timeout/i.test(message)) {
     return new LrsUnavailableError(
       'TIMEOUT',
@@ -282,7 +292,25 @@ export const transportError = (e: unknown): AppError => {
       { cause: e },
     );
   }
-  if (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS') || code.startsWith('ERR_OSSL')) {
+  if (code.startsWith('ERR_OSSL') || code.startsWith('ERR_CRYPTO')) {
+    return new LrsRejectedError(
+      'TLS_CLIENT_CERTIFICATE_UNUSABLE',
+      `The organisation's client certificate or key cannot be used (${code})`,
+      undefined,
+      { cause: e },
+    );
+  }
+  if (/before secure TLS connection was established/i.test(message)) {
+    // With TLS 1.2 the server checks our certificate inside the handshake: a close here is, in
+    // practice, a refused client certificate. The client reloads the credentials once before giving up.
+    return new LrsRejectedError(
+      'TLS_HANDSHAKE_REFUSED',
+      'The LRS closed the connection during the TLS handshake (client certificate probably refused)',
+      undefined,
+      { cause: e },
+    );
+  }
+  if (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS')) {
     return new LrsUnavailableError(
       'TLS',
       `TLS handshake with the LRS failed (${code})`,
