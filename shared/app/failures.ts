@@ -81,14 +81,33 @@ export const failureFromError = (e: unknown): FailureInfo => {
   return { code: 'INTERNAL', message: 'Internal error', retryable: false };
 };
 
-/** The outcome that goes with a failure carrying an LRS code (e.g. WSEC0004 out of hours). */
+/**
+ * The outcome that goes with a failure: the LRS code's catalogue entry for a rejection (e.g. WSEC0001),
+ * and for an unavailable LRS always a `retry-later` outcome: the code's entry when it is one (WSEC0004
+ * out of hours), otherwise one named after the reason (the maintenance fault reuses WSEC0001, which must
+ * not read as "your request is invalid").
+ */
 export const failureOutcome = (
   failure: FailureInfo,
   outcomeFor: (code: string) => OutcomeInfo,
 ): Outcome | undefined => {
+  if (failure.code === 'LRS_UNAVAILABLE') {
+    const info = failure.lrsCode ? outcomeFor(failure.lrsCode) : undefined;
+    const base: OutcomeInfo =
+      info && info.class === 'retry-later'
+        ? info
+        : {
+            code: failure.reason ?? 'UNAVAILABLE',
+            name: `LRS_${failure.reason ?? 'UNAVAILABLE'}`,
+            description: failure.message,
+            class: 'retry-later',
+            final: false,
+          };
+    return {
+      ...base,
+      ...(failure.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: failure.retryAfterSeconds }),
+    };
+  }
   if (!failure.lrsCode) return undefined;
-  const info = outcomeFor(failure.lrsCode);
-  return failure.retryAfterSeconds === undefined
-    ? { ...info }
-    : { ...info, retryAfterSeconds: failure.retryAfterSeconds };
+  return { ...outcomeFor(failure.lrsCode) };
 };

@@ -169,7 +169,7 @@ export async function processRequest<K extends OperationId>(
         input.request as OperationRequest<'registerLearner'>,
         async (op, req) => {
           const r = await deps.lrs.call(op, req, ctx);
-          lrsDurationMs += r.durationMs;
+          lrsDurationMs += Math.round(r.durationMs);
           return r;
         },
       );
@@ -177,7 +177,7 @@ export async function processRequest<K extends OperationId>(
       result = done.result;
     } else {
       const r = await deps.lrs.call(input.op, input.request, ctx);
-      lrsDurationMs = r.durationMs;
+      lrsDurationMs = Math.round(r.durationMs);
       outcome = r.outcome;
       result = r.response;
     }

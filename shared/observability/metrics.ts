@@ -21,16 +21,24 @@ export interface AppMetrics {
   failure(operation: string, code: string): void;
 }
 
+/** A metric with its own dimensions, published at once (a single metric flushes on addMetric). */
+const emit = (
+  dimensions: Record<string, string>,
+  name: string,
+  unit: (typeof MetricUnit)[keyof typeof MetricUnit],
+  value: number,
+): void => {
+  const m = metrics.singleMetric();
+  m.addDimensions(dimensions);
+  m.addMetric(name, unit, value);
+};
+
 export const appMetrics: AppMetrics = {
   outcome: (operation, code, lrsDurationMs) => {
-    const m = metrics.singleMetric();
-    m.addDimensions({ operation, outcome: code });
-    m.addMetric('LrsOutcome', MetricUnit.Count, 1);
-    m.addMetric('LrsDuration', MetricUnit.Milliseconds, lrsDurationMs);
+    emit({ operation, outcome: code }, 'LrsOutcome', MetricUnit.Count, 1);
+    emit({ operation }, 'LrsDuration', MetricUnit.Milliseconds, lrsDurationMs);
   },
   failure: (operation, code) => {
-    const m = metrics.singleMetric();
-    m.addDimensions({ operation, error: code });
-    m.addMetric('RequestFailed', MetricUnit.Count, 1);
+    emit({ operation, error: code }, 'RequestFailed', MetricUnit.Count, 1);
   },
 };

@@ -10,7 +10,9 @@ const repoRoot = join(import.meta.dirname, '..', '..', '..');
 
 describe('the OpenAPI document', () => {
   it('validates as OpenAPI 3.1', async () => {
-    const result = await new Validator().validate(structuredClone(buildOpenApiDocument()) as object);
+    const result = await new Validator().validate(
+      structuredClone(buildOpenApiDocument()) as Record<string, unknown>,
+    );
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
     expect(buildOpenApiDocument().openapi).toBe('3.1.0');
@@ -31,7 +33,11 @@ describe('the OpenAPI document', () => {
     }
     expect(doc.paths?.['/v1/requests/{requestId}']?.get?.operationId).toBe('getRequest');
     expect(doc.paths?.['/v1/openapi.json']?.get).toBeDefined();
-    expect(doc.components?.securitySchemes?.ApiKey).toMatchObject({ type: 'apiKey', in: 'header', name: 'x-api-key' });
+    expect(doc.components?.securitySchemes?.ApiKey).toMatchObject({
+      type: 'apiKey',
+      in: 'header',
+      name: 'x-api-key',
+    });
   });
 
   it('describes the request bodies from the validation schemas (facets included)', () => {
