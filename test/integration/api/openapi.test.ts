@@ -11,7 +11,7 @@ const repoRoot = join(import.meta.dirname, '..', '..', '..');
 describe('the OpenAPI document', () => {
   it('validates as OpenAPI 3.1', async () => {
     const result = await new Validator().validate(
-      structuredClone(buildOpenApiDocument()) as Record<string, unknown>,
+      structuredClone(buildOpenApiDocument()) as unknown as Record<string, unknown>,
     );
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
