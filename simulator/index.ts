@@ -7,6 +7,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { type CertificateSet, ensureCertificates } from './certs.js';
 import type { Job, OpResult, SimState } from './context.js';
@@ -130,6 +131,18 @@ type ServiceKind = (typeof SERVICES)[keyof typeof SERVICES];
 const SOAP12_ENV = 'http://www.w3.org/2003/05/soap-envelope';
 const MAX_BODY = 10 * 1024 * 1024;
 const XML_TYPE = 'text/xml; charset=utf-8';
+
+/** Destroys the connection abruptly: a TCP RST on the underlying socket when possible. */
+const abruptReset = (req: IncomingMessage): void => {
+  const tls = req.socket as Socket & { _parent?: Socket };
+  const raw = tls._parent ?? tls;
+  try {
+    raw.resetAndDestroy();
+  } catch {
+    tls.destroy();
+  }
+  tls.destroy();
+};
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -406,7 +419,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     const resetNow = c.resetRate > 0 && rng.next() < c.resetRate;
     if (resetNow && c.resetPhase === 'before') {
       record('unknown', 0, 'RESET');
-      req.socket.resetAndDestroy();
+      abruptReset(req);
       return;
     }
     if (c.failureRate > 0 && rng.next() < c.failureRate) {
@@ -452,7 +465,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     if (kind === 'learner' && r.status === 200 && /^submit/.test(r.operation)) scheduleCompletion();
     if (resetNow && c.resetPhase === 'after') {
       record(r.operation, 0, 'RESET');
-      req.socket.resetAndDestroy();
+      abruptReset(req);
       return;
     }
     record(r.operation, r.status, r.code);

@@ -579,6 +579,7 @@ export const validateComplex = (el: XmlEl, type: ComplexType): ValidationFailure
   };
   for (const c of el.children) {
     let matched = false;
+    const [fromI, fromCount] = [i, count];
     while (i < ps.length) {
       const q = ps[i] as Particle;
       const same = q.name === c.local && (q.ns ?? '') === c.ns;
@@ -597,7 +598,7 @@ export const validateComplex = (el: XmlEl, type: ComplexType): ValidationFailure
       break;
     }
     if (!matched) {
-      const expected = possibleFrom(i, count);
+      const expected = possibleFrom(fromI, fromCount);
       return {
         message:
           expected.length === 0

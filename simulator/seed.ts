@@ -667,9 +667,20 @@ export const generateRegister = (seed = DEFAULT_SEED, bulkCount = BULK_LEARNER_C
       {
         createdDate: '2008-06-20',
         lastUpdatedDate: '2008-06-20',
+        dateOfAddressCapture: '2008-06-20',
         verificationType: '1',
         tierLevel: '1',
         abilityToShare: '0',
+        // Sparse, as recorded: no title, preferred name, school, address lines, place of birth or email.
+        title: undefined,
+        preferredGivenName: undefined,
+        familyNameAtAge16: undefined,
+        schoolAtAge16: undefined,
+        addressLine1: undefined,
+        addressTown: undefined,
+        addressCountyOrCity: undefined,
+        placeOfBirth: undefined,
+        emailAddress: undefined,
       },
     ),
   );
@@ -682,6 +693,7 @@ export const generateRegister = (seed = DEFAULT_SEED, bulkCount = BULK_LEARNER_C
     ['1964986809', '1 TEST GARDENS', 'TESTERS BAY', 'TYNE AND WEAR', 'NE00 1ND'],
     ['8383558804', '14 TESTER DRIVE', 'SOUTHAMPTON', 'HAMPSHIRE', 'SO00 1JX'],
   ] as const) {
+    const line2 = uln === '8383558804' ? 'MARCHWOOD' : undefined;
     const twin = add(
       makeLearner(
         ctx,
@@ -694,6 +706,7 @@ export const generateRegister = (seed = DEFAULT_SEED, bulkCount = BULK_LEARNER_C
           familyNameAtAge16: 'TESTER',
           schoolAtAge16: 'Testing Testers School ',
           addressLine1: line1,
+          addressLine2: line2,
           addressTown: town,
           addressCountyOrCity: county,
           dateOfAddressCapture: '2010-09-07',
