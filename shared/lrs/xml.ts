@@ -35,8 +35,12 @@ export interface XNode {
   /** True when the element has xsi:nil="true". */
   nil: boolean;
   text: string;
-  readonly children: XNode[];
+  /** Child elements; leaves share one empty, frozen array. */
+  children: XNode[];
 }
+
+/** Shared by every leaf so that parsing allocates no array per leaf element. */
+const NO_CHILDREN: XNode[] = Object.freeze([]) as unknown as XNode[];
 
 export class XmlParseError extends Error {}
 
@@ -52,14 +56,30 @@ export const parseXml = (xml: string): XNode => {
   const parser = new SaxesParser({ position: false });
   const root: XNode = { ns: '', name: '#document', nil: false, text: '', children: [] };
   const stack: XNode[] = [root];
-  // Namespace scopes chained through prototypes: a lookup is one property read.
-  let scope: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, {
-    xml: 'http://www.w3.org/XML/1998/namespace',
-    '': '',
-  });
-  const scopeStack: Array<Record<string, string>> = [];
+  // Namespace scopes chained through prototypes: a lookup is one property read. Each scope also
+  // caches its resolved qualified names, so `a:LearningEvent` is split and resolved once per scope.
+  interface Scope {
+    readonly uris: Record<string, string>;
+    readonly names: Map<string, readonly [string, string]>;
+  }
+  const base: Record<string, string> = Object.create(null) as Record<string, string>;
+  base.xml = 'http://www.w3.org/XML/1998/namespace';
+  base[''] = '';
+  let scope: Scope = { uris: base, names: new Map() };
+  const scopeStack: Scope[] = [];
   const scopeOpenedAt: number[] = [];
   let top: XNode = root;
+  const resolveName = (qn: string): readonly [string, string] => {
+    let r = scope.names.get(qn);
+    if (r === undefined) {
+      const colon = qn.indexOf(':');
+      const uri = colon < 0 ? scope.uris[''] : scope.uris[qn.slice(0, colon)];
+      if (uri === undefined) throw new XmlParseError('Malformed XML: unbound namespace prefix');
+      r = [uri, colon < 0 ? qn : qn.slice(colon + 1)];
+      scope.names.set(qn, r);
+    }
+    return r;
+  };
   parser.on('opentag', (tag) => {
     const attrs = tag.attributes as Record<string, string>;
     let nilQName: string | undefined;
@@ -68,37 +88,35 @@ export const parseXml = (xml: string): XNode => {
         if (scopeOpenedAt[scopeOpenedAt.length - 1] !== stack.length) {
           scopeStack.push(scope);
           scopeOpenedAt.push(stack.length);
-          scope = Object.create(scope) as Record<string, string>;
+          scope = { uris: Object.create(scope.uris) as Record<string, string>, names: new Map() };
         }
-        scope[key === 'xmlns' ? '' : key.slice(6)] = attrs[key] ?? '';
+        scope.uris[key === 'xmlns' ? '' : key.slice(6)] = attrs[key] ?? '';
       } else if (key === 'nil' || key.endsWith(':nil')) {
         nilQName = key;
       }
     }
-    const qn = tag.name;
-    const colon = qn.indexOf(':');
-    const uri = colon < 0 ? scope[''] : scope[qn.slice(0, colon)];
-    if (uri === undefined) throw new XmlParseError('Malformed XML: unbound namespace prefix');
+    const [uri, local] = resolveName(tag.name);
     let nil = false;
     if (nilQName !== undefined) {
       const c = nilQName.indexOf(':');
       const raw = attrs[nilQName];
-      nil = (c < 0 ? '' : scope[nilQName.slice(0, c)]) === NS.xsi && (raw === 'true' || raw === '1');
+      nil = (c < 0 ? '' : scope.uris[nilQName.slice(0, c)]) === NS.xsi && (raw === 'true' || raw === '1');
     }
-    const node: XNode = { ns: uri, name: colon < 0 ? qn : qn.slice(colon + 1), nil, text: '', children: [] };
-    top.children.push(node);
+    const node: XNode = { ns: uri, name: local, nil, text: '', children: NO_CHILDREN };
+    if (top.children === NO_CHILDREN) top.children = [node];
+    else top.children.push(node);
     stack.push(node);
     top = node;
   });
   const onText = (t: string): void => {
     // Text after a child element is whitespace between elements in every LRS message: skip it.
-    if (top.children.length === 0 && top !== root) top.text += t;
+    if (top.children === NO_CHILDREN && top !== root) top.text += t;
   };
   parser.on('text', onText);
   parser.on('cdata', onText);
   parser.on('closetag', () => {
     const node = stack.pop();
-    if (node && node.children.length > 0) node.text = '';
+    if (node && node.children !== NO_CHILDREN) node.text = '';
     if (scopeOpenedAt[scopeOpenedAt.length - 1] === stack.length) {
       scopeOpenedAt.pop();
       scope = scopeStack.pop() ?? scope;
