@@ -49,13 +49,13 @@ export const readCallHeaders = (
     issues.push({
       field: field(HEADERS.organisation),
       rule: 'required',
-      message: `${HEADERS.organisation} header is required: the UKPRN or organisation reference to act for`,
+      message: `${field(HEADERS.organisation)} is required: the UKPRN or organisation reference to act for (rule: required)`,
     });
   } else if (!ORGANISATION_ID_PATTERN.test(org)) {
     issues.push({
       field: field(HEADERS.organisation),
       rule: 'pattern',
-      message: `${HEADERS.organisation} header must be a UKPRN (8 letters/digits) or an organisation reference (6)`,
+      message: `${field(HEADERS.organisation)} must be a UKPRN (8 letters/digits) or an organisation reference (6) (rule: pattern)`,
     });
   }
   const userName = header(headers, HEADERS.userName);
@@ -63,7 +63,7 @@ export const readCallHeaders = (
     issues.push({
       field: field(HEADERS.userName),
       rule: 'pattern',
-      message: `${HEADERS.userName} header must be 1-35 printable characters and not blank`,
+      message: `${field(HEADERS.userName)} must be 1-35 printable characters and not blank (rule: pattern)`,
     });
   }
   const key = header(headers, HEADERS.idempotencyKey);
@@ -72,14 +72,14 @@ export const readCallHeaders = (
       issues.push({
         field: field(HEADERS.idempotencyKey),
         rule: 'required',
-        message: `${HEADERS.idempotencyKey} header is required for an operation that changes the LRS`,
+        message: `${field(HEADERS.idempotencyKey)} is required for an operation that changes the LRS (rule: required)`,
       });
     }
   } else if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
     issues.push({
       field: field(HEADERS.idempotencyKey),
       rule: 'pattern',
-      message: `${HEADERS.idempotencyKey} header must be 8-128 characters from A-Z a-z 0-9 . _ : -`,
+      message: `${field(HEADERS.idempotencyKey)} must be 8-128 characters from A-Z a-z 0-9 . _ : - (rule: pattern)`,
     });
   }
   if (issues.length > 0 || !org) return { issues };
