@@ -5,8 +5,9 @@
  * parses responses itself (shared/lrs/parse.ts), order-tolerantly. Faults: MIAPAPIException for
  * LearnerService, DomainFault for the two WCF services. SOAP 1.1, document/literal.
  *
- * The text is built in memory (no file on disk, so a bundled Lambda needs nothing else); `npm run`
- * scripts may write it out with `writeWsdlFiles()` for people who want to read it.
+ * The text is built in memory (no file on disk, so a bundled Lambda needs nothing else). Readable
+ * copies live in shared/lrs/contract/wsdl/*.wsdl, kept in sync by test/unit/lrs/wsdl-files.test.ts
+ * (UPDATE_WSDL=1 rewrites them).
  */
 import { type LrsServiceName, NS, OPERATION_LIST, SERVICES } from '../operations.js';
 import { type ContractElement, REQUEST_CONTRACT } from './elements.js';
@@ -122,6 +123,35 @@ const PORT_TYPE: Record<LrsServiceName, string> = {
   LearnerServiceR9: 'ILearnerServiceR9',
   ExternalService: 'IExternalService',
 };
+
+const schemaFileName = (ns: string): string =>
+  `${ns
+    .replace(/^https?:\/\//, '')
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .replace(/_+$/, '')}.xsd`;
+
+/**
+ * The same schemas as the WSDL's types section, as standalone XSD documents (imports carry a
+ * schemaLocation), so tests can validate requests against our own description of each service.
+ */
+export const schemaDocumentsFor = (service: LrsServiceName): { fileName: string; contents: string }[] => {
+  const schemas = buildSchemas(service);
+  const prefixes = (schemas as Map<string, SchemaDoc> & { prefixes: Map<string, string> }).prefixes;
+  const nsDecls = [...prefixes].map(([ns, p]) => ` xmlns:${p}="${ns}"`).join('');
+  return [...schemas.values()].map((sd) => ({
+    fileName: schemaFileName(sd.ns),
+    contents:
+      `<?xml version="1.0" encoding="UTF-8"?><xs:schema xmlns:xs="${XS}"${nsDecls} targetNamespace="${sd.ns}" elementFormDefault="qualified">` +
+      [...sd.imports]
+        .map((i) => `<xs:import namespace="${i}" schemaLocation="${schemaFileName(i)}"/>`)
+        .join('') +
+      sd.items.join('') +
+      '</xs:schema>',
+  }));
+};
+
+/** The schema file that declares a namespace (see schemaDocumentsFor). */
+export const schemaFileFor = schemaFileName;
 
 /** The WSDL text of one service, for an endpoint base URL (e.g. https://ws.lrs.education.gov.uk). */
 export const wsdlFor = (service: LrsServiceName, baseUrl = 'https://ws.lrs.education.gov.uk'): string => {
