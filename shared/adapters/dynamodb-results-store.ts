@@ -27,6 +27,7 @@ import type {
   ClaimResult,
   CompleteInput,
   FailInput,
+  PendingInput,
   RejectedInput,
   ResultsStore,
   StoredRequest,
@@ -213,28 +214,61 @@ export class DynamoDbResultsStore implements ResultsStore {
     });
   }
 
-  async recordRejected(input: RejectedInput): Promise<boolean> {
+  recordRejected(input: RejectedInput): Promise<boolean> {
+    return this.putIfNew({
+      requestId: input.requestId,
+      operation: input.operation,
+      organisationId: input.organisationId,
+      caller: input.caller,
+      source: input.source,
+      jobId: input.jobId,
+      status: 'FAILED',
+      attempts: 0,
+      error: input.error,
+      retryable: input.error.retryable,
+      receivedAt: input.now.toISOString(),
+      completedAt: input.now.toISOString(),
+      [TABLE.ttlAttribute]: input.expiresAt,
+    });
+  }
+
+  createPending(input: PendingInput): Promise<boolean> {
+    return this.putIfNew({
+      requestId: input.requestId,
+      operation: input.operation,
+      organisationId: input.organisationId,
+      caller: input.caller,
+      userName: input.userName,
+      source: input.source,
+      jobId: input.jobId,
+      status: 'PENDING',
+      attempts: 0,
+      receivedAt: input.now.toISOString(),
+      [TABLE.ttlAttribute]: input.expiresAt,
+    });
+  }
+
+  async getMany(requestIds: readonly string[]): Promise<Map<string, StoredRequest>> {
+    const out = new Map<string, StoredRequest>();
+    const ids = [...new Set(requestIds)];
+    // Bounded parallelism: each read may also fetch body chunks.
+    for (let i = 0; i < ids.length; i += 25) {
+      const records = await Promise.all(ids.slice(i, i + 25).map((id) => this.get(id)));
+      for (const r of records) if (r) out.set(r.requestId, r);
+    }
+    return out;
+  }
+
+  private async putIfNew(fields: Record<string, unknown> & { requestId: string }): Promise<boolean> {
     try {
       await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
-            [TABLE.partitionKey]: requestPk(input.requestId),
+            [TABLE.partitionKey]: requestPk(fields.requestId),
             [TABLE.sortKey]: REQUEST_SK,
             type: 'request',
-            requestId: input.requestId,
-            operation: input.operation,
-            organisationId: input.organisationId,
-            caller: input.caller,
-            source: input.source,
-            jobId: input.jobId,
-            status: 'FAILED',
-            attempts: 0,
-            error: input.error,
-            retryable: input.error.retryable,
-            receivedAt: input.now.toISOString(),
-            completedAt: input.now.toISOString(),
-            [TABLE.ttlAttribute]: input.expiresAt,
+            ...fields,
           },
           ConditionExpression: 'attribute_not_exists(#pk)',
           ExpressionAttributeNames: { '#pk': TABLE.partitionKey },

@@ -111,6 +111,18 @@ export interface RejectedInput {
   readonly expiresAt: number;
 }
 
+export interface PendingInput {
+  readonly requestId: string;
+  readonly operation: OperationId;
+  readonly organisationId: string;
+  readonly caller: string;
+  readonly userName?: string;
+  readonly source: RequestSource;
+  readonly jobId?: string;
+  readonly now: Date;
+  readonly expiresAt: number;
+}
+
 export type ClaimResult =
   | { readonly claimed: true }
   | { readonly claimed: false; readonly requestId: string; readonly requestHash: string };
@@ -132,8 +144,15 @@ export interface ResultsStore {
    * record with that id exists; returns false (and writes nothing) otherwise.
    */
   recordRejected(input: RejectedInput): Promise<boolean>;
+  /**
+   * Record a request accepted for later processing (e.g. a bulk job item about to be queued), so it reads
+   * as PENDING until a worker takes it. Writes only when the id is new; returns false otherwise.
+   */
+  createPending(input: PendingInput): Promise<boolean>;
   /** Read a record; expired records (past their TTL but not yet swept) read as absent. */
   get(requestId: string): Promise<StoredRequest | undefined>;
+  /** Read many records (absent ones are missing from the map). */
+  getMany(requestIds: readonly string[]): Promise<Map<string, StoredRequest>>;
   /** Claim an idempotency key for an organisation; on a clash returns who holds it. */
   claimIdempotencyKey(input: {
     readonly organisationId: string;

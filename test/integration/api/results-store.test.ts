@@ -139,6 +139,33 @@ describe('DynamoDbResultsStore', () => {
     expect(await store.get(requestId, NOW)).toMatchObject({ status: 'FAILED', attempts: 0 });
   });
 
+  it('records a PENDING request that a worker then takes over, and reads many at once', async () => {
+    const requestId = randomUUID();
+    const pending = {
+      requestId,
+      operation: 'findLearnerByUln' as const,
+      organisationId: '10000001',
+      caller: 'key-1',
+      source: 'job' as const,
+      jobId: 'job-7',
+      now: NOW,
+      expiresAt,
+    };
+    expect(await store.createPending(pending)).toBe(true);
+    expect(await store.createPending(pending)).toBe(false);
+    expect(await store.get(requestId, NOW)).toMatchObject({ status: 'PENDING', attempts: 0, jobId: 'job-7' });
+
+    const begun = await store.begin(beginInput({ requestId, source: 'job', jobId: 'job-7' }));
+    expect(begun.acquired && begun.record).toMatchObject({
+      status: 'IN_PROGRESS',
+      attempts: 1,
+      source: 'job',
+    });
+
+    const many = await store.getMany([requestId, randomUUID(), requestId]);
+    expect([...many.keys()]).toEqual([requestId]);
+  });
+
   it('reads a record past its TTL as absent', async () => {
     const input = beginInput({ expiresAt: Math.floor(NOW.getTime() / 1000) - 1 });
     await store.begin(input);
