@@ -162,7 +162,8 @@ const requestIdHeader = {
 export const errorResponses = (common: CommonSchemas) => ({
   '400': { description: 'Invalid headers or body: every bad field is listed', ...json(common.errorBody) },
   '403': {
-    description: 'The caller (API key) may not act for the organisation, or carries no identity',
+    description:
+      'The caller (API key) may not act for the organisation, carries no identity, or the gateway holds no LRS credentials for the organisation',
     ...json(common.errorBody),
   },
   '500': { description: 'Internal error (generic body)', ...json(common.errorBody) },

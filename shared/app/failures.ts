@@ -71,6 +71,17 @@ export const failureFromError = (e: unknown): FailureInfo => {
       ...(e.lrsCode ? { lrsCode: e.lrsCode } : {}),
     };
   }
+  if (
+    e instanceof ConfigurationError &&
+    (e.cause as { name?: string } | undefined)?.name === 'ResourceNotFoundException'
+  ) {
+    // No secret for the organisation: the gateway does not serve it (a caller may still be allowed '*').
+    return {
+      code: 'FORBIDDEN',
+      message: 'The gateway holds no LRS credentials for this organisation',
+      retryable: false,
+    };
+  }
   if (e instanceof ConfigurationError) {
     return { code: e.code, message: 'The gateway is not configured for this request', retryable: false };
   }

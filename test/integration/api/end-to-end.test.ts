@@ -36,7 +36,9 @@ describe('over HTTP', () => {
     expect(body.outcome.code).toBe('WSRC0004');
     expect(res.headers.get('x-request-id')).toBe(body.requestId);
 
-    const read = await fetch(`${stack.apiUrl}/v1/requests/${body.requestId}`, { headers: stack.headers(ORG) });
+    const read = await fetch(`${stack.apiUrl}/v1/requests/${body.requestId}`, {
+      headers: stack.headers(ORG),
+    });
     expect(read.status).toBe(200);
     expect(await read.json()).toEqual(body);
 

@@ -140,6 +140,12 @@ describe('caller access', () => {
     expect(h.stack.simulator.requestCount()).toBe(before);
   });
 
+  it('403 for an organisation the gateway holds no credentials for', async () => {
+    const res = await h.call<ErrorBody>('findLearnerByUln', body, { org: 'ZZZZ9999' });
+    expect(res.statusCode).toBe(403);
+    expect(res.body.error).toMatchObject({ code: 'FORBIDDEN', retryable: false });
+  });
+
   it('403 without a caller identity, 200 for the organisation the caller is allowed', async () => {
     expect((await h.call('findLearnerByUln', body, { apiKeyId: null })).statusCode).toBe(403);
     expect(
