@@ -7,10 +7,17 @@ import { ACTOR_SECURITY, ACTOR_SERVICE, miapFaultXml, miapTimestamp, SOAP_ENV } 
 import { compareName, type DemographicQuery, matchFamily, matchGiven, normName } from './matching.js';
 import type { AbilityToShare, Gender, LearnerRecord } from './model.js';
 import { LEARNER_SERVICE_REQUESTS, validateComplex } from './schema.js';
+import { SIMULATOR_ORGANISATIONS } from './seed.js';
 import { isValidUln } from './uln.js';
 import { child, childText, el, isNil, type WNode, writeXml, type XmlEl } from './xml.js';
 
 const NS_LEARNER = 'http://api.lrs.miap.gov.uk/learner';
+
+/** Display name of a seeded organisation by UKPRN, for the audit trail. */
+const orgName = (ukprn: string): string =>
+  SIMULATOR_ORGANISATIONS.find((o) => o.ukprn === ukprn)?.displayName ?? ukprn;
+const orgRef = (ukprn: string): string =>
+  SIMULATOR_ORGANISATIONS.find((o) => o.ukprn === ukprn)?.organisationRef ?? ukprn;
 
 const OPERATION_BY_ELEMENT: Readonly<Record<string, string>> = {
   FindLearnerByULN: 'learnerByULN',
@@ -150,7 +157,7 @@ const learnerByUln: Handler = (body, state, org, userName) => {
       learners = [{ learner: master, substituted }];
       state.register.audit(master, {
         action: 'Learner viewed (learnerByULN)',
-        organisation: org,
+        organisation: orgName(org),
         user: userName,
       });
     }
@@ -339,8 +346,12 @@ const registerLearner: Handler = (body, state, org, userName) => {
   if (state.register.duplicateOf(person)) code = 'WSRC0021';
   else if (!state.register.searchedRecently(org, person)) code = 'WSRC0021';
   else {
-    const created = state.register.create({ ...fields, registeredByOrganisationRef: org });
-    state.register.audit(created, { action: 'Learner registered', organisation: org, user: userName });
+    const created = state.register.create({ ...fields, registeredByOrganisationRef: orgRef(org) });
+    state.register.audit(created, {
+      action: 'Learner registered',
+      organisation: orgName(org),
+      user: userName,
+    });
     code = 'WSRC0005';
     uln = created.uln;
   }
@@ -404,7 +415,7 @@ const updateLearner: Handler = (body, state, org, userName) => {
     if (Object.keys(changes).length === 0) code = 'WSRC0020';
     else {
       state.register.apply(target, changes as Partial<LearnerRecord>);
-      state.register.audit(target, { action: 'Learner updated', organisation: org, user: userName });
+      state.register.audit(target, { action: 'Learner updated', organisation: orgName(org), user: userName });
       code = 'WSRC0006';
     }
   }
@@ -545,11 +556,11 @@ const processBatchLearner = (
     otherVerificationDescription: get('OtherVerificationDescription') || undefined,
     abilityToShare: (get('AbilityToShare') || '0') as AbilityToShare,
     notes: get('Notes') || undefined,
-    registeredByOrganisationRef: job.org,
+    registeredByOrganisationRef: orgRef(job.org),
   });
   state.register.audit(created, {
     action: 'Learner registered (batch)',
-    organisation: job.org,
+    organisation: orgName(job.org),
     user: job.userName,
   });
   setUln(created.uln);

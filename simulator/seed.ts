@@ -808,7 +808,7 @@ export const generateRegister = (seed = DEFAULT_SEED, bulkCount = BULK_LEARNER_C
   note(
     'fpnNotSeen',
     ats0,
-    'AbilityToShare 0 (FPN not seen): PLR still returned; update to 0 from 1/2 is refused with WSRC0014 on others',
+    'AbilityToShare 0 (FPN not seen): learning events are still returned; a change from 0 to 1 is allowed, from 1 or 2 back to 0 is WSRC0014',
   );
   // Linked pairs and a master with two linked ULNs, from the generator.
   for (let i = 0; i < 20; i++) {

@@ -231,6 +231,18 @@ describe('verifyLearner', () => {
       'WSVRC004',
     );
   });
+  it('WSVRC003 with VRF1 and VRF5 only when given and family names are swapped, and for a similar family name', async () => {
+    const swap = notableLearner('swapCheck');
+    expect(await code({ uln: swap.uln, familyName: swap.givenName, givenName: swap.familyName })).toEqual({
+      code: 'WSVRC003',
+      flags: ['VRF1', 'VRF5'],
+      uln: swap.uln,
+    });
+    const similar = notableLearner('similar');
+    expect(
+      (await code({ uln: similar.uln, familyName: 'Simmilarson', givenName: similar.givenName })).code,
+    ).toBe('WSVRC003');
+  });
   it('WSVRC005 with DOB and gender flags, WSVRC006 unknown ULN', async () => {
     const r = await code({
       uln: '1026893096',

@@ -157,6 +157,30 @@ describe('ViewAudit and GetOrganisation', () => {
     expect(at(entry, 'Action')).toBe('Learning events viewed');
     expect(at(entry, 'Organisation')).toBe(DEFAULT_ORGANISATION.displayName);
   });
+  it('records updates made through LearnerService with the organisation name, and pages 10 entries at a time', async () => {
+    for (let v = 1; v <= 11; v++) {
+      const res = await r9(
+        'UpdateLearnerSubsetFields',
+        updateSubsetFields(org, { uln: '1026893096', version: v, email: `v${v}@example.org` }),
+      );
+      expect(bodyOf(res.body).children[0]?.text).toBe('WSRC0006');
+    }
+    const page1 = result((await r9('ViewAudit', viewAudit(org, '1026893096', 'Sample', 'Testname', 1))).body);
+    expect([at(page1, 'TotalItems'), at(page1, 'PageCount'), at(page1, 'PageSize')]).toEqual([
+      '11',
+      '2',
+      '10',
+    ]);
+    const page2 = result((await r9('ViewAudit', viewAudit(org, '1026893096', 'Sample', 'Testname', 2))).body);
+    expect(
+      all(
+        page2?.children.find((c) => c.local === 'List'),
+        'PlrAccessEntryResponse',
+      ),
+    ).toHaveLength(1);
+    const wrongNames = result((await r9('ViewAudit', viewAudit(org, '1026893096', 'Not', 'Them'))).body);
+    expect(at(wrongNames, 'TotalItems')).toBe('0');
+  });
   it('finds an organisation by UKPRN and answers WSRC0001 for an unknown one', async () => {
     const r = result((await r9('GetOrganisation', getOrganisation(org, 'TEST0002'))).body);
     expect([at(r, 'ResponseCode'), at(r, 'OrgRef'), at(r, 'Status')]).toEqual([
