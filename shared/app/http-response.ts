@@ -47,6 +47,12 @@ export interface ErrorBody {
   readonly error: FailureView;
 }
 
+/**
+ * Retry-After for a duplicate of a call still in flight: the first call usually ends within seconds, so
+ * the HTTP hint is short (the queue path waits for the whole lease instead, see queue-worker.ts).
+ */
+export const IN_FLIGHT_RETRY_SECONDS = 2;
+
 const GENERIC_5XX: FailureView = { code: 'INTERNAL', message: 'Internal error', retryable: false };
 
 /** What the caller may see of a failure: 500s are generic whatever the stored message says. */
@@ -126,7 +132,9 @@ export const errorResponse = (
   const status = httpStatusForFailure({ code, ...(failure.lrsCode ? { lrsCode: failure.lrsCode } : {}) });
   const view = status === 500 ? GENERIC_5XX : { ...failureView(failure), code };
   const retryAfter =
-    error instanceof RequestInFlightError ? error.retryAfterSeconds : failure.retryAfterSeconds;
+    error instanceof RequestInFlightError
+      ? Math.min(error.retryAfterSeconds, IN_FLIGHT_RETRY_SECONDS)
+      : failure.retryAfterSeconds;
   const body: ErrorBody = {
     requestId: context.requestId,
     ...(context.operation ? { operation: context.operation } : {}),

@@ -85,10 +85,13 @@ describe('failure views', () => {
     ).not.toHaveProperty('detail');
   });
 
-  it('tells the caller of an in-flight duplicate when to retry', () => {
-    const response = errorResponse(new RequestInFlightError('r0', 7), { requestId: 'r1' });
+  it('tells the caller of an in-flight duplicate to retry shortly, whatever the lease left', () => {
+    const response = errorResponse(new RequestInFlightError('r0', 85), { requestId: 'r1' });
     expect(response.statusCode).toBe(409);
-    expect(response.headers?.['Retry-After']).toBe('7');
+    expect(response.headers?.['Retry-After']).toBe('2');
+    expect(
+      errorResponse(new RequestInFlightError('r0', 1), { requestId: 'r1' }).headers?.['Retry-After'],
+    ).toBe('1');
   });
 
   it('maps the body parser errors to 415 for the media type and 400 naming the body for bad JSON', () => {
