@@ -3,16 +3,17 @@
  *
  * Design: the request body is built from our contract (shared/lrs/request.ts: exact order, namespaces,
  * escaping) and handed to the `soap` package as `{ _xml }`; soap provides the SOAP 1.1 envelope,
- * the SOAPAction and Content-Type headers, HTTP (axios) and mutual TLS (ClientSSLSecurity with an
- * in-memory key/cert or PFX, always Buffers, keep-alive agent). The response is parsed once, by our
+ * the SOAPAction and Content-Type headers and HTTP (axios), over our mutual-TLS keep-alive agent
+ * (in-memory key/cert or PFX, always Buffers). The response is parsed once, by our
  * own namespace-aware parser: soap's response-to-object step is switched off on our WSDL instances
  * (it would parse every response into objects we would throw away, and its serialiser is the one
  * that qualified LearnerService children and ignored the XSD facets).
  *
  * Per process: one parsed WSDL per service (lazy, from an in-memory string). Per organisation and
- * credentials version: one TLS security object (one keep-alive agent) and one soap client per service.
+ * credentials version: one keep-alive TLS agent and one soap client per service.
  * On a TLS or credential failure the cached credentials are invalidated and the call retried once.
  */
+import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import { createSecureContext } from 'node:tls';
 import * as soap from 'soap';
@@ -78,7 +79,7 @@ export const loadWsdl = (service: LrsServiceName): Promise<soap.WSDL> => {
 
 interface Connection {
   readonly version: string;
-  readonly security: soap.ClientSSLSecurity;
+  readonly agent: https.Agent;
   readonly clients: Map<LrsServiceName, Promise<soap.Client>>;
 }
 
@@ -99,10 +100,27 @@ const checkCertificate = (c: OrganisationCredentials): void => {
   }
 };
 
-const tlsSecurity = (c: OrganisationCredentials): soap.ClientSSLSecurity => {
+/**
+ * The TLS agent of one organisation: its client certificate held in memory (Buffers: soap's
+ * ClientSSLSecurity reads a string as a file path), the server certificate always verified (optional
+ * CA bundle for test environments), keep-alive. Passed to soap's HTTP client per call as `httpsAgent`
+ * rather than through ClientSSLSecurity, which builds its agent from the first call's options and
+ * would bind that call's abort signal to every later connection.
+ */
+const tlsAgent = (c: OrganisationCredentials): https.Agent => {
   checkCertificate(c);
-  const common = {
-    forever: true,
+  const ca = c.serverCa ? { ca: Buffer.from(c.serverCa) } : {};
+  const cert =
+    c.certificate.kind === 'pem'
+      ? {
+          key: Buffer.from(c.certificate.key),
+          cert: Buffer.from(c.certificate.cert),
+          ...(c.certificate.passphrase ? { passphrase: c.certificate.passphrase } : {}),
+        }
+      : { pfx: Buffer.from(c.certificate.pfx), passphrase: c.certificate.passphrase };
+  return new https.Agent({
+    ...cert,
+    ...ca,
     keepAlive: true,
     rejectUnauthorized: true,
     // TLS 1.2, as the known live clients pin it. With 1.2 the server checks our certificate inside
@@ -110,30 +128,35 @@ const tlsSecurity = (c: OrganisationCredentials): soap.ClientSSLSecurity => {
     // connection reset TLS 1.3 gives after a handshake that looked successful.
     minVersion: 'TLSv1.2',
     maxVersion: 'TLSv1.2',
-  };
-  const ca = c.serverCa ? Buffer.from(c.serverCa) : undefined;
-  if (c.certificate.kind === 'pem') {
-    return new soap.ClientSSLSecurity(
-      Buffer.from(c.certificate.key),
-      Buffer.from(c.certificate.cert),
-      ca as never,
-      {
-        ...common,
-        ...(c.certificate.passphrase ? { passphrase: c.certificate.passphrase } : {}),
-      },
-    );
-  }
-  return new soap.ClientSSLSecurity(null as never, null as never, ca as never, {
-    ...common,
-    pfx: Buffer.from(c.certificate.pfx),
-    passphrase: c.certificate.passphrase,
   });
 };
 
 const destroyConnection = (conn: Connection | undefined): void => {
-  const agent = (conn?.security as unknown as { agent?: { destroy(): void } | null })?.agent;
-  agent?.destroy();
+  conn?.agent.destroy();
 };
+
+/** A reused keep-alive socket was already closed by the server: nothing reached the LRS. */
+class StaleSocketError extends Error {
+  constructor(readonly mapped: AppError) {
+    super('stale keep-alive socket');
+  }
+}
+
+const isStaleSocket = (err: unknown): boolean => {
+  const e = err as {
+    code?: string;
+    response?: unknown;
+    // axios follows redirects through a wrapper; the ClientRequest is its _currentRequest.
+    request?: { reusedSocket?: boolean; _currentRequest?: { reusedSocket?: boolean } };
+  };
+  const reused = e?.request?._currentRequest?.reusedSocket ?? e?.request?.reusedSocket;
+  return reused === true && e.response === undefined && (e.code === 'ECONNRESET' || e.code === 'EPIPE');
+};
+
+interface HttpMeta {
+  readonly status?: number;
+  readonly headers?: Record<string, unknown>;
+}
 
 interface RawAnswer {
   readonly status: number;
@@ -160,6 +183,7 @@ class LrsClient implements LrsPort {
   private readonly serviceHours: ServiceHours;
   private readonly now: () => Date;
   private exchange = 0;
+  private readonly inFlight = new Map<string, { response?: HttpMeta | undefined }>();
 
   constructor(private readonly opts: LrsClientOptions) {
     this.endpoint = opts.endpoint.replace(/\/+$/, '');
@@ -204,7 +228,7 @@ class LrsClient implements LrsPort {
     const existing = this.connections.get(c.organisationId);
     if (existing && existing.version === c.version) return existing;
     destroyConnection(existing);
-    const conn: Connection = { version: c.version, security: tlsSecurity(c), clients: new Map() };
+    const conn: Connection = { version: c.version, agent: tlsAgent(c), clients: new Map() };
     this.connections.set(c.organisationId, conn);
     return conn;
   }
@@ -214,7 +238,12 @@ class LrsClient implements LrsPort {
     if (!p) {
       p = loadWsdl(service).then((wsdl) => {
         const client = new soap.Client(wsdl, `${this.endpoint}${SERVICES[service].path}`);
-        client.setSecurity(conn.security);
+        // One listener per client (not per call): it hands the HTTP response (status, headers) to
+        // the call that owns the exchange id, however many calls are in flight.
+        client.on('response', (_body: unknown, res: HttpMeta | undefined, eid: string) => {
+          const pending = this.inFlight.get(eid);
+          if (pending) pending.response = res;
+        });
         return client;
       });
       conn.clients.set(service, p);
@@ -235,7 +264,7 @@ class LrsClient implements LrsPort {
     });
     const conn = this.connection(credentials);
     const client = await this.client(conn, def.service);
-    const answer = await this.send(client, def.lrsName, body);
+    const answer = await this.send(client, conn.agent, def.lrsName, body);
     const parsed = parseResponse(op, answer.body);
     if (parsed.kind === 'response') {
       if (answer.status >= 300) throw httpStatusError(answer.status, answer.retryAfter);
@@ -246,39 +275,63 @@ class LrsClient implements LrsPort {
     throw httpStatusError(answer.status, answer.retryAfter);
   }
 
-  private send(client: soap.Client, method: string, body: string): Promise<RawAnswer> {
+  /**
+   * Sends once; if a kept-alive socket turned out to be closed by the server (typical after a Lambda
+   * freeze or an idle timeout), the request never reached the LRS, so it is sent again once on a
+   * new connection.
+   */
+  private async send(
+    client: soap.Client,
+    agent: https.Agent,
+    method: string,
+    body: string,
+  ): Promise<RawAnswer> {
+    try {
+      return await this.sendOnce(client, agent, method, body);
+    } catch (e) {
+      if (!(e instanceof StaleSocketError)) throw e;
+      return this.sendOnce(client, agent, method, body).catch((again: unknown) => {
+        throw again instanceof StaleSocketError ? again.mapped : again;
+      });
+    }
+  }
+
+  private sendOnce(
+    client: soap.Client,
+    agent: https.Agent,
+    method: string,
+    body: string,
+  ): Promise<RawAnswer> {
     const exchangeId = `lrs-${++this.exchange}`;
     return new Promise<RawAnswer>((resolve, reject) => {
       const signal = AbortSignal.timeout(this.timeoutMs);
-      let response: { status?: number; headers?: Record<string, unknown> } | undefined;
-      const onResponse = (_b: unknown, res: typeof response, eid: string) => {
-        if (eid === exchangeId) response = res;
-      };
-      client.on('response', onResponse);
       const fn = (client as unknown as Record<string, (...a: unknown[]) => void>)[method];
       if (typeof fn !== 'function') {
-        client.removeListener('response', onResponse);
         reject(new LrsRejectedError('UNKNOWN_OPERATION', `The WSDL has no operation ${method}`));
         return;
       }
+      const pending: { response?: HttpMeta | undefined } = {};
+      this.inFlight.set(exchangeId, pending);
       fn.call(
         client,
         { _xml: body },
         (err: unknown, _result: unknown, raw: unknown) => {
-          client.removeListener('response', onResponse);
+          this.inFlight.delete(exchangeId);
           if (err) {
-            reject(signal.aborted ? this.timeoutError(err) : this.mapTransport(err));
+            if (signal.aborted) reject(this.timeoutError(err));
+            else if (isStaleSocket(err)) reject(new StaleSocketError(this.mapTransport(err)));
+            else reject(this.mapTransport(err));
             return;
           }
-          const status = response?.status ?? 200;
-          const ra = response?.headers?.['retry-after'];
+          const status = pending.response?.status ?? 200;
+          const ra = pending.response?.headers?.['retry-after'];
           resolve({
             status,
             body: typeof raw === 'string' ? raw : '',
             ...(typeof ra === 'string' ? { retryAfter: ra } : {}),
           });
         },
-        { timeout: this.timeoutMs, signal, exchangeId },
+        { timeout: this.timeoutMs, signal, exchangeId, httpsAgent: agent },
       );
     });
   }

@@ -316,6 +316,42 @@ describe('mutual TLS', () => {
   });
 });
 
+describe('concurrency', () => {
+  it('serves 25 calls in flight on one client without listener leaks', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const client = createLrsClient({ endpoint, credentials: source(pemCreds({ version: 'parallel' })) });
+      const results = await Promise.all(
+        Array.from({ length: 25 }, () => client.call('findLearnerByDemographics', demo, ctx)),
+      );
+      expect(results.every((r) => r.outcome.code === 'WSRC0004')).toBe(true);
+      await new Promise((r) => setImmediate(r));
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});
+
+describe('connection lifetime', () => {
+  it("after an earlier call's deadline has passed and the server closed the idle socket, the next call opens a new connection and succeeds", async () => {
+    const client = createLrsClient({
+      endpoint,
+      credentials: source(pemCreds({ version: 'lifetime' })),
+      timeoutMs: 150,
+    });
+    await client.call('findLearnerByDemographics', demo, ctx);
+    await new Promise((r) => setTimeout(r, 250));
+    server.closeIdleConnections();
+    const before = tlsSessions;
+    const r = await client.call('findLearnerByDemographics', demo, ctx);
+    expect(r.outcome.code).toBe('WSRC0004');
+    expect(tlsSessions - before).toBe(1);
+  });
+});
+
 describe('all 17 operations on the wire', () => {
   it.each(OPERATION_IDS.map((op) => ({ op })))(
     '$op: path, SOAPAction, body root and outcome',
