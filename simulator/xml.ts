@@ -72,7 +72,7 @@ export const parseXml = (xml: string): XmlEl => {
     if (el && el.children.length > 0 && el.text.trim() !== '') el.mixed = true;
   });
   try {
-    parser.write(xml).close();
+    parser.write(xml.charCodeAt(0) === 0xfeff ? xml.slice(1) : xml).close();
   } catch (e) {
     failure ??= e as Error;
   }

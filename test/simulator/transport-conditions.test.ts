@@ -96,6 +96,10 @@ describe('HTTP and SOAP envelope', () => {
     expect(at(bodyOf(res.body), 'faultcode')).toBe('a:ActionNotSupported');
     expect((await post(find, '/Nothing.svc')).status).toBe(404);
   });
+  it('accepts a BOM, an XML declaration, indentation and comments', async () => {
+    const pretty = `\uFEFF<?xml version="1.0" encoding="utf-8"?>\n${find.replace(/(<\/[^>]+>|\/>)</g, '$1\n  <').replace('<FindType>', '<!-- a comment --><FindType>')}`;
+    expect(at(bodyOf((await post(pretty)).body), 'ResponseCode')).toBe('WSRC0004');
+  });
   it('tolerates an empty or unrelated SOAPAction on LearnerService (routes by body element)', async () => {
     for (const soapAction of ['', 'http://tempuri.org/LearnerPortType/verifyLearner']) {
       expect(at(bodyOf((await post(find, '/LearnerService.svc', { soapAction })).body), 'ResponseCode')).toBe(
