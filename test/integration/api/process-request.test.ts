@@ -1,0 +1,128 @@
+/**
+ * processRequest on the real DynamoDB store (dynalite) with a scripted LRS port, for the cases the
+ * simulator cannot produce on demand: an unexpected adapter error, a request id taken by another
+ * organisation, and what goes to the log and metrics.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbResultsStore } from '../../../shared/adapters/dynamodb-results-store.js';
+import { type ProcessDependencies, processRequest } from '../../../shared/app/process-request.js';
+import { ConflictError } from '../../../shared/domain/errors.js';
+import { outcomeFor } from '../../../shared/lrs/outcomes.js';
+import type { LogFields } from '../../../shared/observability/logger.js';
+import type { LrsPort } from '../../../shared/ports/lrs.js';
+import { type LocalTable, startLocalTable } from './dynalite.js';
+
+let table: LocalTable;
+beforeAll(async () => {
+  table = await startLocalTable();
+});
+afterAll(async () => table.close());
+
+const request = {
+  findType: 'FUL' as const,
+  uln: '1000000043',
+  givenName: 'Privatus',
+  familyName: 'Personalis',
+};
+
+const setup = (lrs: LrsPort['call']) => {
+  const logs: Array<{ level: string; message: string; fields: LogFields }> = [];
+  const metrics: string[] = [];
+  const calls: string[] = [];
+  const deps: ProcessDependencies = {
+    lrs: {
+      call: (async (op, req, ctx) => {
+        calls.push(op);
+        return lrs(op, req, ctx);
+      }) as LrsPort['call'],
+    },
+    store: new DynamoDbResultsStore({ tableName: table.tableName, client: table.client }),
+    outcomeFor,
+    dataTtlDays: 30,
+    log: {
+      info: (message, fields) => logs.push({ level: 'info', message, fields }),
+      warn: (message, fields) => logs.push({ level: 'warn', message, fields }),
+      error: (message, fields) => logs.push({ level: 'error', message, fields }),
+    },
+    metrics: {
+      outcome: (op, code) => metrics.push(`${op}:${code}`),
+      failure: (op, code) => metrics.push(`${op}:failed:${code}`),
+    },
+  };
+  return { deps, logs, metrics, calls };
+};
+
+const input = (requestId = randomUUID()) => ({
+  op: 'findLearnerByUln' as const,
+  request,
+  organisationId: 'TEST0001',
+  caller: 'key-1',
+  requestId,
+  source: 'http' as const,
+});
+
+describe('processRequest', () => {
+  it('stores the answer, counts the outcome and logs ids and codes only', async () => {
+    const { deps, logs, metrics } = setup(async () => ({
+      outcome: { ...outcomeFor('WSRC0004') },
+      response: { responseCode: 'WSRC0004', learners: [] } as never,
+      durationMs: 12.6,
+    }));
+    const out = await processRequest(deps, input());
+    expect(out).toMatchObject({ replayed: false, record: { status: 'COMPLETED', lrsDurationMs: 13 } });
+    expect(metrics).toEqual(['findLearnerByUln:WSRC0004']);
+    expect(logs).toEqual([
+      expect.objectContaining({
+        level: 'info',
+        message: 'LRS request completed',
+        fields: expect.objectContaining({ requestId: out.record.requestId, outcomeCode: 'WSRC0004' }),
+      }),
+    ]);
+    expect(JSON.stringify(logs)).not.toMatch(/Privatus|Personalis|1000000043/);
+  });
+
+  it('records an unexpected adapter error as a generic, non-retryable INTERNAL failure', async () => {
+    const { deps, logs, metrics } = setup(async () => {
+      throw new TypeError('Cannot read properties of undefined (reading Privatus)');
+    });
+    const out = await processRequest(deps, input());
+    expect(out.record).toMatchObject({
+      status: 'FAILED',
+      error: { code: 'INTERNAL', message: 'Internal error', retryable: false },
+    });
+    expect(metrics).toEqual(['findLearnerByUln:failed:INTERNAL']);
+    expect(logs[0]).toMatchObject({
+      level: 'error',
+      fields: { errorName: 'TypeError', errorCode: 'INTERNAL' },
+    });
+    expect(JSON.stringify(logs)).not.toContain('Privatus');
+  });
+
+  it('replays a settled request without calling the LRS', async () => {
+    const { deps, calls } = setup(async () => ({
+      outcome: { ...outcomeFor('WSRC0004') },
+      response: { responseCode: 'WSRC0004', learners: [] } as never,
+      durationMs: 5,
+    }));
+    const first = input();
+    await processRequest(deps, first);
+    const again = await processRequest(deps, first);
+    expect(again.replayed).toBe(true);
+    expect(calls).toEqual(['findLearnerByUln']);
+  });
+
+  it('refuses a request id that another organisation already uses, without revealing it', async () => {
+    const { deps, calls } = setup(async () => ({
+      outcome: { ...outcomeFor('WSRC0004') },
+      response: { responseCode: 'WSRC0004', learners: [] } as never,
+      durationMs: 5,
+    }));
+    const first = input();
+    await processRequest(deps, first);
+    await expect(processRequest(deps, { ...first, organisationId: 'TEST0002' })).rejects.toBeInstanceOf(
+      ConflictError,
+    );
+    expect(calls).toHaveLength(1);
+  });
+});
