@@ -255,6 +255,12 @@ const registerOperation = (registry: OpenAPIRegistry, common: CommonSchemas, op:
         headers: retryAfter,
         ...json(view),
       },
+      '500': {
+        description:
+          'Internal error, with a generic error: the stored request (status FAILED) when it got that far, ' +
+          'otherwise an ErrorBody',
+        ...json(z.union([view, common.errorBody])),
+      },
     },
   });
 };
