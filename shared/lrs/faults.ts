@@ -105,6 +105,47 @@ export const DEFAULT_SERVICE_HOURS: ServiceHours = {
   days: [0, 1, 2, 3, 4, 5, 6],
 };
 
+const DAY_NAMES = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+/**
+ * Reads service hours from text such as `Mon-Sat 07:00-22:00 Europe/London` (days as a range or a
+ * comma list, `Mon-Sun` or `*` for every day; close may be `24:00`). Intended for an environment
+ * variable; throws an Error naming the part that is wrong.
+ */
+export const parseServiceHours = (text: string): ServiceHours => {
+  const m =
+    /^\s*(\*|[A-Za-z]{3}(?:-[A-Za-z]{3})?(?:,[A-Za-z]{3}(?:-[A-Za-z]{3})?)*)\s+([0-2][0-9]:[0-5][0-9])-([0-2][0-9]:[0-5][0-9])\s+(\S+)\s*$/.exec(
+      text,
+    );
+  if (!m) throw new Error('service hours must look like "Mon-Sat 07:00-22:00 Europe/London"');
+  const [, dayPart = '', open = '', close = '', timeZone = ''] = m;
+  const dayIndex = (d: string): number => {
+    const i = DAY_NAMES.findIndex((n) => n.toLowerCase() === d.toLowerCase());
+    if (i < 0) throw new Error(`service hours: unknown day "${d}"`);
+    return i;
+  };
+  const days = new Set<number>();
+  if (dayPart === '*') for (let i = 0; i < 7; i++) days.add(i);
+  else
+    for (const part of dayPart.split(',')) {
+      const [from = '', to] = part.split('-');
+      const a = dayIndex(from);
+      const b = to === undefined ? a : dayIndex(to);
+      for (let i = a; ; i = (i + 1) % 7) {
+        days.add(i);
+        if (i === b) break;
+      }
+    }
+  if (minutes(open) >= minutes(close) || minutes(close) > 24 * 60)
+    throw new Error('service hours: open must be before close');
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone });
+  } catch {
+    throw new Error('service hours: unknown time zone');
+  }
+  return { timeZone, open, close, days: [...days].sort() };
+};
+
 /** Seconds to wait after a maintenance answer. */
 export const MAINTENANCE_RETRY_SECONDS = 300;
 /** Seconds to wait after a timeout, reset or 5xx without fault. */

@@ -184,3 +184,25 @@ describe('outcome catalogue', () => {
     expect(outcomeFor('WSRC0099')).toMatchObject({ code: 'WSRC0099', name: 'UNKNOWN_CODE', final: false });
   });
 });
+
+describe('service hours configuration', () => {
+  it('reads day ranges, lists and every day', async () => {
+    const { parseServiceHours } = await import('../../../shared/lrs/faults.js');
+    expect(parseServiceHours('Mon-Fri 07:00-21:00 Europe/London')).toEqual({
+      timeZone: 'Europe/London',
+      open: '07:00',
+      close: '21:00',
+      days: [1, 2, 3, 4, 5],
+    });
+    expect(parseServiceHours('Sat-Mon 08:00-24:00 UTC').days).toEqual([0, 1, 6]);
+    expect(parseServiceHours('Mon,Wed 06:00-23:00 Europe/London').days).toEqual([1, 3]);
+    expect(parseServiceHours('* 06:00-24:00 Europe/London').days).toEqual([0, 1, 2, 3, 4, 5, 6]);
+  });
+  it('refuses malformed text, unknown days and zones, and open after close', async () => {
+    const { parseServiceHours } = await import('../../../shared/lrs/faults.js');
+    expect(() => parseServiceHours('always')).toThrow(/must look like/);
+    expect(() => parseServiceHours('Mon-Fun 07:00-21:00 Europe/London')).toThrow(/unknown day/);
+    expect(() => parseServiceHours('Mon-Fri 07:00-21:00 Mars/Base')).toThrow(/time zone/);
+    expect(() => parseServiceHours('Mon-Fri 21:00-07:00 Europe/London')).toThrow(/before close/);
+  });
+});
