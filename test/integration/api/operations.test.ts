@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resultSchemaFor } from '../../../shared/api/openapi.js';
 import type { RequestView } from '../../../shared/app/http-response.js';
 import { notableLearner } from '../../../simulator/seed.js';
 import { lambdaContext, parse, personalDataIn, proxyEvent } from './events.js';
@@ -45,6 +46,9 @@ const expectAnswered = async <R>(
   expect(res.statusCode, JSON.stringify(res.body).slice(0, 400)).toBe(200);
   expect(res.body).toMatchObject({ operation: op, status: 'COMPLETED', outcome: { code }, attempts: 1 });
   expect(res.headers['X-Request-Id']).toBe(res.body.requestId);
+  // The result is what the OpenAPI document promises for the operation.
+  const documented = resultSchemaFor(op).safeParse(res.body.result);
+  expect(documented.success, JSON.stringify(documented.error?.issues)).toBe(true);
 
   const stored = await h.stored(res.body.requestId);
   expect(stored).toMatchObject({
