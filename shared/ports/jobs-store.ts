@@ -1,0 +1,133 @@
+/**
+ * Where bulk jobs are kept: the job itself, one item per learner (its status, outcome and, for LRS batch
+ * jobs, its result row) and, for LRS batch jobs, one record per LRS batch of at most 200 learners.
+ * Every record carries the job's `expiresAt` TTL (items hold learner data). No SDK here: the DynamoDB
+ * implementation is in shared/adapters/dynamodb-jobs-store.ts.
+ */
+import type { OutcomeClass } from '../domain/outcome.js';
+import type { OperationId } from '../lrs/operations.js';
+import type { FailureInfo } from './results-store.js';
+
+/**
+ * `requests`: one gateway request per item, fanned out through the operation's queue; each item's result
+ * is the stored request `<jobId>:<index>` (read it with GET /v1/requests/{requestId} too).
+ * `lrs-batch`: the items go to the LRS in batches of at most 200 through its own batch operations; each
+ * item's result is its row of the batch output.
+ */
+export type JobKind = 'requests' | 'lrs-batch';
+/** RUNNING until every item is settled, then COMPLETED (whatever the items' outcomes). */
+export type JobStatus = 'RUNNING' | 'COMPLETED';
+/** PENDING: waiting or at the LRS. COMPLETED: the LRS answered for it. FAILED: no usable answer. */
+export type JobItemStatus = 'PENDING' | 'COMPLETED' | 'FAILED';
+
+export interface JobRecord {
+  readonly jobId: string;
+  readonly kind: JobKind;
+  /** The operation the caller asked for (for lrs-batch jobs: the submit operation). */
+  readonly operation: OperationId;
+  readonly organisationId: string;
+  readonly caller: string;
+  readonly userName?: string;
+  /** Batch-level fields of an LRS batch job (e.g. jobType, orgEmail), sent with every batch. */
+  readonly options?: Readonly<Record<string, unknown>>;
+  /** SHA-256 of the submitted job (operation, options, items), to recognise a repeated submission. */
+  readonly requestHash: string;
+  readonly idempotencyKey?: string;
+  readonly total: number;
+  /** Items refused by validation (recorded FAILED, never sent). */
+  readonly invalid: number;
+  /** Number of LRS batches (lrs-batch jobs only). */
+  readonly batches?: number;
+  readonly status: JobStatus;
+  /** ISO timestamps. */
+  readonly createdAt: string;
+  readonly queuedAt?: string;
+  readonly completedAt?: string;
+  /** Epoch seconds: DynamoDB TTL of the job and everything under it. */
+  readonly expiresAt: number;
+}
+
+/** The part of an outcome kept with an item (the full outcome is on the stored request). */
+export interface ItemOutcome {
+  readonly code: string;
+  readonly name: string;
+  readonly class: OutcomeClass;
+}
+
+export interface JobItem {
+  readonly jobId: string;
+  readonly index: number;
+  /** The gateway request of a `requests` job item. */
+  readonly requestId?: string;
+  /** The caller's own key for the learner, when the item carried one. */
+  readonly misIdentifier?: string;
+  /** Which LRS batch the item went in (lrs-batch jobs). */
+  readonly batch?: number;
+  readonly status: JobItemStatus;
+  readonly outcome?: ItemOutcome;
+  readonly error?: FailureInfo;
+  /** The item's row of an LRS batch output (lrs-batch jobs only; `requests` items keep theirs on the request). */
+  readonly result?: unknown;
+  readonly settledAt?: string;
+}
+
+export interface ItemSettlement {
+  readonly index: number;
+  readonly status: Exclude<JobItemStatus, 'PENDING'>;
+  readonly outcome?: ItemOutcome;
+  readonly error?: FailureInfo;
+  readonly result?: unknown;
+  readonly settledAt: Date;
+}
+
+/** One LRS batch of an lrs-batch job: which items it holds and where the LRS job is. */
+export interface JobBatch {
+  readonly jobId: string;
+  readonly batch: number;
+  readonly indexes: readonly number[];
+  /** The LRS job id the submit returned. */
+  readonly lrsJobId?: string;
+  readonly polls: number;
+  readonly status: 'SUBMITTING' | 'POLLING' | 'DONE' | 'FAILED';
+}
+
+export interface JobCounts {
+  readonly byStatus: Readonly<Record<JobItemStatus, number>>;
+  /** Settled items by outcome code (COMPLETED items, and FAILED items that carry an LRS code). */
+  readonly byOutcome: Readonly<Record<string, number>>;
+  /** FAILED items by error code. */
+  readonly byError: Readonly<Record<string, number>>;
+}
+
+export interface JobsStore {
+  /**
+   * Create the job, its items and batches. Writes nothing and returns the existing job when a job with
+   * this id exists already (a repeated submission with the same Idempotency-Key).
+   */
+  createJob(
+    job: JobRecord,
+    items: readonly JobItem[],
+    batches?: readonly JobBatch[],
+  ): Promise<{ created: boolean; job: JobRecord }>;
+  getJob(jobId: string): Promise<JobRecord | undefined>;
+  markQueued(jobId: string, at: Date): Promise<void>;
+  /** Mark the job COMPLETED once (no-op when it already is). */
+  markCompleted(jobId: string, at: Date): Promise<void>;
+  /**
+   * Settle PENDING items; an item that is settled already is left as it is (redeliveries are harmless).
+   * Returns how many items changed.
+   */
+  settleItems(jobId: string, settlements: readonly ItemSettlement[]): Promise<number>;
+  countItems(jobId: string): Promise<JobCounts>;
+  /** Items in index order, starting after `afterIndex` (exclusive). */
+  listItems(
+    jobId: string,
+    options: { readonly afterIndex?: number; readonly limit: number; readonly status?: JobItemStatus },
+  ): Promise<{ items: JobItem[]; lastIndex?: number; more: boolean }>;
+  getBatch(jobId: string, batch: number): Promise<JobBatch | undefined>;
+  updateBatch(
+    jobId: string,
+    batch: number,
+    change: { readonly status: JobBatch['status']; readonly lrsJobId?: string; readonly polls?: number },
+  ): Promise<void>;
+}
