@@ -26,6 +26,7 @@ import type {
   BeginResult,
   ClaimResult,
   CompleteInput,
+  DeadLetterNote,
   FailInput,
   PendingInput,
   RejectedInput,
@@ -278,6 +279,23 @@ export class DynamoDbResultsStore implements ResultsStore {
     } catch (e) {
       if (isConditionFailure(e)) return false;
       throw e;
+    }
+  }
+
+  async noteDeadLetter(requestId: string, note: DeadLetterNote): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { [TABLE.partitionKey]: requestPk(requestId), [TABLE.sortKey]: REQUEST_SK },
+          UpdateExpression: 'SET #deadLetter = :note',
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#deadLetter': 'deadLetter' },
+          ExpressionAttributeValues: { ':note': note },
+        }),
+      );
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
     }
   }
 

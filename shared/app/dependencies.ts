@@ -5,11 +5,15 @@
  * ..._SECRETS_MANAGER), so the same code runs on AWS and against the local emulators.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
+import { DynamoDbJobsStore } from '../adapters/dynamodb-jobs-store.js';
 import { DynamoDbResultsStore } from '../adapters/dynamodb-results-store.js';
 import { SecretsManagerCredentialsSource } from '../adapters/secrets-manager-credentials.js';
 import type { RuntimeConfig } from '../config/runtime.js';
+import { ConfigurationError } from '../domain/errors.js';
+import { createJobHook } from '../jobs/job-hooks.js';
+import { loadJobSettings } from '../jobs/settings.js';
 import { createLrsClient } from '../lrs/client.js';
 import type { OperationId } from '../lrs/operations.js';
 import { outcomeFor } from '../lrs/outcomes.js';
@@ -37,6 +41,13 @@ export const createOperationDependencies = (
     timeoutMs: config.lrsTimeoutMs,
   });
   const queueUrl = config.operationQueueUrls[op];
+  const settings = loadJobSettings();
+  /** Sends to the queue the record came from (the function may send only to its own queue). */
+  const sendToQueue = async (record: SQSRecord, body: string, delaySeconds: number) => {
+    const url = queueUrlFor(record, queueUrl);
+    if (!url) throw new ConfigurationError(`The ${op} function does not know the URL of its own queue`);
+    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body, DelaySeconds: delaySeconds }));
+  };
   return {
     config,
     lrs,
@@ -46,6 +57,15 @@ export const createOperationDependencies = (
     log: appLog,
     metrics: appMetrics,
     dataTtlDays: config.dataTtlDays,
+    retrySettings: settings.retry,
+    resend: sendToQueue,
+    onSettled: createJobHook({
+      jobs: new DynamoDbJobsStore({ tableName: config.tableName, client: dynamo }),
+      sendToQueue,
+      outcomeFor,
+      settings: settings.batch,
+      log: appLog,
+    }),
     changeVisibility: async (record: SQSRecord, seconds: number) => {
       const url = queueUrlFor(record, queueUrl);
       if (!url) return;

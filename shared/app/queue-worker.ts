@@ -6,9 +6,14 @@
  *   recorded FAILED with the reason and acknowledged: a retry cannot fix it.
  * - A message for a request that already COMPLETED (or failed for good) is acknowledged without calling
  *   the LRS again (SQS delivers at least once).
- * - When the LRS is unavailable the failure is recorded, the message is made invisible for the LRS's
- *   retry-after hint (ChangeMessageVisibility) and the record is reported failed, so SQS redelivers it
- *   (and parks it in the DLQ after maxReceiveCount).
+ * - When the LRS is unavailable the failure is recorded and the retry policy of shared/jobs/retry-policy.ts
+ *   decides: out of hours, a delayed copy is re-sent (carrying `retry`) and the message acknowledged, so
+ *   a long wait burns no receive count; otherwise the message is made invisible for a backoff that grows
+ *   with ApproximateReceiveCount (ChangeMessageVisibility) and reported failed, so SQS redelivers it, and
+ *   after maxReceiveCount parks it in the DLQ; its last failure is noted on the stored request first.
+ * - A submit queue of an LRS batch operation also carries the polls of its output operation (queued by
+ *   the bulk jobs, see shared/jobs/job-hooks.ts).
+ * - Once a message's request is settled, `onSettled` lets its bulk job (if any) take note.
  * - A message whose request is in flight elsewhere is reported failed without a record change.
  * Powertools BatchProcessor reports each failed record in `batchItemFailures`
  * (the event source has ReportBatchItemFailures), so one bad message never fails its neighbours.
@@ -18,6 +23,10 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { z } from 'zod';
 import { ORGANISATION_ID_PATTERN } from '../config/runtime.js';
 import { type FieldIssue, ValidationError } from '../domain/errors.js';
+import type { SettledEvent } from '../jobs/job-hooks.js';
+import { followUpOperations } from '../jobs/lrs-batch.js';
+import { decideRetry, deferral } from '../jobs/retry-policy.js';
+import { DEFAULT_JOB_SETTINGS, type RetrySettings } from '../jobs/settings.js';
 import type { OperationId } from '../lrs/operations.js';
 import { OPERATION_IDS } from '../lrs/operations.js';
 import type { OperationRequest } from '../lrs/schemas.js';
@@ -50,6 +59,18 @@ export const queueMessageSchema = z
     userName: z.string().regex(USER_NAME_PATTERN).optional().describe('LRS UserName (1-35 characters)'),
     request: z.unknown().describe("The operation's JSON request, as on the HTTP API"),
     jobId: z.string().min(1).max(128).optional().describe('The bulk job this request belongs to'),
+    retry: z
+      .object({
+        resends: z.number().int().min(0).describe('Delayed copies re-sent so far (out of hours)'),
+        notBefore: z
+          .number()
+          .int()
+          .optional()
+          .describe('Epoch ms before which the LRS is not expected to answer'),
+      })
+      .strict()
+      .optional()
+      .describe('Set by the gateway on a copy it re-sent to wait for the LRS'),
   })
   .strict();
 
@@ -60,6 +81,12 @@ export interface QueueDependencies extends ProcessDependencies {
   readonly log: AppLog;
   /** Make a message invisible for a while (SQS ChangeMessageVisibility); absent when not wired. */
   readonly changeVisibility?: (record: SQSRecord, seconds: number) => Promise<void>;
+  /** Send a copy of a message to the queue it came from, delayed (SQS SendMessage); absent when not wired. */
+  readonly resend?: (record: SQSRecord, body: string, delaySeconds: number) => Promise<void>;
+  /** Backoff and out-of-hours settings; default DEFAULT_JOB_SETTINGS.retry. */
+  readonly retrySettings?: RetrySettings;
+  /** Called once a message's request is settled (COMPLETED, or FAILED for good): bulk job bookkeeping. */
+  readonly onSettled?: (event: SettledEvent) => Promise<void>;
 }
 
 /** Thrown to report a record as failed so that SQS delivers it again. */
@@ -106,7 +133,10 @@ export const handleQueueRecord = async (
     body = undefined;
   }
   const envelope = body === undefined ? undefined : queueMessageSchema.safeParse(body);
-  if (!envelope?.success || envelope.data.operation !== op) {
+  if (
+    !envelope?.success ||
+    (envelope.data.operation !== op && !followUpOperations(op).includes(envelope.data.operation))
+  ) {
     const issues: FieldIssue[] =
       body === undefined
         ? [{ field: 'message', rule: 'json', message: 'message body must be a JSON document (rule: json)' }]
@@ -150,20 +180,41 @@ export const handleQueueRecord = async (
     return undefined;
   }
   const message = envelope.data;
+  // The queue's operation, or a follow-up it carries (the poll of an LRS batch output).
+  const msgOp: OperationId = message.operation;
   const source = message.jobId ? 'job' : 'queue';
   const caller = message.caller ?? QUEUE_CALLER;
-  const ids = { ...base, source, requestId: message.requestId, organisationId: message.organisationId };
+  const ids = {
+    ...base,
+    operation: msgOp,
+    source,
+    requestId: message.requestId,
+    organisationId: message.organisationId,
+  };
+  const retrySettings = deps.retrySettings ?? DEFAULT_JOB_SETTINGS.retry;
+
+  // A re-sent copy that arrived before the LRS is expected back: wait on, without calling it.
+  const wait = deps.resend ? deferral(retrySettings, message.retry, now().getTime()) : undefined;
+  if (wait && deps.resend) {
+    await deps.resend(record, JSON.stringify({ ...message, retry: wait.retry }), wait.delaySeconds);
+    deps.log.info('Queue message re-sent to wait for the LRS', {
+      ...ids,
+      attempts: wait.retry.resends,
+      retryAfterSeconds: wait.delaySeconds,
+    });
+    return undefined;
+  }
 
   // 2. The request itself, validated exactly like the HTTP body.
-  let request: OperationRequest<typeof op>;
+  let request: OperationRequest<typeof msgOp>;
   try {
-    request = deps.validate(op, message.request);
+    request = deps.validate(msgOp, message.request);
   } catch (e) {
     if (!(e instanceof ValidationError)) throw e;
     const failure = failureFromError(new ValidationError(prefixed('request', e.issues)));
     const begun = await deps.store.begin({
       requestId: message.requestId,
-      operation: op,
+      operation: msgOp,
       organisationId: message.organisationId,
       caller,
       source,
@@ -173,7 +224,11 @@ export const handleQueueRecord = async (
       ...(message.jobId ? { jobId: message.jobId } : {}),
     });
     if (begun.acquired) {
-      await deps.store.fail(message.requestId, begun.record.attempts, { error: failure, completedAt: now() });
+      const failed = await deps.store.fail(message.requestId, begun.record.attempts, {
+        error: failure,
+        completedAt: now(),
+      });
+      await deps.onSettled?.({ message, record, stored: failed });
     }
     deps.log.warn('Queue message with an invalid request acknowledged', {
       ...ids,
@@ -187,7 +242,7 @@ export const handleQueueRecord = async (
   let out: Awaited<ReturnType<typeof processRequest>>;
   try {
     out = await processRequest(deps, {
-      op,
+      op: msgOp,
       request,
       organisationId: message.organisationId,
       caller,
@@ -205,10 +260,58 @@ export const handleQueueRecord = async (
   }
   const stored = out.record;
   if (stored.status === 'FAILED' && stored.error?.retryable) {
-    const seconds = stored.error.retryAfterSeconds ?? 60;
+    const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? '1') || 1;
+    const decision = decideRetry(retrySettings, {
+      ...(stored.error.reason ? { reason: stored.error.reason } : {}),
+      ...(stored.error.retryAfterSeconds !== undefined
+        ? { retryAfterSeconds: stored.error.retryAfterSeconds }
+        : {}),
+      receiveCount,
+      ...(message.retry ? { retry: message.retry } : {}),
+      now: now().getTime(),
+    });
+    if (decision.kind === 'resend' && deps.resend) {
+      await deps.resend(record, JSON.stringify({ ...message, retry: decision.retry }), decision.delaySeconds);
+      deps.log.info('Queue message re-sent to wait for the LRS', {
+        ...ids,
+        reason: stored.error.reason,
+        attempts: decision.retry.resends,
+        retryAfterSeconds: decision.delaySeconds,
+      });
+      return stored;
+    }
+    const seconds =
+      decision.kind === 'backoff'
+        ? decision.visibilitySeconds
+        : Math.min(retrySettings.maxSeconds, decision.delaySeconds);
+    const lastAttempt =
+      decision.kind === 'backoff' ? decision.lastAttempt : receiveCount >= retrySettings.maxReceiveCount;
+    if (lastAttempt) {
+      // SQS moves the message to the DLQ instead of delivering it again: say so, and why, on the record.
+      try {
+        await deps.store.noteDeadLetter?.(stored.requestId, {
+          at: now().toISOString(),
+          receiveCount,
+          errorCode: stored.error.code,
+          ...(stored.error.reason ? { reason: stored.error.reason } : {}),
+          message: `Gave up after ${receiveCount} deliveries: ${stored.error.message}`,
+        });
+      } catch (e) {
+        deps.log.warn('Could not note the dead-letter move on the request', {
+          ...ids,
+          errorName: e instanceof Error ? e.name : typeof e,
+        });
+      }
+      deps.log.warn('Queue message goes to the dead-letter queue', {
+        ...ids,
+        reason: stored.error.reason,
+        attempts: receiveCount,
+      });
+    }
     await hide(deps, record, seconds);
     throw new RetryLaterError(`LRS unavailable (${stored.error.reason ?? 'unknown'})`, seconds);
   }
+  await deps.onSettled?.({ message, record, stored });
   return stored;
 };
 

@@ -63,6 +63,18 @@ export interface StoredRequest {
   readonly leaseExpiresAt?: number;
   /** Epoch seconds: DynamoDB TTL. */
   readonly expiresAt: number;
+  /** Set when the request's queue message ran out of deliveries and went to the DLQ (kept after a redrive). */
+  readonly deadLetter?: DeadLetterNote;
+}
+
+/** Why a queue message was given up and moved to its dead-letter queue. */
+export interface DeadLetterNote {
+  /** ISO timestamp of the last failed delivery. */
+  readonly at: string;
+  readonly receiveCount: number;
+  readonly errorCode: FailureInfo['code'];
+  readonly reason?: UnavailableReason;
+  readonly message: string;
 }
 
 export interface BeginInput {
@@ -149,6 +161,8 @@ export interface ResultsStore {
    * as PENDING until a worker takes it. Writes only when the id is new; returns false otherwise.
    */
   createPending(input: PendingInput): Promise<boolean>;
+  /** Note on a record that its queue message goes to the DLQ, and why (optional: not every store has it). */
+  noteDeadLetter?(requestId: string, note: DeadLetterNote): Promise<void>;
   /** Read a record; expired records (past their TTL but not yet swept) read as absent. */
   get(requestId: string): Promise<StoredRequest | undefined>;
   /** Read many records (absent ones are missing from the map). */
