@@ -39,7 +39,10 @@ export const organisationSecretSchema = z
       .string()
       .regex(/^[0-9a-zA-Z]{6}$/)
       .optional(),
-    orgPassword: z.string().length(16),
+    orgPassword: z
+      .string()
+      .length(16)
+      .regex(/[^ \t\n\r]/),
     userName: z
       .string()
       .min(1)

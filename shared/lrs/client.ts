@@ -17,7 +17,13 @@ import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import { createSecureContext } from 'node:tls';
 import * as soap from 'soap';
-import { type AppError, isAppError, LrsRejectedError, LrsUnavailableError } from '../domain/errors.js';
+import {
+  type AppError,
+  isAppError,
+  LrsRejectedError,
+  LrsUnavailableError,
+  ValidationError,
+} from '../domain/errors.js';
 import type { Outcome } from '../domain/outcome.js';
 import type { CredentialsSource, OrganisationCredentials } from '../ports/credentials.js';
 import type { LrsCallContext, LrsCallResult, LrsPort } from '../ports/lrs.js';
@@ -36,7 +42,7 @@ import { outcomeFor, toOutcome } from './outcomes.js';
 import { parseResponse } from './parse.js';
 import { buildRequestBody } from './request.js';
 import type { OperationResponse } from './responses.js';
-import { type OperationRequest, validateRequest } from './schemas.js';
+import { type OperationRequest, toFieldIssues, userNameSchema, validateRequest } from './schemas.js';
 
 export interface LrsClientOptions {
   /** Base URL, e.g. https://ws.lrs.education.gov.uk (service paths are appended). */
@@ -199,6 +205,17 @@ class LrsClient implements LrsPort {
   ): Promise<LrsCallResult<K>> {
     // Pre-send validation: the request may come from a queue written by an older version.
     const req = validateRequest(op, request);
+    if (ctx.userName !== undefined) {
+      const u = userNameSchema.safeParse(ctx.userName);
+      if (!u.success)
+        throw new ValidationError(
+          toFieldIssues(u.error, ctx.userName).map((i) => ({
+            ...i,
+            field: 'userName',
+            message: i.message.replace('(request)', 'userName'),
+          })),
+        );
+    }
     const started = performance.now();
     let credentials = await this.opts.credentials.get(ctx.organisationId);
     try {

@@ -10,6 +10,7 @@ import {
   email,
   FIND_TYPES,
   gender,
+  isMiapDate,
   maxText,
   miapDate,
   name35,
@@ -113,6 +114,25 @@ const isoDateTime = (description: string) =>
   z
     .string()
     .regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,7})?)?)?$/)
+    .superRefine((v, ctx) => {
+      const day = isMiapDate(v.slice(0, 10));
+      const hh = Number(v.slice(11, 13) || '0');
+      const mm = Number(v.slice(14, 16) || '0');
+      const ss = Number(v.slice(17, 19) || '0');
+      if (day === 'dateRange') {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be between 1800 and 2099',
+          params: { rule: 'dateRange' },
+        });
+      } else if (day === 'calendarDate' || hh > 23 || mm > 59 || ss > 59) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be a real date and time',
+          params: { rule: 'calendarDate' },
+        });
+      }
+    })
     .describe(`${description} (YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss])`);
 
 const achievement = z
@@ -391,6 +411,9 @@ export const toFieldIssues = (error: z.ZodError, input: unknown): FieldIssue[] =
   }
   return out;
 };
+
+/** The LRS UserName (MIAPNameNonEmpty): the end user's identifier, 1-35 characters, not blank. */
+export const userNameSchema = nameNonEmpty('LRS UserName of the end user');
 
 /**
  * Validates a JSON request. Returns the parsed request (defaults applied) or throws a ValidationError

@@ -441,3 +441,14 @@ describe('failures', () => {
     expect(seen).toHaveLength(0);
   });
 });
+
+describe('end-user name', () => {
+  it('refuses a UserName the LRS schema would reject, naming the field, before sending', async () => {
+    const e = await createLrsClient({ endpoint, credentials: source(pemCreds()) })
+      .call('findLearnerByDemographics', demo, { ...ctx, userName: 'x'.repeat(36) })
+      .catch((x) => x);
+    expect(e.code).toBe('VALIDATION_FAILED');
+    expect(e.issues).toEqual([expect.objectContaining({ field: 'userName', rule: 'maxLength' })]);
+    expect(seen).toHaveLength(0);
+  });
+});

@@ -165,3 +165,17 @@ describe('request validation', () => {
     expect(issuesOf('viewAudit', 'nope')[0]).toMatchObject({ rule: 'type' });
   });
 });
+
+describe('achievement dates', () => {
+  it.each([
+    ['2024-02-30', 'calendarDate'],
+    ['2024-01-01T24:00', 'calendarDate'],
+    ['1700-01-01', 'dateRange'],
+  ])('%s breaks %s', (achievementAwardDate, rule) => {
+    const sample = SAMPLES.submitAchievementBatch[1];
+    const achievements = [{ ...sample.achievements[0], achievementAwardDate }];
+    expect(issuesOf('submitAchievementBatch', { achievements })).toEqual([
+      expect.objectContaining({ field: 'achievements[0].achievementAwardDate', rule }),
+    ]);
+  });
+});
