@@ -12,7 +12,7 @@ import type { CertificateSet } from '../simulator/certs.js';
 import { startSimulator } from '../simulator/index.js';
 import { SIMULATOR_ORGANISATIONS } from '../simulator/seed.js';
 import { type ApiRoute, type ApiServer, gatewayRoutes, startApiServer } from './api-server.js';
-import { type EmulatorPorts, type Emulators, startEmulators } from './emulators.js';
+import { type EmulatorPorts, type Emulators, PortInUseError, startEmulators } from './emulators.js';
 import { type AsyncHandler, handlerLoader } from './lambda.js';
 import { type Poller, startPoller } from './poller.js';
 import {
@@ -111,11 +111,14 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
   };
   try {
     const certs = options.certificates;
-    const simulator = await startSimulator({
-      ...options.simulator,
-      certs,
-      ...(options.ports?.simulator !== undefined ? { port: options.ports.simulator } : {}),
-    });
+    const simulatorPort = options.ports?.simulator ?? 0;
+    const simulator = await startSimulator({ ...options.simulator, certs, port: simulatorPort }).catch(
+      (error: NodeJS.ErrnoException) => {
+        throw error.code === 'EADDRINUSE'
+          ? new PortInUseError('the LRS simulator', simulatorPort, options.portHints?.simulator)
+          : error;
+      },
+    );
     stoppers.push(() => simulator.close());
 
     const emulators = await startEmulators({

@@ -1,0 +1,148 @@
+/**
+ * `npm start`: the whole gateway on this machine, offline. Starts the LRS simulator (mutual TLS), the
+ * DynamoDB / SQS / Secrets Manager emulators, creates the deployed resources on them, seeds the
+ * organisation secrets, and serves the API (API Gateway stand-in) and the queue pollers (SQS event source
+ * stand-in) with the real function code. Ctrl-C stops everything. See local/README.md.
+ *
+ * Environment (all optional): LOCAL_API_PORT (3000), LOCAL_SIMULATOR_PORT (8443), LOCAL_DYNAMODB_PORT
+ * (8000), LOCAL_SQS_PORT (9324), LOCAL_SECRETS_MANAGER_PORT (4584), LOCAL_API_KEY (local-dev-key).
+ */
+import { join, relative } from 'node:path';
+import { CLIENT_PFX_PASSPHRASE, ensureCertificates } from '../simulator/certs.js';
+import { exampleRequests, toCurl } from './examples.js';
+import { REPO_ROOT } from './lambda.js';
+import { defaultCallers, type LocalRuntime, startLocalRuntime } from './runtime.js';
+
+export const LOCAL_STAGE = 'local';
+export const READY_MARKER = 'lrs-gateway local runtime is ready';
+
+const PORTS = {
+  api: { variable: 'LOCAL_API_PORT', fallback: 3000 },
+  simulator: { variable: 'LOCAL_SIMULATOR_PORT', fallback: 8443 },
+  dynamodb: { variable: 'LOCAL_DYNAMODB_PORT', fallback: 8000 },
+  sqs: { variable: 'LOCAL_SQS_PORT', fallback: 9324 },
+  secretsManager: { variable: 'LOCAL_SECRETS_MANAGER_PORT', fallback: 4584 },
+} as const;
+type PortName = keyof typeof PORTS;
+
+class StartupError extends Error {}
+
+const readPorts = (env: NodeJS.ProcessEnv): Record<PortName, number> => {
+  const problems: string[] = [];
+  const ports = Object.fromEntries(
+    (Object.keys(PORTS) as PortName[]).map((name) => {
+      const { variable, fallback } = PORTS[name];
+      const raw = env[variable];
+      if (raw === undefined || raw === '') return [name, fallback];
+      const port = Number(raw);
+      if (!/^[0-9]+$/.test(raw) || port > 65_535) {
+        problems.push(`${variable} must be a port number from 0 to 65535 (0 = any free port)`);
+      }
+      return [name, port];
+    }),
+  ) as Record<PortName, number>;
+  if (problems.length > 0) throw new StartupError(problems.join('\n'));
+  return ports;
+};
+
+const readApiKey = (env: NodeJS.ProcessEnv): string => {
+  const key = env.LOCAL_API_KEY ?? 'local-dev-key';
+  if (!/^[\x21-\x7e]{8,128}$/.test(key)) {
+    throw new StartupError('LOCAL_API_KEY must be 8-128 printable characters without spaces');
+  }
+  return key;
+};
+
+const time = (): string => new Date().toISOString().slice(11, 23);
+
+const banner = (rt: LocalRuntime, certDir: string, apiKey: string, startedAt: number): string => {
+  const rel = (file: string) => relative(process.cwd(), join(certDir, file)) || join(certDir, file);
+  const api = rt.api?.url ?? '(not started)';
+  const org = rt.organisations[0]?.organisationId ?? 'TEST0001';
+  const examples = exampleRequests()
+    .map((e) => `  # ${e.title}\n  #   expect: ${e.expect}\n  ${toCurl(e, api, apiKey, org)}`)
+    .join('\n\n');
+  return [
+    '',
+    `lrs-gateway local runtime (stage "${rt.stage}")`,
+    `  API              ${api}    header x-api-key: ${apiKey}`,
+    `  organisations    ${rt.organisations.map((o) => o.organisationId).join(', ')}    header x-lrs-organisation (the caller may act for all)`,
+    `  LRS simulator    ${rt.simulator.url}  (mutual TLS; admin: POST ${rt.simulator.url}/__admin/conditions, /__admin/reset)`,
+    `  certificates     CA ${rel('ca.crt')}, client ${rel('client.crt')} + ${rel('client.key')}, PFX ${rel('client.pfx')} (passphrase ${CLIENT_PFX_PASSPHRASE})`,
+    `  DynamoDB         ${rt.emulators.dynamodb.url}  table ${rt.resources.tableName} (dynalite, in memory)`,
+    `  SQS              ${rt.emulators.sqs.url}  ${Object.keys(rt.resources.queueUrls).length} operation queues + DLQs (fauxqs, in memory)`,
+    `  Secrets Manager  ${rt.emulators.secretsManager.url}  ${rt.resources.secretNames.length} organisation secrets (in memory)`,
+    '',
+    'Try (more in local/README.md):',
+    '',
+    examples,
+    '',
+    `${READY_MARKER} (${Date.now() - startedAt} ms, pid ${process.pid}). Ctrl-C (or kill -INT ${process.pid}) to stop.`,
+    '',
+  ].join('\n');
+};
+
+const main = async (): Promise<void> => {
+  const startedAt = Date.now();
+  // Node 20 is supported here until the SDK pins move; the functions run on Node 22 in AWS.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const ports = readPorts(process.env);
+  const apiKey = readApiKey(process.env);
+  const certDir = join(REPO_ROOT, '.local', 'certs');
+  const certificates = ensureCertificates(certDir);
+  const hint = (name: PortName) => `Stop whatever holds it, or set ${PORTS[name].variable} to another port.`;
+
+  const runtime = await startLocalRuntime({
+    stage: LOCAL_STAGE,
+    certificates,
+    ports,
+    portHints: {
+      api: hint('api'),
+      simulator: hint('simulator'),
+      dynamodb: hint('dynamodb'),
+      sqs: hint('sqs'),
+      secretsManager: hint('secretsManager'),
+    },
+    callers: defaultCallers(apiKey),
+    // Exercise both certificate forms the functions accept: PEM for the first organisation, PFX for the next.
+    certificateFormat: 'alternate',
+    log: (line) => process.stderr.write(`${time()} ${line}\n`),
+  });
+  process.stdout.write(banner(runtime, certDir, apiKey, startedAt));
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      process.stderr.write(`${signal} again: exiting without waiting.\n`);
+      process.exit(130);
+    }
+    stopping = true;
+    process.stderr.write(`\n${signal}: stopping the local runtime…\n`);
+    const watchdog = setTimeout(() => {
+      process.stderr.write('Stopping took more than 10 s: exiting anyway.\n');
+      process.exit(1);
+    }, 10_000);
+    watchdog.unref();
+    runtime.stop().then(
+      () => {
+        process.stderr.write('Stopped.\n');
+        // Keep-alive sockets inside the function modules' SDK clients may still hold the event loop.
+        process.exit(0);
+      },
+      (error: unknown) => {
+        process.stderr.write(
+          `Error while stopping: ${error instanceof Error ? error.message : String(error)}\n`,
+        );
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+};
+
+main().catch((error: unknown) => {
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`lrs-gateway local runtime failed to start:\n${message}\n`);
+  process.exit(1);
+});

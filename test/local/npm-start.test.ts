@@ -1,0 +1,162 @@
+/**
+ * Runs `npm start` exactly as local/README.md says (with the ports moved by the documented env vars, so
+ * it cannot clash with a developer's own `npm start`), waits for it to be ready, makes a find by
+ * demographics over HTTP, and stops it with SIGINT sent to its process group as Ctrl-C in a terminal does.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { connect, createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { exampleRequests } from '../../local/examples.js';
+import { READY_MARKER } from '../../local/start.js';
+import { notableLearner } from '../../simulator/seed.js';
+
+const REPO = join(import.meta.dirname, '..', '..');
+const API_KEY = 'npm-start-test-key';
+const children: ChildProcess[] = [];
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+
+const isListening = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+
+interface Started {
+  readonly child: ChildProcess;
+  readonly output: () => string;
+  readonly exited: Promise<number | null>;
+}
+
+const npmStart = (env: Record<string, string>): Started => {
+  const child = spawn('npm', ['start'], {
+    cwd: REPO,
+    env: { ...process.env, ...env },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+};
+
+const waitForOutput = async (started: Started, text: string, timeoutMs = 60_000): Promise<void> => {
+  const until = Date.now() + timeoutMs;
+  while (!started.output().includes(text)) {
+    if (started.child.exitCode !== null) throw new Error(`npm start exited early:\n${started.output()}`);
+    if (Date.now() > until) throw new Error(`no "${text}" within ${timeoutMs} ms:\n${started.output()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+
+/** Ctrl-C: SIGINT to the whole foreground process group (npm, tsx and node). */
+const ctrlC = (child: ChildProcess): void => {
+  if (child.pid !== undefined) process.kill(-child.pid, 'SIGINT');
+};
+
+afterAll(() => {
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+});
+
+describe('npm start', () => {
+  it('starts, answers a find by demographics, stops cleanly on SIGINT (exit code 0) and on Ctrl-C, and starts again', async () => {
+    const ports = {
+      LOCAL_API_PORT: await freePort(),
+      LOCAL_SIMULATOR_PORT: await freePort(),
+      LOCAL_DYNAMODB_PORT: await freePort(),
+      LOCAL_SQS_PORT: await freePort(),
+      LOCAL_SECRETS_MANAGER_PORT: await freePort(),
+    };
+    const env = {
+      ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+      LOCAL_API_KEY: API_KEY,
+    };
+
+    for (const round of [1, 2]) {
+      const started = npmStart(env);
+      await waitForOutput(started, READY_MARKER);
+      expect(started.output()).toContain(`http://127.0.0.1:${ports.LOCAL_API_PORT}`);
+
+      const find = exampleRequests()[0];
+      const res = await fetch(`http://127.0.0.1:${ports.LOCAL_API_PORT}${find?.path}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-api-key': API_KEY,
+          'x-lrs-organisation': 'TEST0001',
+        },
+        body: JSON.stringify(find?.body),
+      });
+      const body = await res.text();
+      expect(res.status, `round ${round}: ${body}`).toBe(200);
+      expect(body).toContain(notableLearner('exact').uln);
+
+      if (round === 1) {
+        // SIGINT to the runtime process alone (as a process supervisor would): npm passes on its exit code.
+        const pid = Number(/pid (\d+)\)/.exec(started.output())?.[1]);
+        expect(pid).toBeGreaterThan(0);
+        process.kill(pid, 'SIGINT');
+        expect(await started.exited, started.output()).toBe(0);
+      } else {
+        // Ctrl-C in a terminal: every process of the group gets SIGINT. The runtime stops cleanly; npm
+        // itself then ends by re-raising SIGINT (its own Ctrl-C behaviour, shown by shells as 130).
+        ctrlC(started.child);
+        await started.exited;
+        expect(started.child.signalCode ?? started.child.exitCode).toBe('SIGINT');
+      }
+      expect(started.output()).toContain('Stopped.');
+      expect(started.output()).not.toContain('Error while stopping');
+      for (const port of Object.values(ports)) expect(await isListening(port)).toBe(false);
+    }
+  }, 120_000);
+
+  it('refuses to start when a port is taken, naming the port and the variable that moves it', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const address = blocker.address();
+    const taken = typeof address === 'object' && address ? address.port : 0;
+    try {
+      const started = npmStart({
+        LOCAL_API_PORT: '0',
+        LOCAL_SIMULATOR_PORT: '0',
+        LOCAL_DYNAMODB_PORT: '0',
+        LOCAL_SQS_PORT: String(taken),
+        LOCAL_SECRETS_MANAGER_PORT: '0',
+      });
+      expect(await started.exited).toBe(1);
+      expect(started.output()).toContain(`Port ${taken} on 127.0.0.1`);
+      expect(started.output()).toContain('LOCAL_SQS_PORT');
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  }, 60_000);
+});
