@@ -19,17 +19,26 @@ import { LEARNER_SERVICE_REQUESTS, validateComplex } from '../../simulator/schem
 import { parseXml } from '../../simulator/xml.js';
 import { testCertificates } from '../certs.js';
 import {
+  EXT_ACTION,
   findByDemographics,
   findByUln,
+  getAchievementJob,
+  getOrganisation,
+  learnerByUlnR9,
   learnerEnvelope,
   legacyCreds,
   NS,
   type Org,
+  plrRequest,
+  R9_ACTION,
   registerLearner,
   retrieveUlns,
   send,
+  submitAchievements,
   updateLearner,
+  updateSubsetFields,
   verifyLearner,
+  viewAudit,
   xmlEscape,
 } from './client.js';
 
@@ -391,31 +400,10 @@ afterAll(async () => {
   await sim.close();
 });
 
-describe('LearnerService responses are valid against the legacy XSDs', () => {
-  it('the recorded responses are valid once LinkedULNs is unqualified (the one known difference)', async () => {
-    const dir = join(
-      import.meta.dirname,
-      '..',
-      '..',
-      '..',
-      'shared',
-      'lrs-reference',
-      'hmpps-learner-records-api',
-    );
-    const names = [
-      'wiremock/FindLearnerByDemographics__exact_match_ful.xml',
-      'wiremock/FindLearnerByDemographics__linked_learner_found_ful.xml',
-      'wiremock/FindLearnerByDemographics__possible_match_two_learners_ful.xml',
-      'test-resources/error_ful.xml',
-    ];
-    const docs = names.map((n, i) => ({
-      name: `r${i}.xml`,
-      ...bodyElement(readFileSync(join(dir, n), 'utf8')),
-    }));
-    expect([...(await xmllintInvalid(docs))]).toEqual([]);
-  });
-
-  it('every response and fault the simulator gives for LearnerService', async () => {
+let collected: Promise<string[]> | undefined;
+/** Drives the simulator through every LearnerService outcome once; the answers (envelopes). */
+const learnerServiceBodies = (): Promise<string[]> => {
+  collected ??= (async () => {
     const o: Org = {
       ukprn: DEFAULT_ORGANISATION.ukprn,
       password: DEFAULT_ORGANISATION.orgPassword,
@@ -509,9 +497,214 @@ describe('LearnerService responses are valid against the legacy XSDs', () => {
       await post(findByUln({ ...o, password: 'WrongPassword000' }, '1026893096', 'Testname', 'Sample')),
     );
     bodies.push(await post(findByUln(o, '1234567890', 'Testname', 'Sample')));
+    return bodies;
+  })();
+  return collected;
+};
+
+describe('LearnerService responses are valid against the legacy XSDs', () => {
+  it('the recorded responses are valid once LinkedULNs is unqualified (the one known difference)', async () => {
+    const dir = join(
+      import.meta.dirname,
+      '..',
+      '..',
+      '..',
+      'shared',
+      'lrs-reference',
+      'hmpps-learner-records-api',
+    );
+    const names = [
+      'wiremock/FindLearnerByDemographics__exact_match_ful.xml',
+      'wiremock/FindLearnerByDemographics__linked_learner_found_ful.xml',
+      'wiremock/FindLearnerByDemographics__possible_match_two_learners_ful.xml',
+      'test-resources/error_ful.xml',
+    ];
+    const docs = names.map((n, i) => ({
+      name: `r${i}.xml`,
+      ...bodyElement(readFileSync(join(dir, n), 'utf8')),
+    }));
+    expect([...(await xmllintInvalid(docs))]).toEqual([]);
+  });
+
+  it('every response and fault the simulator gives for LearnerService', async () => {
+    const bodies = await learnerServiceBodies();
     const docs = bodies.map((b, i) => ({ name: `s${i}.xml`, ...bodyElement(b) }));
     expect(docs.every((x) => x.xml.length > 0)).toBe(true);
     const invalid = await xmllintInvalid(docs);
     expect([...invalid].map((n) => docs.find((x) => x.name === n)?.xml.slice(0, 300))).toEqual([]);
+  });
+});
+
+// ---- R9 and ExternalService responses against the schemas embedded in the current WCF WSDLs ----
+
+const WCF_DIR = join(
+  import.meta.dirname,
+  '..',
+  '..',
+  '..',
+  'shared',
+  'lrs-reference',
+  'sunsis-core',
+  'current-wcf',
+);
+
+/** The WSDL's embedded schemas as separate files, imports pointed at each other. */
+const wsdlSchemas = (wsdl: string) => {
+  const text = readFileSync(join(WCF_DIR, wsdl), 'utf8');
+  // Namespace prefixes declared on wsdl:definitions are in scope for the embedded schemas.
+  const rootDecls = [
+    ...(text.match(/<wsdl:definitions[^>]*>/)?.[0] ?? '').matchAll(/xmlns:([\w-]+)="([^"]*)"/g),
+  ];
+  const blocks = [...text.matchAll(/<xs:schema[\s\S]*?<\/xs:schema>/g)].map((m) =>
+    m[0].replace(/^<xs:schema([^>]*)>/, (_t, attrs: string) => {
+      const extra = rootDecls
+        .filter(([, prefix]) => !attrs.includes(`xmlns:${prefix}=`))
+        .map(([decl]) => decl);
+      return `<xs:schema${attrs} ${extra.join(' ')}>`;
+    }),
+  );
+  const fileOf = new Map(
+    blocks.map((b, i) => [b.match(/targetNamespace="([^"]+)"/)?.[1] as string, `${wsdl}.${i}.xsd`]),
+  );
+  const files = blocks.map((b, i) => ({
+    fileName: `${wsdl}.${i}.xsd`,
+    contents: b.replace(
+      /<xs:import namespace="([^"]+)"\/>/g,
+      (_m, ns: string) => `<xs:import namespace="${ns}" schemaLocation="${fileOf.get(ns)}"/>`,
+    ),
+  }));
+  return { files, fileOf };
+};
+
+const validateAgainstWsdl = async (wsdl: string, docs: { name: string; xml: string }[]) => {
+  const { files, fileOf } = wsdlSchemas(wsdl);
+  const invalid: string[] = [];
+  const byNs = new Map<string, typeof docs>();
+  for (const d of docs) {
+    const ns = parseXml(d.xml).ns;
+    byNs.set(ns, [...(byNs.get(ns) ?? []), d]);
+  }
+  for (const [ns, group] of byNs) {
+    const main = files.find((f) => f.fileName === fileOf.get(ns));
+    if (!main) throw new Error(`no schema for ${ns}`);
+    const r = await validateXML({
+      xml: group.map((d) => ({ fileName: d.name, contents: d.xml })),
+      schema: [main],
+      preload: files.filter((f) => f !== main),
+    });
+    for (const e of r.errors) invalid.push(`${e.loc?.fileName ?? '?'}: ${e.message}`);
+  }
+  return invalid;
+};
+
+const wcfBody = (envelope: string) =>
+  envelope.match(
+    /<ns10:MIAPAPIException[\s\S]*<\/ns10:MIAPAPIException>|<DomainFault[\s\S]*<\/DomainFault>/,
+  )?.[0] ??
+  envelope.match(/<(?:s|soapenv):Body>([\s\S]*)<\/(?:s|soapenv):Body>/)?.[1] ??
+  '';
+
+describe('R9 and ExternalService responses are valid against the WCF WSDL schemas', () => {
+  const o: Org = {
+    ukprn: DEFAULT_ORGANISATION.ukprn,
+    orgRef: DEFAULT_ORGANISATION.organisationRef,
+    password: DEFAULT_ORGANISATION.orgPassword,
+    userName: DEFAULT_ORGANISATION.userName,
+  };
+  it('the recorded GetLearnerLearningEvents responses are valid (control)', async () => {
+    const dir = join(
+      import.meta.dirname,
+      '..',
+      '..',
+      '..',
+      'shared',
+      'lrs-reference',
+      'hmpps-learner-records-api',
+      'wiremock',
+    );
+    const docs = ['exact_match_full', 'linked_learner', 'not_shared', 'not_verified'].map((n) => ({
+      name: n,
+      xml: wcfBody(readFileSync(join(dir, `GetLearnerLearningEvents__${n}.xml`), 'utf8')),
+    }));
+    expect(await validateAgainstWsdl('LearnerServiceR9.wsdl', docs)).toEqual([]);
+  });
+  it('every R9 answer and DomainFault of the simulator', async () => {
+    const r9 = (op: string, b: string) =>
+      send(sim.url, '/LearnerServiceR9.svc', sim.certs, b, { soapAction: R9_ACTION(op) }).then((r) => r.body);
+    const plr = notableLearner('plrExact');
+    const bodies = [
+      await r9('GetLearnerLearningEvents', plrRequest(o, plr)),
+      await r9(
+        'GetLearnerLearningEvents',
+        plrRequest(o, { uln: '4444599390', givenName: 'Sample', familyName: 'Test' }),
+      ),
+      await r9('GetLearnerLearningEvents', plrRequest(o, notableLearner('notShared'))),
+      await r9('GetLearnerLearningEvents', plrRequest(o, { uln: plr.uln, givenName: 'X', familyName: 'Y' })),
+      await r9('LearnerByUln', learnerByUlnR9(o, '6936002314', 'Testing-Sample', 'Test')),
+      await r9('LearnerByUln', learnerByUlnR9(o, '1026893096', 'No', 'Body')),
+      await r9(
+        'UpdateLearnerSubsetFields',
+        updateSubsetFields(o, { uln: '1026893096', version: 1, telephone: '01234 567890' }),
+      ),
+      await r9('ViewAudit', viewAudit(o, plr.uln, plr.givenName, plr.familyName)),
+      await r9('GetOrganisation', getOrganisation(o, 'TEST0003')),
+      await r9('GetOrganisation', getOrganisation(o, 'NONE0000')),
+      await r9('GetLearnerLearningEvents', plrRequest({ ...o, password: 'WrongPassword000' }, plr)),
+    ];
+    expect(
+      await validateAgainstWsdl(
+        'LearnerServiceR9.wsdl',
+        bodies.map((b, i) => ({ name: `r9-${i}`, xml: wcfBody(b) })),
+      ),
+    ).toEqual([]);
+  });
+  it('every ExternalService answer of the simulator', async () => {
+    const ext = (op: string, b: string) =>
+      send(sim.url, '/ExternalService.svc', sim.certs, b, { soapAction: EXT_ACTION(op) }).then((r) => r.body);
+    const plr = notableLearner('plrExact');
+    const sub = await ext(
+      'SubmitAchievementBatchJob',
+      submitAchievements(o, [
+        { uln: plr.uln, givenName: plr.givenName, familyName: plr.familyName, grade: 'Pass' },
+        { uln: '1000000043', givenName: 'A', familyName: 'B' },
+      ]),
+    );
+    const jobId = sub.match(/<a:JobId>(\d+)<\/a:JobId>/)?.[1] as string;
+    const running = await ext('GetAchievementBatchJob', getAchievementJob(o, jobId));
+    await new Promise((r) => setTimeout(r, 100));
+    const done = await ext('GetAchievementBatchJob', getAchievementJob(o, jobId));
+    const unknown = await ext('GetAchievementBatchJob', getAchievementJob(o, '1'));
+    const docs = [sub, running, done, unknown].map((b, i) => ({ name: `ext-${i}`, xml: wcfBody(b) }));
+    expect(await validateAgainstWsdl('ExternalService.wsdl', docs)).toEqual([]);
+  });
+});
+
+describe('LearnerService responses are valid against the current WCF WSDL schema too', () => {
+  it('the recorded FindLearnerResponse messages (control) and every non-fault answer of the simulator', async () => {
+    const dir = join(
+      import.meta.dirname,
+      '..',
+      '..',
+      '..',
+      'shared',
+      'lrs-reference',
+      'hmpps-learner-records-api',
+      'wiremock',
+    );
+    const recorded = [
+      'exact_match_ful',
+      'linked_learner_found_ful',
+      'possible_match_two_learners_ful',
+      'too_many_matches_ful',
+    ].map((n) => ({
+      name: n,
+      xml: wcfBody(readFileSync(join(dir, `FindLearnerByDemographics__${n}.xml`), 'utf8')),
+    }));
+    expect(await validateAgainstWsdl('LearnerService.wsdl', recorded)).toEqual([]);
+    const ours = (await learnerServiceBodies())
+      .filter((b) => !b.includes('MIAPAPIException'))
+      .map((b, i) => ({ name: `ls-${i}`, xml: wcfBody(b) }));
+    expect(ours.length).toBeGreaterThan(15);
+    expect(await validateAgainstWsdl('LearnerService.wsdl', ours)).toEqual([]);
   });
 });
