@@ -1,11 +1,12 @@
 /**
  * The SQS path of the operation handlers against the real stack (simulator over mTLS, dynalite, fauxqs):
  * partial batch failures, a poison message recorded and acknowledged, an invalid request recorded,
- * a redelivered message not sent to the LRS again, and an unavailable LRS: failure recorded, the message
- * hidden for the retry-after hint (ChangeMessageVisibility on the real queue), then processed on retry.
+ * a redelivered message not sent to the LRS again, and an unavailable LRS: failure recorded, then either
+ * the message hidden for a backoff (ChangeMessageVisibility on the real queue) and processed on redelivery,
+ * or, out of hours, a delayed copy re-sent so that a long wait burns no receive count.
  */
 import { randomUUID } from 'node:crypto';
-import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OperationId } from '../../../shared/lrs/operations.js';
@@ -142,36 +143,41 @@ describe('redelivery', () => {
 });
 
 describe('the LRS unavailable', () => {
-  it('records the failure, hides the message for the retry-after hint, and processes it on redelivery', async () => {
-    const op = 'findLearnerByUln';
-    const body = message(op, findBody);
+  /** A real message on the operation's queue, received with a 1 s visibility timeout. */
+  const receiveOne = async (op: OperationId, body: string) => {
     await h.stack.sqs.send(new SendMessageCommand({ QueueUrl: h.stack.queueUrls[op], MessageBody: body }));
     const received = await h.stack.sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: h.stack.queueUrls[op],
         VisibilityTimeout: 1,
         WaitTimeSeconds: 1,
+        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
       }),
     );
     const m = received.Messages?.[0];
     expect(m?.Body).toBe(body);
-    const delivered = sqsRecord(body, h.stack.queueArns[op], {
+    return sqsRecord(body, h.stack.queueArns[op], {
       messageId: m?.MessageId ?? '',
       receiptHandle: m?.ReceiptHandle ?? '',
     });
+  };
 
-    h.stack.simulator.setConditions({ outOfHours: true });
+  it('in maintenance: records the failure, hides the message for a backoff, and processes it on redelivery', async () => {
+    const op = 'findLearnerByUln';
+    const body = message(op, findBody);
+    const delivered = await receiveOne(op, body);
+
+    h.stack.simulator.setConditions({ maintenance: true });
     let response: SQSBatchResponse;
     try {
       response = await deliver(op, [delivered]);
     } finally {
-      h.stack.simulator.setConditions({ outOfHours: false });
+      h.stack.simulator.setConditions({ maintenance: false });
     }
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: delivered.messageId }]);
     expect(await h.stored(requestIdOf(body))).toMatchObject({
       status: 'FAILED',
-      error: { code: 'LRS_UNAVAILABLE', reason: 'OUT_OF_HOURS', retryable: true },
-      outcome: { code: 'WSEC0004' },
+      error: { code: 'LRS_UNAVAILABLE', reason: 'MAINTENANCE', retryable: true },
     });
 
     // Received with a 1 s visibility timeout: without the handler's ChangeMessageVisibility it would be back.
@@ -184,6 +190,36 @@ describe('the LRS unavailable', () => {
     // SQS redelivers once the LRS is back: the same request id completes on its second attempt.
     expect((await deliver(op, [delivered])).batchItemFailures).toEqual([]);
     expect(await h.stored(requestIdOf(body))).toMatchObject({ status: 'COMPLETED', attempts: 2 });
+  });
+
+  it('out of hours: records the failure and re-sends a delayed copy instead of burning a receive', async () => {
+    const op = 'verifyLearner';
+    const body = message(op, findBody);
+    const delivered = await receiveOne(op, body);
+    const calls = h.stack.simulator.requestCount();
+
+    h.stack.simulator.setConditions({ outOfHours: true });
+    let response: SQSBatchResponse;
+    try {
+      response = await deliver(op, [delivered]);
+    } finally {
+      h.stack.simulator.setConditions({ outOfHours: false });
+    }
+    // Acknowledged: the copy carries the wait.
+    expect(response.batchItemFailures).toEqual([]);
+    expect(h.stack.simulator.requestCount()).toBe(calls + 1);
+    expect(await h.stored(requestIdOf(body))).toMatchObject({
+      status: 'FAILED',
+      outcome: { code: 'WSEC0004', class: 'retry-later' },
+      error: { reason: 'OUT_OF_HOURS', retryable: true },
+    });
+    const attributes = await h.stack.sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: h.stack.queueUrls[op],
+        AttributeNames: ['ApproximateNumberOfMessagesDelayed'],
+      }),
+    );
+    expect(Number(attributes.Attributes?.ApproximateNumberOfMessagesDelayed)).toBe(1);
   });
 });
 
