@@ -12,46 +12,7 @@ import { CLIENT_PFX_PASSPHRASE, ensureCertificates } from '../simulator/certs.js
 import { exampleRequests, toCurl } from './examples.js';
 import { REPO_ROOT } from './lambda.js';
 import { defaultCallers, type LocalRuntime, startLocalRuntime } from './runtime.js';
-
-export const LOCAL_STAGE = 'local';
-export const READY_MARKER = 'lrs-gateway local runtime is ready';
-
-const PORTS = {
-  api: { variable: 'LOCAL_API_PORT', fallback: 3000 },
-  simulator: { variable: 'LOCAL_SIMULATOR_PORT', fallback: 8443 },
-  dynamodb: { variable: 'LOCAL_DYNAMODB_PORT', fallback: 8000 },
-  sqs: { variable: 'LOCAL_SQS_PORT', fallback: 9324 },
-  secretsManager: { variable: 'LOCAL_SECRETS_MANAGER_PORT', fallback: 4584 },
-} as const;
-type PortName = keyof typeof PORTS;
-
-class StartupError extends Error {}
-
-const readPorts = (env: NodeJS.ProcessEnv): Record<PortName, number> => {
-  const problems: string[] = [];
-  const ports = Object.fromEntries(
-    (Object.keys(PORTS) as PortName[]).map((name) => {
-      const { variable, fallback } = PORTS[name];
-      const raw = env[variable];
-      if (raw === undefined || raw === '') return [name, fallback];
-      const port = Number(raw);
-      if (!/^[0-9]+$/.test(raw) || port > 65_535) {
-        problems.push(`${variable} must be a port number from 0 to 65535 (0 = any free port)`);
-      }
-      return [name, port];
-    }),
-  ) as Record<PortName, number>;
-  if (problems.length > 0) throw new StartupError(problems.join('\n'));
-  return ports;
-};
-
-const readApiKey = (env: NodeJS.ProcessEnv): string => {
-  const key = env.LOCAL_API_KEY ?? 'local-dev-key';
-  if (!/^[\x21-\x7e]{8,128}$/.test(key)) {
-    throw new StartupError('LOCAL_API_KEY must be 8-128 printable characters without spaces');
-  }
-  return key;
-};
+import { LOCAL_STAGE, PORTS, type PortName, READY_MARKER, readApiKey, readPorts } from './start-config.js';
 
 const time = (): string => new Date().toISOString().slice(11, 23);
 

@@ -8,7 +8,7 @@ import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exampleRequests } from '../../local/examples.js';
-import { READY_MARKER } from '../../local/start.js';
+import { READY_MARKER } from '../../local/start-config.js';
 import { notableLearner } from '../../simulator/seed.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
