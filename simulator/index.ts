@@ -31,6 +31,8 @@ export type { CertificateSet } from './certs.js';
 export type { LearnerRecord } from './model.js';
 export {
   DEFAULT_ORGANISATION,
+  type NotableKey,
+  type NotableLearner,
   notableLearner,
   notableLearners,
   SIMULATOR_ORGANISATIONS,

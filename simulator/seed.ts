@@ -511,6 +511,23 @@ const makeLearner = (
   return learner;
 };
 
+/** Keys of the notable learners (simulator/README.md). */
+export type NotableKey =
+  | 'exact'
+  | 'linkedMaster'
+  | 'linkedRetired'
+  | 'possibleOne'
+  | 'possibleTwoA'
+  | 'possibleTwoB'
+  | 'plrExact'
+  | 'notShared'
+  | 'tooMany'
+  | 'similar'
+  | 'swapCheck'
+  | 'fpnNotSeen'
+  | 'twoLinked'
+  | 'bulkFirst';
+
 export interface NotableLearner {
   readonly key: string;
   readonly uln: string;
@@ -536,7 +553,7 @@ export const generateRegister = (seed = DEFAULT_SEED, bulkCount = BULK_LEARNER_C
   const ctx: GenContext = { rng: createPrng(seed), used: new Set(), eventId: 1000 };
   const learners: LearnerRecord[] = [];
   const notable: NotableLearner[] = [];
-  const note = (key: string, l: LearnerRecord, demonstrates: string) =>
+  const note = (key: NotableKey, l: LearnerRecord, demonstrates: string) =>
     notable.push({
       key,
       uln: l.uln,
@@ -866,7 +883,7 @@ const defaultRegister = (): SeededRegister => {
 export const notableLearners = (): readonly NotableLearner[] => defaultRegister().notable;
 
 /** A notable learner of the default seed by key (see README). Throws on an unknown key. */
-export const notableLearner = (key: string): NotableLearner => {
+export const notableLearner = (key: NotableKey): NotableLearner => {
   const n = defaultRegister().notable.find((x) => x.key === key);
   if (!n) throw new Error(`no notable learner '${key}'`);
   return n;
