@@ -11,7 +11,7 @@ import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-clo
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -21,6 +21,25 @@ import { REPO_ROOT } from '../paths.js';
 /** ESM bundles need `require` for the CommonJS dependencies esbuild leaves as dynamic requires. */
 export const ESM_REQUIRE_BANNER =
   "import{createRequire}from'module';const require=createRequire(import.meta.url);";
+
+/**
+ * How every function is bundled (exported so that the benchmark builds the very same production bundles).
+ */
+export const FUNCTION_BUNDLING = {
+  format: OutputFormat.ESM,
+  target: 'node22',
+  mainFields: ['module', 'main'],
+  minify: true,
+  sourceMap: true,
+  sourcesContent: false,
+  banner: ESM_REQUIRE_BANNER,
+  // Bundle the pinned AWS SDK too, rather than the runtime's copy: the code runs what the lockfile says.
+  externalModules: [],
+  loader: { '.wsdl': 'text', '.xsd': 'text' },
+} as const satisfies BundlingOptions;
+
+/** Environment every function gets before its own variables. */
+export const FUNCTION_BASE_ENVIRONMENT = { NODE_OPTIONS: '--enable-source-maps' } as const;
 
 export interface GatewayFunctionProps {
   /** Physical function name, also the log group name suffix (1-64 characters). */
@@ -93,19 +112,8 @@ export class GatewayFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: LoggingFormat.JSON,
-      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        banner: ESM_REQUIRE_BANNER,
-        // Bundle the pinned AWS SDK too, rather than the runtime's copy: the code runs what the lockfile says.
-        externalModules: [],
-        loader: { '.wsdl': 'text', '.xsd': 'text' },
-      },
+      environment: { ...FUNCTION_BASE_ENVIRONMENT, ...props.environment },
+      bundling: FUNCTION_BUNDLING,
     });
     acknowledge(
       this.role,
