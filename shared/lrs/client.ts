@@ -170,13 +170,11 @@ interface RawAnswer {
   readonly retryAfter?: string;
 }
 
-const outcomeOf = <K extends OperationId>(op: K, response: OperationResponse<K>): Outcome => {
+/** The outcome of a parsed response (jobs still running are retry-later). */
+export const outcomeOfResponse = <K extends OperationId>(op: K, response: OperationResponse<K>): Outcome => {
   const r = response as { responseCode?: string; status?: string };
-  if (
-    op === 'getAchievementBatch' &&
-    !r.responseCode &&
-    (r.status === 'Waiting' || r.status === 'InProgress')
-  ) {
+  // An achievement job that is still queued or running: ask again later, whatever the code says.
+  if (op === 'getAchievementBatch' && (r.status === 'Waiting' || r.status === 'InProgress')) {
     return toOutcome(outcomeFor('JOB_IN_PROGRESS'));
   }
   return toOutcome(outcomeFor(r.responseCode || 'OK'));
@@ -220,7 +218,7 @@ class LrsClient implements LrsPort {
     let credentials = await this.opts.credentials.get(ctx.organisationId);
     try {
       const response = await this.once(op, req, ctx, credentials);
-      return { outcome: outcomeOf(op, response), response, durationMs: performance.now() - started };
+      return { outcome: outcomeOfResponse(op, response), response, durationMs: performance.now() - started };
     } catch (e) {
       if (!this.isCredentialProblem(e)) throw e;
       // The secret may have been rotated: reload it once and try again with a fresh TLS client.
@@ -228,7 +226,7 @@ class LrsClient implements LrsPort {
       this.drop(ctx.organisationId);
       credentials = await this.opts.credentials.get(ctx.organisationId);
       const response = await this.once(op, req, ctx, credentials);
-      return { outcome: outcomeOf(op, response), response, durationMs: performance.now() - started };
+      return { outcome: outcomeOfResponse(op, response), response, durationMs: performance.now() - started };
     }
   }
 

@@ -37,8 +37,8 @@ const mapNode = (node: XNode, table: Table): Record<string, unknown> => {
       out[key] = c.children.map(ownText).filter((v): v is string => v !== undefined);
       continue;
     }
-    const v = ownText(c);
-    if (v === undefined) continue;
+    if (c.nil || c.text === '') continue;
+    const v = c.text;
     if (kind === 's') out[key] = v;
     else if (kind === 'i' || kind === 'n') {
       const n = kind === 'i' ? toInt(v) : Number(v.trim());

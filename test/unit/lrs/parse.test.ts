@@ -411,3 +411,25 @@ describe('shape problems', () => {
     expect(r.kind).toBe('fault');
   });
 });
+
+describe('outcome of a response', () => {
+  it('running jobs are retry-later with a wait; codes map through the catalogue; no code is COMPLETED', async () => {
+    const { outcomeOfResponse } = await import('../../../shared/lrs/client.js');
+    expect(
+      outcomeOfResponse('getAchievementBatch', { responseCode: 'WSRC0004', status: 'InProgress' }),
+    ).toMatchObject({
+      name: 'JOB_IN_PROGRESS',
+      class: 'retry-later',
+      retryAfterSeconds: 60,
+    });
+    expect(outcomeOfResponse('getAchievementBatch', { responseCode: '', status: 'Successful' }).name).toBe(
+      'COMPLETED',
+    );
+    expect(
+      outcomeOfResponse('getBatchRegistrationOutput', { responseCode: 'WSRC0008', learners: [] }),
+    ).toMatchObject({ class: 'retry-later', final: false });
+    expect(outcomeOfResponse('retrieveUlns', { responseCode: 'OK', retrievedUlns: [] }).class).toBe(
+      'success',
+    );
+  });
+});
