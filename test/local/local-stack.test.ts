@@ -36,6 +36,23 @@ describe('local stack with the real functions', () => {
     expect(res.status, text).toBe(200);
     expect(text).toContain(notableLearner('exact').uln);
     expect(text).toContain('WSRC0004');
+
+    // The requests function reads the stored record back from the table.
+    const { requestId } = JSON.parse(text) as { requestId: string };
+    const again = await fetch(`${stack.apiUrl}/v1/requests/${requestId}`, {
+      headers: stack.headers('TEST0001'),
+    });
+    const stored = await again.text();
+    expect(again.status, stored).toBe(200);
+    expect(JSON.parse(stored)).toMatchObject({ requestId, status: 'COMPLETED', organisationId: 'TEST0001' });
+  });
+
+  it('serves the OpenAPI document through the platform route', async () => {
+    const res = await fetch(`${stack.apiUrl}/v1/openapi.json`, { headers: stack.headers() });
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { openapi?: string; paths?: Record<string, unknown> };
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.paths ?? {})).toContain('/v1/learners/find-by-demographics');
   });
 
   it('refuses a caller without a valid API key before any function runs', async () => {
