@@ -44,7 +44,7 @@ interface Seen {
   clientCn: string | undefined;
 }
 
-type Mode = 'ok' | 'hang' | 'reset' | 'fault500' | 'html503';
+type Mode = 'ok' | 'hang' | 'reset' | 'fault500' | 'html503' | 'empty502';
 let mode: Mode = 'ok';
 const seen: Seen[] = [];
 let tlsSessions = 0;
@@ -90,6 +90,11 @@ const startServer = (options: https.ServerOptions): Promise<https.Server> =>
         if (mode === 'hang') return;
         if (mode === 'reset') {
           req.socket.destroy();
+          return;
+        }
+        if (mode === 'empty502') {
+          res.writeHead(502);
+          res.end();
           return;
         }
         if (mode === 'html503') {
@@ -419,6 +424,16 @@ describe('failures', () => {
       .catch((x) => x);
     expect(e).toBeInstanceOf(LrsUnavailableError);
     expect(e.reason).toBe('HTTP_ERROR');
+  });
+
+  it('an HTTP 502 with no body gives a retryable HTTP_ERROR', async () => {
+    mode = 'empty502';
+    const e = await createLrsClient({ endpoint, credentials: source(pemCreds({ version: 'e502' })) })
+      .call('findLearnerByDemographics', demo, ctx)
+      .catch((x) => x);
+    expect(e).toBeInstanceOf(LrsUnavailableError);
+    expect(e.reason).toBe('HTTP_ERROR');
+    expect(e.message).toContain('502');
   });
 
   it('a refused connection gives a retryable CONNECTION error', async () => {
