@@ -35,6 +35,11 @@ export const lambdaContext = (
   };
 };
 
+const loadedEntries = new Set<string>();
+
+/** Function modules this process has loaded (their config was read from process.env at that moment). */
+export const loadedFunctionEntries = (): readonly string[] => [...loadedEntries];
+
 /**
  * Imports `entry` (relative to the repository root, e.g. `functions/jobs/handler.ts`, or absolute) once
  * and returns its `handler` export. Import it only after process.env holds the function's config.
@@ -49,6 +54,7 @@ export const handlerLoader = <E, R>(
       (mod: Record<string, unknown>) => {
         const fn = mod[exportName];
         if (typeof fn !== 'function') throw new Error(`${entry} has no exported function "${exportName}"`);
+        loadedEntries.add(entry);
         return fn as AsyncHandler<E, R>;
       },
     );

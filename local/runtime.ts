@@ -13,7 +13,7 @@ import { startSimulator } from '../simulator/index.js';
 import { SIMULATOR_ORGANISATIONS } from '../simulator/seed.js';
 import { type ApiRoute, type ApiServer, gatewayRoutes, startApiServer } from './api-server.js';
 import { type EmulatorPorts, type Emulators, PortInUseError, startEmulators } from './emulators.js';
-import { type AsyncHandler, handlerLoader } from './lambda.js';
+import { type AsyncHandler, handlerLoader, loadedFunctionEntries } from './lambda.js';
 import { type Poller, startPoller } from './poller.js';
 import {
   type CreateLocalResourcesOptions,
@@ -109,6 +109,14 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     for (const stop of stoppers.splice(0).reverse()) await stop().catch((e: unknown) => errors.push(e));
     if (errors.length > 0) throw errors[0];
   };
+  const alreadyLoaded = loadedFunctionEntries();
+  if ((options.setProcessEnv ?? true) && alreadyLoaded.length > 0) {
+    // Their module-scope config and SDK clients still point at the earlier runtime's table and ports.
+    throw new Error(
+      `Function modules (${alreadyLoaded.join(', ')}) were already loaded in this process with an earlier ` +
+        "local runtime's configuration. Start one local runtime per process (one stack per test file).",
+    );
+  }
   try {
     const certs = options.certificates;
     const simulatorPort = options.ports?.simulator ?? 0;

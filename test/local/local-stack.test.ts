@@ -102,4 +102,8 @@ describe('local stack with the real functions', () => {
       ApproximateNumberOfMessagesNotVisible: '0',
     });
   });
+
+  it("refuses a second stack in a process whose function modules hold the first one's config", async () => {
+    await expect(startLocalStack({ pollers: false })).rejects.toThrow(/one stack per test file/);
+  });
 });
