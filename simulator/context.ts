@@ -27,8 +27,9 @@ export interface Job<TInput, TOutput> {
   readonly org: string;
   readonly userName: string;
   readonly submittedAt: number;
-  readonly startAt: number;
-  readonly finishAt: number;
+  /** Mutable so a test can finish jobs early (`finishJobs()`). */
+  startAt: number;
+  finishAt: number;
   readonly input: TInput;
   output?: TOutput;
 }

@@ -99,6 +99,13 @@ export interface RequestLogEntry {
   readonly durationMs: number;
 }
 
+/** Timings that can be changed while running. */
+export interface Timing {
+  batchDurationMs: number;
+  registerSearchWindowMs: number;
+  registerPossibleMinDelayMs: number;
+}
+
 export interface SimulatorHandle {
   /** `https://127.0.0.1:PORT` */
   readonly url: string;
@@ -109,6 +116,10 @@ export interface SimulatorHandle {
   readonly conditions: Readonly<Conditions>;
   /** Back to the seeded register (learners, searches, jobs) and default conditions. */
   reset(): void;
+  /** Changes timings for what happens next (jobs already submitted keep theirs). */
+  setTiming(t: Partial<Timing>): void;
+  /** Completes every submitted batch job now (as if its duration had passed). */
+  finishJobs(): void;
   close(): Promise<void>;
   /** Copy of a learner record, or undefined. */
   learner(uln: string): LearnerRecord | undefined;
@@ -198,6 +209,21 @@ const validateConditions = (c: unknown): Partial<Conditions> => {
   return out;
 };
 
+const validateTiming = (t: unknown): Partial<Timing> => {
+  if (typeof t !== 'object' || t === null || Array.isArray(t))
+    throw new Error('timing must be a JSON object');
+  const out: Partial<Timing> = {};
+  for (const [k, v] of Object.entries(t)) {
+    if (k !== 'batchDurationMs' && k !== 'registerSearchWindowMs' && k !== 'registerPossibleMinDelayMs') {
+      throw new Error(`unknown timing '${k}'`);
+    }
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
+      throw new Error(`${k} must be a non-negative integer`);
+    out[k] = v;
+  }
+  return out;
+};
+
 /** Starts the simulator. */
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<SimulatorHandle> {
   const certs =
@@ -233,7 +259,15 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     timers.add(t);
   };
 
+  const initialTiming = {
+    batchDurationMs: state.batchDurationMs,
+    registerSearchWindowMs: register.options.registerSearchWindowMs,
+    registerPossibleMinDelayMs: register.options.registerPossibleMinDelayMs,
+  };
   const resetState = () => {
+    state.batchDurationMs = initialTiming.batchDurationMs;
+    register.options.registerSearchWindowMs = initialTiming.registerSearchWindowMs;
+    register.options.registerPossibleMinDelayMs = initialTiming.registerPossibleMinDelayMs;
     register.reset();
     state.jobs.clear();
     state.nextJobId = 700_001;
@@ -241,6 +275,30 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     conditions = { ...DEFAULT_CONDITIONS };
     rng = createPrng(seed ^ 0xc0ffee);
     failureCount = 0;
+  };
+
+  const timing = (): Timing => ({
+    batchDurationMs: state.batchDurationMs,
+    registerSearchWindowMs: register.options.registerSearchWindowMs,
+    registerPossibleMinDelayMs: register.options.registerPossibleMinDelayMs,
+  });
+  const setTiming = (t: Partial<Timing>) => {
+    const v = validateTiming(t);
+    if (v.batchDurationMs !== undefined) state.batchDurationMs = v.batchDurationMs;
+    if (v.registerSearchWindowMs !== undefined)
+      register.options.registerSearchWindowMs = v.registerSearchWindowMs;
+    if (v.registerPossibleMinDelayMs !== undefined)
+      register.options.registerPossibleMinDelayMs = v.registerPossibleMinDelayMs;
+  };
+  const finishJobs = () => {
+    const now = Date.now();
+    for (const job of state.jobs.values()) {
+      if (job.output) continue;
+      job.startAt = Math.min(job.startAt, now);
+      job.finishAt = Math.min(job.finishAt, now);
+    }
+    completeDueJobs(state);
+    completeDueAchievementJobs(state);
   };
 
   const send = (
@@ -274,6 +332,19 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       log = [];
       return json(200, { reset: true, learners: register.size });
     }
+    if (path === '/__admin/jobs/finish' && req.method === 'POST') {
+      finishJobs();
+      return json(200, { finished: true });
+    }
+    if (path === '/__admin/timing' && req.method === 'POST') {
+      try {
+        setTiming(validateTiming(JSON.parse(body || '{}')));
+        return json(200, timing());
+      } catch (e) {
+        return json(400, { error: (e as Error).message });
+      }
+    }
+    if (path === '/__admin/timing' && req.method === 'GET') return json(200, timing());
     if (path === '/__admin/requests' && req.method === 'GET') return json(200, log);
     if (path === '/__admin/health' && req.method === 'GET')
       return json(200, { ok: true, learners: register.size, jobs: state.jobs.size });
@@ -519,6 +590,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       resetState();
       log = [];
     },
+    setTiming,
+    finishJobs,
     close: () =>
       new Promise<void>((resolve) => {
         for (const t of timers) clearTimeout(t);

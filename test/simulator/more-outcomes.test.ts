@@ -43,13 +43,12 @@ const r9 = (op: string, b: string) =>
   send(sim.url, '/LearnerServiceR9.svc', sim.certs, b, { soapAction: R9_ACTION(op) });
 const ext = (op: string, b: string) =>
   send(sim.url, '/ExternalService.svc', sim.certs, b, { soapAction: EXT_ACTION(op) });
-const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const faultCode = (xml: string) =>
   at(bodyOf(xml), 'detail', 'MIAPAPIException', 'ErrorCode') ??
   at(bodyOf(xml), 'detail', 'DomainFault', 'ErrorCode');
 
 beforeAll(async () => {
-  sim = await startSimulator({ certs: testCertificates(), batchDurationMs: 100 });
+  sim = await startSimulator({ certs: testCertificates(), batchDurationMs: 60_000 });
 });
 afterAll(async () => {
   await sim.close();
@@ -119,7 +118,7 @@ describe('batch registration edge cases', () => {
         )
       ).body,
     );
-    await wait(150);
+    sim.finishJobs();
     const done = bodyOf((await ls(output(at(sub, 'JobID') as string))).body);
     expect(all(done, 'Learner').map((l) => at(l, 'ReturnCode'))).toEqual([
       'WSRC0001',
@@ -137,7 +136,7 @@ describe('batch registration edge cases', () => {
         )
       ).body,
     );
-    await wait(150);
+    sim.finishJobs();
     const done = bodyOf((await ls(output(at(sub, 'JobID') as string))).body);
     expect([at(done, 'ResponseCode'), at(done, 'JobStatus'), at(done, 'RejectedLearnersCount')]).toEqual([
       'WSRC0010',
@@ -159,7 +158,7 @@ describe('batch registration edge cases', () => {
         )
       ).body,
     );
-    await wait(150);
+    sim.finishJobs();
     const out = bodyOf(
       (
         await ls(
@@ -206,7 +205,7 @@ describe('achievement actions and errors', () => {
   const run = async (achievements: Parameters<typeof submitAchievements>[1]) => {
     const sub = bodyOf((await ext('SubmitAchievementBatchJob', submitAchievements(org, achievements))).body)
       .children[0];
-    await wait(150);
+    sim.finishJobs();
     return bodyOf(
       (await ext('GetAchievementBatchJob', getAchievementJob(org, at(sub, 'JobId') as string))).body,
     ).children[0];

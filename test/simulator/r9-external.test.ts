@@ -39,7 +39,7 @@ const ext = (op: string, body: string) =>
 const result = (xml: string) => bodyOf(xml).children[0];
 
 beforeAll(async () => {
-  sim = await startSimulator({ certs: testCertificates(), batchDurationMs: 150 });
+  sim = await startSimulator({ certs: testCertificates(), batchDurationMs: 60_000 });
 });
 afterAll(async () => {
   await sim.close();
@@ -211,9 +211,9 @@ describe('ExternalService achievement batches', () => {
     expect(at(sub, 'ResponseCode')).toBe('WSRC0007');
     const jobId = at(sub, 'JobId') as string;
     const first = result((await ext('GetAchievementBatchJob', getAchievementJob(org, jobId))).body);
-    expect(['Waiting', 'InProgress']).toContain(at(first, 'Status'));
+    expect(at(first, 'Status')).toBe('Waiting');
     expect(at(first, 'ResponseCode')).toBe('WSRC0008');
-    await new Promise((r) => setTimeout(r, 200));
+    sim.finishJobs();
     const done = result((await ext('GetAchievementBatchJob', getAchievementJob(org, jobId))).body);
     expect(at(done, 'Status')).toBe('Successful');
     expect(at(done, 'AchievementsCreated')).toBe('1');
@@ -221,6 +221,23 @@ describe('ExternalService achievement batches', () => {
     expect(at(done, 'NumberOfRecords')).toBe('2');
     expect(at(done, 'PercentageSuccessfulRecords')).toBe('50');
     expect(sim.learner(plr.uln)?.events.length).toBe(before + 1);
+  });
+  it('InProgress once the job has started (a fifth of its duration)', async () => {
+    sim.setTiming({ batchDurationMs: 2000 });
+    const sub = result(
+      (
+        await ext(
+          'SubmitAchievementBatchJob',
+          submitAchievements(org, [{ uln: plr.uln, givenName: plr.givenName, familyName: plr.familyName }]),
+        )
+      ).body,
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    const running = result(
+      (await ext('GetAchievementBatchJob', getAchievementJob(org, at(sub, 'JobId') as string))).body,
+    );
+    expect([at(running, 'Status'), at(running, 'ResponseCode')]).toEqual(['InProgress', 'WSRC0008']);
+    expect(at(running, 'StartDate')).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
   });
   it('Failed when nothing in the batch can be processed; WSRC0018 for an unknown job', async () => {
     const sub = result(
@@ -231,7 +248,7 @@ describe('ExternalService achievement batches', () => {
         )
       ).body,
     );
-    await new Promise((r) => setTimeout(r, 200));
+    sim.finishJobs();
     const done = result(
       (await ext('GetAchievementBatchJob', getAchievementJob(org, at(sub, 'JobId') as string))).body,
     );

@@ -42,8 +42,7 @@ const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 beforeAll(async () => {
   sim = await startSimulator({
     certs: testCertificates(),
-    batchDurationMs: 150,
-    registerSearchWindowMs: 400,
+    batchDurationMs: 60_000,
   });
 });
 afterAll(async () => {
@@ -84,8 +83,9 @@ describe('registerSingleLearner', () => {
     expect(at(bodyOf((await post(registerLearner(org, newPerson))).body), 'ResponseCode')).toBe('WSRC0021');
     await search(otherOrg, newPerson);
     expect(at(bodyOf((await post(registerLearner(org, newPerson))).body), 'ResponseCode')).toBe('WSRC0021');
+    sim.setTiming({ registerSearchWindowMs: 50 });
     await search(org, newPerson);
-    await wait(450);
+    await wait(100);
     expect(at(bodyOf((await post(registerLearner(org, newPerson))).body), 'ResponseCode')).toBe('WSRC0021');
     expect(sim.registeredUlns()).toEqual([]);
   });
@@ -178,7 +178,7 @@ describe('batch registration', () => {
     const id = at(sub, 'JobID') as string;
     const running = bodyOf((await post(batchOutput(org, id))).body);
     expect(at(running, 'ResponseCode')).toBe('WSRC0008');
-    await wait(200);
+    sim.finishJobs();
     const done = bodyOf((await post(batchOutput(org, id))).body);
     expect(at(done, 'ResponseCode')).toBe('WSRC0009');
     const rows = all(done, 'Learner').map((l) => [at(l, 'MISIdentifier'), at(l, 'ReturnCode')]);
@@ -242,7 +242,7 @@ describe('batch verification', () => {
       expect(at(sub, 'ResponseCode')).toBe('WSRC0007');
       ids.push(at(sub, 'JobID') as string);
     }
-    await wait(200);
+    sim.finishJobs();
     const codes = new Map<string, number>();
     for (const id of ids) {
       const out = bodyOf((await post(verifyOutput(org, id))).body);
@@ -251,6 +251,29 @@ describe('batch verification', () => {
         codes.set(at(v, 'ResponseCode') as string, (codes.get(at(v, 'ResponseCode') as string) ?? 0) + 1);
     }
     expect(Object.fromEntries(codes)).toEqual({ WSVRC001: 1000 });
+  });
+  it('JobStatus Submitted, then Processing with JobStartedDateTime once started', async () => {
+    sim.setTiming({ batchDurationMs: 2000 });
+    const l = verifiableLearners(1)[0];
+    const one = [
+      {
+        uln: l?.uln as string,
+        familyName: l?.familyName as string,
+        givenName: l?.givenName as string,
+        mis: 'x',
+      },
+    ];
+    const id = at(bodyOf((await post(verifyBatch(org, 1, one))).body), 'JobID') as string;
+    const waiting = bodyOf((await post(verifyOutput(org, id))).body);
+    expect([
+      at(waiting, 'ResponseCode'),
+      at(waiting, 'JobStatus'),
+      at(waiting, 'JobStartedDateTime'),
+    ]).toEqual(['WSRC0008', 'Submitted', undefined]);
+    await wait(500);
+    const running = bodyOf((await post(verifyOutput(org, id))).body);
+    expect([at(running, 'ResponseCode'), at(running, 'JobStatus')]).toEqual(['WSRC0008', 'Processing']);
+    expect(at(running, 'JobStartedDateTime')).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
   });
   it('WSRC0017 on a record count mismatch and WSRC0008 while running', async () => {
     const l = verifiableLearners(1)[0];

@@ -209,6 +209,23 @@ describe('admin endpoint (behind the client certificate)', () => {
     await admin('/__admin/reset');
     expect(sim.registeredUlns()).toHaveLength(0);
   });
+  it('changes timings (refusing bad ones) and finishes jobs early', async () => {
+    const t = await admin('/__admin/timing', '{"batchDurationMs":60000}');
+    expect(JSON.parse(t.body)).toMatchObject({ batchDurationMs: 60000 });
+    const bad = await admin('/__admin/timing', '{"batchDurationMs":-5}');
+    expect([bad.status, JSON.parse(bad.body).error]).toEqual([
+      400,
+      'batchDurationMs must be a non-negative integer',
+    ]);
+    const batch = (id?: string) =>
+      id === undefined
+        ? `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:v="http://api.lrs.miap.gov.uk/vldmsg"><soapenv:Body><v:SubmitVerifyBatch><UKPRN>TEST0001</UKPRN><OrgPassword>SimulatorPass001</OrgPassword><UserName>u</UserName><LearnerRecordCount>1</LearnerRecordCount><Learner><ULN>1026893096</ULN><FamilyName>Testname</FamilyName><GivenName>Sample</GivenName></Learner></v:SubmitVerifyBatch></soapenv:Body></soapenv:Envelope>`
+        : `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:v="http://api.lrs.miap.gov.uk/vldmsg"><soapenv:Body><v:GetVerifyBatchOutput><UKPRN>TEST0001</UKPRN><OrgPassword>SimulatorPass001</OrgPassword><UserName>u</UserName><JobID>${id}</JobID></v:GetVerifyBatchOutput></soapenv:Body></soapenv:Envelope>`;
+    const id = at(bodyOf((await post(batch())).body), 'JobID') as string;
+    expect(at(bodyOf((await post(batch(id))).body), 'ResponseCode')).toBe('WSRC0008');
+    expect((await admin('/__admin/jobs/finish')).status).toBe(200);
+    expect(at(bodyOf((await post(batch(id))).body), 'ResponseCode')).toBe('WSRC0009');
+  });
   it('the request log holds operation names and codes only', async () => {
     await post();
     const log = JSON.parse((await admin('/__admin/requests', '', 'GET')).body);

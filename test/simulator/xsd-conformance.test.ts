@@ -394,7 +394,7 @@ const bodyElement = (envelope: string): { ns: string; xml: string } => {
 
 let sim: SimulatorHandle;
 beforeAll(async () => {
-  sim = await startSimulator({ certs: testCertificates(), batchDurationMs: 50 });
+  sim = await startSimulator({ certs: testCertificates(), batchDurationMs: 60_000 });
 });
 afterAll(async () => {
   await sim.close();
@@ -473,7 +473,7 @@ const learnerServiceBodies = (): Promise<string[]> => {
       ),
     );
     bodies.push(vbatch);
-    await new Promise((r) => setTimeout(r, 100));
+    sim.finishJobs();
     const jobId = (x: string) => x.match(/<JobID>(\d+)<\/JobID>/)?.[1] as string;
     bodies.push(
       await post(
@@ -671,7 +671,7 @@ describe('R9 and ExternalService responses are valid against the WCF WSDL schema
     );
     const jobId = sub.match(/<a:JobId>(\d+)<\/a:JobId>/)?.[1] as string;
     const running = await ext('GetAchievementBatchJob', getAchievementJob(o, jobId));
-    await new Promise((r) => setTimeout(r, 100));
+    sim.finishJobs();
     const done = await ext('GetAchievementBatchJob', getAchievementJob(o, jobId));
     const unknown = await ext('GetAchievementBatchJob', getAchievementJob(o, '1'));
     const docs = [sub, running, done, unknown].map((b, i) => ({ name: `ext-${i}`, xml: wcfBody(b) }));
