@@ -16,6 +16,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { TABLE } from '../config/names.js';
+import { inParallel } from '../jobs/parallel.js';
 import type {
   ItemSettlement,
   JobBatch,
@@ -35,24 +36,6 @@ const LAST_ITEM_SK = 'ITEM#99999';
 const isConditionFailure = (e: unknown): boolean =>
   e instanceof ConditionalCheckFailedException ||
   (e instanceof Error && e.name === 'ConditionalCheckFailedException');
-
-/** Runs `work` over `inputs` with at most `limit` in flight. */
-export const inParallel = async <T, R>(
-  inputs: readonly T[],
-  limit: number,
-  work: (input: T, index: number) => Promise<R>,
-): Promise<R[]> => {
-  const out: R[] = new Array(inputs.length);
-  let next = 0;
-  const runners = Array.from({ length: Math.max(1, Math.min(limit, inputs.length)) }, async () => {
-    while (next < inputs.length) {
-      const i = next++;
-      out[i] = await work(inputs[i] as T, i);
-    }
-  });
-  await Promise.all(runners);
-  return out;
-};
 
 export interface DynamoDbJobsStoreOptions {
   readonly tableName: string;

@@ -144,9 +144,12 @@ export const createJobHook = (deps: JobHookDependencies) => {
       return;
     }
 
+    // Done already, or a duplicate delivery another worker has taken further: nothing to do.
+    if (batch.status === 'DONE' || batch.status === 'FAILED') return;
+
     if (ref.kind === 'submit') {
       const op = stored.operation;
-      if (!isLrsBatchOperation(op)) return;
+      if (!isLrsBatchOperation(op) || batch.status !== 'SUBMITTING') return;
       const poll =
         stored.status === 'COMPLETED' && stored.outcome?.class === 'success'
           ? pollRequest(op, stored.result)
@@ -161,11 +164,7 @@ export const createJobHook = (deps: JobHookDependencies) => {
         });
         return;
       }
-      await deps.jobs.updateBatch(jobId, ref.batch, {
-        status: 'POLLING',
-        lrsJobId: String(poll.jobId),
-        polls: 0,
-      });
+      // Queue first, then record: a crash in between re-queues the same poll id on redelivery.
       await queuePoll(
         { ...event, stored: { ...stored, operation: LRS_BATCH_OPERATIONS[op].output } },
         jobId,
@@ -173,12 +172,17 @@ export const createJobHook = (deps: JobHookDependencies) => {
         1,
         poll,
       );
+      await deps.jobs.updateBatch(jobId, ref.batch, {
+        status: 'POLLING',
+        lrsJobId: String(poll.jobId),
+        polls: 0,
+      });
       deps.log.info('LRS batch submitted; first poll queued', { ...log, outcomeCode: stored.outcome?.code });
       return;
     }
 
     // A poll of the batch's output.
-    if (!submitOperationOf(stored.operation)) return;
+    if (!submitOperationOf(stored.operation) || batch.polls >= ref.poll) return;
     if (stored.status === 'COMPLETED' && stored.outcome?.class === 'retry-later') {
       if (ref.poll >= deps.settings.maxPolls) {
         await failBatch(
@@ -194,8 +198,8 @@ export const createJobHook = (deps: JobHookDependencies) => {
         });
         return;
       }
-      await deps.jobs.updateBatch(jobId, ref.batch, { status: 'POLLING', polls: ref.poll });
       await queuePoll(event, jobId, ref.batch, ref.poll + 1, stored.request);
+      await deps.jobs.updateBatch(jobId, ref.batch, { status: 'POLLING', polls: ref.poll });
       return;
     }
     if (stored.status !== 'COMPLETED' || !stored.outcome) {

@@ -1,0 +1,243 @@
+/**
+ * The bulk jobs routes in the OpenAPI document (listed in shared/api/extra-routes.ts).
+ */
+import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import type { CommonSchemas } from '../api/openapi.js';
+import { HEADERS, IDEMPOTENCY_KEY_PATTERN, USER_NAME_PATTERN } from '../app/http-input.js';
+import { ORGANISATION_ID_PATTERN } from '../config/runtime.js';
+import { OPERATION_IDS } from '../lrs/operations.js';
+import { JOB_ID_PATTERN } from './ids.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './read-job.js';
+import { MAX_JOB_ITEMS } from './submit-job.js';
+
+const API_KEY = [{ ApiKey: [] }];
+const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
+
+export const registerJobsRoutes = (registry: OpenAPIRegistry, common: CommonSchemas): void => {
+  const operation = z.enum(OPERATION_IDS);
+  const submission = registry.register(
+    'JobSubmission',
+    z
+      .object({
+        operation: operation.describe('The LRS operation to run for every item'),
+        items: z
+          .array(z.object({}).loose())
+          .min(1)
+          .max(MAX_JOB_ITEMS)
+          .describe(
+            "1-10,000 items, each the operation's JSON request (see <Operation>Request). For the LRS batch " +
+              'operations (submitBatchRegistration, submitVerifyBatch, submitAchievementBatch) each item is one ' +
+              'learner (or achievement); the gateway sends them in batches of at most 200.',
+          ),
+        options: z
+          .object({})
+          .loose()
+          .optional()
+          .describe(
+            'LRS batch operations only: jobType (registration), orgEmail (verification), emailAddress and submissionType (achievements)',
+          ),
+      })
+      .describe('A bulk job'),
+  );
+  const invalidItem = z.object({
+    index: z.number().int().describe('Position of the item in `items` (or data row in the CSV), from 0'),
+    issues: z.array(common.fieldIssue).describe('Every invalid field, e.g. items[12].uln / ulnCheckDigit'),
+  });
+  const accepted = registry.register(
+    'JobAccepted',
+    z
+      .object({
+        jobId: z.string().regex(JOB_ID_PATTERN),
+        kind: z.enum(['requests', 'lrs-batch']),
+        operation,
+        organisationId: z.string(),
+        status: z.enum(['RUNNING', 'COMPLETED']),
+        total: z.number().int(),
+        accepted: z.number().int().describe('Items queued for the LRS'),
+        invalid: z.number().int().describe('Items refused by validation: recorded FAILED, never sent'),
+        invalidItems: z.array(invalidItem).describe('The first 100 invalid items'),
+        batches: z.number().int().optional().describe('LRS batches (at most 200 learners each)'),
+        created: z
+          .boolean()
+          .describe('False when an earlier submission with this Idempotency-Key created the job'),
+        links: z.object({ self: z.string(), results: z.string() }),
+      })
+      .describe('The job was accepted; follow it with GET /v1/jobs/{jobId}'),
+  );
+  const count = z.record(z.string(), z.number().int());
+  const jobView = registry.register(
+    'Job',
+    z
+      .object({
+        jobId: z.string(),
+        kind: z.enum(['requests', 'lrs-batch']),
+        operation,
+        organisationId: z.string(),
+        status: z.enum(['RUNNING', 'COMPLETED']).describe('COMPLETED once no item is pending'),
+        total: z.number().int(),
+        counts: z.object({
+          pending: z.number().int(),
+          completed: z.number().int().describe('The LRS answered (any outcome)'),
+          failed: z.number().int().describe('No usable answer: invalid item, LRS refusal, gave up'),
+        }),
+        outcomes: count.describe('Settled items by LRS outcome code, e.g. { "WSVRC001": 990 }'),
+        errors: count.describe('Failed items by error code, e.g. { "VALIDATION_FAILED": 3 }'),
+        invalid: z.number().int(),
+        batches: z.number().int().optional(),
+        createdAt: z.string(),
+        queuedAt: z.string().optional(),
+        completedAt: z.string().optional(),
+        expiresAt: z.string().describe('When the job and its results are deleted (TTL)'),
+      })
+      .describe('Progress of a bulk job'),
+  );
+  const resultItem = z.object({
+    index: z.number().int(),
+    status: z.enum(['PENDING', 'COMPLETED', 'FAILED']),
+    requestId: z
+      .string()
+      .optional()
+      .describe('The gateway request of the item (GET /v1/requests/{requestId})'),
+    misIdentifier: z.string().optional(),
+    outcome: common.outcome.optional(),
+    result: z
+      .object({})
+      .loose()
+      .optional()
+      .describe("The operation's typed result (or the learner's LRS batch row)"),
+    error: common.failure.optional(),
+    settledAt: z.string().optional(),
+  });
+  const page = registry.register(
+    'JobResultsPage',
+    z
+      .object({
+        jobId: z.string(),
+        operation,
+        items: z.array(resultItem),
+        nextCursor: z
+          .string()
+          .optional()
+          .describe('Pass as `cursor` for the next page; absent on the last page'),
+      })
+      .describe('A page of per-learner results'),
+  );
+  const jobIdParam = z.object({ jobId: z.string().regex(JOB_ID_PATTERN).describe('The job id') });
+  const notFound = { description: 'No such job (or not visible to this caller)', ...json(common.errorBody) };
+
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/jobs',
+    operationId: 'submitJob',
+    summary: 'Submit a bulk job of up to 10,000 learners for one operation',
+    description:
+      'Answers 202 at once; the items go through the operation queue at the LRS concurrency limit. Invalid items ' +
+      'are recorded as FAILED with their index, field and rule and the rest run; a job with no valid item is a 400. ' +
+      'Send JSON, or CSV (text/csv: a header row of field names, dotted for nested fields, one row per item; put ' +
+      '`operation` and batch options in the query string). Jobs of operations that change the LRS need an ' +
+      'Idempotency-Key; the same key and body again returns the same job and re-queues its pending work.',
+    tags: ['Jobs'],
+    security: API_KEY,
+    request: {
+      headers: z.object({
+        [HEADERS.organisation]: z
+          .string()
+          .regex(ORGANISATION_ID_PATTERN)
+          .describe('The organisation to act for'),
+        [HEADERS.userName]: z.string().regex(USER_NAME_PATTERN).optional(),
+        [HEADERS.idempotencyKey]: z
+          .string()
+          .regex(IDEMPOTENCY_KEY_PATTERN)
+          .optional()
+          .describe('Required when the operation changes the LRS'),
+      }),
+      query: z.object({
+        operation: operation.optional().describe('CSV bodies only: the operation'),
+      }),
+      body: {
+        required: true,
+        content: {
+          'application/json': { schema: submission },
+          'text/csv': { schema: z.string().describe('Header row of field names, then one row per item') },
+        },
+      },
+    },
+    responses: {
+      '202': {
+        description: 'Accepted',
+        headers: { Location: { description: 'The job', schema: { type: 'string' } } },
+        ...json(accepted),
+      },
+      '400': {
+        description: 'Invalid headers, envelope or options, or no valid item',
+        ...json(common.errorBody),
+      },
+      '403': { description: 'The caller may not act for the organisation', ...json(common.errorBody) },
+      '409': { description: 'The Idempotency-Key was used for another job', ...json(common.errorBody) },
+      '415': { description: 'The body is neither JSON nor CSV', ...json(common.errorBody) },
+      '500': { description: 'Internal error (generic body)', ...json(common.errorBody) },
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/jobs/{jobId}',
+    operationId: 'getJob',
+    summary: 'Progress of a bulk job: counts by status, by outcome and by error',
+    tags: ['Jobs'],
+    security: API_KEY,
+    request: { params: jobIdParam },
+    responses: {
+      '200': { description: 'The job', ...json(jobView) },
+      '400': { description: 'Malformed job id', ...json(common.errorBody) },
+      '404': notFound,
+      '500': { description: 'Internal error (generic body)', ...json(common.errorBody) },
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/jobs/{jobId}/results',
+    operationId: 'getJobResults',
+    summary: 'Per-learner results of a bulk job, a page at a time (JSON, JSON lines or CSV)',
+    description:
+      'Items in index order. Follow `nextCursor` (JSON) or the X-Next-Cursor header (jsonl, csv) until it is ' +
+      'absent. CSV columns: index, status, requestId, misIdentifier, outcome and error fields, then the ' +
+      'result fields flattened with dots (lists joined with |).',
+    tags: ['Jobs'],
+    security: API_KEY,
+    request: {
+      params: jobIdParam,
+      query: z.object({
+        cursor: z.string().optional().describe('nextCursor of the previous page'),
+        limit: z.coerce
+          .number()
+          .int()
+          .min(1)
+          .max(MAX_PAGE_SIZE)
+          .optional()
+          .describe(`Items per page (default ${DEFAULT_PAGE_SIZE})`),
+        status: z.enum(['PENDING', 'COMPLETED', 'FAILED']).optional().describe('Only items with this status'),
+        format: z.enum(['json', 'jsonl', 'csv']).optional().describe('Default json'),
+      }),
+    },
+    responses: {
+      '200': {
+        description: 'A page of results',
+        headers: {
+          'X-Next-Cursor': {
+            description: 'jsonl/csv: the cursor of the next page',
+            schema: { type: 'string' },
+          },
+        },
+        content: {
+          'application/json': { schema: page },
+          'application/x-ndjson': { schema: z.string().describe('One result item (JSON) per line') },
+          'text/csv': { schema: z.string().describe('Header row, then one row per item') },
+        },
+      },
+      '400': { description: 'Invalid cursor, limit, status or format', ...json(common.errorBody) },
+      '404': notFound,
+      '500': { description: 'Internal error (generic body)', ...json(common.errorBody) },
+    },
+  });
+};

@@ -1,0 +1,197 @@
+/**
+ * Reading a bulk job: its progress (counts by item status, by outcome code and by error code, computed
+ * from the items, so they are exact) and its per-learner results, a page at a time behind an opaque cursor.
+ * A job whose items are all settled is marked COMPLETED the first time it is read so.
+ */
+import { z } from 'zod';
+import { failureView } from '../app/http-response.js';
+import { registerLearnerResultSchema } from '../app/register-learner.js';
+import { ValidationError } from '../domain/errors.js';
+import type { OperationId } from '../lrs/operations.js';
+import { responseSchemas } from '../lrs/responses.js';
+import type { JobCounts, JobItem, JobItemStatus, JobRecord, JobsStore } from '../ports/jobs-store.js';
+import type { ResultsStore } from '../ports/results-store.js';
+import { elementOf, resultColumns } from './csv.js';
+import { isLrsBatchOperation, LRS_BATCH_OPERATIONS } from './lrs-batch.js';
+import { inParallel } from './parallel.js';
+
+export const DEFAULT_PAGE_SIZE = 100;
+export const MAX_PAGE_SIZE = 1000;
+
+export interface JobView {
+  readonly jobId: string;
+  readonly kind: JobRecord['kind'];
+  readonly operation: OperationId;
+  readonly organisationId: string;
+  readonly status: JobRecord['status'];
+  readonly total: number;
+  readonly counts: { readonly pending: number; readonly completed: number; readonly failed: number };
+  readonly outcomes: Readonly<Record<string, number>>;
+  readonly errors: Readonly<Record<string, number>>;
+  readonly invalid: number;
+  readonly batches?: number;
+  readonly createdAt: string;
+  readonly queuedAt?: string;
+  readonly completedAt?: string;
+  readonly expiresAt: string;
+}
+
+export const jobView = (job: JobRecord, counts: JobCounts): JobView => ({
+  jobId: job.jobId,
+  kind: job.kind,
+  operation: job.operation,
+  organisationId: job.organisationId,
+  status: job.status,
+  total: job.total,
+  counts: {
+    pending: counts.byStatus.PENDING,
+    completed: counts.byStatus.COMPLETED,
+    failed: counts.byStatus.FAILED,
+  },
+  outcomes: counts.byOutcome,
+  errors: counts.byError,
+  invalid: job.invalid,
+  ...(job.batches !== undefined ? { batches: job.batches } : {}),
+  createdAt: job.createdAt,
+  ...(job.queuedAt ? { queuedAt: job.queuedAt } : {}),
+  ...(job.completedAt ? { completedAt: job.completedAt } : {}),
+  expiresAt: new Date(job.expiresAt * 1000).toISOString(),
+});
+
+/** The job with exact counts; marks it COMPLETED when nothing is pending any more. */
+export const readJob = async (jobs: JobsStore, job: JobRecord, now: Date = new Date()): Promise<JobView> => {
+  const counts = await jobs.countItems(job.jobId);
+  let current = job;
+  if (job.status !== 'COMPLETED' && counts.byStatus.PENDING === 0) {
+    await jobs.markCompleted(job.jobId, now);
+    current = { ...job, status: 'COMPLETED', completedAt: now.toISOString() };
+  }
+  return jobView(current, counts);
+};
+
+// ------------------------------------------------------------------------------------------ results
+
+const cursorSchema = z.object({ after: z.number().int().min(0).max(99_999) }).strict();
+
+export const encodeCursor = (afterIndex: number): string =>
+  Buffer.from(JSON.stringify({ after: afterIndex }), 'utf8').toString('base64url');
+
+export const decodeCursor = (cursor: string): number => {
+  try {
+    return cursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))).after;
+  } catch {
+    throw new ValidationError([
+      {
+        field: 'query.cursor',
+        rule: 'cursor',
+        message: 'query.cursor must be a nextCursor returned by this endpoint (rule: cursor)',
+      },
+    ]);
+  }
+};
+
+export interface ResultItemView {
+  readonly index: number;
+  readonly status: JobItemStatus;
+  readonly requestId?: string;
+  readonly misIdentifier?: string;
+  readonly outcome?: unknown;
+  readonly result?: unknown;
+  readonly error?: unknown;
+  readonly settledAt?: string;
+}
+
+export interface ResultsPage {
+  readonly jobId: string;
+  readonly operation: OperationId;
+  readonly items: readonly ResultItemView[];
+  readonly nextCursor?: string;
+}
+
+/** One page of per-learner results; `requests` items are read from their stored requests. */
+export const readResults = async (
+  deps: { readonly jobs: JobsStore; readonly results: Pick<ResultsStore, 'get'> },
+  job: JobRecord,
+  options: { readonly cursor?: string; readonly limit: number; readonly status?: JobItemStatus },
+): Promise<ResultsPage> => {
+  const afterIndex = options.cursor ? decodeCursor(options.cursor) : undefined;
+  const page = await deps.jobs.listItems(job.jobId, {
+    limit: options.limit,
+    ...(afterIndex !== undefined ? { afterIndex } : {}),
+    ...(options.status ? { status: options.status } : {}),
+  });
+  const items = await inParallel(page.items, 16, async (item) => itemView(deps.results, item));
+  return {
+    jobId: job.jobId,
+    operation: job.operation,
+    items,
+    ...(page.more && page.lastIndex !== undefined ? { nextCursor: encodeCursor(page.lastIndex) } : {}),
+  };
+};
+
+const itemView = async (results: Pick<ResultsStore, 'get'>, item: JobItem): Promise<ResultItemView> => {
+  const base = {
+    index: item.index,
+    ...(item.requestId ? { requestId: item.requestId } : {}),
+    ...(item.misIdentifier ? { misIdentifier: item.misIdentifier } : {}),
+    ...(item.settledAt ? { settledAt: item.settledAt } : {}),
+  };
+  if (item.requestId && item.status !== 'PENDING') {
+    const stored = await results.get(item.requestId);
+    if (stored) {
+      return {
+        ...base,
+        status: item.status,
+        ...(stored.outcome ? { outcome: stored.outcome } : {}),
+        ...(stored.status === 'COMPLETED' ? { result: stored.result } : {}),
+        ...(stored.error && stored.status === 'FAILED' ? { error: failureView(stored.error) } : {}),
+      };
+    }
+  }
+  return {
+    ...base,
+    status: item.status,
+    ...(item.outcome ? { outcome: item.outcome } : {}),
+    ...(item.result !== undefined ? { result: item.result } : {}),
+    ...(item.error ? { error: failureView(item.error) } : {}),
+  };
+};
+
+const achievementSummary = z.object({
+  status: z.string().optional(),
+  numberOfRecords: z.number().optional(),
+  rejectionReason: z.string().optional(),
+  achievementBatchErrorFile: z.string().optional(),
+});
+
+/** The schema of one item's result, for CSV columns. */
+export const itemResultSchema = (op: OperationId): z.ZodType | undefined => {
+  if (isLrsBatchOperation(op)) {
+    const output = LRS_BATCH_OPERATIONS[op].output;
+    if (output === 'getBatchRegistrationOutput')
+      return elementOf(responseSchemas.getBatchRegistrationOutput, 'learners');
+    if (output === 'getVerifyBatchOutput')
+      return elementOf(responseSchemas.getVerifyBatchOutput, 'verifiedLearners');
+    return achievementSummary;
+  }
+  return op === 'registerLearner' ? registerLearnerResultSchema : responseSchemas[op];
+};
+
+export const CSV_META_COLUMNS = [
+  'index',
+  'status',
+  'requestId',
+  'misIdentifier',
+  'outcome.code',
+  'outcome.name',
+  'outcome.class',
+  'error.code',
+  'error.message',
+  'error.lrsCode',
+  'error.issues',
+] as const;
+
+export const resultsCsvColumns = (op: OperationId): string[] => [
+  ...CSV_META_COLUMNS,
+  ...resultColumns(itemResultSchema(op)),
+];
