@@ -3,8 +3,9 @@
  * OpenAPI document here: write `registerXRoutes(registry, common)` next to the feature, then list it.
  */
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { registerJobsRoutes } from '../jobs/openapi.js';
 import type { CommonSchemas } from './openapi.js';
 
 export type RouteRegistrar = (registry: OpenAPIRegistry, common: CommonSchemas) => void;
 
-export const EXTRA_ROUTES: readonly RouteRegistrar[] = [];
+export const EXTRA_ROUTES: readonly RouteRegistrar[] = [registerJobsRoutes];
