@@ -55,8 +55,11 @@ export interface InvocationReport {
   readonly error?: string;
 }
 
+/** Invocation reports kept (the newest), so a long `npm start` session does not grow without bound. */
+const MAX_REPORTS = 1000;
+
 export interface Poller {
-  /** Invocations so far (for tests and start-up diagnostics). */
+  /** The latest invocations, oldest first (for tests and diagnostics). */
   readonly invocations: readonly InvocationReport[];
   stop(): Promise<void>;
 }
@@ -196,6 +199,7 @@ export const startPoller = (options: PollerOptions): Poller => {
       log(`[poller] ${sub.name}: ${failed.length} of ${messageIds.length} record(s) reported as failed`);
     }
     invocations.push({ queue: sub.name, messageIds, failedIds: failed, ...(error ? { error } : {}) });
+    if (invocations.length > MAX_REPORTS) invocations.splice(0, invocations.length - MAX_REPORTS);
     const done = messages.filter((m) => !failed.includes(m.MessageId ?? ''));
     for (let i = 0; i < done.length; i += 10) {
       const chunk = done.slice(i, i + 10);
