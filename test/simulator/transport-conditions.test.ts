@@ -84,6 +84,21 @@ describe('HTTP and SOAP envelope', () => {
     expect(at(bodyOf(res.body), 'detail', 'MIAPAPIException', 'ErrorCode')).toBe('WSEC0001');
     expect((await post('<oops', '/LearnerServiceR9.svc')).status).toBe(400);
   });
+  it('a fault for a document that is not a SOAP envelope, an empty Body, or a DOCTYPE', async () => {
+    const notEnvelope = await post('<FindLearnerByULN/>');
+    expect([notEnvelope.status, at(bodyOf(notEnvelope.body), 'faultcode')]).toEqual([500, 's:Client']);
+    const empty = await post(
+      '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body/></soapenv:Envelope>',
+    );
+    expect(at(bodyOf(empty.body), 'detail', 'MIAPAPIException', 'FurtherDetails')).toBe(
+      'The SOAP Body must contain exactly one request element.',
+    );
+    const doctype = await post(`<!DOCTYPE x [<!ENTITY e "boom">]>${find}`);
+    expect([doctype.status, at(bodyOf(doctype.body), 'detail', 'MIAPAPIException', 'ErrorCode')]).toEqual([
+      500,
+      'WSEC0001',
+    ]);
+  });
   it('ActionNotSupported for an unknown SOAPAction on R9; 404 for an unknown path', async () => {
     const res = await post(
       plrRequest(org, { uln: '1026893096', givenName: 'Sample', familyName: 'Testname' }),
