@@ -21,6 +21,7 @@
  * Errors name the bad field and never the value. Secret values are never logged.
  */
 import { X509Certificate } from 'node:crypto';
+import { createSecureContext, TLSSocket } from 'node:tls';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
 import { ConfigurationError } from '../domain/errors.js';
@@ -109,35 +110,57 @@ const notAfter = (certPem: Buffer): Date | undefined => {
   }
 };
 
+/**
+ * Loads the key material once into a TLS context (so a wrong passphrase or a key that does not match
+ * its certificate is found here, not at the first call) and reads the certificate's notAfter.
+ */
+const openCertificate = (organisationId: string, certificate: ClientCertificate): Date | undefined => {
+  let context: ReturnType<typeof createSecureContext>;
+  try {
+    context =
+      certificate.kind === 'pem'
+        ? createSecureContext({
+            key: certificate.key,
+            cert: certificate.cert,
+            ...(certificate.passphrase ? { passphrase: certificate.passphrase } : {}),
+          })
+        : createSecureContext({ pfx: certificate.pfx, passphrase: certificate.passphrase });
+  } catch {
+    const fields = certificate.kind === 'pem' ? 'certificate.pem.key/cert' : 'certificate.pfx/passphrase';
+    throw new ConfigurationError(
+      `The LRS secret of organisation ${organisationId} is invalid: ${fields} cannot be loaded (wrong passphrase, corrupt data or a key that does not match the certificate)`,
+    );
+  }
+  if (certificate.kind === 'pem') return notAfter(certificate.cert);
+  const socket = new TLSSocket(null as never, { secureContext: context });
+  try {
+    const validTo = (socket.getCertificate() as { valid_to?: string } | null)?.valid_to;
+    return validTo ? new Date(validTo) : undefined;
+  } finally {
+    socket.destroy();
+  }
+};
+
 /** Converts a validated secret into the port's credentials. */
 export const toCredentials = (
   organisationId: string,
   secret: OrganisationSecret,
   version: string,
 ): OrganisationCredentials => {
-  let certificate: ClientCertificate;
-  let certificateNotAfter: Date | undefined;
-  if ('pem' in secret.certificate) {
-    const cert = Buffer.from(secret.certificate.pem.cert);
-    certificate = {
-      kind: 'pem',
-      key: Buffer.from(secret.certificate.pem.key),
-      cert,
-      ...(secret.certificate.pem.passphrase ? { passphrase: secret.certificate.pem.passphrase } : {}),
-    };
-    certificateNotAfter = notAfter(cert);
-    if (!certificateNotAfter) {
-      throw new ConfigurationError(
-        `Organisation secret for ${organisationId}: certificate.pem.cert is not a readable certificate`,
-      );
-    }
-  } else {
-    certificate = {
-      kind: 'pfx',
-      pfx: Buffer.from(secret.certificate.pfx.replace(/\s+/g, ''), 'base64'),
-      passphrase: secret.certificate.passphrase,
-    };
-  }
+  const certificate: ClientCertificate =
+    'pem' in secret.certificate
+      ? {
+          kind: 'pem',
+          key: Buffer.from(secret.certificate.pem.key),
+          cert: Buffer.from(secret.certificate.pem.cert),
+          ...(secret.certificate.pem.passphrase ? { passphrase: secret.certificate.pem.passphrase } : {}),
+        }
+      : {
+          kind: 'pfx',
+          pfx: Buffer.from(secret.certificate.pfx.replace(/\s+/g, ''), 'base64'),
+          passphrase: secret.certificate.passphrase,
+        };
+  const certificateNotAfter = openCertificate(organisationId, certificate);
   return {
     organisationId,
     ...(secret.ukprn ? { ukprn: secret.ukprn } : {}),

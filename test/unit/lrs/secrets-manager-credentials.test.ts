@@ -68,6 +68,39 @@ describe('SecretsManagerCredentialsSource', () => {
     expect(c.vendorId).toBe(77);
     expect(c.certificate).toMatchObject({ kind: 'pfx', passphrase: certs.clientPfxPassphrase });
     if (c.certificate.kind === 'pfx') expect(c.certificate.pfx.equals(certs.clientPfx)).toBe(true);
+    // notAfter read from inside the PKCS#12, the same as the PEM copy of the certificate says.
+    const { X509Certificate } = await import('node:crypto');
+    expect(c.certificateNotAfter?.getTime()).toBe(
+      new Date(new X509Certificate(certs.clientCert).validTo).getTime(),
+    );
+  });
+
+  it('refuses a PFX with the wrong passphrase and a key that does not match its certificate, never echoing them', async () => {
+    sm.on(GetSecretValueCommand).resolves({
+      SecretString: JSON.stringify({
+        ...pemSecret,
+        certificate: { pfx: certs.clientPfx.toString('base64'), passphrase: 'wrong-passphrase-xyz' },
+      }),
+    });
+    const e1 = await source()
+      .get('TEST0001')
+      .catch((x) => x);
+    expect(e1).toBeInstanceOf(ConfigurationError);
+    expect(e1.message).toContain('certificate.pfx/passphrase');
+    expect(e1.message).not.toContain('wrong-passphrase-xyz');
+    sm.reset();
+    sm.on(GetSecretValueCommand).resolves({
+      SecretString: JSON.stringify({
+        ...pemSecret,
+        certificate: { pem: { key: certs.rogueClientKey.toString(), cert: certs.clientCert.toString() } },
+      }),
+    });
+    const e2 = await source()
+      .get('TEST0001')
+      .catch((x) => x);
+    expect(e2).toBeInstanceOf(ConfigurationError);
+    expect(e2.message).toContain('certificate.pem');
+    expect(e2.message).not.toContain('PRIVATE KEY');
   });
 
   it('caches, and reloads once after invalidate()', async () => {
