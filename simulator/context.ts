@@ -69,8 +69,11 @@ export const authenticate = (
   const byUkprn = ukprn
     ? SIMULATOR_ORGANISATIONS.find((o) => o.ukprn.toUpperCase() === ukprn.toUpperCase())
     : undefined;
+  // A production WCF client (TLRC) sends the UKPRN as the R9 OrganisationRef too, so a reference
+  // equal to an organisation's UKPRN names that organisation.
   const byRef = orgRef
-    ? SIMULATOR_ORGANISATIONS.find((o) => o.organisationRef.toUpperCase() === orgRef.toUpperCase())
+    ? (SIMULATOR_ORGANISATIONS.find((o) => o.organisationRef.toUpperCase() === orgRef.toUpperCase()) ??
+      SIMULATOR_ORGANISATIONS.find((o) => o.ukprn.toUpperCase() === orgRef.toUpperCase()))
     : undefined;
   if ((ukprn && !byUkprn) || (orgRef && !byRef) || (byUkprn && byRef && byUkprn !== byRef)) {
     return { problem: 'WSEC0003' };

@@ -62,6 +62,15 @@ describe('GetLearnerLearningEvents', () => {
     expect(events).toHaveLength(sim.learner(plr.uln)?.events.length ?? -1);
     expect(events.length).toBeGreaterThan(0);
   });
+  it('accepts the UKPRN as OrganisationRef (as a production WCF client sends it) and Ukprn alone (as MoJ sends it)', async () => {
+    for (const who of [
+      { ...org, orgRef: org.ukprn },
+      { ...org, orgRef: undefined },
+    ]) {
+      const r = result((await r9('GetLearnerLearningEvents', plrRequest(who, plr))).body);
+      expect(at(r, 'ResponseCode')).toBe('WSRC0004');
+    }
+  });
   it('WSRC0022 with FoundULN = master for a linked ULN', async () => {
     const r = result(
       (
