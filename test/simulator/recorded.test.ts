@@ -133,6 +133,17 @@ describe('GetLearnerLearningEvents answers like the recorded responses', () => {
     );
   });
 
+  it('accepts the request exactly as the MoJ production client shapes it (default namespace on the Envelope)', async () => {
+    const p = notableLearner('plrExact');
+    const moj = `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:tem="http://tempuri.org/" xmlns="http://schemas.datacontract.org/2004/07/Amor.Qcf.Service.Interface"><soapenv:Header/><soapenv:Body><tem:GetLearnerLearningEvents><tem:invokingOrganisation><Password>${org.password}</Password><Ukprn>${org.ukprn}</Ukprn><Username>${org.userName}</Username></tem:invokingOrganisation><tem:userType>ORG</tem:userType><tem:vendorID>1</tem:vendorID><tem:language>ENG</tem:language><tem:uln>${p.uln}</tem:uln><tem:givenName>${p.givenName}</tem:givenName><tem:familyName>${p.familyName}</tem:familyName><tem:dateOfBirth></tem:dateOfBirth><tem:gender></tem:gender><tem:getType>FULL</tem:getType></tem:GetLearnerLearningEvents></soapenv:Body></soapenv:Envelope>`;
+    const res = await send(sim.url, '/LearnerServiceR9.svc', sim.certs, moj, {
+      soapAction: R9_ACTION('GetLearnerLearningEvents'),
+      contentType: 'text/xml',
+    });
+    expect(res.status).toBe(200);
+    expect(structure(res.body).find((n) => n.path.endsWith('a:ResponseCode'))?.text).toBe('WSRC0004');
+  });
+
   /** Envelope and result structure, and each learning event's element list per source type. */
   const shape = (xml: string) => {
     const nodes = structure(xml);
