@@ -23,7 +23,7 @@
 import { X509Certificate } from 'node:crypto';
 import { createSecureContext, TLSSocket } from 'node:tls';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigurationError } from '../domain/errors.js';
 import type { ClientCertificate, CredentialsSource, OrganisationCredentials } from '../ports/credentials.js';
 

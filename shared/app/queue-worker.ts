@@ -20,7 +20,7 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ORGANISATION_ID_PATTERN } from '../config/runtime.js';
 import { type FieldIssue, ValidationError } from '../domain/errors.js';
 import type { SettledEvent } from '../jobs/job-hooks.js';

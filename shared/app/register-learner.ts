@@ -3,7 +3,7 @@
  * match (WSRC0001). Otherwise hand the matches back, each with the fields that differ from what was
  * searched, so the user can pick an existing learner instead of creating a duplicate.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Outcome } from '../domain/outcome.js';
 import { type Learner, learnerSchema } from '../lrs/responses.js';
 import type { OperationRequest, OperationResponse } from '../lrs/schemas.js';

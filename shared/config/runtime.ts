@@ -4,7 +4,7 @@
  * names every bad variable (never its value: CALLER_ACCESS and queue URLs are not secret, but the habit
  * keeps secrets out of logs if one is ever misplaced in an env var).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigurationError } from '../domain/errors.js';
 import { OPERATION_IDS, type OperationId } from '../lrs/operations.js';
 import { DEFAULT_DATA_TTL_DAYS, ENV } from './names.js';

@@ -3,7 +3,7 @@
  * enforces them). Each block is plain zod (regex / max / enum where possible, so the OpenAPI document
  * shows the facet), plus refinements that carry a `rule` name for the few rules zod cannot express.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isValidUln, ULN_PATTERN } from './uln.js';
 import { INVALID_XML_CHARS } from './xml.js';
 

@@ -3,7 +3,7 @@
  * the LRS sent as `i:nil`, empty or not at all is absent. Dates stay as the LRS text (YYYY-MM-DD).
  * zod schemas so the API side can put them into the OpenAPI document.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { OperationId } from './operations.js';
 
 const str = () => z.string().optional();

@@ -3,7 +3,7 @@
  * ULN check digit. Credentials are never part of a request: they come from the organisation's secret.
  * The same schemas drive the HTTP API validation and the OpenAPI document.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { type FieldIssue, ValidationError } from '../domain/errors.js';
 import {
   abilityToShare,
