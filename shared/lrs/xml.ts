@@ -1,6 +1,7 @@
 /**
  * Small, fast XML helpers for the LRS adapter: escaping for request building, and a
- * namespace-aware, prefix-agnostic tree parser (saxes) for responses and faults.
+ * namespace-aware, prefix-agnostic tree parser for responses and faults (a fast scanner, held by
+ * differential tests to the saxes reference parser that is also kept here).
  *
  * The tree keeps only what the adapter needs: element namespace URI + local name, whether the
  * element carries `xsi:nil="true"`, its text, and its child elements. Whitespace-only text between
@@ -45,6 +46,9 @@ const NO_CHILDREN: XNode[] = Object.freeze([]) as unknown as XNode[];
 export class XmlParseError extends Error {}
 
 /**
+ * Reference parser (saxes, full well-formedness checking). Same tree as `parseXml`; kept for the
+ * differential tests that hold the fast parser to it (test/unit/lrs/xml.test.ts).
+ *
  * Parses a whole document into a tree. Throws XmlParseError on malformed XML.
  * Only the element tree is kept; comments, processing instructions and the XML declaration are ignored.
  *
@@ -52,7 +56,7 @@ export class XmlParseError extends Error {}
  * result is the same (URI + local name for every element, prefixes ignored), at about half the cost
  * on a 1,000-event PLR response.
  */
-export const parseXml = (xml: string): XNode => {
+export const parseXmlSaxes = (xml: string): XNode => {
   const parser = new SaxesParser({ position: false });
   const root: XNode = { ns: '', name: '#document', nil: false, text: '', children: [] };
   const stack: XNode[] = [root];
@@ -129,6 +133,206 @@ export const parseXml = (xml: string): XNode => {
     if (e instanceof XmlParseError) throw e;
     throw new XmlParseError(`Malformed XML: ${(e as Error).message.split('\n')[0] ?? ''}`, { cause: e });
   }
+  return root;
+};
+
+// ---------------------------------------------------------------- fast parser
+
+const ENTITY: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+const decode = (raw: string): string => {
+  if (raw.indexOf('&') < 0) return raw;
+  return raw.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[A-Za-z]+);?/g, (m, ref: string) => {
+    if (!m.endsWith(';')) throw new XmlParseError('Malformed XML: unterminated entity reference');
+    if (ref.charCodeAt(0) === 35 /* # */) {
+      const code =
+        ref.charCodeAt(1) === 120 /* x */
+          ? Number.parseInt(ref.slice(2), 16)
+          : Number.parseInt(ref.slice(1), 10);
+      if (!Number.isFinite(code) || code > 0x10ffff)
+        throw new XmlParseError('Malformed XML: bad character reference');
+      return String.fromCodePoint(code);
+    }
+    const v = ENTITY[ref];
+    if (v === undefined) throw new XmlParseError('Malformed XML: unknown entity');
+    return v;
+  });
+};
+
+const NAME = /^[A-Za-z_\u00C0-\uFFFF][\w.\-:\u00B7\u00C0-\uFFFF]*$/;
+const ATTR = /([^\s=/>]+)\s*=\s*(?:"([^"<]*)"|'([^'<]*)')/g;
+
+/**
+ * Parses a whole document into a tree (namespace-aware: URI + local name for every element,
+ * prefixes ignored). Throws XmlParseError on malformed XML. A small scanner built on indexOf:
+ * about three times faster than saxes on a 1,000-event PLR answer (the adapter's budget is 20 ms).
+ * It checks what the LRS answers need (tag balance, one root, quoted attributes, known entities,
+ * bound prefixes) and refuses DOCTYPE (no entity expansion, no external references).
+ */
+export const parseXml = (xml: string): XNode => {
+  const root: XNode = { ns: '', name: '#document', nil: false, text: '', children: [] };
+  const stack: XNode[] = [root];
+  const qnames: string[] = [];
+  interface Scope {
+    readonly uris: Record<string, string>;
+    readonly names: Map<string, readonly [string, string]>;
+  }
+  const base: Record<string, string> = Object.create(null) as Record<string, string>;
+  base.xml = 'http://www.w3.org/XML/1998/namespace';
+  base[''] = '';
+  let scope: Scope = { uris: base, names: new Map() };
+  const scopeStack: Scope[] = [];
+  const scopeOpenedAt: number[] = [];
+  let top: XNode = root;
+  let i = xml.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const n = xml.length;
+
+  const resolveName = (qn: string): readonly [string, string] => {
+    let r = scope.names.get(qn);
+    if (r === undefined) {
+      if (!NAME.test(qn)) throw new XmlParseError('Malformed XML: bad element name');
+      const colon = qn.indexOf(':');
+      const uri = colon < 0 ? scope.uris[''] : scope.uris[qn.slice(0, colon)];
+      if (uri === undefined) throw new XmlParseError('Malformed XML: unbound namespace prefix');
+      r = [uri, colon < 0 ? qn : qn.slice(colon + 1)];
+      scope.names.set(qn, r);
+    }
+    return r;
+  };
+
+  const close = (): void => {
+    const node = stack.pop();
+    qnames.pop();
+    if (node && node.children !== NO_CHILDREN) node.text = '';
+    if (scopeOpenedAt[scopeOpenedAt.length - 1] === stack.length) {
+      scopeOpenedAt.pop();
+      scope = scopeStack.pop() ?? scope;
+    }
+    top = stack[stack.length - 1] ?? root;
+  };
+
+  while (i < n) {
+    const lt = xml.indexOf('<', i);
+    const textEnd = lt < 0 ? n : lt;
+    if (textEnd > i) {
+      const raw = xml.slice(i, textEnd);
+      if (top === root) {
+        if (raw.trim() !== '') throw new XmlParseError('Malformed XML: text outside the root element');
+      } else if (top.children === NO_CHILDREN) {
+        if (raw.indexOf('>') >= 0 && raw.indexOf(']]>') >= 0)
+          throw new XmlParseError('Malformed XML: ]]> in text');
+        top.text += decode(raw);
+      }
+    }
+    if (lt < 0) break;
+    const c = xml.charCodeAt(lt + 1);
+    if (c === 47 /* / */) {
+      const gt = xml.indexOf('>', lt + 2);
+      if (gt < 0) throw new XmlParseError('Malformed XML: unterminated end tag');
+      const qn = xml.slice(lt + 2, gt).trimEnd();
+      if (stack.length <= 1 || qnames[qnames.length - 1] !== qn)
+        throw new XmlParseError('Malformed XML: mismatched end tag');
+      close();
+      i = gt + 1;
+      continue;
+    }
+    if (c === 63 /* ? */) {
+      const end = xml.indexOf('?>', lt + 2);
+      if (end < 0) throw new XmlParseError('Malformed XML: unterminated processing instruction');
+      i = end + 2;
+      continue;
+    }
+    if (c === 33 /* ! */) {
+      if (xml.startsWith('<!--', lt)) {
+        const end = xml.indexOf('-->', lt + 4);
+        if (end < 0) throw new XmlParseError('Malformed XML: unterminated comment');
+        i = end + 3;
+        continue;
+      }
+      if (xml.startsWith('<![CDATA[', lt)) {
+        const end = xml.indexOf(']]>', lt + 9);
+        if (end < 0 || top === root) throw new XmlParseError('Malformed XML: bad CDATA section');
+        if (top.children === NO_CHILDREN) top.text += xml.slice(lt + 9, end);
+        i = end + 3;
+        continue;
+      }
+      throw new XmlParseError('Malformed XML: DOCTYPE and declarations are not accepted');
+    }
+    // Start tag: find its end, skipping '>' inside quoted attribute values (looked for only when
+    // the tag has quotes at all, so the scan stays local to the tag).
+    let gt = xml.indexOf('>', lt + 1);
+    if (gt < 0) throw new XmlParseError('Malformed XML: unterminated start tag');
+    const candidate = xml.slice(lt + 1, gt);
+    if (candidate.indexOf('"') >= 0 || candidate.indexOf("'") >= 0) {
+      let quote = 0;
+      let j = lt + 1;
+      for (; j < n; j++) {
+        const ch = xml.charCodeAt(j);
+        if (quote !== 0) {
+          if (ch === quote) quote = 0;
+        } else if (ch === 34 || ch === 39) quote = ch;
+        else if (ch === 62) break;
+      }
+      if (j >= n) throw new XmlParseError('Malformed XML: unterminated start tag');
+      gt = j;
+    }
+    const selfClosing = xml.charCodeAt(gt - 1) === 47; /* / */
+    const inner = xml.slice(lt + 1, selfClosing ? gt - 1 : gt);
+    let nameEnd = 0;
+    while (nameEnd < inner.length) {
+      const ch = inner.charCodeAt(nameEnd);
+      if (ch === 32 || ch === 9 || ch === 10 || ch === 13) break;
+      nameEnd++;
+    }
+    const qn = inner.slice(0, nameEnd);
+    if (top === root && root.children.length > 0)
+      throw new XmlParseError('Malformed XML: more than one root element');
+    let nilRaw: string | undefined;
+    let nilQName: string | undefined;
+    if (nameEnd < inner.length) {
+      const rest = inner.slice(nameEnd);
+      ATTR.lastIndex = 0;
+      let consumed = 0;
+      let m: RegExpExecArray | null = ATTR.exec(rest);
+      while (m !== null) {
+        if (rest.slice(consumed, m.index).trim() !== '')
+          throw new XmlParseError('Malformed XML: bad attribute');
+        consumed = m.index + m[0].length;
+        const key = m[1] ?? '';
+        const value = decode(m[2] ?? m[3] ?? '');
+        if (key === 'xmlns' || key.startsWith('xmlns:')) {
+          if (scopeOpenedAt[scopeOpenedAt.length - 1] !== stack.length) {
+            scopeStack.push(scope);
+            scopeOpenedAt.push(stack.length);
+            scope = { uris: Object.create(scope.uris) as Record<string, string>, names: new Map() };
+          }
+          scope.uris[key === 'xmlns' ? '' : key.slice(6)] = value;
+        } else if (key === 'nil' || key.endsWith(':nil')) {
+          nilQName = key;
+          nilRaw = value;
+        }
+        m = ATTR.exec(rest);
+      }
+      if (rest.slice(consumed).trim() !== '') throw new XmlParseError('Malformed XML: bad attribute');
+    }
+    const [uri, local] = resolveName(qn);
+    let nil = false;
+    if (nilQName !== undefined) {
+      const cx = nilQName.indexOf(':');
+      nil =
+        (cx < 0 ? '' : scope.uris[nilQName.slice(0, cx)]) === NS.xsi && (nilRaw === 'true' || nilRaw === '1');
+    }
+    const node: XNode = { ns: uri, name: local, nil, text: '', children: NO_CHILDREN };
+    if (top.children === NO_CHILDREN) top.children = [node];
+    else top.children.push(node);
+    stack.push(node);
+    qnames.push(qn);
+    top = node;
+    if (selfClosing) close();
+    i = gt + 1;
+  }
+  if (stack.length > 1) throw new XmlParseError('Malformed XML: unclosed element');
+  if (root.children.length === 0) throw new XmlParseError('Malformed XML: no root element');
   return root;
 };
 
