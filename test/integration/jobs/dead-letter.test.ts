@@ -1,0 +1,141 @@
+/**
+ * A message that keeps failing ends in its DLQ with the reason on its stored request, and the redrive tool
+ * (tools/redrive-dlq.ts, against the real SQS emulator) brings it back to be processed once the cause is
+ * fixed. Also: a message that is not even JSON is recorded with its reason and acknowledged, not crashed on.
+ */
+import { randomUUID } from 'node:crypto';
+import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbResultsStore } from '../../../shared/adapters/dynamodb-results-store.js';
+import type { StoredRequest } from '../../../shared/ports/results-store.js';
+import { notableLearner } from '../../../simulator/seed.js';
+import { redriveDlq, main as redriveMain } from '../../../tools/redrive-dlq.js';
+import type { LocalStack } from '../../support/local-stack.js';
+import { ORG, startJobsStack } from './support.js';
+
+let stack: LocalStack;
+let store: DynamoDbResultsStore;
+beforeAll(async () => {
+  // Two deliveries before the DLQ, 1 s visibility: the give-up happens within seconds.
+  stack = await startJobsStack({ maxReceiveCount: 2, visibilityTimeoutSeconds: 1 });
+  store = new DynamoDbResultsStore({ tableName: stack.tableName, client: stack.dynamoClient });
+});
+afterAll(async () => stack?.stop());
+
+const op = 'findLearnerByUln';
+const exact = notableLearner('exact');
+
+const visibleIn = async (url: string): Promise<number> => {
+  const out = await stack.sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return (
+    Number(out.Attributes?.ApproximateNumberOfMessages ?? 0) +
+    Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
+};
+
+const until = async <T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+): Promise<T> => {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+};
+
+describe('a message that keeps failing', () => {
+  it('lands in the DLQ with its reason recorded, and is processed once redriven after the fix', async () => {
+    const requestId = randomUUID();
+    const body = JSON.stringify({
+      requestId,
+      operation: op,
+      organisationId: ORG,
+      request: { uln: exact.uln, givenName: exact.givenName, familyName: exact.familyName },
+    });
+    stack.simulator.setConditions({ maintenance: true });
+    try {
+      await stack.sqs.send(new SendMessageCommand({ QueueUrl: stack.queueUrls[op], MessageBody: body }));
+      await until('the message in the DLQ', async () =>
+        (await visibleIn(stack.dlqUrls[op])) > 0 ? true : undefined,
+      );
+    } finally {
+      stack.simulator.setConditions({ maintenance: false });
+    }
+    const parked = (await store.get(requestId)) as StoredRequest;
+    expect(parked).toMatchObject({
+      status: 'FAILED',
+      attempts: 2,
+      error: { code: 'LRS_UNAVAILABLE', reason: 'MAINTENANCE', retryable: true },
+      deadLetter: { receiveCount: 2, reason: 'MAINTENANCE', errorCode: 'LRS_UNAVAILABLE' },
+    });
+    expect(parked.deadLetter?.message).toMatch(/^Gave up after 2 deliveries/);
+
+    // A dry run lists it and moves nothing.
+    const dry = await redriveDlq({
+      sqs: stack.sqs,
+      dlqUrl: stack.dlqUrls[op],
+      targetUrl: stack.queueUrls[op],
+      dryRun: true,
+    });
+    expect(dry.moved).toEqual([expect.objectContaining({ requestId })]);
+    expect(await visibleIn(stack.dlqUrls[op])).toBe(1);
+
+    // The operator's command, as run with `npm run redrive`, against the emulator's endpoint.
+    const previous = process.env.AWS_ENDPOINT_URL_SQS;
+    process.env.AWS_ENDPOINT_URL_SQS = stack.env.AWS_ENDPOINT_URL_SQS;
+    const lines: string[] = [];
+    const log = console.log;
+    console.log = (line: string) => lines.push(line);
+    try {
+      expect(await redriveMain(['--stage', stack.stage, '--operation', op])).toBe(0);
+    } finally {
+      console.log = log;
+      process.env.AWS_ENDPOINT_URL_SQS = previous;
+    }
+    expect(lines[0]).toBe(
+      `${op}: moved 1 message(s) from lrs-gateway-${stack.stage}-find-learner-by-uln-dlq`,
+    );
+    expect(lines.join('\n')).not.toContain(exact.familyName);
+
+    const done = await until('the redriven request to complete', async () => {
+      const r = await store.get(requestId);
+      return r?.status === 'COMPLETED' ? r : undefined;
+    });
+    expect(done).toMatchObject({ attempts: 3, outcome: { code: 'WSRC0004' } });
+    expect(await visibleIn(stack.dlqUrls[op])).toBe(0);
+  });
+
+  it('records a message that is not JSON with its reason and acknowledges it', async () => {
+    const sent = await stack.sqs.send(
+      new SendMessageCommand({ QueueUrl: stack.queueUrls[op], MessageBody: '{not json' }),
+    );
+    const record = await until('the poison message record', async () => store.get(`sqs-${sent.MessageId}`));
+    expect(record).toMatchObject({
+      status: 'FAILED',
+      error: { code: 'VALIDATION_FAILED', issues: [{ field: 'message', rule: 'json' }] },
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await visibleIn(stack.queueUrls[op])).toBe(0);
+    expect(await visibleIn(stack.dlqUrls[op])).toBe(0);
+  });
+
+  it('refuses bad arguments', async () => {
+    const err = console.error;
+    console.error = () => undefined;
+    try {
+      expect(await redriveMain(['--stage', stack.stage])).toBe(2);
+      expect(await redriveMain(['--stage', stack.stage, '--operation', 'noSuchOperation'])).toBe(2);
+    } finally {
+      console.error = err;
+    }
+  });
+});

@@ -1,0 +1,118 @@
+/**
+ * What the bulk-job integration tests share: a local stack (simulator over mutual TLS, dynalite, fauxqs,
+ * the API Gateway stand-in and the SQS pollers running the real functions) with the retry and poll waits
+ * shortened through their environment variables, and small clients for the jobs API.
+ */
+import { JOBS_ENV } from '../../../shared/jobs/settings.js';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../support/local-stack.js';
+
+export const ORG = 'TEST0001';
+
+// Thousands of requests: keep the test output to warnings (the logs themselves are tested elsewhere).
+process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+
+/** Waits measured in seconds, so a test sees retries, out-of-hours waits and batch polls within seconds. */
+export const FAST_SETTINGS: Record<string, string> = {
+  [JOBS_ENV.retryBaseSeconds]: '1',
+  [JOBS_ENV.retryMaxSeconds]: '2',
+  [JOBS_ENV.outOfHoursMaxDelaySeconds]: '1',
+  [JOBS_ENV.outOfHoursMaxWaitSeconds]: '2',
+  [JOBS_ENV.batchPollSeconds]: '1',
+};
+
+export const startJobsStack = async (
+  options: LocalStackOptions & { settings?: Record<string, string> } = {},
+): Promise<LocalStack> => {
+  const { settings, ...rest } = options;
+  const stack = await startLocalStack({ pollWaitTimeSeconds: 1, ...rest });
+  // The functions load lazily, on their first event: their settings are read after this point.
+  Object.assign(process.env, FAST_SETTINGS, settings ?? {}, {
+    [JOBS_ENV.maxReceiveCount]: String(rest.maxReceiveCount ?? 5),
+  });
+  return stack;
+};
+
+export interface Answer<T = Record<string, unknown>> {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: T;
+  readonly text: string;
+}
+
+export const request = async <T = Record<string, unknown>>(
+  stack: LocalStack,
+  method: 'GET' | 'POST',
+  path: string,
+  options: { body?: unknown; headers?: Record<string, string>; contentType?: string } = {},
+): Promise<Answer<T>> => {
+  const headers: Record<string, string> = { ...stack.headers(ORG), ...(options.headers ?? {}) };
+  if (options.contentType) headers['content-type'] = options.contentType;
+  const res = await fetch(`${stack.apiUrl}${path}`, {
+    method,
+    headers,
+    ...(options.body === undefined
+      ? {}
+      : { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }),
+  });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // CSV or JSON lines: left as text.
+  }
+  return { status: res.status, headers: res.headers, body: body as T, text };
+};
+
+export interface JobBody {
+  jobId: string;
+  status: string;
+  total: number;
+  counts: { pending: number; completed: number; failed: number };
+  outcomes: Record<string, number>;
+  errors: Record<string, number>;
+  batches?: number;
+}
+
+/** Polls GET /v1/jobs/{jobId} until the job is COMPLETED (or the time is up). */
+export const waitForJob = async (stack: LocalStack, jobId: string, timeoutMs = 40_000): Promise<JobBody> => {
+  const until = Date.now() + timeoutMs;
+  let last: JobBody | undefined;
+  while (Date.now() < until) {
+    const r = await request<JobBody>(stack, 'GET', `/v1/jobs/${jobId}`);
+    if (r.status !== 200) throw new Error(`GET job answered ${r.status}: ${r.text}`);
+    last = r.body;
+    if (last.status === 'COMPLETED') return last;
+    await new Promise((res) => setTimeout(res, 1000));
+  }
+  throw new Error(`job ${jobId} did not complete in time: ${JSON.stringify(last)}`);
+};
+
+export interface ResultItem {
+  index: number;
+  status: string;
+  requestId?: string;
+  outcome?: { code: string };
+  result?: Record<string, unknown>;
+  error?: { code: string; issues?: { field: string; rule: string }[] };
+}
+
+/** Every result item of a job, following the cursor page by page. */
+export const allResults = async (stack: LocalStack, jobId: string, limit = 250): Promise<ResultItem[]> => {
+  const items: ResultItem[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < 1000; page++) {
+    const q = new URLSearchParams({ limit: String(limit), ...(cursor ? { cursor } : {}) });
+    const r = await request<{ items: ResultItem[]; nextCursor?: string }>(
+      stack,
+      'GET',
+      `/v1/jobs/${jobId}/results?${q}`,
+    );
+    if (r.status !== 200) throw new Error(`GET results answered ${r.status}: ${r.text}`);
+    items.push(...r.body.items);
+    cursor = r.body.nextCursor;
+    if (!cursor) break;
+  }
+  return items;
+};

@@ -1,0 +1,172 @@
+/**
+ * A bulk verification job end to end: POST /v1/jobs through the API Gateway stand-in, fan-out through the
+ * verifyLearner queue (fauxqs), the real function behind the SQS poller calling the simulator over mutual
+ * TLS, results in dynalite, progress and results read back through the API.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifiableLearners } from '../../../simulator/seed.js';
+import type { LocalStack } from '../../support/local-stack.js';
+import { allResults, type JobBody, request, startJobsStack, waitForJob } from './support.js';
+
+let stack: LocalStack;
+beforeAll(async () => {
+  stack = await startJobsStack({ maxReceiveCount: 10 });
+});
+afterAll(async () => stack?.stop());
+
+const verifyItem = (l: { uln: string; givenName: string; familyName: string }) => ({
+  uln: l.uln,
+  givenName: l.givenName,
+  familyName: l.familyName,
+});
+
+/** Answers the simulator gave to verifyLearner calls (failures and faults excluded). */
+const answeredVerifies = () =>
+  stack.simulator.requests().filter((r) => r.operation === 'verifyLearner' && r.status === 200).length;
+
+describe('a 1,000-learner verification job', () => {
+  it('completes with every learner verified, the counts right and every result stored', async () => {
+    stack.simulator.clearRequests();
+    const learners = verifiableLearners(1000);
+    const started = Date.now();
+    const posted = await request<{ jobId: string; accepted: number; invalid: number }>(
+      stack,
+      'POST',
+      '/v1/jobs',
+      {
+        body: { operation: 'verifyLearner', items: learners.map(verifyItem) },
+      },
+    );
+    expect(posted.status, posted.text).toBe(202);
+    expect(posted.body).toMatchObject({ accepted: 1000, invalid: 0 });
+    expect(posted.headers.get('location')).toBe(`/v1/jobs/${posted.body.jobId}`);
+
+    const job = await waitForJob(stack, posted.body.jobId);
+    console.log(`1,000 verifications took ${Date.now() - started} ms`);
+    expect(job).toMatchObject<Partial<JobBody>>({
+      status: 'COMPLETED',
+      total: 1000,
+      counts: { pending: 0, completed: 1000, failed: 0 },
+      outcomes: { WSVRC001: 1000 },
+      errors: {},
+    });
+    // One LRS answer per learner: nobody verified twice.
+    expect(answeredVerifies()).toBe(1000);
+
+    const results = await allResults(stack, posted.body.jobId);
+    expect(results.map((r) => r.index)).toEqual(learners.map((_, i) => i));
+    for (const [i, r] of results.entries()) {
+      expect(r.status).toBe('COMPLETED');
+      expect(r.outcome?.code).toBe('WSVRC001');
+      expect((r.result?.verifiedLearner as { uln?: string } | undefined)?.uln).toBe(learners[i]?.uln);
+    }
+    // The same records the HTTP path reads.
+    for (const r of results.filter((_, i) => i % 250 === 0)) {
+      const stored = await request(stack, 'GET', `/v1/requests/${r.requestId}`);
+      expect(stored.body).toMatchObject({ status: 'COMPLETED', jobId: posted.body.jobId });
+    }
+  });
+
+  it('records bad items as failed with index, field and rule, and runs the rest', async () => {
+    const [a, b] = verifiableLearners(2);
+    const posted = await request<{
+      jobId: string;
+      invalidItems: { index: number; issues: { field: string; rule: string }[] }[];
+    }>(stack, 'POST', '/v1/jobs', {
+      body: {
+        operation: 'verifyLearner',
+        items: [
+          verifyItem(a as never),
+          { ...verifyItem(b as never), uln: '1234567890' },
+          { givenName: 'Only' },
+        ],
+      },
+    });
+    expect(posted.status, posted.text).toBe(202);
+    expect(posted.body.invalidItems).toEqual([
+      { index: 1, issues: [expect.objectContaining({ field: 'items[1].uln', rule: 'ulnCheckDigit' })] },
+      {
+        index: 2,
+        issues: expect.arrayContaining([
+          expect.objectContaining({ field: 'items[2].uln', rule: 'required' }),
+          expect.objectContaining({ field: 'items[2].familyName', rule: 'required' }),
+        ]),
+      },
+    ]);
+    const job = await waitForJob(stack, posted.body.jobId);
+    expect(job.counts).toEqual({ pending: 0, completed: 1, failed: 2 });
+    expect(job.errors).toEqual({ VALIDATION_FAILED: 2 });
+    const failed = await request<{ items: { index: number; error: { issues: { field: string }[] } }[] }>(
+      stack,
+      'GET',
+      `/v1/jobs/${posted.body.jobId}/results?status=FAILED`,
+    );
+    expect(failed.body.items.map((i) => i.index)).toEqual([1, 2]);
+    expect(failed.body.items[0]?.error.issues[0]?.field).toBe('items[1].uln');
+  });
+
+  it('refuses a job with no valid item, naming each field and rule', async () => {
+    const r = await request<{ error: { issues: { field: string; rule: string }[] } }>(
+      stack,
+      'POST',
+      '/v1/jobs',
+      {
+        body: { operation: 'verifyLearner', items: [{ uln: '1234567890', givenName: 'A', familyName: 'B' }] },
+      },
+    );
+    expect(r.status).toBe(400);
+    expect(r.body.error.issues).toEqual([
+      expect.objectContaining({ field: 'items[0].uln', rule: 'ulnCheckDigit' }),
+    ]);
+  });
+
+  it('accepts CSV and downloads the results as CSV and JSON lines', async () => {
+    const learners = verifiableLearners(3);
+    const csv = `uln,givenName,familyName\r\n${learners.map((l) => `${l.uln},"${l.givenName}",${l.familyName}`).join('\r\n')}\r\n`;
+    const posted = await request<{ jobId: string; accepted: number }>(
+      stack,
+      'POST',
+      '/v1/jobs?operation=verifyLearner',
+      {
+        body: csv,
+        contentType: 'text/csv',
+      },
+    );
+    expect(posted.status, posted.text).toBe(202);
+    expect(posted.body.accepted).toBe(3);
+    await waitForJob(stack, posted.body.jobId);
+
+    const page1 = await request(stack, 'GET', `/v1/jobs/${posted.body.jobId}/results?format=csv&limit=2`);
+    expect(page1.headers.get('content-type')).toContain('text/csv');
+    const lines = page1.text.trim().split('\r\n');
+    const header = (lines[0] ?? '').split(',');
+    expect(header.slice(0, 5)).toEqual(['index', 'status', 'requestId', 'misIdentifier', 'outcome.code']);
+    expect(header).toContain('result.verifiedLearner.uln');
+    expect(lines).toHaveLength(3);
+    const ulnColumn = header.indexOf('result.verifiedLearner.uln');
+    expect(lines[1]?.split(',')[ulnColumn]).toBe(learners[0]?.uln);
+    const cursor = page1.headers.get('x-next-cursor');
+    expect(cursor).toBeTruthy();
+
+    const page2 = await request(
+      stack,
+      'GET',
+      `/v1/jobs/${posted.body.jobId}/results?format=jsonl&limit=2&cursor=${cursor}`,
+    );
+    const rows = page2.text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { index: number; outcome: { code: string } });
+    expect(rows).toEqual([
+      expect.objectContaining({ index: 2, outcome: expect.objectContaining({ code: 'WSVRC001' }) }),
+    ]);
+    expect(page2.headers.get('x-next-cursor')).toBeNull();
+  });
+
+  it('shows a job only to callers of its organisation', async () => {
+    const r = await request(stack, 'GET', '/v1/jobs/job-00000000000000000000000000000000');
+    expect(r.status).toBe(404);
+    const bad = await request(stack, 'GET', '/v1/jobs/not-a-job');
+    expect(bad.status).toBe(400);
+  });
+});
