@@ -103,6 +103,48 @@ describe('local stack with the real functions', () => {
     });
   });
 
+  it('answers every single-call README example as the README says', async () => {
+    for (const example of exampleRequests().filter((e) => e.path !== '/v1/jobs')) {
+      const res = await fetch(`${stack.apiUrl}${example.path}`, {
+        method: example.method,
+        headers: stack.headers('TEST0001', example.headers),
+        body: JSON.stringify(example.body),
+      });
+      const text = await res.text();
+      expect(res.status, `${example.title}: ${text}`).toBe(200);
+      expect(JSON.parse(text), example.title).toMatchObject({
+        status: 'COMPLETED',
+        outcome: { code: 'WSRC0004' },
+      });
+    }
+  });
+
+  it('runs the README bulk job: jobs function → operation queue → pollers → results', async () => {
+    const example = exampleRequests().find((e) => e.path === '/v1/jobs');
+    const submitted = await fetch(`${stack.apiUrl}/v1/jobs`, {
+      method: 'POST',
+      headers: stack.headers('TEST0001', example?.headers),
+      body: JSON.stringify(example?.body),
+    });
+    const submittedText = await submitted.text();
+    expect(submitted.status, submittedText).toBe(202);
+    const { jobId } = JSON.parse(submittedText) as { jobId: string };
+
+    const job = await waitFor(async () => {
+      const res = await fetch(`${stack.apiUrl}/v1/jobs/${jobId}`, { headers: stack.headers('TEST0001') });
+      const view = (await res.json()) as { status: string; counts: { pending: number; completed: number } };
+      return view.counts.pending === 0 ? view : undefined;
+    });
+    expect(job.counts.completed).toBe(2);
+    const results = await fetch(`${stack.apiUrl}/v1/jobs/${jobId}/results`, {
+      headers: stack.headers('TEST0001'),
+    });
+    const resultsText = await results.text();
+    expect(results.status, resultsText).toBe(200);
+    expect(resultsText).toContain(notableLearner('exact').uln);
+    expect(resultsText).toContain(notableLearner('plrExact').uln);
+  });
+
   it("refuses a second stack in a process whose function modules hold the first one's config", async () => {
     await expect(startLocalStack({ pollers: false })).rejects.toThrow(/one stack per test file/);
   });
