@@ -1,8 +1,10 @@
 import {
+  ChangeMessageVisibilityCommand,
   CreateQueueCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
+  SetQueueAttributesCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -166,6 +168,46 @@ describe('SQS poller', () => {
       await poller.stop();
     }
     expect(poller.invocations.map((i) => i.failedIds.length)).toEqual([1, 0]);
+  });
+
+  it("gives the function receipt handles it can use for its own ChangeMessageVisibility (the worker's backoff)", async () => {
+    const q = await queueWithDlq('poll-visibility', 5);
+    await sqs.send(
+      new SetQueueAttributesCommand({ QueueUrl: q.queueUrl, Attributes: { VisibilityTimeout: '60' } }),
+    );
+    const receiveCounts: string[] = [];
+    const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+      const record = event.Records[0];
+      if (!record) return { batchItemFailures: [] };
+      receiveCounts.push(record.attributes.ApproximateReceiveCount);
+      if (record.attributes.ApproximateReceiveCount !== '1') return { batchItemFailures: [] };
+      // Without this the message would stay invisible for the queue's 60 s.
+      await sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: q.queueUrl,
+          ReceiptHandle: record.receiptHandle,
+          VisibilityTimeout: 0,
+        }),
+      );
+      return { batchItemFailures: [{ itemIdentifier: record.messageId }] };
+    };
+    await sqs.send(new SendMessageCommand({ QueueUrl: q.queueUrl, MessageBody: 'retry-soon' }));
+    const poller = startPoller({
+      sqs,
+      region: emulators.region,
+      maxConcurrency: 1,
+      waitTimeSeconds: 1,
+      subscriptions: [
+        { name: 'vis', queueUrl: q.queueUrl, queueArn: q.queueArn, handler: async () => handler },
+      ],
+      log: () => undefined,
+    });
+    try {
+      await waitFor(() => receiveCounts.length >= 2, 5000);
+    } finally {
+      await poller.stop();
+    }
+    expect(receiveCounts).toEqual(['1', '2']);
   });
 
   it('runs at most maxConcurrency invocations per queue at a time', async () => {
