@@ -8,19 +8,27 @@ import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-s
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbResultsStore } from '../../../shared/adapters/dynamodb-results-store.js';
 import type { StoredRequest } from '../../../shared/ports/results-store.js';
-import { notableLearner } from '../../../simulator/seed.js';
+import { notableLearner, verifiableLearners } from '../../../simulator/seed.js';
 import { redriveDlq, main as redriveMain } from '../../../tools/redrive-dlq.js';
 import type { LocalStack } from '../../support/local-stack.js';
-import { ORG, startJobsStack } from './support.js';
+import { captureOutput, personalDataIn } from '../api/events.js';
+import { ORG, request, startJobsStack, waitForJob } from './support.js';
 
 let stack: LocalStack;
 let store: DynamoDbResultsStore;
+let output: ReturnType<typeof captureOutput>;
 beforeAll(async () => {
+  // This file checks the logs: all of them, captured (the functions read the level when they load).
+  process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
+  output = captureOutput();
   // Two deliveries before the DLQ, 1 s visibility: the give-up happens within seconds.
   stack = await startJobsStack({ maxReceiveCount: 2, visibilityTimeoutSeconds: 1 });
   store = new DynamoDbResultsStore({ tableName: stack.tableName, client: stack.dynamoClient });
 });
-afterAll(async () => stack?.stop());
+afterAll(async () => {
+  output?.restore();
+  await stack?.stop();
+});
 
 const op = 'findLearnerByUln';
 const exact = notableLearner('exact');
@@ -137,5 +145,30 @@ describe('a message that keeps failing', () => {
     } finally {
       console.error = err;
     }
+  });
+
+  it('log ids, operations and codes, never a learner name, date of birth or postcode', async () => {
+    const learners = verifiableLearners(2);
+    const posted = await request<{ jobId: string }>(stack, 'POST', '/v1/jobs', {
+      body: {
+        operation: 'verifyLearner',
+        items: [
+          ...learners.map((l) => ({ uln: l.uln, givenName: l.givenName, familyName: l.familyName })),
+          { uln: '1234567890', givenName: 'Invalidrow', familyName: 'Badulnperson' },
+        ],
+      },
+    });
+    expect(posted.status).toBe(202);
+    await waitForJob(stack, posted.body.jobId);
+    const text = output.text();
+    expect(text).toContain('"message":"Queue message goes to the dead-letter queue"');
+    expect(text).toContain('"message":"Job accepted and queued"');
+    expect(text).toContain('items[2].uln');
+    const people = [
+      { ...exact },
+      ...learners,
+      { givenName: 'Invalidrow', familyName: 'Badulnperson', dateOfBirth: '1900-01-01', postcode: 'ZZ9 9ZZ' },
+    ];
+    expect(personalDataIn(text, people)).toEqual([]);
   });
 });
