@@ -2,7 +2,7 @@
  * The bulk jobs routes in the OpenAPI document (listed in shared/api/extra-routes.ts).
  */
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CommonSchemas } from '../api/openapi.js';
 import { HEADERS, IDEMPOTENCY_KEY_PATTERN, USER_NAME_PATTERN } from '../app/http-input.js';
 import { ORGANISATION_ID_PATTERN } from '../config/runtime.js';

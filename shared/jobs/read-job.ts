@@ -3,7 +3,7 @@
  * from the items, so they are exact) and its per-learner results, a page at a time behind an opaque cursor.
  * A job whose items are all settled is marked COMPLETED the first time it is read so.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { failureView } from '../app/http-response.js';
 import { registerLearnerResultSchema } from '../app/register-learner.js';
 import { ValidationError } from '../domain/errors.js';

@@ -15,7 +15,7 @@
  * each to one LRS call), which also recovers a submission whose fan-out was cut short.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { canonicalJson } from '../app/process-request.js';
 import { ConflictError, type FieldIssue, ValidationError } from '../domain/errors.js';
 import { OPERATION_IDS, OPERATIONS, type OperationId } from '../lrs/operations.js';
