@@ -190,3 +190,32 @@ describe('an LRS batch registration of 450 learners', () => {
     }
   });
 });
+
+describe('an LRS batch verification of 250 learners', () => {
+  it('is split 200 + 50 and gives each learner its own verification row', async () => {
+    const learners = verifiableLearners(250);
+    const posted = await request<{ jobId: string; batches: number }>(stack, 'POST', '/v1/jobs', {
+      body: {
+        operation: 'submitVerifyBatch',
+        items: learners.map((l, i) => ({
+          misIdentifier: `V-${i}`,
+          uln: l.uln,
+          givenName: l.givenName,
+          familyName: l.familyName,
+        })),
+      },
+      headers: { 'idempotency-key': `verify-250-${stack.stage}` },
+    });
+    expect(posted.status, posted.text).toBe(202);
+    expect(posted.body.batches).toBe(2);
+    const job = await waitForJob(stack, posted.body.jobId);
+    expect(job).toMatchObject({
+      counts: { pending: 0, completed: 250, failed: 0 },
+      outcomes: { WSVRC001: 250 },
+    });
+    const results = await allResults(stack, posted.body.jobId, 1000);
+    expect(results.map((r) => [r.result?.misIdentifier, r.result?.uln])).toEqual(
+      learners.map((l, i) => [`V-${i}`, l.uln]),
+    );
+  });
+});
