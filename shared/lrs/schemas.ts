@@ -67,7 +67,7 @@ const learnerToRegisterShape = {
 };
 
 const batchLearner = z
-  .object({
+  .strictObject({
     uln: uln().optional(),
     misIdentifier: maxText(128, "The caller's own key for this learner").optional(),
     title: name35('Title').optional(),
@@ -136,7 +136,7 @@ const isoDateTime = (description: string) =>
     .describe(`${description} (YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss])`);
 
 const achievement = z
-  .object({
+  .strictObject({
     achievementAwardDate: isoDateTime('Award date'),
     action: z.number().int().min(0).max(2147483647).describe('Achievement action code'),
     actionDate: isoDateTime('Action date'),
@@ -166,7 +166,7 @@ const achievement = z
 
 export const requestSchemas = {
   findLearnerByUln: z
-    .object({
+    .strictObject({
       findType: findType(),
       uln: uln(),
       familyName: nameNonEmpty('Family name'),
@@ -174,7 +174,7 @@ export const requestSchemas = {
     })
     .describe('Find a learner by ULN, family name and given name'),
   findLearnerByDemographics: z
-    .object({
+    .strictObject({
       findType: findType(),
       familyName: nameNonEmpty('Family name'),
       givenName: nameNonEmpty('Given name'),
@@ -187,14 +187,16 @@ export const requestSchemas = {
       emailAddress: email().optional(),
     })
     .describe('Find a learner by demographics'),
-  verifyLearner: z.object(learnerToVerifyShape).describe('Verify that a ULN belongs to the named learner'),
+  verifyLearner: z
+    .strictObject(learnerToVerifyShape)
+    .describe('Verify that a ULN belongs to the named learner'),
   registerLearner: z
-    .object({ learner: z.object(learnerToRegisterShape).describe('The learner to register') })
+    .strictObject({ learner: z.strictObject(learnerToRegisterShape).describe('The learner to register') })
     .describe('Register a learner'),
   updateLearner: z
-    .object({
+    .strictObject({
       learner: z
-        .object({
+        .strictObject({
           ...learnerToRegisterShape,
           uln: uln(),
           versionNumber: z
@@ -208,21 +210,21 @@ export const requestSchemas = {
     })
     .describe("Update a learner's details"),
   submitBatchRegistration: z
-    .object({
+    .strictObject({
       jobType: z.enum(FIND_TYPES).default('FUL').describe('FUL (default) or CHK'),
       learners: z.array(batchLearner).min(1).max(200).describe('1-200 learners'),
     })
     .describe('Submit a batch registration job'),
   getBatchRegistrationOutput: z
-    .object({ jobId: lsJobId })
+    .strictObject({ jobId: lsJobId })
     .describe('Get the output of a batch registration job'),
   submitVerifyBatch: z
-    .object({
+    .strictObject({
       orgEmail: email('Email address the LRS notifies when the job completes').optional(),
       learners: z
         .array(
           z
-            .object({
+            .strictObject({
               misIdentifier: maxText(128, "The caller's own key").optional(),
               ...learnerToVerifyShape,
             })
@@ -233,12 +235,14 @@ export const requestSchemas = {
         .describe('1-200 learners'),
     })
     .describe('Submit a batch verification job'),
-  getVerifyBatchOutput: z.object({ jobId: lsJobId }).describe('Get the output of a batch verification job'),
+  getVerifyBatchOutput: z
+    .strictObject({ jobId: lsJobId })
+    .describe('Get the output of a batch verification job'),
   retrieveUlns: z
-    .object({ ulns: z.array(uln()).min(1).max(200).describe('1-200 ULNs') })
+    .strictObject({ ulns: z.array(uln()).min(1).max(200).describe('1-200 ULNs') })
     .describe('Retrieve the current state of ULNs'),
   getLearningEvents: z
-    .object({
+    .strictObject({
       uln: uln(),
       givenName: nameNonEmpty('Given name'),
       familyName: nameNonEmpty('Family name'),
@@ -249,7 +253,7 @@ export const requestSchemas = {
     })
     .describe("Get a learner's Personal Learning Record"),
   getLearnerByUln: z
-    .object({
+    .strictObject({
       uln: uln(),
       givenName: nameNonEmpty('Given name'),
       familyName: nameNonEmpty('Family name'),
@@ -258,7 +262,7 @@ export const requestSchemas = {
     })
     .describe('Get the R9 learner record by ULN'),
   updateLearnerSubsetFields: z
-    .object({
+    .strictObject({
       uln: uln(),
       versionNumber: z.number().int().min(0).max(2147483647).describe('VersionNumber from the last read'),
       emailAddress: email().optional(),
@@ -277,7 +281,7 @@ export const requestSchemas = {
     })
     .describe("Update a learner's subset fields"),
   viewAudit: z
-    .object({
+    .strictObject({
       uln: uln(),
       givenName: nameNonEmpty('Given name'),
       familyName: nameNonEmpty('Family name'),
@@ -286,7 +290,7 @@ export const requestSchemas = {
     })
     .describe('View who accessed a learner record'),
   getOrganisation: z
-    .object({
+    .strictObject({
       ukprn: z
         .string()
         .regex(/^[0-9a-zA-Z]{8}$/)
@@ -311,14 +315,16 @@ export const requestSchemas = {
     })
     .describe('Look up an organisation'),
   submitAchievementBatch: z
-    .object({
+    .strictObject({
       emailAddress: email('Email address for job notifications').optional(),
       submissionType: maxText(50, 'Submission type').optional(),
       achievements: z.array(achievement).min(1).max(10000).describe('Achievements'),
     })
     .describe('Submit an achievement batch'),
   getAchievementBatch: z
-    .object({ jobId: z.number().int().min(1).max(2147483647).describe('Job id from the submit operation') })
+    .strictObject({
+      jobId: z.number().int().min(1).max(2147483647).describe('Job id from the submit operation'),
+    })
     .describe('Get an achievement batch job'),
 } as const;
 

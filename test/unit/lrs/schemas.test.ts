@@ -112,6 +112,21 @@ describe('request validation', () => {
     );
   });
 
+  it('rejects unknown fields instead of dropping them, naming each (a typo must not go unnoticed)', () => {
+    const issues = issuesOf('findLearnerByDemographics', { ...demographics, previousFamilyname: 'Smith' });
+    expect(issues).toEqual([
+      expect.objectContaining({
+        field: '(request)',
+        rule: 'unknownField',
+        message: expect.stringContaining('previousFamilyname'),
+      }),
+    ]);
+    const nested = issuesOf('registerLearner', {
+      learner: { ...SAMPLES.registerLearner[0].learner, middleName: 'X' },
+    });
+    expect(nested.map((i) => [i.field, i.rule])).toEqual([['learner', 'unknownField']]);
+  });
+
   it('names fields inside arrays with their index', () => {
     const issues = issuesOf('submitVerifyBatch', {
       learners: [
