@@ -15,7 +15,7 @@
  */
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
-import { createSecureContext } from 'node:tls';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import * as soap from 'soap';
 import {
   type AppError,
@@ -89,33 +89,18 @@ interface Connection {
   readonly clients: Map<LrsServiceName, Promise<soap.Client>>;
 }
 
-/** Fails early, with a typed error, when the key/certificate/PFX cannot be loaded at all. */
-const checkCertificate = (c: OrganisationCredentials): void => {
-  try {
-    if (c.certificate.kind === 'pem') {
-      createSecureContext({
-        key: c.certificate.key,
-        cert: c.certificate.cert,
-        ...(c.certificate.passphrase ? { passphrase: c.certificate.passphrase } : {}),
-      });
-    } else {
-      createSecureContext({ pfx: c.certificate.pfx, passphrase: c.certificate.passphrase });
-    }
-  } catch (e) {
-    throw transportError(e);
-  }
-};
-
 /**
  * The TLS agent of one organisation: its client certificate held in memory (Buffers: soap's
  * ClientSSLSecurity reads a string as a file path), the server certificate always verified (optional
  * CA bundle for test environments), keep-alive. Passed to soap's HTTP client per call as `httpsAgent`
  * rather than through ClientSSLSecurity, which builds its agent from the first call's options and
  * would bind that call's abort signal to every later connection.
+ *
+ * The key material is loaded once, into one TLS context that every connection of the agent shares: it
+ * fails early, with a typed error, when the key/certificate/PFX cannot be loaded at all, and a new
+ * connection (cold start, fan-out, a replaced stale socket) does not parse the private key again.
  */
 const tlsAgent = (c: OrganisationCredentials): https.Agent => {
-  checkCertificate(c);
-  const ca = c.serverCa ? { ca: Buffer.from(c.serverCa) } : {};
   const cert =
     c.certificate.kind === 'pem'
       ? {
@@ -124,17 +109,21 @@ const tlsAgent = (c: OrganisationCredentials): https.Agent => {
           ...(c.certificate.passphrase ? { passphrase: c.certificate.passphrase } : {}),
         }
       : { pfx: Buffer.from(c.certificate.pfx), passphrase: c.certificate.passphrase };
-  return new https.Agent({
-    ...cert,
-    ...ca,
-    keepAlive: true,
-    rejectUnauthorized: true,
-    // TLS 1.2, as the known live clients pin it. With 1.2 the server checks our certificate inside
-    // the handshake, so a refused certificate is a clear TLS alert (not retryable) instead of the
-    // connection reset TLS 1.3 gives after a handshake that looked successful.
-    minVersion: 'TLSv1.2',
-    maxVersion: 'TLSv1.2',
-  });
+  let secureContext: SecureContext;
+  try {
+    secureContext = createSecureContext({
+      ...cert,
+      ...(c.serverCa ? { ca: Buffer.from(c.serverCa) } : {}),
+      // TLS 1.2, as the known live clients pin it. With 1.2 the server checks our certificate inside
+      // the handshake, so a refused certificate is a clear TLS alert (not retryable) instead of the
+      // connection reset TLS 1.3 gives after a handshake that looked successful.
+      minVersion: 'TLSv1.2',
+      maxVersion: 'TLSv1.2',
+    });
+  } catch (e) {
+    throw transportError(e);
+  }
+  return new https.Agent({ secureContext, keepAlive: true, rejectUnauthorized: true });
 };
 
 const destroyConnection = (conn: Connection | undefined): void => {
