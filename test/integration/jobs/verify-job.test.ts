@@ -4,9 +4,14 @@
  * TLS, results in dynalite, progress and results read back through the API.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbJobsStore } from '../../../shared/adapters/dynamodb-jobs-store.js';
+import { queueSender } from '../../../shared/jobs/jobs-handler.js';
+import { submitJob } from '../../../shared/jobs/submit-job.js';
+import type { OperationId } from '../../../shared/lrs/operations.js';
+import { validateRequest } from '../../../shared/lrs/schemas.js';
 import { verifiableLearners } from '../../../simulator/seed.js';
 import type { LocalStack } from '../../support/local-stack.js';
-import { allResults, type JobBody, request, startJobsStack, waitForJob } from './support.js';
+import { allResults, type JobBody, ORG, request, startJobsStack, waitForJob } from './support.js';
 
 let stack: LocalStack;
 beforeAll(async () => {
@@ -168,5 +173,50 @@ describe('a 1,000-learner verification job', () => {
     expect(r.status).toBe(404);
     const bad = await request(stack, 'GET', '/v1/jobs/not-a-job');
     expect(bad.status).toBe(400);
+  });
+
+  it('recovers a submission whose fan-out was cut short when it is sent again with its Idempotency-Key', async () => {
+    const learners = verifiableLearners(10);
+    const items = learners.map(verifyItem);
+    const key = `cut-short-${stack.stage}`;
+    const send = queueSender(stack.sqs, stack.queueUrls);
+    let sent = 0;
+    const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
+    // The first attempt dies after queueing 3 of the 10 messages (a timeout, a crash).
+    await expect(
+      submitJob(
+        {
+          jobs: new DynamoDbJobsStore({ tableName: stack.tableName, client: stack.dynamoClient }),
+          send: async (op: OperationId, bodies: readonly string[]) => {
+            await send(op, bodies.slice(0, 3));
+            sent += 3;
+            throw new Error('connection lost');
+          },
+          validate: validateRequest,
+          dataTtlDays: 1,
+          log,
+        },
+        {
+          submission: { operation: 'verifyLearner', items },
+          organisationId: ORG,
+          caller: 'local-mis',
+          idempotencyKey: key,
+        },
+      ),
+    ).rejects.toThrow('connection lost');
+    expect(sent).toBe(3);
+
+    // The MIS sends the same job again.
+    const again = await request<{ jobId: string; created: boolean }>(stack, 'POST', '/v1/jobs', {
+      body: { operation: 'verifyLearner', items },
+      headers: { 'idempotency-key': key },
+    });
+    expect(again.status, again.text).toBe(202);
+    expect(again.body.created).toBe(false);
+    const job = await waitForJob(stack, again.body.jobId);
+    expect(job).toMatchObject({
+      counts: { pending: 0, completed: 10, failed: 0 },
+      outcomes: { WSVRC001: 10 },
+    });
   });
 });
