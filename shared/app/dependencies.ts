@@ -39,6 +39,7 @@ export const createOperationDependencies = (
     endpoint: config.lrsEndpoint,
     credentials,
     timeoutMs: config.lrsTimeoutMs,
+    ...(config.lrsServiceHours ? { serviceHours: config.lrsServiceHours } : {}),
   });
   const queueUrl = config.operationQueueUrls[op];
   const settings = loadJobSettings();

@@ -22,6 +22,11 @@ export const ENV = {
   lrsMaxConcurrency: 'LRS_MAX_CONCURRENCY',
   /** JSON: string[] of the stage's organisation ids, one secret each (the certificate-expiry check reads them all). */
   organisationIds: 'ORGANISATION_IDS',
+  /**
+   * When the LRS is expected to answer, e.g. `Mon-Sat 07:00-22:00 Europe/London` (no source publishes the
+   * hours; unset = every day 06:00-24:00 UK time). Sets how long an out-of-hours request waits.
+   */
+  lrsServiceHours: 'LRS_SERVICE_HOURS',
 } as const;
 
 /** Secrets Manager naming: one secret per organisation. */

@@ -6,6 +6,7 @@
  */
 import * as z from 'zod';
 import { ConfigurationError } from '../domain/errors.js';
+import { parseServiceHours, type ServiceHours } from '../lrs/faults.js';
 import { OPERATION_IDS, type OperationId } from '../lrs/operations.js';
 import { DEFAULT_DATA_TTL_DAYS, ENV } from './names.js';
 import { LRS_TIMEOUT_MS } from './resources.js';
@@ -22,6 +23,8 @@ export interface RuntimeConfig {
   readonly callerAccess: CallerAccess;
   readonly operationQueueUrls: Readonly<Partial<Record<OperationId, string>>>;
   readonly dataTtlDays: number;
+  /** Undefined: the adapter's documented default. */
+  readonly lrsServiceHours?: ServiceHours;
 }
 
 const jsonText = <T extends z.ZodType>(schema: T) =>
@@ -66,6 +69,17 @@ export const runtimeEnvSchema = z.object({
   [ENV.callerAccess]: jsonText(callerAccessSchema),
   [ENV.operationQueueUrls]: jsonText(operationQueueUrlsSchema).optional(),
   [ENV.dataTtlDays]: positiveInt.max(3650).default(DEFAULT_DATA_TTL_DAYS),
+  [ENV.lrsServiceHours]: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return parseServiceHours(text);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e as Error).message });
+        return z.NEVER;
+      }
+    })
+    .optional(),
 });
 
 /**
@@ -91,6 +105,7 @@ export const loadRuntimeConfig = (env: NodeJS.ProcessEnv = process.env): Runtime
     callerAccess: e[ENV.callerAccess],
     operationQueueUrls: e[ENV.operationQueueUrls] ?? {},
     dataTtlDays: e[ENV.dataTtlDays],
+    lrsServiceHours: e[ENV.lrsServiceHours],
   };
 };
 

@@ -23,6 +23,7 @@ describe('loadRuntimeConfig', () => {
       callerAccess: { 'key-1': ['10000001'], admin: ['*'] },
       operationQueueUrls: { findLearnerByUln: 'http://127.0.0.1:4566/000000000000/q' },
       dataTtlDays: 30,
+      lrsServiceHours: undefined,
     });
   });
 
@@ -38,6 +39,17 @@ describe('loadRuntimeConfig', () => {
     const message = (error as Error).message;
     for (const name of ['LRS_ENDPOINT', 'CALLER_ACCESS', 'DATA_TTL_DAYS']) expect(message).toContain(name);
     expect(message).not.toContain('{not json');
+  });
+
+  it('reads the LRS service hours, and names the variable when they are malformed', () => {
+    const config = loadRuntimeConfig({ ...env, LRS_SERVICE_HOURS: 'Mon-Fri 08:00-18:00 Europe/London' });
+    expect(config.lrsServiceHours).toEqual({
+      timeZone: 'Europe/London',
+      open: '08:00',
+      close: '18:00',
+      days: [1, 2, 3, 4, 5],
+    });
+    expect(() => loadRuntimeConfig({ ...env, LRS_SERVICE_HOURS: 'weekdays' })).toThrow(/LRS_SERVICE_HOURS/);
   });
 
   it('rejects an organisation id in CALLER_ACCESS that is neither a UKPRN nor an organisation reference', () => {
