@@ -13,7 +13,8 @@
  *   after maxReceiveCount parks it in the DLQ; its last failure is noted on the stored request first.
  * - A submit queue of an LRS batch operation also carries the polls of its output operation (queued by
  *   the bulk jobs, see shared/jobs/job-hooks.ts).
- * - Once a message's request is settled, `onSettled` lets its bulk job (if any) take note.
+ * - Once a message's request is settled, `onSettled` lets its bulk job (if any) take note; it is called
+ *   too, with `deadLettered: true`, for a message given up to the DLQ (its job shows it as stuck).
  * - A message whose request is in flight elsewhere is reported failed without a record change.
  * Powertools BatchProcessor reports each failed record in `batchItemFailures`
  * (the event source has ReportBatchItemFailures), so one bad message never fails its neighbours.
@@ -85,7 +86,10 @@ export interface QueueDependencies extends ProcessDependencies {
   readonly resend?: (record: SQSRecord, body: string, delaySeconds: number) => Promise<void>;
   /** Backoff and out-of-hours settings; default DEFAULT_JOB_SETTINGS.retry. */
   readonly retrySettings?: RetrySettings;
-  /** Called once a message's request is settled (COMPLETED, or FAILED for good): bulk job bookkeeping. */
+  /**
+   * Called once a message's request is settled (COMPLETED, or FAILED for good), and when its message is
+   * given up to the DLQ (`deadLettered`): bulk job bookkeeping.
+   */
   readonly onSettled?: (event: SettledEvent) => Promise<void>;
 }
 
@@ -288,13 +292,20 @@ export const handleQueueRecord = async (
       decision.kind === 'backoff' ? decision.lastAttempt : receiveCount >= retrySettings.maxReceiveCount;
     if (lastAttempt) {
       // SQS moves the message to the DLQ instead of delivering it again: say so, and why, on the record.
+      const note = {
+        at: now().toISOString(),
+        receiveCount,
+        errorCode: stored.error.code,
+        ...(stored.error.reason ? { reason: stored.error.reason } : {}),
+        message: `Gave up after ${receiveCount} deliveries: ${stored.error.message}`,
+      };
       try {
-        await deps.store.noteDeadLetter?.(stored.requestId, {
-          at: now().toISOString(),
-          receiveCount,
-          errorCode: stored.error.code,
-          ...(stored.error.reason ? { reason: stored.error.reason } : {}),
-          message: `Gave up after ${receiveCount} deliveries: ${stored.error.message}`,
+        await deps.store.noteDeadLetter?.(stored.requestId, note);
+        await deps.onSettled?.({
+          message,
+          record,
+          stored: { ...stored, deadLetter: note },
+          deadLettered: true,
         });
       } catch (e) {
         deps.log.warn('Could not note the dead-letter move on the request', {
