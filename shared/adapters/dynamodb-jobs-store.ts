@@ -188,12 +188,13 @@ export class DynamoDbJobsStore implements JobsStore {
         values[`:${name}`] = value;
         sets.push(`#${name} = :${name}`);
       }
+      names['#deadLetteredAt'] = 'deadLetteredAt';
       try {
         await this.doc.send(
           new UpdateCommand({
             TableName: this.tableName,
             Key: { [TABLE.partitionKey]: jobPk(jobId), [TABLE.sortKey]: itemSk(s.index) },
-            UpdateExpression: `SET ${sets.join(', ')}`,
+            UpdateExpression: `SET ${sets.join(', ')} REMOVE #deadLetteredAt`,
             ConditionExpression: 'attribute_exists(#pk) AND #status = :pending',
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: values,
@@ -208,8 +209,32 @@ export class DynamoDbJobsStore implements JobsStore {
     return changed.reduce<number>((a, b) => a + b, 0);
   }
 
+  async markDeadLettered(jobId: string, indexes: readonly number[], at: Date): Promise<void> {
+    await inParallel(indexes, this.parallelism, async (index) => {
+      try {
+        await this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { [TABLE.partitionKey]: jobPk(jobId), [TABLE.sortKey]: itemSk(index) },
+            UpdateExpression: 'SET #deadLetteredAt = :at',
+            ConditionExpression: 'attribute_exists(#pk) AND #status = :pending',
+            ExpressionAttributeNames: {
+              '#pk': TABLE.partitionKey,
+              '#status': 'status',
+              '#deadLetteredAt': 'deadLetteredAt',
+            },
+            ExpressionAttributeValues: { ':pending': 'PENDING', ':at': at.toISOString() },
+          }),
+        );
+      } catch (e) {
+        if (!isConditionFailure(e)) throw e;
+      }
+    });
+  }
+
   async countItems(jobId: string): Promise<JobCounts> {
     const byStatus: Record<JobItemStatus, number> = { PENDING: 0, COMPLETED: 0, FAILED: 0 };
+    let deadLettered = 0;
     const byOutcome: Record<string, number> = {};
     const byError: Record<string, number> = {};
     let lastKey: Record<string, unknown> | undefined;
@@ -218,13 +243,14 @@ export class DynamoDbJobsStore implements JobsStore {
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-          ProjectionExpression: '#status, #outcomeCode, #errorCode',
+          ProjectionExpression: '#status, #outcomeCode, #errorCode, #deadLetteredAt',
           ExpressionAttributeNames: {
             '#pk': TABLE.partitionKey,
             '#sk': TABLE.sortKey,
             '#status': 'status',
             '#outcomeCode': 'outcomeCode',
             '#errorCode': 'errorCode',
+            '#deadLetteredAt': 'deadLetteredAt',
           },
           ExpressionAttributeValues: { ':pk': jobPk(jobId), ':prefix': 'ITEM#' },
           ConsistentRead: true,
@@ -234,6 +260,7 @@ export class DynamoDbJobsStore implements JobsStore {
       for (const item of out.Items ?? []) {
         const status = String(item.status) as JobItemStatus;
         byStatus[status] = (byStatus[status] ?? 0) + 1;
+        if (status === 'PENDING' && typeof item.deadLetteredAt === 'string') deadLettered++;
         if (typeof item.outcomeCode === 'string') {
           byOutcome[item.outcomeCode] = (byOutcome[item.outcomeCode] ?? 0) + 1;
         }
@@ -243,7 +270,7 @@ export class DynamoDbJobsStore implements JobsStore {
       }
       lastKey = out.LastEvaluatedKey;
     } while (lastKey);
-    return { byStatus, byOutcome, byError };
+    return { byStatus, deadLettered, byOutcome, byError };
   }
 
   async listItems(

@@ -9,6 +9,9 @@
  * - A poll (`<jobId>:b<k>:p<n>`): while the LRS says the batch is still running (WSRC0008, Waiting,
  *   InProgress) the next poll is queued; when it is done, each learner's row is stored on its item.
  *
+ * - A message given up to the DLQ: its items are flagged `deadLettered` (still PENDING, so a redrive
+ *   settles them as usual) and the job's progress counts them.
+ *
  * Everything here is idempotent: a redelivered message runs it again and changes nothing twice (items
  * settle only from PENDING, the next poll has a fixed request id).
  */
@@ -40,6 +43,8 @@ export interface SettledEvent {
   readonly message: SettledMessage;
   readonly record: SQSRecord;
   readonly stored: StoredRequest;
+  /** Not settled: the message ran out of deliveries and goes to the DLQ (a redrive may settle it later). */
+  readonly deadLettered?: boolean;
 }
 
 export interface JobHookDependencies {
@@ -134,7 +139,8 @@ export const createJobHook = (deps: JobHookDependencies) => {
     const log = { jobId, requestId: stored.requestId, operation: stored.operation };
 
     if (ref.kind === 'item') {
-      await deps.jobs.settleItems(jobId, [settlementOf(ref.index, stored, now())]);
+      if (event.deadLettered) await deps.jobs.markDeadLettered(jobId, [ref.index], now());
+      else await deps.jobs.settleItems(jobId, [settlementOf(ref.index, stored, now())]);
       return;
     }
 
@@ -146,6 +152,12 @@ export const createJobHook = (deps: JobHookDependencies) => {
 
     // Done already, or a duplicate delivery another worker has taken further: nothing to do.
     if (batch.status === 'DONE' || batch.status === 'FAILED') return;
+    if (event.deadLettered) {
+      // The batch's learners wait on the DLQ: the job shows them as stuck until a redrive.
+      await deps.jobs.markDeadLettered(jobId, batch.indexes, now());
+      deps.log.warn('LRS batch message went to the DLQ; its learners are pending until a redrive', log);
+      return;
+    }
 
     if (ref.kind === 'submit') {
       const op = stored.operation;

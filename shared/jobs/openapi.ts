@@ -80,6 +80,10 @@ export const registerJobsRoutes = (registry: OpenAPIRegistry, common: CommonSche
           pending: z.number().int(),
           completed: z.number().int().describe('The LRS answered (any outcome)'),
           failed: z.number().int().describe('No usable answer: invalid item, LRS refusal, gave up'),
+          deadLettered: z
+            .number()
+            .int()
+            .describe('Of the pending items: those in a dead-letter queue; redrive them to finish the job'),
         }),
         outcomes: count.describe('Settled items by LRS outcome code, e.g. { "WSVRC001": 990 }'),
         errors: count.describe('Failed items by error code, e.g. { "VALIDATION_FAILED": 3 }'),
@@ -108,6 +112,7 @@ export const registerJobsRoutes = (registry: OpenAPIRegistry, common: CommonSche
       .describe("The operation's typed result (or the learner's LRS batch row)"),
     error: common.failure.optional(),
     settledAt: z.string().optional(),
+    deadLetteredAt: z.string().optional().describe('Pending items only: when its message went to the DLQ'),
   });
   const page = registry.register(
     'JobResultsPage',

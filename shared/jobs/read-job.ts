@@ -25,7 +25,13 @@ export interface JobView {
   readonly organisationId: string;
   readonly status: JobRecord['status'];
   readonly total: number;
-  readonly counts: { readonly pending: number; readonly completed: number; readonly failed: number };
+  readonly counts: {
+    readonly pending: number;
+    readonly completed: number;
+    readonly failed: number;
+    /** Of the pending items: those whose message is in a dead-letter queue (redrive it to finish the job). */
+    readonly deadLettered: number;
+  };
   readonly outcomes: Readonly<Record<string, number>>;
   readonly errors: Readonly<Record<string, number>>;
   readonly invalid: number;
@@ -47,6 +53,7 @@ export const jobView = (job: JobRecord, counts: JobCounts): JobView => ({
     pending: counts.byStatus.PENDING,
     completed: counts.byStatus.COMPLETED,
     failed: counts.byStatus.FAILED,
+    deadLettered: counts.deadLettered,
   },
   outcomes: counts.byOutcome,
   errors: counts.byError,
@@ -99,6 +106,7 @@ export interface ResultItemView {
   readonly result?: unknown;
   readonly error?: unknown;
   readonly settledAt?: string;
+  readonly deadLetteredAt?: string;
 }
 
 export interface ResultsPage {
@@ -135,6 +143,7 @@ const itemView = async (results: Pick<ResultsStore, 'get'>, item: JobItem): Prom
     ...(item.requestId ? { requestId: item.requestId } : {}),
     ...(item.misIdentifier ? { misIdentifier: item.misIdentifier } : {}),
     ...(item.settledAt ? { settledAt: item.settledAt } : {}),
+    ...(item.deadLetteredAt && item.status === 'PENDING' ? { deadLetteredAt: item.deadLetteredAt } : {}),
   };
   if (item.requestId && item.status !== 'PENDING') {
     const stored = await results.get(item.requestId);

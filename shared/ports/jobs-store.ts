@@ -69,6 +69,8 @@ export interface JobItem {
   /** The item's row of an LRS batch output (lrs-batch jobs only; `requests` items keep theirs on the request). */
   readonly result?: unknown;
   readonly settledAt?: string;
+  /** ISO timestamp: the item's message went to the DLQ (the item stays PENDING until a redrive settles it). */
+  readonly deadLetteredAt?: string;
 }
 
 export interface ItemSettlement {
@@ -93,6 +95,8 @@ export interface JobBatch {
 
 export interface JobCounts {
   readonly byStatus: Readonly<Record<JobItemStatus, number>>;
+  /** PENDING items whose message is in a dead-letter queue. */
+  readonly deadLettered: number;
   /** Settled items by outcome code (COMPLETED items, and FAILED items that carry an LRS code). */
   readonly byOutcome: Readonly<Record<string, number>>;
   /** FAILED items by error code. */
@@ -118,6 +122,8 @@ export interface JobsStore {
    * Returns how many items changed.
    */
   settleItems(jobId: string, settlements: readonly ItemSettlement[]): Promise<number>;
+  /** Flag PENDING items whose message went to the DLQ; settling them later clears the flag. */
+  markDeadLettered(jobId: string, indexes: readonly number[], at: Date): Promise<void>;
   countItems(jobId: string): Promise<JobCounts>;
   /** Items in index order, starting after `afterIndex` (exclusive). */
   listItems(

@@ -12,7 +12,7 @@ import { notableLearner, verifiableLearners } from '../../../simulator/seed.js';
 import { redriveDlq, main as redriveMain } from '../../../tools/redrive-dlq.js';
 import type { LocalStack } from '../../support/local-stack.js';
 import { captureOutput, personalDataIn } from '../api/events.js';
-import { ORG, request, startJobsStack, waitForJob } from './support.js';
+import { type JobBody, ORG, request, startJobsStack, waitForJob } from './support.js';
 
 let stack: LocalStack;
 let store: DynamoDbResultsStore;
@@ -120,6 +120,35 @@ describe('a message that keeps failing', () => {
     });
     expect(done).toMatchObject({ attempts: 3, outcome: { code: 'WSRC0004' } });
     expect(await visibleIn(stack.dlqUrls[op])).toBe(0);
+  });
+
+  it('shows a job item stuck in the DLQ, and the job completes once it is redriven', async () => {
+    stack.simulator.setConditions({ maintenance: true });
+    let jobId: string;
+    try {
+      const posted = await request<{ jobId: string }>(stack, 'POST', '/v1/jobs', {
+        body: {
+          operation: op,
+          items: [{ uln: exact.uln, givenName: exact.givenName, familyName: exact.familyName }],
+        },
+      });
+      expect(posted.status, posted.text).toBe(202);
+      jobId = posted.body.jobId;
+      const stuck = await until('the job to show a dead-lettered item', async () => {
+        const r = await request<JobBody>(stack, 'GET', `/v1/jobs/${jobId}`);
+        return r.body.counts.deadLettered === 1 ? r.body : undefined;
+      });
+      expect(stuck).toMatchObject({ status: 'RUNNING', counts: { pending: 1, deadLettered: 1 } });
+      // Flagged on its last delivery; SQS moves it when it would deliver it again.
+      await until('the message in the DLQ', async () =>
+        (await visibleIn(stack.dlqUrls[op])) > 0 ? true : undefined,
+      );
+    } finally {
+      stack.simulator.setConditions({ maintenance: false });
+    }
+    await redriveDlq({ sqs: stack.sqs, dlqUrl: stack.dlqUrls[op], targetUrl: stack.queueUrls[op] });
+    const done = await waitForJob(stack, jobId);
+    expect(done).toMatchObject({ counts: { pending: 0, completed: 1, failed: 0, deadLettered: 0 } });
   });
 
   it('records a message that is not JSON with its reason and acknowledges it', async () => {

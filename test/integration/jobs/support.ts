@@ -69,7 +69,7 @@ export interface JobBody {
   jobId: string;
   status: string;
   total: number;
-  counts: { pending: number; completed: number; failed: number };
+  counts: { pending: number; completed: number; failed: number; deadLettered: number };
   outcomes: Record<string, number>;
   errors: Record<string, number>;
   batches?: number;

@@ -51,7 +51,7 @@ describe('a 1,000-learner verification job', () => {
     expect(job).toMatchObject<Partial<JobBody>>({
       status: 'COMPLETED',
       total: 1000,
-      counts: { pending: 0, completed: 1000, failed: 0 },
+      counts: { pending: 0, completed: 1000, failed: 0, deadLettered: 0 },
       outcomes: { WSVRC001: 1000 },
       errors: {},
     });
@@ -99,7 +99,7 @@ describe('a 1,000-learner verification job', () => {
       },
     ]);
     const job = await waitForJob(stack, posted.body.jobId);
-    expect(job.counts).toEqual({ pending: 0, completed: 1, failed: 2 });
+    expect(job.counts).toEqual({ pending: 0, completed: 1, failed: 2, deadLettered: 0 });
     expect(job.errors).toEqual({ VALIDATION_FAILED: 2 });
     const failed = await request<{ items: { index: number; error: { issues: { field: string }[] } }[] }>(
       stack,
