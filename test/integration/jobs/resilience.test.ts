@@ -6,7 +6,7 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbResultsStore } from '../../../shared/adapters/dynamodb-results-store.js';
-import { verifiableLearners } from '../../../simulator/seed.js';
+import { notableLearner, verifiableLearners } from '../../../simulator/seed.js';
 import type { LocalStack } from '../../support/local-stack.js';
 import { allResults, ORG, request, startJobsStack, waitForJob } from './support.js';
 
@@ -217,5 +217,33 @@ describe('an LRS batch verification of 250 learners', () => {
     expect(results.map((r) => [r.result?.misIdentifier, r.result?.uln])).toEqual(
       learners.map((l, i) => [`V-${i}`, l.uln]),
     );
+  });
+});
+
+describe("an awarding organisation's achievement batch", () => {
+  it('is submitted, polled until the LRS job finishes, and each achievement gets the batch status', async () => {
+    const exact = notableLearner('exact');
+    const items = ['500/4606/8', '600/1234/5', '601/0001/X'].map((ref) => ({
+      achievementAwardDate: '2025-07-01',
+      action: 1,
+      actionDate: '2025-07-02',
+      familyName: exact.familyName,
+      givenName: exact.givenName,
+      grade: 'A',
+      providerUkprn: '10030488',
+      uln: exact.uln,
+      unitOrQualificationReferenceNumber: ref,
+      misIdentifier: `ACH-${ref}`,
+    }));
+    const posted = await request<{ jobId: string; batches: number }>(stack, 'POST', '/v1/jobs', {
+      body: { operation: 'submitAchievementBatch', items },
+      headers: { 'idempotency-key': `achievements-${stack.stage}` },
+    });
+    expect(posted.status, posted.text).toBe(202);
+    expect(posted.body.batches).toBe(1);
+    const job = await waitForJob(stack, posted.body.jobId);
+    expect(job.counts).toEqual({ pending: 0, completed: 3, failed: 0, deadLettered: 0 });
+    const results = await allResults(stack, posted.body.jobId);
+    expect(results.map((r) => r.result?.status)).toEqual(['Successful', 'Successful', 'Successful']);
   });
 });
