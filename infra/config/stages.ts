@@ -36,6 +36,11 @@ export interface StageConfig {
   readonly lrsMaxConcurrency: number;
   /** Days learner data (request and job results) is kept before DynamoDB TTL deletes it. */
   readonly dataTtlDays: number;
+  /**
+   * When the LRS is expected to answer, e.g. `Mon-Sat 07:00-22:00 Europe/London` (LRS_SERVICE_HOURS; parsed
+   * and checked by the functions at cold start). Unset: the functions' default, every day 06:00-24:00 UK time.
+   */
+  readonly lrsServiceHours?: string;
   /** Days Lambda and API access logs are kept. */
   readonly logRetentionDays: LogRetentionDays;
   /** Keep the table, key and secrets when the stack is deleted (must be true on live). */
@@ -143,6 +148,9 @@ export function stageConfigProblems(config: StageConfig): string[] {
       'lrsMaxConcurrency',
       `must be an integer from 2 to 1000 (SQS event source limit), got ${config.lrsMaxConcurrency}`,
     );
+  }
+  if (config.lrsServiceHours !== undefined && config.lrsServiceHours.trim() === '') {
+    at('lrsServiceHours', 'must be omitted or look like "Mon-Sat 07:00-22:00 Europe/London"');
   }
   if (!Number.isInteger(config.dataTtlDays) || config.dataTtlDays < 1 || config.dataTtlDays > 365) {
     at('dataTtlDays', `must be an integer from 1 to 365, got ${config.dataTtlDays}`);

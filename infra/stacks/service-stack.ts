@@ -82,6 +82,7 @@ export class ServiceStack extends Stack {
       [ENV.dataTtlDays]: String(stage.dataTtlDays),
       [ENV.lrsMaxConcurrency]: String(stage.lrsMaxConcurrency),
       [ENV.organisationIds]: JSON.stringify(stage.organisations),
+      ...(stage.lrsServiceHours === undefined ? {} : { [ENV.lrsServiceHours]: stage.lrsServiceHours }),
       POWERTOOLS_SERVICE_NAME: service,
       POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace(stage.name),
     });

@@ -96,6 +96,13 @@ describe('operation functions', () => {
     }
   });
 
+  it('passes the LRS service hours only when the stage sets them', () => {
+    for (const [, fn] of ofType('AWS::Lambda::Function')) {
+      const vars = (fn.Properties.Environment as { Variables: Json }).Variables;
+      expect(vars[ENV.lrsServiceHours]).toBe(stage.lrsServiceHours);
+    }
+  });
+
   it('tells each operation function its own queue URL, and the jobs function every queue URL', () => {
     for (const op of OPERATION_LIST) {
       const [, fn] = functionNamed(`lrs-gateway-live-${kebab(op.id)}`);

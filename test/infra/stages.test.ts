@@ -44,6 +44,7 @@ describe('stageConfigProblems', () => {
     [{ lrsEndpoint: 'http://ws.lrs.education.gov.uk' }, 'lrsEndpoint'],
     [{ lrsEndpoint: 'https://ws.lrs.education.gov.uk/' }, 'lrsEndpoint'],
     [{ dataTtlDays: 0 }, 'dataTtlDays'],
+    [{ lrsServiceHours: ' ' }, 'lrsServiceHours'],
     [{ logRetentionDays: 10 as 14 }, 'logRetentionDays'],
     [{ functionMemoryMb: 64 }, 'functionMemoryMb'],
     [{ organisations: [] }, 'organisations'],
