@@ -23,6 +23,7 @@ import {
   QUEUE_VISIBILITY_TIMEOUT_SECONDS,
   tableName,
 } from '../shared/config/resources.js';
+import { JOBS_ENV } from '../shared/jobs/settings.js';
 import { OPERATION_IDS, type OperationId } from '../shared/lrs/operations.js';
 import type { Emulators } from './emulators.js';
 
@@ -224,6 +225,8 @@ export const createLocalResources = async (options: CreateLocalResourcesOptions)
       [ENV.operationQueueUrls]: JSON.stringify(queueUrls),
       [ENV.dataTtlDays]: String(options.dataTtlDays ?? DEFAULT_DATA_TTL_DAYS),
       [ENV.lrsMaxConcurrency]: String(lrsMaxConcurrency),
+      // The queue worker must know which delivery is the last before the DLQ.
+      [JOBS_ENV.maxReceiveCount]: String(maxReceiveCount),
       POWERTOOLS_SERVICE_NAME: 'lrs-gateway',
       POWERTOOLS_METRICS_NAMESPACE: 'LrsGateway',
     };
