@@ -28,6 +28,7 @@ import {
   QUEUE_RETENTION_SECONDS,
   QUEUE_VISIBILITY_TIMEOUT_SECONDS,
 } from '../../shared/config/resources.js';
+import { JOBS_ENV } from '../../shared/jobs/settings.js';
 import { kebab, OPERATION_LIST, type OperationId } from '../../shared/lrs/operations.js';
 import type { StageConfig } from '../config/stages.js';
 import { CallerKeys, GatewayApi, type Route } from '../constructs/gateway-api.js';
@@ -81,6 +82,8 @@ export class ServiceStack extends Stack {
       [ENV.callerAccess]: this.callerKeys.callerAccessJson(),
       [ENV.dataTtlDays]: String(stage.dataTtlDays),
       [ENV.lrsMaxConcurrency]: String(stage.lrsMaxConcurrency),
+      // The queue worker must know which delivery is the last before the DLQ (the queues' redrive policy).
+      [JOBS_ENV.maxReceiveCount]: String(MAX_RECEIVE_COUNT),
       [ENV.organisationIds]: JSON.stringify(stage.organisations),
       ...(stage.lrsServiceHours === undefined ? {} : { [ENV.lrsServiceHours]: stage.lrsServiceHours }),
       POWERTOOLS_SERVICE_NAME: service,
