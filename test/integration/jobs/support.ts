@@ -27,9 +27,8 @@ export const startJobsStack = async (
   const { settings, ...rest } = options;
   const stack = await startLocalStack({ pollWaitTimeSeconds: 1, ...rest });
   // The functions load lazily, on their first event: their settings are read after this point.
-  Object.assign(process.env, FAST_SETTINGS, settings ?? {}, {
-    [JOBS_ENV.maxReceiveCount]: String(rest.maxReceiveCount ?? 5),
-  });
+  // (QUEUE_MAX_RECEIVE_COUNT comes with the local stack's env, from its maxReceiveCount.)
+  Object.assign(process.env, FAST_SETTINGS, settings ?? {});
   return stack;
 };
 
