@@ -75,6 +75,8 @@ export const handleOperationCall = async (
     caller,
     requestId,
     source: 'http',
+    // Made by httpErrorResponder for this event; without an Idempotency-Key no one else can know it yet.
+    freshRequestId: true,
     ...(userName ? { userName } : {}),
     ...(idempotencyKey ? { idempotencyKey } : {}),
   });

@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { ConflictError } from '../domain/errors.js';
 import type { Outcome, OutcomeInfo } from '../domain/outcome.js';
-import type { OperationId } from '../lrs/operations.js';
+import { OPERATIONS, type OperationId } from '../lrs/operations.js';
 import type { OperationRequest } from '../lrs/schemas.js';
 import type { AppLog } from '../observability/logger.js';
 import type { AppMetrics } from '../observability/metrics.js';
@@ -46,6 +46,12 @@ export interface ProcessInput<K extends OperationId = OperationId> {
   readonly idempotencyKey?: string;
   readonly jobId?: string;
   readonly source: RequestSource;
+  /**
+   * The request id was made for this call and given to no one yet (an HTTP call without Idempotency-Key),
+   * so no other worker can hold it. For an operation that changes nothing at the LRS, the lease is then
+   * written while the LRS answers rather than before: one store round trip less on the caller's wait.
+   */
+  readonly freshRequestId?: boolean;
 }
 
 export interface ProcessOutput {
@@ -119,6 +125,32 @@ export async function processRequest<K extends OperationId>(
     }
   }
 
+  const ctx = {
+    organisationId: input.organisationId,
+    requestId,
+    ...(input.userName ? { userName: input.userName } : {}),
+  };
+  let lrsDurationMs = 0;
+  const callLrs = async (): Promise<{ outcome: Outcome; result: unknown }> => {
+    if (input.op === 'registerLearner') {
+      return registerTheLrsWay(input.request as OperationRequest<'registerLearner'>, async (op, req) => {
+        const r = await deps.lrs.call(op, req, ctx);
+        lrsDurationMs += Math.round(r.durationMs);
+        return r;
+      });
+    }
+    const r = await deps.lrs.call(input.op, input.request, ctx);
+    lrsDurationMs = Math.round(r.durationMs);
+    return { outcome: r.outcome, result: r.response };
+  };
+  const early =
+    input.freshRequestId && input.idempotencyKey === undefined && !OPERATIONS[input.op].mutating
+      ? callLrs().then(
+          (value) => ({ ok: true as const, value }),
+          (error: unknown) => ({ ok: false as const, error }),
+        )
+      : undefined;
+
   const begun = await deps.store.begin({
     requestId,
     operation: input.op,
@@ -155,32 +187,16 @@ export async function processRequest<K extends OperationId>(
   }
 
   const attempt = begun.record.attempts;
-  const ctx = {
-    organisationId: input.organisationId,
-    requestId,
-    ...(input.userName ? { userName: input.userName } : {}),
-  };
-  let lrsDurationMs = 0;
   try {
-    let outcome: Outcome;
-    let result: unknown;
-    if (input.op === 'registerLearner') {
-      const done = await registerTheLrsWay(
-        input.request as OperationRequest<'registerLearner'>,
-        async (op, req) => {
-          const r = await deps.lrs.call(op, req, ctx);
-          lrsDurationMs += Math.round(r.durationMs);
-          return r;
-        },
-      );
-      outcome = done.outcome;
-      result = done.result;
+    let answer: { outcome: Outcome; result: unknown };
+    if (early) {
+      const settled = await early;
+      if (!settled.ok) throw settled.error;
+      answer = settled.value;
     } else {
-      const r = await deps.lrs.call(input.op, input.request, ctx);
-      lrsDurationMs = Math.round(r.durationMs);
-      outcome = r.outcome;
-      result = r.response;
+      answer = await callLrs();
     }
+    const { outcome, result } = answer;
     const record = await deps.store.complete(requestId, attempt, {
       outcome,
       result,

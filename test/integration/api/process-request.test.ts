@@ -125,4 +125,60 @@ describe('processRequest', () => {
     );
     expect(calls).toHaveLength(1);
   });
+
+  /** A store whose lease write waits (up to 500 ms) for the LRS to be asked, and says whether it was. */
+  const leaseWaitingForLrs = (deps: ProcessDependencies) => {
+    let lrsAsked: () => void = () => undefined;
+    const asked = new Promise<void>((resolve) => {
+      lrsAsked = resolve;
+    });
+    const seen = { lrsBeforeLease: false };
+    const store = deps.store;
+    const begin: typeof store.begin = async (beginInput) => {
+      seen.lrsBeforeLease = await Promise.race([
+        asked.then(() => true),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 500)),
+      ]);
+      return store.begin(beginInput);
+    };
+    const lrs = deps.lrs;
+    const call = (async (op, req, ctx) => {
+      lrsAsked();
+      return lrs.call(op, req, ctx);
+    }) as LrsPort['call'];
+    return { deps: { ...deps, store: Object.assign(Object.create(store), { begin }), lrs: { call } }, seen };
+  };
+
+  it('writes the lease of a fresh HTTP request id while the LRS answers, and stores the same record', async () => {
+    const { deps } = setup(async () => ({
+      outcome: { ...outcomeFor('WSRC0004') },
+      response: { responseCode: 'WSRC0004', learners: [] } as never,
+      durationMs: 7,
+    }));
+    const { deps: watched, seen } = leaseWaitingForLrs(deps);
+    const out = await processRequest(watched, { ...input(), freshRequestId: true });
+    expect(seen.lrsBeforeLease).toBe(true);
+    expect(out.record).toMatchObject({ status: 'COMPLETED', attempts: 1, outcome: { code: 'WSRC0004' } });
+    expect(await deps.store.get(out.record.requestId)).toEqual(out.record);
+  });
+
+  it('takes the lease before calling the LRS when the request id may be known elsewhere', async () => {
+    const { deps, calls } = setup(async () => ({
+      outcome: { ...outcomeFor('WSRC0004') },
+      response: { responseCode: 'WSRC0004', learners: [] } as never,
+      durationMs: 7,
+    }));
+    const { deps: watched, seen } = leaseWaitingForLrs(deps);
+    await processRequest(watched, input());
+    expect(seen.lrsBeforeLease).toBe(false);
+    expect(calls).toEqual(['findLearnerByUln']);
+  });
+
+  it('records a failure of the LRS call it made while writing the lease', async () => {
+    const { deps } = setup(async () => {
+      throw new TypeError('unexpected');
+    });
+    const out = await processRequest(deps, { ...input(), freshRequestId: true });
+    expect(out.record).toMatchObject({ status: 'FAILED', error: { code: 'INTERNAL' } });
+  });
 });
