@@ -11,7 +11,10 @@
  *   5. peak RSS of the handler process during 4.
  * Prints a table with pass/miss against the targets and writes bench/results/latest.json.
  *
- * Options (environment): BENCH_QUICK=1 runs fewer iterations (a quick check, not for the README figures).
+ * Options (environment): BENCH_QUICK=1 runs fewer iterations (a quick check, not for the README figures);
+ * BENCH_PHASES=warm,cold,parse,queue runs only some phases; BENCH_PROFILE=warm|queue|cold writes CPU profiles
+ * of that phase's processes (readable bundles) to bench/results/profiles; BENCH_COLD_NODE_OPTIONS overrides
+ * NODE_OPTIONS for the cold starts; BENCH_VERBOSE=1 shows the workers' stderr.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -202,6 +205,10 @@ const coldOnce = (
     const child = fork(workerFile, [], {
       env: {
         ...env,
+        // To compare runtime flags, e.g. BENCH_COLD_NODE_OPTIONS=' ' (none) against the deployed ones.
+        ...(process.env.BENCH_COLD_NODE_OPTIONS !== undefined
+          ? { NODE_OPTIONS: process.env.BENCH_COLD_NODE_OPTIONS }
+          : {}),
         BENCH_COLD_BUNDLE: bundle.file,
         BENCH_COLD_EVENT: JSON.stringify(event),
         BENCH_COLD_FUNCTION: bundle.name,
@@ -368,31 +375,42 @@ const main = async (): Promise<void> => {
     }));
     const bodies = requests.map((r) => soapBodyOf(QUEUE_OPERATION, r));
     const def = OPERATIONS[QUEUE_OPERATION];
+    /** A run, with the CPU this process (simulator and emulators) spent per item meanwhile. */
+    const withHostCpu = async (count: number, run: () => Promise<RunResult>) => {
+      const cpu0 = process.cpuUsage();
+      const result = await run();
+      const cpu = process.cpuUsage(cpu0);
+      return { ...result, hostCpuMsPerItem: (cpu.user + cpu.system) / 1000 / count };
+    };
     const queueRun = (invocations: number, batchSize: number, count: number) =>
-      queueWorker.request<RunResult>({
-        kind: 'queue',
-        functionName: kebab(QUEUE_OPERATION),
-        bundle: bundleOf(QUEUE_OPERATION).file,
-        op: QUEUE_OPERATION,
-        queueUrl: runtime.resources.queueUrls[QUEUE_OPERATION],
-        queueArn: runtime.resources.queueArns[QUEUE_OPERATION],
-        region: runtime.emulators.region,
-        sqsEndpoint: runtime.emulators.sqs.url,
-        requests: requests.slice(0, count),
-        invocations,
-        batchSize,
-        timeoutMs: 60_000,
-      } satisfies QueueRunRequest);
+      withHostCpu(count, () =>
+        queueWorker.request<RunResult>({
+          kind: 'queue',
+          functionName: kebab(QUEUE_OPERATION),
+          bundle: bundleOf(QUEUE_OPERATION).file,
+          op: QUEUE_OPERATION,
+          queueUrl: runtime.resources.queueUrls[QUEUE_OPERATION],
+          queueArn: runtime.resources.queueArns[QUEUE_OPERATION],
+          region: runtime.emulators.region,
+          sqsEndpoint: runtime.emulators.sqs.url,
+          requests: requests.slice(0, count),
+          invocations,
+          batchSize,
+          timeoutMs: 60_000,
+        } satisfies QueueRunRequest),
+      );
     const bareRun = (concurrency: number, count: number) =>
-      bareWorker.request<RunResult>({
-        kind: 'bare',
-        lrs,
-        servicePath: SERVICES[def.service].path,
-        lrsMethod: def.lrsName,
-        soapBodies: bodies.slice(0, count),
-        concurrency,
-        timeoutMs: 60_000,
-      } satisfies BareRunRequest);
+      withHostCpu(count, () =>
+        bareWorker.request<RunResult>({
+          kind: 'bare',
+          lrs,
+          servicePath: SERVICES[def.service].path,
+          lrsMethod: def.lrsName,
+          soapBodies: bodies.slice(0, count),
+          concurrency,
+          timeoutMs: 60_000,
+        } satisfies BareRunRequest),
+      );
     if (PHASES.has('queue')) {
       // Warm-up of both processes (module init, TLS, JIT), not reported.
       await queueRun(2, 10, 40);
@@ -402,13 +420,13 @@ const main = async (): Promise<void> => {
       concurrency: number;
       invocations: number;
       batchSize: number;
-      queue: RunResult;
-      bare: RunResult;
+      queue: RunResult & { hostCpuMsPerItem: number };
+      bare: RunResult & { hostCpuMsPerItem: number };
     }> = [];
     for (const [i, level] of (PHASES.has('queue') ? QUEUE_LEVELS : []).entries()) {
       // Alternate which side goes first, so a slow spell of the shared machine does not always hit one side.
-      let q: RunResult;
-      let b: RunResult;
+      let q: RunResult & { hostCpuMsPerItem: number };
+      let b: RunResult & { hostCpuMsPerItem: number };
       if (i % 2 === 0) {
         q = await queueRun(level.invocations, level.batchSize, level.count);
         b = await bareRun(level.concurrency, level.count);
@@ -516,7 +534,8 @@ const main = async (): Promise<void> => {
           'queue /s',
           'bare /s',
           'ratio',
-          'CPU ms/learner',
+          'CPU ms/learner: function',
+          'emulators+simulator',
           'target',
         ],
         queue.map((q) => {
@@ -529,6 +548,7 @@ const main = async (): Promise<void> => {
             q.bare.perSecond.toFixed(1),
             `${ratio.toFixed(2)}x`,
             `${q.queue.cpuMsPerItem.toFixed(2)} vs ${q.bare.cpuMsPerItem.toFixed(2)}`,
+            `${q.queue.hostCpuMsPerItem.toFixed(2)} vs ${q.bare.hostCpuMsPerItem.toFixed(2)}`,
             `${verdict(ratio >= TARGETS.queueRatio)} (>=${TARGETS.queueRatio}x)`,
           ];
         }),

@@ -15,6 +15,8 @@ import type { QueueRunRequest, RunResult } from './protocol.js';
 import { startRunMeter } from './sampler.js';
 import { type LambdaHandler, loadBundle, serve } from './serve.js';
 
+const POLL_WAIT_SECONDS = 1;
+
 const handlers = new Map<string, Promise<LambdaHandler>>();
 
 const sendAll = async (sqs: SQSClient, queueUrl: string, bodies: string[]): Promise<void> => {
@@ -77,7 +79,7 @@ serve<QueueRunRequest, RunResult>(async (req) => {
     region: req.region,
     batchSize: req.batchSize,
     maxConcurrency: req.invocations,
-    waitTimeSeconds: 1,
+    waitTimeSeconds: POLL_WAIT_SECONDS,
     subscriptions: [
       {
         name: req.functionName,
@@ -94,6 +96,9 @@ serve<QueueRunRequest, RunResult>(async (req) => {
   clearTimeout(deadline);
   const figures = meter.stop(done);
   await poller.stop();
+  // A long poll the poller gave up on stays open in the emulator for up to its wait time and would take
+  // the next run's first messages: let those polls end before anything else is sent.
+  await new Promise((resolve) => setTimeout(resolve, (POLL_WAIT_SECONDS + 0.5) * 1000));
   sqs.destroy();
   if (done < count) {
     throw new Error(
