@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbJobsStore } from '../../../shared/adapters/dynamodb-jobs-store.js';
+import { QUEUE_BATCH_SIZE } from '../../../shared/config/resources.js';
 import { queueSender } from '../../../shared/jobs/jobs-handler.js';
 import { submitJob } from '../../../shared/jobs/submit-job.js';
 import type { OperationId } from '../../../shared/lrs/operations.js';
@@ -32,6 +33,8 @@ const answeredVerifies = () =>
 describe('a 1,000-learner verification job', () => {
   it('completes with every learner verified, the counts right and every result stored', async () => {
     stack.simulator.clearRequests();
+    // A little LRS latency, so that calls in flight overlap measurably.
+    stack.simulator.setConditions({ latencyMs: 20 });
     const learners = verifiableLearners(1000);
     const started = Date.now();
     const posted = await request<{ jobId: string; accepted: number; invalid: number }>(
@@ -47,6 +50,7 @@ describe('a 1,000-learner verification job', () => {
     expect(posted.headers.get('location')).toBe(`/v1/jobs/${posted.body.jobId}`);
 
     const job = await waitForJob(stack, posted.body.jobId);
+    stack.simulator.setConditions({ latencyMs: 0 });
     console.log(`1,000 verifications took ${Date.now() - started} ms`);
     expect(job).toMatchObject<Partial<JobBody>>({
       status: 'COMPLETED',
@@ -57,6 +61,17 @@ describe('a 1,000-learner verification job', () => {
     });
     // One LRS answer per learner: nobody verified twice.
     expect(answeredVerifies()).toBe(1000);
+    // The LRS never had more calls in flight than the event source allows: its maximum concurrency
+    // (LRS_MAX_CONCURRENCY, 2 here) times the records of one event, processed side by side.
+    const calls = stack.simulator
+      .requests()
+      .filter((r) => r.operation === 'verifyLearner')
+      .map((r) => ({ start: Date.parse(r.at), end: Date.parse(r.at) + r.durationMs }));
+    const inFlight = Math.max(
+      ...calls.map((c) => calls.filter((o) => o.start <= c.start && o.end > c.start).length),
+    );
+    console.log(`at most ${inFlight} verifyLearner calls in flight`);
+    expect(inFlight).toBeLessThanOrEqual(Number(stack.env.LRS_MAX_CONCURRENCY) * QUEUE_BATCH_SIZE);
 
     const results = await allResults(stack, posted.body.jobId);
     expect(results.map((r) => r.index)).toEqual(learners.map((_, i) => i));
