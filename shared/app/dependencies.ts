@@ -59,6 +59,9 @@ export const createOperationDependencies = (
     metrics: appMetrics,
     dataTtlDays: config.dataTtlDays,
     retrySettings: settings.retry,
+    recordConcurrency: settings.queue.recordConcurrency,
+    // Room for one more LRS call (its timeout) and the store writes around it.
+    minRemainingMs: config.lrsTimeoutMs + 3000,
     resend: sendToQueue,
     onSettled: createJobHook({
       jobs: new DynamoDbJobsStore({ tableName: config.tableName, client: dynamo }),

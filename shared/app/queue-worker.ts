@@ -91,6 +91,13 @@ export interface QueueDependencies extends ProcessDependencies {
    * given up to the DLQ (`deadLettered`): bulk job bookkeeping.
    */
   readonly onSettled?: (event: SettledEvent) => Promise<void>;
+  /** Records of one event processed side by side (default: all of them). */
+  readonly recordConcurrency?: number;
+  /**
+   * With limited record concurrency: a record that would start with less time left than this (ms) is not
+   * started but made visible again at once, so the invocation ends before the function timeout.
+   */
+  readonly minRemainingMs?: number;
 }
 
 /** Thrown to report a record as failed so that SQS delivers it again. */
@@ -340,7 +347,28 @@ const hide = async (deps: QueueDependencies, record: SQSRecord, seconds: number)
   }
 };
 
-/** The SQS handler of an operation: partial batch responses via Powertools BatchProcessor. */
+/** `work` with at most `limit` calls running at once (the others wait their turn, in order). */
+const limited = <A, R>(limit: number, work: (arg: A) => Promise<R>): ((arg: A) => Promise<R>) => {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async (arg: A) => {
+    // A finishing call hands its slot straight to the next waiting one.
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    else running++;
+    try {
+      return await work(arg);
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+};
+
+/**
+ * The SQS handler of an operation: partial batch responses via Powertools BatchProcessor, at most
+ * `recordConcurrency` records at a time.
+ */
 export const handleQueueEvent = async (
   op: OperationId,
   deps: QueueDependencies,
@@ -349,15 +377,21 @@ export const handleQueueEvent = async (
 ): Promise<SQSBatchResponse> => {
   // A processor per invocation: it holds per-batch state.
   const processor = new BatchProcessor(EventType.SQS);
-  return processPartialResponse(
-    event,
-    (record: SQSRecord) => handleQueueRecord(op, deps, record),
-    processor,
-    {
-      context,
-      throwOnFullBatchFailure: false,
-    },
-  );
+  const limit = deps.recordConcurrency ?? event.Records.length;
+  const run =
+    limit >= event.Records.length
+      ? (record: SQSRecord) => handleQueueRecord(op, deps, record)
+      : limited(limit, async (record: SQSRecord) => {
+          if (deps.minRemainingMs !== undefined && context.getRemainingTimeInMillis() < deps.minRemainingMs) {
+            await hide(deps, record, 0);
+            throw new RetryLaterError('Not started: too little time left in this invocation', 0);
+          }
+          return handleQueueRecord(op, deps, record);
+        });
+  return processPartialResponse(event, run, processor, {
+    context,
+    throwOnFullBatchFailure: false,
+  });
 };
 
 /** The queue URL of an SQS record, when the configured URL of the operation's queue matches its ARN. */
