@@ -4,7 +4,7 @@
  * production default; tests and `npm start` shorten the waits through the same variables, never by
  * sleeping in the code.
  */
-import { MAX_RECEIVE_COUNT } from '../config/resources.js';
+import { MAX_RECEIVE_COUNT, QUEUE_BATCH_SIZE } from '../config/resources.js';
 import { ConfigurationError } from '../domain/errors.js';
 
 export const JOBS_ENV = {
@@ -24,6 +24,11 @@ export const JOBS_ENV = {
   batchPollSeconds: 'LRS_BATCH_POLL_SECONDS',
   /** Polls of one LRS batch job before its learners are recorded as failed. */
   batchMaxPolls: 'LRS_BATCH_MAX_POLLS',
+  /**
+   * Records of one SQS event processed side by side (1-10). LRS calls in flight per operation are at most
+   * the event source's maximum concurrency times this; 1 holds the LRS to exactly that maximum.
+   */
+  recordConcurrency: 'QUEUE_RECORD_CONCURRENCY',
 } as const;
 
 /** SQS DelaySeconds maximum. */
@@ -45,9 +50,14 @@ export interface BatchPollSettings {
   readonly maxPolls: number;
 }
 
+export interface QueueSettings {
+  readonly recordConcurrency: number;
+}
+
 export interface JobSettings {
   readonly retry: RetrySettings;
   readonly batch: BatchPollSettings;
+  readonly queue: QueueSettings;
 }
 
 export const DEFAULT_JOB_SETTINGS: JobSettings = {
@@ -62,6 +72,7 @@ export const DEFAULT_JOB_SETTINGS: JobSettings = {
     maxReceiveCount: MAX_RECEIVE_COUNT,
   },
   batch: { pollSeconds: 60, maxPolls: 1440 },
+  queue: { recordConcurrency: QUEUE_BATCH_SIZE },
 };
 
 export const loadJobSettings = (env: Record<string, string | undefined> = process.env): JobSettings => {
@@ -100,6 +111,7 @@ export const loadJobSettings = (env: Record<string, string | undefined> = proces
       pollSeconds: int(JOBS_ENV.batchPollSeconds, d.batch.pollSeconds, 0, MAX_DELAY_SECONDS),
       maxPolls: int(JOBS_ENV.batchMaxPolls, d.batch.maxPolls, 1, 100_000),
     },
+    queue: { recordConcurrency: int(JOBS_ENV.recordConcurrency, d.queue.recordConcurrency, 1, 10) },
   };
   if (problems.length > 0)
     throw new ConfigurationError(`Invalid function configuration: ${problems.join('; ')}`);
