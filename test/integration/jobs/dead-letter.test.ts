@@ -4,6 +4,7 @@
  * fixed. Also: a message that is not even JSON is recorded with its reason and acknowledged, not crashed on.
  */
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbResultsStore } from '../../../shared/adapters/dynamodb-results-store.js';
@@ -163,6 +164,26 @@ describe('a message that keeps failing', () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect(await visibleIn(stack.queueUrls[op])).toBe(0);
     expect(await visibleIn(stack.dlqUrls[op])).toBe(0);
+  });
+
+  it('runs as `npm run redrive` against the emulator', async () => {
+    const { execFile } = await import('node:child_process');
+    const out = await new Promise<{ code: number; stdout: string }>((resolve) => {
+      execFile(
+        'npm',
+        ['run', '-s', 'redrive', '--', '--stage', stack.stage, '--operation', op, '--dry-run'],
+        {
+          cwd: join(import.meta.dirname, '..', '..', '..'),
+          env: { ...process.env, ...stack.env },
+          timeout: 30_000,
+        },
+        (error, stdout) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout }),
+      );
+    });
+    expect(out).toEqual({
+      code: 0,
+      stdout: `${op}: would move 0 message(s) from lrs-gateway-${stack.stage}-find-learner-by-uln-dlq\n`,
+    });
   });
 
   it('refuses bad arguments', async () => {
