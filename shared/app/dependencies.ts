@@ -5,7 +5,7 @@
  * ..._SECRETS_MANAGER), so the same code runs on AWS and against the local emulators.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { DynamoDbJobsStore } from '../adapters/dynamodb-jobs-store.js';
 import { DynamoDbResultsStore } from '../adapters/dynamodb-results-store.js';
@@ -32,8 +32,17 @@ export const createOperationDependencies = (
   config: RuntimeConfig,
 ): OperationDependencies => {
   const dynamo = new DynamoDBClient({});
-  // Queue URLs name the queue's host; send to the configured/regional endpoint instead.
-  const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
+  // SQS is loaded on first use: only retries and bulk-job follow-ups send to a queue, so a cold start does
+  // not pay for evaluating the SQS client (a dynamic import stays lazy inside the bundle).
+  let sqsLoaded: Promise<{ api: typeof import('@aws-sdk/client-sqs'); sqs: SQSClient }> | undefined;
+  const loadSqs = () => {
+    sqsLoaded ??= import('@aws-sdk/client-sqs').then((api) => ({
+      api,
+      // Queue URLs name the queue's host; send to the configured/regional endpoint instead.
+      sqs: new api.SQSClient({ useQueueUrlAsEndpoint: false }),
+    }));
+    return sqsLoaded;
+  };
   const credentials = new SecretsManagerCredentialsSource({ secretPrefix: config.orgSecretPrefix });
   const lrs = createLrsClient({
     endpoint: config.lrsEndpoint,
@@ -47,7 +56,10 @@ export const createOperationDependencies = (
   const sendToQueue = async (record: SQSRecord, body: string, delaySeconds: number) => {
     const url = queueUrlFor(record, queueUrl);
     if (!url) throw new ConfigurationError(`The ${op} function does not know the URL of its own queue`);
-    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body, DelaySeconds: delaySeconds }));
+    const { api, sqs } = await loadSqs();
+    await sqs.send(
+      new api.SendMessageCommand({ QueueUrl: url, MessageBody: body, DelaySeconds: delaySeconds }),
+    );
   };
   return {
     config,
@@ -73,8 +85,9 @@ export const createOperationDependencies = (
     changeVisibility: async (record: SQSRecord, seconds: number) => {
       const url = queueUrlFor(record, queueUrl);
       if (!url) return;
+      const { api, sqs } = await loadSqs();
       await sqs.send(
-        new ChangeMessageVisibilityCommand({
+        new api.ChangeMessageVisibilityCommand({
           QueueUrl: url,
           ReceiptHandle: record.receiptHandle,
           VisibilityTimeout: seconds,
