@@ -4,7 +4,7 @@
  * production default; tests and `npm start` shorten the waits through the same variables, never by
  * sleeping in the code.
  */
-import { MAX_RECEIVE_COUNT, QUEUE_BATCH_SIZE } from '../config/resources.js';
+import { MAX_RECEIVE_COUNT } from '../config/resources.js';
 import { ConfigurationError } from '../domain/errors.js';
 
 export const JOBS_ENV = {
@@ -26,7 +26,8 @@ export const JOBS_ENV = {
   batchMaxPolls: 'LRS_BATCH_MAX_POLLS',
   /**
    * Records of one SQS event processed side by side (1-10). LRS calls in flight per operation are at most
-   * the event source's maximum concurrency times this; 1 holds the LRS to exactly that maximum.
+   * the event source's maximum concurrency times this. The default, 1, makes the stage's configured LRS
+   * concurrency limit the real bound on calls in flight; raise it only knowing the LRS will see more.
    */
   recordConcurrency: 'QUEUE_RECORD_CONCURRENCY',
 } as const;
@@ -72,7 +73,7 @@ export const DEFAULT_JOB_SETTINGS: JobSettings = {
     maxReceiveCount: MAX_RECEIVE_COUNT,
   },
   batch: { pollSeconds: 60, maxPolls: 1440 },
-  queue: { recordConcurrency: QUEUE_BATCH_SIZE },
+  queue: { recordConcurrency: 1 },
 };
 
 export const loadJobSettings = (env: Record<string, string | undefined> = process.env): JobSettings => {

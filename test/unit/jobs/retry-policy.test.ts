@@ -105,8 +105,8 @@ describe('settings', () => {
       retry: { baseSeconds: 1, maxSeconds: 900 },
       batch: { pollSeconds: 5, maxPolls: 1440 },
     });
-    expect(loadJobSettings({}).queue.recordConcurrency).toBe(10);
-    expect(loadJobSettings({ QUEUE_RECORD_CONCURRENCY: '1' }).queue.recordConcurrency).toBe(1);
+    expect(loadJobSettings({}).queue.recordConcurrency).toBe(1);
+    expect(loadJobSettings({ QUEUE_RECORD_CONCURRENCY: '10' }).queue.recordConcurrency).toBe(10);
     expect(() => loadJobSettings({ QUEUE_RECORD_CONCURRENCY: '11' })).toThrow(/QUEUE_RECORD_CONCURRENCY/);
     expect(() => loadJobSettings({ OUT_OF_HOURS_MAX_DELAY_SECONDS: '901' })).toThrow(
       /OUT_OF_HOURS_MAX_DELAY_SECONDS must be a whole number from 0 to 900/,
