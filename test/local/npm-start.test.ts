@@ -1,7 +1,8 @@
 /**
  * Runs `npm start` exactly as local/README.md says (with the ports moved by the documented env vars, so
  * it cannot clash with a developer's own `npm start`), waits for it to be ready, makes a find by
- * demographics over HTTP, and stops it with SIGINT sent to its process group as Ctrl-C in a terminal does.
+ * demographics, a register (find-before-register), a PLR request and a 100-learner bulk job over HTTP,
+ * and stops it with SIGINT sent to its process group as Ctrl-C in a terminal does.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { connect, createServer } from 'node:net';
@@ -9,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exampleRequests } from '../../local/examples.js';
 import { READY_MARKER } from '../../local/start-config.js';
-import { notableLearner } from '../../simulator/seed.js';
+import { notableLearner, verifiableLearners } from '../../simulator/seed.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
 const API_KEY = 'npm-start-test-key';
@@ -87,8 +88,98 @@ afterAll(() => {
   }
 });
 
+interface Answer {
+  readonly status: number;
+  readonly body: Record<string, unknown> & {
+    outcome?: { code?: string };
+    result?: Record<string, unknown>;
+  };
+}
+
+const call = async (
+  port: number,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Answer> => {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+    method,
+    headers: {
+      'content-type': 'application/json',
+      'x-api-key': API_KEY,
+      'x-lrs-organisation': 'TEST0001',
+      ...headers,
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, body: (await res.json()) as Answer['body'] };
+};
+
+/** The rest of the main job through the child process: register, PLR and a 100-learner bulk job. */
+const registerPlrAndBulkJob = async (port: number): Promise<void> => {
+  // Register a learner the LRS does not know: the gateway searches first (no match), then registers.
+  const suffix = Array.from({ length: 6 }, () =>
+    String.fromCharCode(97 + Math.floor(Math.random() * 26)),
+  ).join('');
+  const registered = await call(
+    port,
+    'POST',
+    '/v1/learners/register',
+    {
+      learner: {
+        givenName: 'Newcomer',
+        familyName: `Testregister${suffix}`,
+        dateOfBirth: '2007-03-14',
+        gender: '1',
+        lastKnownPostCode: 'B1 1AA',
+        verificationType: '2',
+        abilityToShare: '1',
+      },
+    },
+    { 'Idempotency-Key': `npm-start-register-${suffix}` },
+  );
+  expect(registered.status, JSON.stringify(registered.body)).toBe(200);
+  expect(registered.body.outcome?.code).toBe('WSRC0005');
+  expect(String(registered.body.result?.uln)).toMatch(/^[1-9][0-9]{9}$/);
+
+  // The Personal Learning Record of a seeded learner with events.
+  const plr = notableLearner('plrExact');
+  const events = await call(port, 'POST', '/v1/learners/learning-events', {
+    uln: plr.uln,
+    givenName: plr.givenName,
+    familyName: plr.familyName,
+  });
+  expect(events.status, JSON.stringify(events.body)).toBe(200);
+  expect(events.body.outcome?.code).toBe('WSRC0004');
+  expect((events.body.result?.learningEvents as unknown[] | undefined)?.length).toBeGreaterThan(0);
+
+  // A 100-learner verification job through the queue, followed to completion and read back.
+  const learners = verifiableLearners(100);
+  const submitted = await call(port, 'POST', '/v1/jobs', {
+    operation: 'verifyLearner',
+    items: learners.map((l) => ({ uln: l.uln, givenName: l.givenName, familyName: l.familyName })),
+  });
+  expect(submitted.status, JSON.stringify(submitted.body)).toBe(202);
+  const jobId = String(submitted.body.jobId);
+  const until = Date.now() + 60_000;
+  let job: Answer;
+  do {
+    await new Promise((r) => setTimeout(r, 250));
+    job = await call(port, 'GET', `/v1/jobs/${jobId}`);
+  } while (job.body.status !== 'COMPLETED' && Date.now() < until);
+  expect(job.body, JSON.stringify(job.body)).toMatchObject({
+    status: 'COMPLETED',
+    counts: { completed: 100, failed: 0 },
+    outcomes: { WSVRC001: 100 },
+  });
+  const results = await call(port, 'GET', `/v1/jobs/${jobId}/results?limit=1000`);
+  expect(results.status).toBe(200);
+  expect((results.body.items as unknown[]).length).toBe(100);
+};
+
 describe('npm start', () => {
-  it('starts, answers a find by demographics, stops cleanly on SIGINT (exit code 0) and on Ctrl-C, and starts again', async () => {
+  it('starts; runs a find, a register (find-before-register), a PLR request and a 100-learner bulk job; stops cleanly on SIGINT (exit code 0) and on Ctrl-C, and starts again', async () => {
     const ports = {
       LOCAL_API_PORT: await freePort(),
       LOCAL_SIMULATOR_PORT: await freePort(),
@@ -119,6 +210,8 @@ describe('npm start', () => {
       const body = await res.text();
       expect(res.status, `round ${round}: ${body}`).toBe(200);
       expect(body).toContain(notableLearner('exact').uln);
+
+      if (round === 1) await registerPlrAndBulkJob(ports.LOCAL_API_PORT);
 
       if (round === 1) {
         // SIGINT to the runtime process alone (as a process supervisor would): npm passes on its exit code.
