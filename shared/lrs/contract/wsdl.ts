@@ -34,8 +34,18 @@ const occurs = (el: ContractElement): string =>
     el.maxOccurs === 1 ? '' : ` maxOccurs="${Number.isFinite(el.maxOccurs) ? el.maxOccurs : 'unbounded'}"`
   }${el.nillable ? ' nillable="true"' : ''}`;
 
-/** Builds the schemas for one service: one xs:schema per namespace. */
-const buildSchemas = (service: LrsServiceName): Map<string, SchemaDoc> => {
+/** Open content: what response elements are, and what request elements are in a transport WSDL. */
+const anyContent = (name: string): string =>
+  `<xs:element name="${name}"><xs:complexType><xs:sequence><xs:any minOccurs="0" maxOccurs="unbounded" processContents="lax" namespace="##any"/></xs:sequence></xs:complexType></xs:element>`;
+
+/**
+ * Builds the schemas for one service: one xs:schema per namespace. With `requests: 'any'` the request
+ * elements are open content too (see WsdlOptions).
+ */
+const buildSchemas = (
+  service: LrsServiceName,
+  requests: 'contract' | 'any' = 'contract',
+): Map<string, SchemaDoc> => {
   const schemas = new Map<string, SchemaDoc>();
   const schema = (ns: string): SchemaDoc => {
     let s = schemas.get(ns);
@@ -79,16 +89,18 @@ const buildSchemas = (service: LrsServiceName): Map<string, SchemaDoc> => {
   for (const op of OPERATION_LIST.filter((o) => o.service === service)) {
     const root = REQUEST_CONTRACT[op.id];
     const s = schema(root.ns);
-    const seq = (root.children ?? []).map((c) => element(c, s)).join('');
-    s.items.push(
-      `<xs:element name="${root.name}"><xs:complexType><xs:sequence>${seq}</xs:sequence></xs:complexType></xs:element>`,
-    );
+    if (requests === 'any') {
+      s.items.push(anyContent(root.name));
+    } else {
+      const seq = (root.children ?? []).map((c) => element(c, s)).join('');
+      s.items.push(
+        `<xs:element name="${root.name}"><xs:complexType><xs:sequence>${seq}</xs:sequence></xs:complexType></xs:element>`,
+      );
+    }
     const rs = schema(op.response.ns);
     if (!rs.types.has(`#${op.response.name}`)) {
       rs.types.add(`#${op.response.name}`);
-      rs.items.push(
-        `<xs:element name="${op.response.name}"><xs:complexType><xs:sequence><xs:any minOccurs="0" maxOccurs="unbounded" processContents="lax" namespace="##any"/></xs:sequence></xs:complexType></xs:element>`,
-      );
+      rs.items.push(anyContent(op.response.name));
     }
   }
   if (service === 'LearnerService') {
@@ -153,9 +165,23 @@ export const schemaDocumentsFor = (service: LrsServiceName): { fileName: string;
 /** The schema file that declares a namespace (see schemaDocumentsFor). */
 export const schemaFileFor = schemaFileName;
 
+export interface WsdlOptions {
+  /**
+   * `contract` (default): request elements described element by element, as published. `any`: open
+   * content, for the SOAP client's own use: the adapter hands soap finished bodies (`_xml`) and parses the
+   * answers itself, so soap needs only the operations, SOAPActions and binding, and parsing this smaller
+   * WSDL on a cold start's first call takes a fraction of the time.
+   */
+  readonly requests?: 'contract' | 'any';
+}
+
 /** The WSDL text of one service, for an endpoint base URL (e.g. https://ws.lrs.education.gov.uk). */
-export const wsdlFor = (service: LrsServiceName, baseUrl = 'https://ws.lrs.education.gov.uk'): string => {
-  const schemas = buildSchemas(service);
+export const wsdlFor = (
+  service: LrsServiceName,
+  baseUrl = 'https://ws.lrs.education.gov.uk',
+  options: WsdlOptions = {},
+): string => {
+  const schemas = buildSchemas(service, options.requests);
   const prefixes = (schemas as Map<string, SchemaDoc> & { prefixes: Map<string, string> }).prefixes;
   const nsDecls = [...prefixes].map(([ns, p]) => ` xmlns:${p}="${ns}"`).join('');
   const types = [...schemas.values()]
