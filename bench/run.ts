@@ -66,11 +66,15 @@ export const TARGETS = {
   queueRatio: 0.95,
 } as const;
 
-/** Concurrency = LRS calls in flight. The queue side reaches it with the deployed batch size where it can. */
+/**
+ * Concurrency = LRS calls in flight. An invocation handles its batch one record at a time (the queue
+ * worker's default QUEUE_RECORD_CONCURRENCY of 1), so that is the number of concurrent invocations (the
+ * event source's maximum concurrency), each with the deployed batch size.
+ */
 const QUEUE_LEVELS = [
-  { concurrency: 1, invocations: 1, batchSize: 1, count: QUICK ? 30 : 100 },
-  { concurrency: 10, invocations: 1, batchSize: 10, count: QUICK ? 100 : 500 },
-  { concurrency: 50, invocations: 5, batchSize: 10, count: QUICK ? 300 : 1500 },
+  { concurrency: 1, invocations: 1, batchSize: 10, count: QUICK ? 30 : 100 },
+  { concurrency: 10, invocations: 10, batchSize: 10, count: QUICK ? 100 : 500 },
+  { concurrency: 50, invocations: 50, batchSize: 10, count: QUICK ? 300 : 1500 },
 ] as const;
 const QUEUE_OPERATION: OperationId = 'verifyLearner';
 const SIMULATOR_LATENCY_MS = 50;
@@ -413,7 +417,7 @@ const main = async (): Promise<void> => {
       );
     if (PHASES.has('queue')) {
       // Warm-up of both processes (module init, TLS, JIT), not reported.
-      await queueRun(2, 10, 40);
+      await queueRun(4, 10, 40);
       await bareRun(10, 40);
     }
     const queue: Array<{
