@@ -35,6 +35,8 @@ export interface LogFields {
   /** Names of the fields that failed validation (never their values). */
   readonly invalidFields?: readonly string[];
   readonly errorName?: string;
+  /** Days left on an organisation's LRS client certificate (the daily certificate check). */
+  readonly certificateDaysRemaining?: number;
 }
 
 const ALLOWED = new Set<keyof LogFields>([
@@ -60,6 +62,7 @@ const ALLOWED = new Set<keyof LogFields>([
   'replayed',
   'invalidFields',
   'errorName',
+  'certificateDaysRemaining',
 ]);
 
 /** Drops anything that is not on the allow-list (a guard against a careless spread of a body). */

@@ -1,0 +1,121 @@
+/**
+ * The daily certificate check: for every organisation of the stage, read its secret through the same
+ * credentials adapter the operation functions use, and publish the days left on its LRS client
+ * certificate (metric contract: METRICS in shared/config/names.ts; the CDK app alarms at 30 days).
+ * An organisation whose secret cannot be read (still empty, malformed, no readable certificate) gets no
+ * data point; the run then fails after the others are published, so the function's error alarm fires
+ * and the schedule retries. Logs carry organisation ids, days and error codes only.
+ */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import middy from '@middy/core';
+import * as z from 'zod';
+import { SecretsManagerCredentialsSource } from '../adapters/secrets-manager-credentials.js';
+import { ENV, METRICS } from '../config/names.js';
+import { ORGANISATION_ID_PATTERN } from '../config/runtime.js';
+import { ConfigurationError, isAppError } from '../domain/errors.js';
+import { type AppLog, appLog, logger } from '../observability/logger.js';
+import { metrics } from '../observability/metrics.js';
+import type { CredentialsSource } from '../ports/credentials.js';
+
+const DAY_MS = 24 * 3600 * 1000;
+
+export interface CertificateCheckDependencies {
+  readonly credentials: CredentialsSource;
+  readonly organisationIds: readonly string[];
+  /** Publishes one data point of CertificateDaysRemaining for an organisation. */
+  readonly publish: (organisationId: string, daysRemaining: number) => void;
+  readonly log: AppLog;
+  readonly now?: () => Date;
+}
+
+export type CertificateCheck =
+  | { readonly organisationId: string; readonly daysRemaining: number; readonly notAfter: string }
+  | { readonly organisationId: string; readonly problem: string };
+
+/** Whole days until the certificate stops being valid (negative once it has expired). */
+export const daysRemaining = (notAfter: Date, now: Date): number =>
+  Math.floor((notAfter.getTime() - now.getTime()) / DAY_MS);
+
+/** Checks every organisation; returns one entry each, publishing a data point for each readable one. */
+export const checkCertificates = async (deps: CertificateCheckDependencies): Promise<CertificateCheck[]> => {
+  const now = (deps.now ?? (() => new Date()))();
+  const checks: CertificateCheck[] = [];
+  for (const organisationId of deps.organisationIds) {
+    try {
+      const credentials = await deps.credentials.get(organisationId);
+      const notAfter = credentials.certificateNotAfter;
+      if (!notAfter) throw new ConfigurationError('the client certificate has no readable expiry date');
+      const days = daysRemaining(notAfter, now);
+      deps.publish(organisationId, days);
+      deps.log.info('Client certificate checked', { organisationId, certificateDaysRemaining: days });
+      checks.push({ organisationId, daysRemaining: days, notAfter: notAfter.toISOString() });
+    } catch (e) {
+      const problem = isAppError(e) ? e.code : e instanceof Error ? e.name : 'UNKNOWN';
+      deps.log.error('Client certificate could not be checked', { organisationId, errorCode: problem });
+      checks.push({ organisationId, problem });
+    }
+  }
+  return checks;
+};
+
+const configSchema = z.object({
+  [ENV.orgSecretPrefix]: z.string().min(1),
+  [ENV.organisationIds]: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be valid JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.array(z.string().regex(ORGANISATION_ID_PATTERN, 'must be UKPRNs or organisation references'))),
+});
+
+export const loadCertificateCheckConfig = (
+  env: NodeJS.ProcessEnv = process.env,
+): { secretPrefix: string; organisationIds: string[] } => {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${String(i.path[0] ?? '?')}: ${i.message}`);
+    throw new ConfigurationError(`Invalid function configuration: ${problems.join('; ')}`);
+  }
+  return {
+    secretPrefix: parsed.data[ENV.orgSecretPrefix],
+    organisationIds: parsed.data[ENV.organisationIds],
+  };
+};
+
+/** Powertools EMF: the `service` default dimension plus OrganisationId, flushed at once. */
+export const publishDaysRemaining = (organisationId: string, days: number): void => {
+  const m = metrics.singleMetric();
+  m.addDimension(METRICS.organisationDimension, organisationId);
+  m.addMetric(METRICS.certificateDaysRemaining, MetricUnit.Count, days);
+};
+
+/** The scheduled handler. Config is read once per cold start; a bad config fails at init. */
+export const createCertificateExpiryHandler = (
+  deps: Partial<CertificateCheckDependencies> & { readonly credentials?: CredentialsSource } = {},
+) => {
+  const config = deps.credentials && deps.organisationIds ? undefined : loadCertificateCheckConfig();
+  const full: CertificateCheckDependencies = {
+    credentials:
+      deps.credentials ??
+      new SecretsManagerCredentialsSource({ secretPrefix: config?.secretPrefix ?? '', cacheTtlMs: 0 }),
+    organisationIds: deps.organisationIds ?? config?.organisationIds ?? [],
+    publish: deps.publish ?? publishDaysRemaining,
+    log: deps.log ?? appLog,
+    ...(deps.now ? { now: deps.now } : {}),
+  };
+  const run = async (): Promise<{ checked: number; failed: string[] }> => {
+    const checks = await checkCertificates(full);
+    const failed = checks.filter((c) => 'problem' in c).map((c) => c.organisationId);
+    if (failed.length > 0) {
+      throw new Error(`Client certificate could not be checked for organisation(s) ${failed.join(', ')}`);
+    }
+    return { checked: checks.length, failed };
+  };
+  return middy(run).use(injectLambdaContext(logger));
+};
