@@ -83,19 +83,27 @@ export const runtimeEnvSchema = z.object({
 });
 
 /**
- * Parses the environment once. Throws a ConfigurationError listing each variable and its rule.
- * Accepts empty strings as "unset" so that a CDK `environment` entry of '' falls back to the default.
+ * Reads the schema's variables from env (an empty string counts as unset) and parses them,
+ * throwing a ConfigurationError that lists each variable and its rule.
  */
-export const loadRuntimeConfig = (env: NodeJS.ProcessEnv = process.env): RuntimeConfig => {
+const parseEnv = <S extends z.ZodObject<z.ZodRawShape>>(schema: S, env: NodeJS.ProcessEnv): z.output<S> => {
   const input = Object.fromEntries(
-    Object.keys(runtimeEnvSchema.shape).map((name) => [name, env[name] === '' ? undefined : env[name]]),
+    Object.keys(schema.shape).map((name) => [name, env[name] === '' ? undefined : env[name]]),
   );
-  const parsed = runtimeEnvSchema.safeParse(input);
+  const parsed = schema.safeParse(input);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${String(i.path[0] ?? '?')}: ${i.message}`);
     throw new ConfigurationError(`Invalid function configuration: ${problems.join('; ')}`);
   }
-  const e = parsed.data;
+  return parsed.data;
+};
+
+/**
+ * Parses the environment once. Throws a ConfigurationError listing each variable and its rule.
+ * Accepts empty strings as "unset" so that a CDK `environment` entry of '' falls back to the default.
+ */
+export const loadRuntimeConfig = (env: NodeJS.ProcessEnv = process.env): RuntimeConfig => {
+  const e = parseEnv(runtimeEnvSchema, env);
   return {
     stage: e[ENV.stage],
     tableName: e[ENV.tableName],
@@ -119,15 +127,7 @@ export const loadReadConfig = (
     [ENV.callerAccess]: true,
     [ENV.dataTtlDays]: true,
   } as const);
-  const input = Object.fromEntries(
-    Object.keys(schema.shape).map((name) => [name, env[name] === '' ? undefined : env[name]]),
-  );
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${String(i.path[0] ?? '?')}: ${i.message}`);
-    throw new ConfigurationError(`Invalid function configuration: ${problems.join('; ')}`);
-  }
-  const e = parsed.data;
+  const e = parseEnv(schema, env);
   return {
     stage: e[ENV.stage],
     tableName: e[ENV.tableName],
