@@ -155,6 +155,24 @@ const createQueue = async (
   return { url, arn };
 };
 
+/** Creates the gateway's data table (the deployed table's keys, on demand) on a local DynamoDB emulator. */
+export const createTable = async (dynamodb: DynamoDBClient, tableName: string): Promise<void> => {
+  await dynamodb.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: TABLE.partitionKey, AttributeType: 'S' },
+        { AttributeName: TABLE.sortKey, AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
+        { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
+      ],
+    }),
+  );
+};
+
 export const createLocalResources = async (options: CreateLocalResourcesOptions): Promise<LocalResources> => {
   const { emulators, stage } = options;
   const clients = localClients(emulators);
@@ -165,20 +183,7 @@ export const createLocalResources = async (options: CreateLocalResourcesOptions)
   try {
     // The deployed table also has TTL on TABLE.ttlAttribute; dynalite has no UpdateTimeToLive, so the
     // attribute is written but nothing expires locally.
-    await clients.dynamodb.send(
-      new CreateTableCommand({
-        TableName: table,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: TABLE.partitionKey, AttributeType: 'S' },
-          { AttributeName: TABLE.sortKey, AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
-          { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
-        ],
-      }),
-    );
+    await createTable(clients.dynamodb, table);
 
     const operations = options.operations ?? OPERATION_IDS;
     const queueUrls = {} as Record<OperationId, string>;
