@@ -1,13 +1,10 @@
 /**
  * Builds a stage once per test file with bundling skipped (the Template checks do not need the bundles).
  *
- * The function entries are taken from the repository. While an entry file has not been written yet, it is
- * replaced by an empty handler in a scratch copy of the code root, so the stacks can still be checked; the
- * list of such entries is returned so tests can report it.
+ * The function entries are taken from the repository; a missing one fails the tests, as it fails synth.
  */
-import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { StageConfig } from '../../infra/config/stages.js';
@@ -23,16 +20,9 @@ export const ALL_ENTRIES: readonly string[] = [
 
 export function codeRootForTests(): { codeRoot: string; missing: string[] } {
   const missing = ALL_ENTRIES.filter((entry) => !existsSync(join(REPO_ROOT, entry)));
-  if (missing.length === 0) return { codeRoot: REPO_ROOT, missing };
-  const root = mkdtempSync(join(tmpdir(), 'lrs-gateway-infra-'));
-  symlinkSync(join(REPO_ROOT, 'package-lock.json'), join(root, 'package-lock.json'));
-  for (const entry of ALL_ENTRIES) {
-    const target = join(root, entry);
-    mkdirSync(dirname(target), { recursive: true });
-    if (missing.includes(entry)) writeFileSync(target, 'export const handler = async () => ({});\n');
-    else symlinkSync(join(REPO_ROOT, entry), target);
-  }
-  return { codeRoot: root, missing };
+  // A missing function entry is a defect: synth would fail, so the infra tests fail too.
+  if (missing.length > 0) throw new Error(`function entries missing: ${missing.join(', ')}`);
+  return { codeRoot: REPO_ROOT, missing };
 }
 
 export interface BuiltStage {
