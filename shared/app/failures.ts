@@ -8,6 +8,7 @@ import {
   isAppError,
   LrsRejectedError,
   LrsUnavailableError,
+  RateLimitedError,
   type UnavailableReason,
   ValidationError,
 } from '../domain/errors.js';
@@ -69,6 +70,14 @@ export const failureFromError = (e: unknown): FailureInfo => {
       retryable: true,
       retryAfterSeconds: Math.max(1, Math.ceil(e.retryAfterSeconds)),
       ...(e.lrsCode ? { lrsCode: e.lrsCode } : {}),
+    };
+  }
+  if (e instanceof RateLimitedError) {
+    return {
+      code: e.code,
+      message: e.message,
+      retryable: true,
+      retryAfterSeconds: Math.max(1, Math.ceil(e.retryAfterSeconds)),
     };
   }
   if (

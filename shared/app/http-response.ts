@@ -115,7 +115,7 @@ export const recordResponse = (
   json(status, toView(record), {
     [HEADERS.requestId]: record.requestId,
     ...(options.replayed ? { [HEADERS.replayed]: 'true' } : {}),
-    ...(status === 503 ? retryAfterHeader(record.error?.retryAfterSeconds) : {}),
+    ...(status === 503 || status === 429 ? retryAfterHeader(record.error?.retryAfterSeconds) : {}),
   });
 
 /** Errors raised at the edge: before anything was stored, or by the store itself. */
@@ -144,7 +144,7 @@ export const errorResponse = (
   };
   return json(status, body, {
     [HEADERS.requestId]: context.requestId,
-    ...(status === 503 || status === 409 ? retryAfterHeader(retryAfter) : {}),
+    ...(status === 503 || status === 429 || status === 409 ? retryAfterHeader(retryAfter) : {}),
   });
 };
 

@@ -5,12 +5,14 @@
  * |-------------------------------------------------------------|--------|
  * | the LRS answered (any outcome, business refusals included)  | 200    |
  * | invalid headers or body                                     | 400    |
+ * | no or invalid credentials                                   | 401    |
  * | caller may not act for the organisation                     | 403    |
  * | unknown request id                                          | 404    |
  * | idempotency key reused with another body, or still in flight| 409    |
  * | body is not JSON (Content-Type)                             | 415    |
  * | LRS rejected the caller's data (WSEC0001, WSEC0136, ...)    | 422    |
  * | LRS rejected the gateway's credentials/access (WSEC0002/3/5/6) | 502 |
+ * | a limit is full for now (LRS calls in flight)               | 429 + Retry-After |
  * | LRS out of hours, maintenance, timeout, unreachable         | 503 + Retry-After |
  * | anything else                                               | 500 (generic body) |
  */
@@ -23,6 +25,8 @@ export const httpStatusForFailure = (failure: { code: EdgeErrorCode; lrsCode?: s
   switch (failure.code) {
     case 'VALIDATION_FAILED':
       return 400;
+    case 'UNAUTHENTICATED':
+      return 401;
     case 'FORBIDDEN':
       return 403;
     case 'NOT_FOUND':
@@ -33,6 +37,8 @@ export const httpStatusForFailure = (failure: { code: EdgeErrorCode; lrsCode?: s
       return 415;
     case 'LRS_REJECTED':
       return failure.lrsCode && GATEWAY_SIDE_LRS_CODES.has(failure.lrsCode) ? 502 : 422;
+    case 'RATE_LIMITED':
+      return 429;
     case 'LRS_UNAVAILABLE':
       return 503;
     default:

@@ -19,8 +19,10 @@ export type AppErrorCode =
   | 'LRS_UNAVAILABLE'
   | 'CONFIGURATION'
   | 'NOT_FOUND'
+  | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
-  | 'CONFLICT';
+  | 'CONFLICT'
+  | 'RATE_LIMITED';
 
 export abstract class AppError extends Error {
   abstract readonly code: AppErrorCode;
@@ -97,6 +99,12 @@ export class NotFoundError extends AppError {
   readonly retryable = false;
 }
 
+/** No credentials, or credentials that do not verify (expired, forged, wrong issuer or audience). */
+export class UnauthenticatedError extends AppError {
+  readonly code = 'UNAUTHENTICATED' as const;
+  readonly retryable = false;
+}
+
 /** The caller may not act for the organisation it named. */
 export class ForbiddenError extends AppError {
   readonly code = 'FORBIDDEN' as const;
@@ -107,6 +115,19 @@ export class ForbiddenError extends AppError {
 export class ConflictError extends AppError {
   readonly code = 'CONFLICT' as const;
   readonly retryable = false;
+}
+
+/** A limit is full for now (for example the stage's budget of LRS calls in flight). Retry after the hint. */
+export class RateLimitedError extends AppError {
+  readonly code = 'RATE_LIMITED' as const;
+  readonly retryable = true;
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
 }
 
 export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
