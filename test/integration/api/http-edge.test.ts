@@ -17,8 +17,8 @@ let h: Harness;
 beforeAll(async () => {
   h = await startHarness({
     callers: [
-      { apiKeyId: 'local-mis', apiKey: `k-${randomUUID()}`, organisations: ['*'] },
-      { apiKeyId: 'college-b', apiKey: `k-${randomUUID()}`, organisations: ['TEST0002'] },
+      { clientId: 'local-mis', clientSecret: `s-${randomUUID()}`, organisations: ['*'] },
+      { clientId: 'college-b', clientSecret: `s-${randomUUID()}`, organisations: ['TEST0002'] },
     ],
   });
 });
@@ -48,7 +48,7 @@ describe('validation', () => {
           path: '/v1/learners/find-by-uln',
           body: '{"uln": "1026893096", ',
           headers: { 'X-LRS-Organisation': ORG },
-          apiKeyId: h.apiKeyId,
+          callerId: h.callerId,
         }),
         lambdaContext(),
       ),
@@ -134,7 +134,7 @@ describe('caller access', () => {
 
   it('403 for a caller acting for an organisation it is not allowed', async () => {
     const before = h.stack.simulator.requestCount();
-    const res = await h.call<ErrorBody>('findLearnerByUln', body, { apiKeyId: 'college-b' });
+    const res = await h.call<ErrorBody>('findLearnerByUln', body, { callerId: 'college-b' });
     expect(res.statusCode).toBe(403);
     expect(res.body.error.code).toBe('FORBIDDEN');
     expect(h.stack.simulator.requestCount()).toBe(before);
@@ -146,10 +146,10 @@ describe('caller access', () => {
     expect(res.body.error).toMatchObject({ code: 'FORBIDDEN', retryable: false });
   });
 
-  it('403 without a caller identity, 200 for the organisation the caller is allowed', async () => {
-    expect((await h.call('findLearnerByUln', body, { apiKeyId: null })).statusCode).toBe(403);
+  it('401 without a caller identity, 200 for the organisation the caller is allowed', async () => {
+    expect((await h.call('findLearnerByUln', body, { callerId: null })).statusCode).toBe(401);
     expect(
-      (await h.call('findLearnerByUln', body, { apiKeyId: 'college-b', org: 'TEST0002' })).statusCode,
+      (await h.call('findLearnerByUln', body, { callerId: 'college-b', org: 'TEST0002' })).statusCode,
     ).toBe(200);
   });
 });
