@@ -134,6 +134,9 @@ export class LrsHttpClient {
       let answered = false;
       let protocol: string | null = null;
       let ticket = false;
+      // A TLS socket takes writes before its handshake is done: the request counts as sent only once
+      // it was written on a secured (or already secured, reused) connection.
+      let secured = false;
       let settled = false;
       const done = (f: () => void): void => {
         if (settled) return;
@@ -151,7 +154,7 @@ export class LrsHttpClient {
               protocol === 'TLSv1.3' &&
               !ticket &&
               (code === 'ECONNRESET' || code === 'EPIPE');
-            reject(new TransportFailure(cause, written, req.reusedSocket, answered, refused));
+            reject(new TransportFailure(cause, written && secured, req.reusedSocket, answered, refused));
           }
           req.destroy();
         });
@@ -169,9 +172,13 @@ export class LrsHttpClient {
         },
       });
       req.on('socket', (socket) => {
-        if (req.reusedSocket) return;
+        if (req.reusedSocket) {
+          secured = true;
+          return;
+        }
         const tls = socket as import('node:tls').TLSSocket;
         tls.once('secureConnect', () => {
+          secured = true;
           protocol = tls.getProtocol();
         });
         tls.once('session', () => {
