@@ -12,6 +12,7 @@ import type {
   APIGatewayProxyEvent,
   APIGatewayRequestAuthorizerEvent,
 } from 'aws-lambda';
+import type { ErrorCode } from '../shared/app/error-codes.js';
 import { routeScope } from '../shared/config/scopes.js';
 import { type AsyncHandler, lambdaContext } from './lambda.js';
 
@@ -19,7 +20,14 @@ export type AuthorizerHandler = AsyncHandler<APIGatewayRequestAuthorizerEvent, A
 
 export type AuthorizerOutcome =
   | { readonly ok: true; readonly authorizer: Record<string, string | number | boolean> | null }
-  | { readonly ok: false; readonly status: number; readonly code: string; readonly message: string };
+  | {
+      readonly ok: false;
+      readonly status: number;
+      readonly code: ErrorCode;
+      /** API Gateway's gateway response type (x-amzn-errortype). */
+      readonly responseType: string;
+      readonly message: string;
+    };
 
 export const isPublicRoute = (method: string, resource: string): boolean =>
   routeScope(method, resource)?.scope === 'public';
@@ -45,7 +53,20 @@ export const runAuthorizer = async (
   region: string,
 ): Promise<AuthorizerOutcome> => {
   if (isPublicRoute(event.httpMethod, event.resource)) return { ok: true, authorizer: null };
-  const unauthorized = { ok: false, status: 401, code: 'UNAUTHORIZED', message: 'Unauthorized' } as const;
+  const unauthorized = {
+    ok: false,
+    status: 401,
+    code: 'UNAUTHENTICATED',
+    responseType: 'UNAUTHORIZED',
+    message: 'Send a valid access token: Authorization: Bearer <token> (API keys do not identify a caller)',
+  } as const;
+  const failure = {
+    ok: false,
+    status: 500,
+    code: 'INTERNAL',
+    responseType: 'AUTHORIZER_FAILURE',
+    message: 'Internal error',
+  } as const;
   const authorization = Object.entries(event.headers ?? {}).find(
     ([k]) => k.toLowerCase() === 'authorization',
   );
@@ -72,23 +93,19 @@ export const runAuthorizer = async (
     result = await (await handler())(authorizerEvent, lambdaContext('authorizer', region));
   } catch (e) {
     if (e instanceof Error && e.message === 'Unauthorized') return unauthorized;
-    return { ok: false, status: 500, code: 'AUTHORIZER_FAILURE', message: 'Internal server error' };
+    return failure;
   }
   const allowed = allows(result, methodArn);
   if (allowed === undefined || typeof result?.principalId !== 'string') {
-    return {
-      ok: false,
-      status: 500,
-      code: 'AUTHORIZER_CONFIGURATION_ERROR',
-      message: 'Internal server error',
-    };
+    return { ...failure, responseType: 'AUTHORIZER_CONFIGURATION_ERROR' };
   }
   if (!allowed) {
     return {
       ok: false,
       status: 403,
-      code: 'ACCESS_DENIED',
-      message: 'User is not authorized to access this resource',
+      code: 'FORBIDDEN',
+      responseType: 'ACCESS_DENIED',
+      message: 'The caller is not registered with the gateway, or is suspended',
     };
   }
   return {

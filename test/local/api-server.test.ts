@@ -129,7 +129,7 @@ describe('local API server', () => {
     );
     expect(event.requestContext.identity.sourceIp).toBe('127.0.0.1');
     expect(event.requestContext.resourcePath).toBe('/v1/things/find');
-    expect(event.requestContext.path).toBe('/local/v1/things/find');
+    expect(event.requestContext.path).toBe('/v1/things/find');
     expect(event.requestContext.stage).toBe('local');
     expect(event.requestContext.httpMethod).toBe('POST');
     expect(event.requestContext.requestId).toMatch(/^[0-9a-f-]{36}$/);
@@ -153,18 +153,19 @@ describe('local API server', () => {
     const authorizerCalls = authorizerEvents.length;
     const cases: Array<[string | null, Record<string, string>, number, string]> = [
       // No Authorization header (the identity source): 401 without calling the authorizer.
-      [null, {}, 401, 'UNAUTHORIZED'],
+      [null, {}, 401, 'UNAUTHENTICATED'],
       // An API key alone identifies no one.
-      [null, { 'x-api-key': 'some-api-key-value' }, 401, 'UNAUTHORIZED'],
-      ['not.a.token', {}, 401, 'UNAUTHORIZED'],
-      ['denied.token.value', {}, 403, 'ACCESS_DENIED'],
-      ['broken.token.value', {}, 500, 'AUTHORIZER_FAILURE'],
+      [null, { 'x-api-key': 'some-api-key-value' }, 401, 'UNAUTHENTICATED'],
+      ['not.a.token', {}, 401, 'UNAUTHENTICATED'],
+      ['denied.token.value', {}, 403, 'FORBIDDEN'],
+      ['broken.token.value', {}, 500, 'INTERNAL'],
     ];
     for (const [token, headers, status, code] of cases) {
       const res = await call('/v1/things/find', { method: 'POST', body: '{}', headers }, token);
       expect(res.status).toBe(status);
-      const body = (await res.json()) as { error: { code: string; message: string; requestId: string } };
-      expect(body.error.code).toBe(code);
+      const body = (await res.json()) as { error: { code: string; docUrl: string; requestId: string } };
+      expect(body.error).toMatchObject({ code, retryable: false });
+      expect(body.error.docUrl).toMatch(new RegExp(`/v1/docs/errors#${code}$`));
       expect(body.error.requestId).toMatch(/^[0-9a-f-]{36}$/);
     }
     expect(events.length).toBe(before);
@@ -174,7 +175,7 @@ describe('local API server', () => {
   it('answers 404 for an unknown path and 405 (with Allow) for a known path with another method', async () => {
     const notFound = await call('/v1/nothing-here');
     expect(notFound.status).toBe(404);
-    expect(((await notFound.json()) as { error: { code: string } }).error.code).toBe('RESOURCE_NOT_FOUND');
+    expect(((await notFound.json()) as { error: { code: string } }).error.code).toBe('ROUTE_NOT_FOUND');
     const wrongMethod = await call('/v1/things/find');
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.get('allow')).toBe('POST');
