@@ -14,6 +14,8 @@ import { STAGE_NAMES, STAGES, type StageName } from '../../infra/config/stages.j
 import { stackNames } from '../../infra/lrs-gateway.js';
 import { addSecurityChecks } from '../../infra/nag.js';
 import { REPO_ROOT } from '../../infra/paths.js';
+import { PUBLIC_ROUTES } from '../../shared/config/scopes.js';
+import { OPERATION_IDS } from '../../shared/lrs/operations.js';
 import { type BuiltStage, buildStage } from './support.js';
 
 interface ValidationReport {
@@ -74,10 +76,11 @@ const ACKNOWLEDGED_RULES = [
   'AwsSolutions-APIG3',
   'AwsSolutions-APIG4',
   'AwsSolutions-COG4',
+  'AwsSolutions-COG8',
   'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
   'AwsSolutions-IAM5[Resource::*]',
+  'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:eu-west-2:123456789012:secret:lrs-gateway/live/org/*]',
   'AwsSolutions-L1',
-  'AwsSolutions-SMG4',
   'AwsSolutions-SQS3',
 ];
 
@@ -95,6 +98,25 @@ describe('cdk-nag', () => {
       .map((a) => a.path);
     expect(paths.length).toBeGreaterThan(0);
     for (const path of paths) expect(path).toMatch(/\/DeadLetterQueue$/);
+  });
+
+  it('acknowledges a method without authorization only on the documented public routes', () => {
+    const { app } = stageBuilt('live');
+    const paths = acknowledgements(app)
+      .filter((a) => a.id.endsWith('AwsSolutions-APIG4'))
+      .map((a) => a.path);
+    expect(paths.sort()).toEqual(
+      PUBLIC_ROUTES.map((r) => `LrsGateway-live-Service/Api/Api/Default${r.path}/${r.method}`).sort(),
+    );
+  });
+
+  it('acknowledges the wildcard secret grant only for the readers of organisation secrets', () => {
+    const { app } = stageBuilt('live');
+    const paths = acknowledgements(app)
+      .filter((a) => a.id.includes(':secretsmanager:'))
+      .map((a) => a.path);
+    expect(paths).toHaveLength(OPERATION_IDS.length + 1);
+    for (const path of paths) expect(path).toMatch(/\/(Operation-\w+\/Handler|CertificateExpiry)\/Role$/);
   });
 
   it('fails the synth when a resource breaks a rule and nobody acknowledged it', () => {
