@@ -8,7 +8,7 @@
  * No statement lets any principal use a key directly: every cryptographic statement carries kms:ViaService
  * or a service principal with its source account.
  */
-import { Aws, Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AccountRootPrincipal, PolicyDocument, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
@@ -66,10 +66,10 @@ export interface StageKeys {
  * it has always had and a deployed stage's table key is not replaced.
  */
 export function createStageKeys(scope: Construct, props: StageKeysProps): StageKeys {
-  const account = Aws.ACCOUNT_ID;
+  const { account, region } = Stack.of(scope);
   const inAccountVia = (service: string) => ({
     StringEquals: {
-      'kms:ViaService': `${service}.${Aws.REGION}.amazonaws.com`,
+      'kms:ViaService': `${service}.${region}.amazonaws.com`,
       'kms:CallerAccount': account,
     },
   });
@@ -174,7 +174,7 @@ export function createStageKeys(scope: Construct, props: StageKeysProps): StageK
         resources: ['*'],
         conditions: {
           StringEquals: { 'aws:SourceAccount': account },
-          ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${account}:alarm:*` },
+          ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${region}:${account}:alarm:*` },
         },
       }),
       new PolicyStatement({

@@ -4,7 +4,7 @@
  * resources come in as props from the data stack. Nothing here names an organisation or a caller: both are
  * run-time data in the registry, so the template is the same for one organisation or a thousand.
  */
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -180,7 +180,10 @@ export class ServiceStack extends Stack {
       });
       op.handler.function.addEnvironment(
         ENV.trustedSenderIds,
-        gatewayRoles.map((role) => role.roleId).join(','),
+        Fn.join(
+          ',',
+          gatewayRoles.map((role) => role.roleId),
+        ),
       );
     }
 

@@ -57,6 +57,52 @@ describe.each(STAGE_NAMES)('stage %s', (name) => {
     expect(findings).toEqual([]);
   });
 
+  it('puts the caller authorizer on every method except the documented public ones', () => {
+    const { service } = stageBuilt(name);
+    const publicPaths = PUBLIC_ROUTES.map((r) => `${r.method} ${r.path}`);
+    const resources = service.toJSON().Resources as Record<
+      string,
+      { Type: string; Properties: Record<string, unknown> }
+    >;
+    const pathOf = (id: unknown): string => {
+      const resource = resources[String((id as { Ref?: string }).Ref)];
+      if (resource === undefined) return '';
+      return `${pathOf(resource.Properties.ParentId)}/${String(resource.Properties.PathPart)}`;
+    };
+    const methods = Object.values(resources).filter((r) => r.Type === 'AWS::ApiGateway::Method');
+    expect(methods.length).toBeGreaterThan(OPERATION_IDS.length);
+    for (const m of methods) {
+      const key = `${String(m.Properties.HttpMethod)} ${pathOf(m.Properties.ResourceId)}`;
+      const expected = publicPaths.includes(key) ? 'NONE' : 'CUSTOM';
+      expect(m.Properties.AuthorizationType, key).toBe(expected);
+      if (expected === 'CUSTOM') expect(m.Properties.AuthorizerId, key).toBeDefined();
+    }
+  });
+
+  it('has no organisation- or caller-specific resource, output or setting', () => {
+    const { data, service } = stageBuilt(name);
+    for (const template of [data, service]) {
+      for (const type of [
+        'AWS::SecretsManager::Secret',
+        'AWS::ApiGateway::ApiKey',
+        'AWS::ApiGateway::UsagePlanKey',
+        'AWS::Cognito::UserPoolClient',
+      ]) {
+        template.resourceCountIs(type, 0);
+      }
+      const text = JSON.stringify(template.toJSON());
+      // Secrets are only ever named by the stage prefix pattern, never one organisation's name.
+      expect(text.match(new RegExp(`lrs-gateway/${name}/org/[A-Za-z0-9]`))).toBeNull();
+      expect(text.match(/CALLER_ACCESS|ORGANISATION_IDS|CallerKeyId|OrganisationSecret/)).toBeNull();
+    }
+    expect(Object.keys(data.toJSON().Outputs ?? {}).sort()).toEqual(
+      expect.arrayContaining(['CallerUserPoolId', 'TokenEndpoint']),
+    );
+    for (const output of Object.keys(service.toJSON().Outputs ?? {})) {
+      expect(output).toMatch(/^(ApiUrl|Api[A-Za-z0-9]*Endpoint[A-Za-z0-9]*|UsagePlanId[A-Za-z0-9]+)$/);
+    }
+  });
+
   it('gives every cdk-nag acknowledgement a reason', () => {
     const { app } = stageBuilt(name);
     const acks = acknowledgements(app);
