@@ -31,8 +31,8 @@ import {
 } from './access.js';
 import { createOperationDependencies, type OperationDependencies } from './dependencies.js';
 import { failureFromError } from './failures.js';
-import { readCallHeaders } from './http-input.js';
-import { errorResponse, fromBodyParserError, recordResponse } from './http-response.js';
+import { depthIssue, jsonDepth, MAX_JSON_DEPTH, readCallHeaders } from './http-input.js';
+import { apiBaseUrl, errorResponse, fromBodyParserError, recordResponse } from './http-response.js';
 import { httpStatusForFailure, httpStatusForRecord } from './http-status.js';
 import { processRequest } from './process-request.js';
 import { handleQueueEvent } from './queue-worker.js';
@@ -120,7 +120,7 @@ export const handleOperationCall = async (
     replayed: out.replayed,
     totalDurationMs: Date.now() - started,
   });
-  return recordResponse(out.record, status, { replayed: out.replayed });
+  return recordResponse(out.record, status, { replayed: out.replayed, baseUrl: apiBaseUrl(event) });
 };
 
 /** Answers any error of the HTTP chain from the one status table; registered first so it runs last. */
@@ -134,7 +134,11 @@ const httpErrorResponder = (
   onError: (request) => {
     const { requestId, started } = requestIdOf(request.event);
     const error = fromBodyParserError(request.error);
-    request.response = errorResponse(error, { requestId, ...(op ? { operation: op } : {}) });
+    request.response = errorResponse(error, {
+      requestId,
+      baseUrl: apiBaseUrl(request.event),
+      ...(op ? { operation: op } : {}),
+    });
     const failure = failureFromError(error);
     const fields = {
       requestId,
@@ -151,6 +155,21 @@ const httpErrorResponder = (
     } else {
       deps.log.warn('HTTP call refused', fields);
     }
+  },
+});
+
+/** A JSON body (or one without a type) nested deeper than MAX_JSON_DEPTH is refused before any parsing. */
+const jsonDepthGuard = (): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> => ({
+  before: ({ event }) => {
+    if (typeof event.body !== 'string' || event.body === '') return;
+    const type = Object.entries(event.headers ?? {})
+      .find(([k]) => k.toLowerCase() === 'content-type')?.[1]
+      ?.split(';')[0]
+      ?.trim()
+      .toLowerCase();
+    if (type !== undefined && type !== 'application/json' && !type.endsWith('+json')) return;
+    const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+    if (jsonDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) throw new ValidationError([depthIssue]);
   },
 });
 
@@ -173,7 +192,7 @@ export const httpChain = (
       },
     });
   }
-  chain.use(httpHeaderNormalizer());
+  chain.use(httpHeaderNormalizer()).use(jsonDepthGuard());
   if (options.parseJsonBody) chain.use(httpJsonBodyParser());
   return chain.handler((event) => handler(event));
 };

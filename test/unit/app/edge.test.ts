@@ -52,10 +52,14 @@ describe('failure views', () => {
     expect(response.statusCode).toBe(500);
     expect(response.body).not.toContain('secretsmanager');
     expect(JSON.parse(response.body)).toEqual({
-      requestId: 'r1',
-      operation: 'findLearnerByUln',
-      status: 'FAILED',
-      error: { code: 'INTERNAL', message: 'Internal error', retryable: false },
+      error: {
+        code: 'INTERNAL',
+        message: 'Internal error',
+        retryable: false,
+        requestId: 'r1',
+        operation: 'findLearnerByUln',
+        docUrl: '/v1/docs/errors#INTERNAL',
+      },
     });
   });
 
