@@ -8,6 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { DynamoDbJobsStore } from '../adapters/dynamodb-jobs-store.js';
+import { DynamoDbLrsBudget } from '../adapters/dynamodb-lrs-budget.js';
 import { DynamoDbResultsStore } from '../adapters/dynamodb-results-store.js';
 import { SecretsManagerCredentialsSource } from '../adapters/secrets-manager-credentials.js';
 import type { RuntimeConfig } from '../config/runtime.js';
@@ -20,6 +21,7 @@ import { outcomeFor } from '../lrs/outcomes.js';
 import { validateRequest } from '../lrs/schemas.js';
 import { appLog } from '../observability/logger.js';
 import { appMetrics } from '../observability/metrics.js';
+import { loadLrsBudgetSettings, withLrsBudget } from './lrs-budget.js';
 import type { QueueDependencies } from './queue-worker.js';
 import { queueUrlFor } from './queue-worker.js';
 
@@ -50,6 +52,14 @@ export const createOperationDependencies = (
     timeoutMs: config.lrsTimeoutMs,
     ...(config.lrsServiceHours ? { serviceHours: config.lrsServiceHours } : {}),
   });
+  const budgetSettings = loadLrsBudgetSettings();
+  const budgeted = withLrsBudget(
+    lrs,
+    new DynamoDbLrsBudget({ tableName: config.tableName, client: dynamo }),
+    budgetSettings,
+    // A slot outlives any call (the LRS timeout) with a margin; a crashed holder frees it after that.
+    config.lrsTimeoutMs + 5000,
+  );
   const queueUrl = config.operationQueueUrls[op];
   const settings = loadJobSettings();
   /** Sends to the queue the record came from (the function may send only to its own queue). */
@@ -63,7 +73,7 @@ export const createOperationDependencies = (
   };
   return {
     config,
-    lrs,
+    lrs: budgeted,
     store: new DynamoDbResultsStore({ tableName: config.tableName, client: dynamo }),
     outcomeFor,
     validate: validateRequest,
