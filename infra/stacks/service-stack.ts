@@ -30,6 +30,7 @@ import {
   QUEUE_VISIBILITY_TIMEOUT_SECONDS,
 } from '../../shared/config/resources.js';
 import { PUBLIC_ROUTES } from '../../shared/config/scopes.js';
+import { LRS_BUDGET_ENV } from '../../shared/app/lrs-budget.js';
 import { JOBS_ENV } from '../../shared/jobs/settings.js';
 import { kebab, OPERATION_LIST, type OperationId } from '../../shared/lrs/operations.js';
 import type { StageConfig } from '../config/stages.js';
@@ -98,6 +99,11 @@ export class ServiceStack extends Stack {
       [ENV.orgSecretPrefix]: orgSecretPrefix(stage.name),
       [ENV.dataTtlDays]: String(stage.dataTtlDays),
       [ENV.lrsMaxConcurrency]: String(stage.lrsMaxConcurrency),
+      // One budget of LRS calls in flight for the whole stage, HTTP and queues together.
+      [LRS_BUDGET_ENV.limit]: String(stage.lrsBudget ?? stage.lrsMaxConcurrency * 2),
+      ...(stage.lrsBudgetOrganisations
+        ? { [LRS_BUDGET_ENV.organisations]: stage.lrsBudgetOrganisations }
+        : {}),
       // The queue worker must know which delivery is the last before the DLQ (the queues' redrive policy).
       [JOBS_ENV.maxReceiveCount]: String(MAX_RECEIVE_COUNT),
       ...(stage.lrsServiceHours === undefined ? {} : { [ENV.lrsServiceHours]: stage.lrsServiceHours }),
