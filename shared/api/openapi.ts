@@ -164,7 +164,7 @@ export const errorResponses = (common: CommonSchemas) => ({
   '400': { description: 'Invalid headers or body: every bad field is listed', ...json(common.errorBody) },
   '403': {
     description:
-      'The caller (API key) may not act for the organisation, carries no identity, or the gateway holds no LRS credentials for the organisation',
+      'The caller (API key) may not act for the organisation, carries no identity, the gateway holds no LRS credentials for the organisation, or the LRS does not let the organisation use this operation (WSEC0006)',
     ...json(common.errorBody),
   },
   '500': { description: 'Internal error (generic body)', ...json(common.errorBody) },
@@ -248,7 +248,7 @@ const registerOperation = (registry: OpenAPIRegistry, common: CommonSchemas, op:
       },
       '502': {
         description:
-          "The LRS refused the gateway's credentials or access for the organisation (WSEC0002/3/5/6)",
+          "The LRS refused the gateway's credentials or certificates for the organisation (WSEC0002/3/5, TLS), could not accept the gateway's message (a contract fault), or its answer broke a limit (size, decompressed size, parse time)",
         ...json(view),
       },
       '503': {
