@@ -49,6 +49,7 @@ export const createOperationDependencies = (
     credentials,
     timeoutMs: config.lrsTimeoutMs,
     ...(config.lrsServiceHours ? { serviceHours: config.lrsServiceHours } : {}),
+    ...(config.lrsMaxResponseBytes ? { maxResponseBytes: config.lrsMaxResponseBytes } : {}),
   });
   const queueUrl = config.operationQueueUrls[op];
   const settings = loadJobSettings();

@@ -27,6 +27,8 @@ export const ENV = {
    * hours; unset = every day 06:00-24:00 UK time). Sets how long an out-of-hours request waits.
    */
   lrsServiceHours: 'LRS_SERVICE_HOURS',
+  /** Optional: the largest LRS answer accepted, in bytes (default 8 MiB: see shared/lrs/transport.ts). */
+  lrsMaxResponseBytes: 'LRS_MAX_RESPONSE_BYTES',
 } as const;
 
 /** Secrets Manager naming: one secret per organisation. */

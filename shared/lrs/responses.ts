@@ -182,9 +182,7 @@ export const responseSchemas = {
      * The R9 (MIAPModel) learner: its ~90 members camelCased; `linkedUlns` is an array; `versionNumber`
      * is a number (what UpdateLearnerSubsetFields takes).
      */
-    learner: z
-      .record(z.string(), z.union([z.string(), z.number().int(), z.array(z.string())]))
-      .optional(),
+    learner: z.record(z.string(), z.union([z.string(), z.number().int(), z.array(z.string())])).optional(),
   }),
   updateLearnerSubsetFields: z.object({ responseCode: z.string(), result: str() }),
   viewAudit: z.object({

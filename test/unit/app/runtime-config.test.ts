@@ -52,6 +52,16 @@ describe('loadRuntimeConfig', () => {
     expect(() => loadRuntimeConfig({ ...env, LRS_SERVICE_HOURS: 'weekdays' })).toThrow(/LRS_SERVICE_HOURS/);
   });
 
+  it('reads the largest LRS answer accepted, within 64 KiB to 64 MiB', () => {
+    expect(loadRuntimeConfig({ ...env, LRS_MAX_RESPONSE_BYTES: '4194304' }).lrsMaxResponseBytes).toBe(
+      4_194_304,
+    );
+    expect(loadRuntimeConfig(env).lrsMaxResponseBytes).toBeUndefined();
+    expect(() => loadRuntimeConfig({ ...env, LRS_MAX_RESPONSE_BYTES: '100' })).toThrow(
+      /LRS_MAX_RESPONSE_BYTES/,
+    );
+  });
+
   it('rejects an organisation id in CALLER_ACCESS that is neither a UKPRN nor an organisation reference', () => {
     expect(() => loadRuntimeConfig({ ...env, CALLER_ACCESS: '{"k":["12"]}' })).toThrow(/CALLER_ACCESS/);
   });
