@@ -24,6 +24,15 @@ const REJECTION_MESSAGES: Record<Exclude<RejectionKind, 'request'>, string> = {
   answer: 'The LRS answer could not be accepted',
 };
 
+/**
+ * True when an LRS rejection says the gateway's own access for the organisation is at fault
+ * (credentials, certificates, or an operation the organisation may not use), not the caller's data.
+ */
+export const isGatewaySideLrsCode = (lrsCode: string): boolean => {
+  const kind = rejectionKind(lrsCode);
+  return kind === 'access' || kind === 'setup';
+};
+
 const UNAVAILABLE_MESSAGES: Record<UnavailableReason, string> = {
   OUT_OF_HOURS: 'The LRS is outside its service hours; try again later',
   MAINTENANCE: 'The LRS is down for maintenance; try again later',
