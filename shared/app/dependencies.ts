@@ -72,6 +72,7 @@ export const createOperationDependencies = (
     credentials,
     timeoutMs: config.lrsTimeoutMs,
     ...(config.lrsServiceHours ? { serviceHours: config.lrsServiceHours } : {}),
+    ...(config.lrsMaxResponseBytes ? { maxResponseBytes: config.lrsMaxResponseBytes } : {}),
   });
   const budgetSettings = loadLrsBudgetSettings();
   const budgeted = withLrsBudget(
