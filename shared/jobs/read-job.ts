@@ -33,6 +33,8 @@ export interface JobView {
     /** Of the pending items: those whose message is in a dead-letter queue (redrive it to finish the job). */
     readonly deadLettered: number;
   };
+  /** Present while pending items wait for the LRS: why, since when, and when the next attempt is due. */
+  readonly waiting?: JobCounts['waiting'];
   readonly outcomes: Readonly<Record<string, number>>;
   readonly errors: Readonly<Record<string, number>>;
   readonly invalid: number;
@@ -56,6 +58,7 @@ export const jobView = (job: JobRecord, counts: JobCounts): JobView => ({
     failed: counts.byStatus.FAILED,
     deadLettered: counts.deadLettered,
   },
+  ...(counts.waiting && job.status !== 'COMPLETED' ? { waiting: counts.waiting } : {}),
   outcomes: counts.byOutcome,
   errors: counts.byError,
   invalid: job.invalid,
