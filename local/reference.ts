@@ -7,13 +7,14 @@
  * docs/api.html, docs/errors.html, docs/outcomes.md); the requests function serves them at
  * /v1/openapi.json, /v1/docs and /v1/docs/errors (shared/api/published.ts).
  */
+import { generateClientFiles } from '../clients/typescript/generate.js';
 import { catalogueHtml, catalogueMarkdown } from '../shared/api/catalogue.js';
 import { buildOpenApiDocument } from '../shared/api/openapi.js';
 import { referenceHtml, swaggerAssets } from '../shared/api/reference-page.js';
 import { DOCS_PATH, docUrlFor } from '../shared/app/error-codes.js';
 import { HEADERS } from '../shared/app/http-input.js';
 import { OPERATION_LIST } from '../shared/lrs/operations.js';
-import { outcomeFor, outcomeView } from '../shared/lrs/outcomes.js';
+import { OUTCOME_CATALOGUE, outcomeFor, outcomeView } from '../shared/lrs/outcomes.js';
 import { notableLearner } from '../simulator/seed.js';
 import { exampleRequests } from './examples.js';
 
@@ -324,4 +325,11 @@ export const referenceFiles = (): Record<string, string> => {
     'docs/errors.html': catalogueHtml({ referenceHref: 'api.html' }),
     'docs/outcomes.md': catalogueMarkdown(),
   };
+};
+
+/** Everything `npm run openapi` writes: the reference files and the generated part of the TypeScript client. */
+export const publishedFiles = async (): Promise<Record<string, string>> => {
+  const files = referenceFiles();
+  const names = [...new Set(OUTCOME_CATALOGUE.map((o) => o.name))];
+  return { ...files, ...(await generateClientFiles(files['openapi.json'] ?? '', names)) };
 };

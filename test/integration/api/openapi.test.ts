@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
-import { referenceDocument, referenceFiles } from '../../../local/reference.js';
+import { publishedFiles, referenceDocument } from '../../../local/reference.js';
 import { buildOpenApiDocument } from '../../../shared/api/openapi.js';
 import { ERROR_CODE_LIST, ERROR_CODES } from '../../../shared/app/error-codes.js';
 import { MAX_JSON_DEPTH } from '../../../shared/app/http-input.js';
@@ -67,9 +67,15 @@ describe('the OpenAPI document', () => {
     expect(schemas.Outcome).toBeDefined();
   });
 
-  it('is committed as generated, with the catalogue pages (run `npm run openapi` after changing a schema)', () => {
-    const files = referenceFiles();
-    for (const path of ['openapi.json', 'docs/outcomes.md', 'docs/errors.html']) {
+  it('is committed as generated, with the catalogue pages and the typed client (run `npm run openapi`)', async () => {
+    const files = await publishedFiles();
+    for (const path of [
+      'openapi.json',
+      'docs/outcomes.md',
+      'docs/errors.html',
+      'clients/typescript/schema.d.ts',
+      'clients/typescript/catalogue.ts',
+    ]) {
       const committed = readFileSync(join(repoRoot, path), 'utf8');
       expect(committed === files[path], `${path} is stale: run npm run openapi`).toBe(true);
     }
