@@ -30,7 +30,8 @@ let browser: BrowserContext;
 let profile: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
   stack = await startLocalStack({ api: true, pollers: false });
   profile = mkdtempSync(join(tmpdir(), 'lrs-gateway-chromium-'));
   browser = await chromium.launchPersistentContext(profile, {
@@ -76,7 +77,13 @@ describe('the API reference at /v1/docs', () => {
     await page.click('#operations-LearnerService-findLearnerByDemographics .opblock-summary');
     await page.waitForSelector('#operations-LearnerService-findLearnerByDemographics .opblock-body');
     const body = (await page.textContent('#operations-LearnerService-findLearnerByDemographics')) ?? '';
-    for (const text of ['Authorization: Bearer', 'createLrsGatewayClient', 'HttpClient', 'requests.post', 'WSRC0004'])
+    for (const text of [
+      'Authorization: Bearer',
+      'createLrsGatewayClient',
+      'HttpClient',
+      'requests.post',
+      'WSRC0004',
+    ])
       expect(body, text).toContain(text);
 
     mkdirSync(ARTEFACTS, { recursive: true });
@@ -84,7 +91,9 @@ describe('the API reference at /v1/docs', () => {
     expect(existsSync(join(ARTEFACTS, 'api-reference.png'))).toBe(true);
     expect(errors).toEqual([]);
     // Nothing but the page itself (the UI and the document are inlined).
-    expect(requested.filter((u) => !u.startsWith(`${stack.apiUrl}/v1/docs`) && !u.startsWith('data:'))).toEqual([]);
+    expect(
+      requested.filter((u) => !u.startsWith(`${stack.apiUrl}/v1/docs`) && !u.startsWith('data:')),
+    ).toEqual([]);
     await page.close();
   }, 120_000);
 
