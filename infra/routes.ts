@@ -15,6 +15,8 @@ export const PLATFORM_ROUTES: readonly PlatformRoute[] = [
   { method: 'GET', path: '/v1/requests/{requestId}', function: 'requests' },
   { method: 'GET', path: ORGANISATION_STATUS_PATH, function: 'requests' },
   { method: 'GET', path: '/v1/openapi.json', function: 'requests' },
+  { method: 'GET', path: '/v1/docs', function: 'requests' },
+  { method: 'GET', path: '/v1/docs/errors', function: 'requests' },
   { method: 'POST', path: '/v1/jobs', function: 'jobs' },
   { method: 'GET', path: '/v1/jobs/{jobId}', function: 'jobs' },
   { method: 'GET', path: '/v1/jobs/{jobId}/results', function: 'jobs' },
