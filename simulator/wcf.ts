@@ -433,13 +433,13 @@ const submitAchievementBatchJob = (
       reference: txt(a, 'UnitOrQualificationReferenceNumber', S) ?? '',
     }),
   );
-  const out = (code: string, jobId: number) => ({
+  const out = (code: string, jobId: string) => ({
     code,
     result: result('SubmitAchievementBatchJob', [el('a:ResponseCode', code), el('a:JobId', String(jobId))]),
   });
-  if (achievements.length === 0) return out('WSRC0015', 0);
+  if (achievements.length === 0) return out('WSRC0015', '0');
   const now = Date.now();
-  const id = state.nextAchievementJobId++;
+  const id = String(state.nextAchievementJobId++);
   const job: Job<AchievementJob, AchievementOutput> = {
     id,
     org: org.ukprn,
@@ -564,7 +564,7 @@ export const completeDueAchievementJobs = (state: SimState): void => {
 const WCF_DT = (ms: number) => new Date(ms).toISOString().slice(0, 19);
 
 const getAchievementBatchJob = (body: XmlEl, state: SimState, org: { ukprn: string }) => {
-  const id = Number(txt(body, 'jobId', S));
+  const id = String(Number(txt(body, 'jobId', S)));
   const job = state.jobs.get(id) as Job<AchievementJob, AchievementOutput> | undefined;
   const valid = job && job.org === org.ukprn && job.input.kind === 'achievement';
   const n = (v: number | undefined) => (v === undefined ? undefined : String(v));

@@ -113,9 +113,10 @@ describe('GetLearnerLearningEvents', () => {
     );
     expect(at(r, 'ResponseCode')).toBe('WSEC0136');
   });
-  it('routes by body wrapper when SOAPAction is missing', async () => {
+  it('refuses a missing SOAPAction with ActionNotSupported, as WCF dispatches on it', async () => {
     const res = await send(sim.url, '/LearnerServiceR9.svc', sim.certs, plrRequest(org, plr));
-    expect(at(result(res.body), 'ResponseCode')).toBe('WSRC0004');
+    expect(res.status).toBe(500);
+    expect(res.body).toContain('a:ActionNotSupported');
   });
 });
 
