@@ -130,8 +130,16 @@ const getLearnerLearningEvents: R9Handler = (body, state, org) => {
   });
   if (master.abilityToShare === '2') return out('WSEC0206', master.uln, []);
   const events = [...master.events, ...master.linkedUlns.flatMap((u) => state.register.get(u)?.events ?? [])];
-  return out(master !== found ? 'WSRC0022' : 'WSRC0004', master.uln, events);
+  return out(master !== found ? 'WSRC0022' : 'WSRC0004', master.uln, bySource(events));
 };
+
+/** The recorded answers list ILR events, then NPD, then AO (and any other source after); stable within each. */
+const SOURCE_ORDER: Readonly<Record<string, number>> = { ILR: 0, NPD: 1, AO: 2 };
+const bySource = (events: readonly LearningEvent[]): LearningEvent[] =>
+  events
+    .map((e, i) => ({ e, i, rank: SOURCE_ORDER[e.source] ?? 3 }))
+    .sort((a, b) => a.rank - b.rank || a.i - b.i)
+    .map((x) => x.e);
 
 // ----- LearnerByUln ------------------------------------------------------------------------------
 
