@@ -13,7 +13,9 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { orgSecretPrefix, TABLE } from '../../shared/config/names.js';
 import { tableName } from '../../shared/config/resources.js';
+import { pointInTimeRecoveryDays } from '../config/production.js';
 import type { StageConfig } from '../config/stages.js';
+import { createLogsKey, denyGrantsExceptForAwsServices } from '../constructs/key-policies.js';
 import { acknowledge } from '../nag.js';
 
 export interface DataStackProps extends StackProps {
@@ -26,6 +28,8 @@ export const UNCONFIGURED_SECRET_TEMPLATE = { status: 'NOT_CONFIGURED' } as cons
 export class DataStack extends Stack {
   /** Customer-managed key (rotated yearly) for the table, the secrets and the alarm topic. */
   public readonly key: Key;
+  /** Customer-managed key of every log group of the stage (kept with the data, so retained logs stay readable). */
+  public readonly logsKey: Key;
   public readonly table: TableV2;
   /** One secret per organisation id of the stage. */
   public readonly organisationSecrets: ReadonlyMap<string, Secret>;
@@ -44,6 +48,8 @@ export class DataStack extends Stack {
       removalPolicy,
       pendingWindow: Duration.days(stage.retainData ? 30 : 7),
     });
+    denyGrantsExceptForAwsServices(this.key);
+    this.logsKey = createLogsKey(this, stage.name, removalPolicy, stage.retainData);
 
     this.table = new TableV2(this, 'Table', {
       tableName: tableName(stage.name),
@@ -52,7 +58,11 @@ export class DataStack extends Stack {
       timeToLiveAttribute: TABLE.ttlAttribute,
       billing: Billing.onDemand(),
       encryption: TableEncryptionV2.customerManagedKey(this.key),
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // Restorable for no longer than learner data lives (infra/README "Data lifetime and backups").
+      pointInTimeRecoverySpecification: {
+        pointInTimeRecoveryEnabled: true,
+        recoveryPeriodInDays: pointInTimeRecoveryDays(stage.dataTtlDays),
+      },
       deletionProtection: stage.retainData,
       removalPolicy,
     });

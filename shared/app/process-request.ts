@@ -203,7 +203,7 @@ export async function processRequest<K extends OperationId>(
       completedAt: now(),
       lrsDurationMs,
     });
-    deps.metrics.outcome(input.op, outcome.code, lrsDurationMs);
+    deps.metrics.outcome(input.op, outcome.code, lrsDurationMs, outcome.class);
     deps.log.info('LRS request completed', {
       ...logFields,
       requestId,
@@ -224,7 +224,7 @@ export async function processRequest<K extends OperationId>(
       ...(outcome ? { outcome } : {}),
       ...(lrsDurationMs > 0 ? { lrsDurationMs } : {}),
     });
-    deps.metrics.failure(input.op, error.code);
+    deps.metrics.failure(input.op, error.code, error.reason);
     const fields = {
       ...logFields,
       requestId,
