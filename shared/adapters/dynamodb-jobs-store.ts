@@ -17,6 +17,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { TABLE } from '../config/names.js';
 import { inParallel } from '../jobs/parallel.js';
+import { summariseWaiting } from '../jobs/waiting.js';
 import type {
   ItemSettlement,
   JobBatch,
@@ -25,6 +26,7 @@ import type {
   JobItemStatus,
   JobRecord,
   JobsStore,
+  JobWaiting,
 } from '../ports/jobs-store.js';
 
 const JOB_SK = 'JOB';
@@ -189,12 +191,13 @@ export class DynamoDbJobsStore implements JobsStore {
         sets.push(`#${name} = :${name}`);
       }
       names['#deadLetteredAt'] = 'deadLetteredAt';
+      names['#waiting'] = 'waiting';
       try {
         await this.doc.send(
           new UpdateCommand({
             TableName: this.tableName,
             Key: { [TABLE.partitionKey]: jobPk(jobId), [TABLE.sortKey]: itemSk(s.index) },
-            UpdateExpression: `SET ${sets.join(', ')} REMOVE #deadLetteredAt`,
+            UpdateExpression: `SET ${sets.join(', ')} REMOVE #deadLetteredAt, #waiting`,
             ConditionExpression: 'attribute_exists(#pk) AND #status = :pending',
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: values,
@@ -232,9 +235,34 @@ export class DynamoDbJobsStore implements JobsStore {
     });
   }
 
+  async markWaiting(jobId: string, indexes: readonly number[], waiting: JobWaiting): Promise<void> {
+    await inParallel(indexes, this.parallelism, async (index) => {
+      try {
+        await this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { [TABLE.partitionKey]: jobPk(jobId), [TABLE.sortKey]: itemSk(index) },
+            // The item keeps the start of its wait: `since` only moves when a new wait begins.
+            UpdateExpression: 'SET #waiting = :waiting',
+            ConditionExpression: 'attribute_exists(#pk) AND #status = :pending',
+            ExpressionAttributeNames: {
+              '#pk': TABLE.partitionKey,
+              '#status': 'status',
+              '#waiting': 'waiting',
+            },
+            ExpressionAttributeValues: { ':pending': 'PENDING', ':waiting': waiting },
+          }),
+        );
+      } catch (e) {
+        if (!isConditionFailure(e)) throw e;
+      }
+    });
+  }
+
   async countItems(jobId: string): Promise<JobCounts> {
     const byStatus: Record<JobItemStatus, number> = { PENDING: 0, COMPLETED: 0, FAILED: 0 };
     let deadLettered = 0;
+    const waitingItems: JobWaiting[] = [];
     const byOutcome: Record<string, number> = {};
     const byError: Record<string, number> = {};
     let lastKey: Record<string, unknown> | undefined;
@@ -243,7 +271,7 @@ export class DynamoDbJobsStore implements JobsStore {
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-          ProjectionExpression: '#status, #outcomeCode, #errorCode, #deadLetteredAt',
+          ProjectionExpression: '#status, #outcomeCode, #errorCode, #deadLetteredAt, #waiting',
           ExpressionAttributeNames: {
             '#pk': TABLE.partitionKey,
             '#sk': TABLE.sortKey,
@@ -251,6 +279,7 @@ export class DynamoDbJobsStore implements JobsStore {
             '#outcomeCode': 'outcomeCode',
             '#errorCode': 'errorCode',
             '#deadLetteredAt': 'deadLetteredAt',
+            '#waiting': 'waiting',
           },
           ExpressionAttributeValues: { ':pk': jobPk(jobId), ':prefix': 'ITEM#' },
           ConsistentRead: true,
@@ -261,6 +290,9 @@ export class DynamoDbJobsStore implements JobsStore {
         const status = String(item.status) as JobItemStatus;
         byStatus[status] = (byStatus[status] ?? 0) + 1;
         if (status === 'PENDING' && typeof item.deadLetteredAt === 'string') deadLettered++;
+        if (status === 'PENDING' && item.waiting && typeof item.waiting === 'object') {
+          waitingItems.push(item.waiting as JobWaiting);
+        }
         if (typeof item.outcomeCode === 'string') {
           byOutcome[item.outcomeCode] = (byOutcome[item.outcomeCode] ?? 0) + 1;
         }
@@ -270,7 +302,8 @@ export class DynamoDbJobsStore implements JobsStore {
       }
       lastKey = out.LastEvaluatedKey;
     } while (lastKey);
-    return { byStatus, deadLettered, byOutcome, byError };
+    const waiting = summariseWaiting(waitingItems);
+    return { byStatus, deadLettered, byOutcome, byError, ...(waiting ? { waiting } : {}) };
   }
 
   async listItems(

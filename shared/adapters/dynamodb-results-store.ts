@@ -4,7 +4,8 @@
  * Items:
  * - `pk=REQUEST#<id>, sk=REQUEST`: the request record (status, outcome, error, timings, lease, TTL).
  * - `pk=REQUEST#<id>, sk=BLOB#<name>#<nnnn>`: chunks of a large gzipped request/result body.
- * - `pk=IDEMPOTENCY#<organisationId>#<key>, sk=IDEMPOTENCY`: who holds an idempotency key.
+ * - `pk=IDEMPOTENCY#<organisationId>#<caller>#<key>, sk=IDEMPOTENCY`: who holds a caller's idempotency key
+ *   (the caller id URI-encoded, so no `#` of its own can blur the parts).
  *
  * Request and result bodies are stored gzipped (a Personal Learning Record can run to megabytes of JSON).
  * A body whose gzip fits in INLINE_LIMIT_BYTES stays in the record; a bigger one is split into chunk
@@ -32,6 +33,7 @@ import type {
   RejectedInput,
   ResultsStore,
   StoredRequest,
+  WaitingNote,
 } from '../ports/results-store.js';
 
 /** Largest gzipped body kept inside the record (two bodies plus metadata stay well under 400 KB). */
@@ -42,7 +44,8 @@ export const CHUNK_BYTES = 350_000;
 const REQUEST_SK = 'REQUEST';
 const IDEMPOTENCY_SK = 'IDEMPOTENCY';
 const requestPk = (requestId: string) => `REQUEST#${requestId}`;
-const idempotencyPk = (organisationId: string, key: string) => `IDEMPOTENCY#${organisationId}#${key}`;
+const idempotencyPk = (organisationId: string, caller: string, key: string) =>
+  `IDEMPOTENCY#${organisationId}#${encodeURIComponent(caller)}#${key}`;
 const chunkSk = (name: BlobName, index: number) => `BLOB#${name}#${String(index).padStart(4, '0')}`;
 
 type BlobName = 'request' | 'result';
@@ -87,6 +90,7 @@ export class DynamoDbResultsStore implements ResultsStore {
       ':inProgress': 'IN_PROGRESS',
       ':pending': 'PENDING',
       ':failed': 'FAILED',
+      ':waiting': 'WAITING',
       ':true': true,
       ':zero': 0,
       ':one': 1,
@@ -136,6 +140,7 @@ export class DynamoDbResultsStore implements ResultsStore {
       '#completedAt': 'completedAt',
       '#lrsDurationMs': 'lrsDurationMs',
       '#result': 'result',
+      '#waiting': 'waiting',
     };
     const optional: Array<[string, unknown]> = [
       ['userName', input.userName],
@@ -159,10 +164,10 @@ export class DynamoDbResultsStore implements ResultsStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: { [TABLE.partitionKey]: pk, [TABLE.sortKey]: REQUEST_SK },
-          UpdateExpression: `SET ${sets.join(', ')} REMOVE #error, #outcome, #completedAt, #lrsDurationMs, #retryable, #result`,
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE #error, #outcome, #completedAt, #lrsDurationMs, #retryable, #result, #waiting`,
           ConditionExpression:
             'attribute_not_exists(#pk) OR (#operation = :op AND #org = :org AND (' +
-            '#status = :pending OR (#status = :failed AND #retryable = :true) OR ' +
+            '#status = :pending OR #status = :waiting OR (#status = :failed AND #retryable = :true) OR ' +
             '(#status = :inProgress AND #lease < :nowMs)))',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
@@ -201,6 +206,8 @@ export class DynamoDbResultsStore implements ResultsStore {
       result: ref,
       completedAt: input.completedAt.toISOString(),
       lrsDurationMs: input.lrsDurationMs,
+      // Settled: whatever a lost answer may have changed is now known.
+      unconfirmed: undefined,
     });
   }
 
@@ -212,7 +219,37 @@ export class DynamoDbResultsStore implements ResultsStore {
       outcome: input.outcome,
       completedAt: input.completedAt.toISOString(),
       lrsDurationMs: input.lrsDurationMs,
+      // Kept until an attempt settles it: a later failure must not forget that a change may be at the LRS.
+      ...(input.unconfirmed ? { unconfirmed: input.unconfirmed } : {}),
     });
+  }
+
+  async noteWaiting(requestId: string, attempt: number, note: WaitingNote): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { [TABLE.partitionKey]: requestPk(requestId), [TABLE.sortKey]: REQUEST_SK },
+          UpdateExpression: 'SET #status = :waiting, #waiting = :note',
+          ConditionExpression: '#status = :failed AND #retryable = :true AND #attempts = :attempt',
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            '#waiting': 'waiting',
+            '#retryable': 'retryable',
+            '#attempts': 'attempts',
+          },
+          ExpressionAttributeValues: {
+            ':waiting': 'WAITING',
+            ':failed': 'FAILED',
+            ':true': true,
+            ':attempt': attempt,
+            ':note': note,
+          },
+        }),
+      );
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+    }
   }
 
   recordRejected(input: RejectedInput): Promise<boolean> {
@@ -309,6 +346,7 @@ export class DynamoDbResultsStore implements ResultsStore {
 
   async claimIdempotencyKey(input: {
     organisationId: string;
+    caller: string;
     key: string;
     requestId: string;
     requestHash: string;
@@ -316,7 +354,7 @@ export class DynamoDbResultsStore implements ResultsStore {
     expiresAt: number;
   }): Promise<ClaimResult> {
     const Key = {
-      [TABLE.partitionKey]: idempotencyPk(input.organisationId, input.key),
+      [TABLE.partitionKey]: idempotencyPk(input.organisationId, input.caller, input.key),
       [TABLE.sortKey]: IDEMPOTENCY_SK,
     };
     try {

@@ -92,3 +92,37 @@ export const readCallHeaders = (
     issues,
   };
 };
+
+/** The deepest nesting of objects and arrays a JSON body may have (every request of the API needs < 10). */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * How deeply a JSON text nests objects and arrays, counted without parsing (so a hostile body cannot
+ * make a recursive parser or validator run out of stack). Stops counting past `limit`.
+ */
+export const jsonDepth = (text: string, limit = Number.POSITIVE_INFINITY): number => {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 0x5c) i++;
+      else if (ch === 0x22) inString = false;
+    } else if (ch === 0x22) inString = true;
+    else if (ch === 0x7b || ch === 0x5b) {
+      depth++;
+      if (depth > max) {
+        max = depth;
+        if (max > limit) return max;
+      }
+    } else if (ch === 0x7d || ch === 0x5d) depth--;
+  }
+  return max;
+};
+
+export const depthIssue: FieldIssue = {
+  field: 'body',
+  rule: 'maxDepth',
+  message: `body must not nest objects and arrays more than ${MAX_JSON_DEPTH} levels deep (rule: maxDepth)`,
+};

@@ -7,7 +7,16 @@
 import { isFault, type ParsedFault, readFault } from './faults.js';
 import { OPERATIONS, type OperationId } from './operations.js';
 import type { OperationResponse } from './responses.js';
-import { child, childrenNamed, ownText, parseXml, textOf, XmlParseError, type XNode } from './xml.js';
+import {
+  child,
+  childrenNamed,
+  ownText,
+  type ParseLimits,
+  parseXml,
+  textOf,
+  XmlParseError,
+  type XNode,
+} from './xml.js';
 
 export type ParsedEnvelope<K extends OperationId> =
   | { readonly kind: 'response'; readonly response: OperationResponse<K> }
@@ -357,12 +366,17 @@ const MAPPERS: Mappers = {
 
 /**
  * Parses a raw SOAP response for an operation. Never throws for well-formed XML: a fault or an
- * unexpected shape is returned as such; malformed XML gives `unexpected`.
+ * unexpected shape is returned as such; malformed XML gives `unexpected`. A parse limit reached
+ * throws XmlLimitError.
  */
-export const parseResponse = <K extends OperationId>(op: K, xml: string): ParsedEnvelope<K> => {
+export const parseResponse = <K extends OperationId>(
+  op: K,
+  xml: string,
+  limits?: ParseLimits,
+): ParsedEnvelope<K> => {
   let doc: XNode;
   try {
-    doc = parseXml(xml);
+    doc = parseXml(xml, limits);
   } catch (e) {
     if (e instanceof XmlParseError) return { kind: 'unexpected', reason: 'malformed XML' };
     throw e;

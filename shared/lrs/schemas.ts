@@ -369,8 +369,50 @@ const valueAt = (input: unknown, path: readonly PropertyKey[]): unknown => {
   return v;
 };
 
-/** Turns zod issues into FieldIssues with a rule name and a message that never contains the value. */
-export const toFieldIssues = (error: z.ZodError, input: unknown): FieldIssue[] => {
+type Def = {
+  type?: string;
+  shape?: Record<string, z.ZodType>;
+  element?: z.ZodType;
+  innerType?: z.ZodType;
+  in?: z.ZodType;
+};
+
+/**
+ * The description of the schema at `path` (what the OpenAPI document says of the field, e.g. its
+ * expected format "YYYY-MM-DD"), looking through optional/default/pipe wrappers.
+ */
+export const describeAt = (
+  schema: z.ZodType | undefined,
+  path: readonly PropertyKey[],
+): string | undefined => {
+  let current: z.ZodType | undefined = schema;
+  let described: string | undefined;
+  const unwrap = (): void => {
+    for (let i = 0; current && i < 8; i++) {
+      described ??= current.description;
+      const def = current._zod.def as Def;
+      const inner = def.innerType ?? (def.type === 'pipe' ? def.in : undefined);
+      if (!inner) return;
+      current = inner;
+    }
+  };
+  for (const key of path) {
+    unwrap();
+    const def = current?._zod.def as Def | undefined;
+    if (!def) return undefined;
+    described = undefined;
+    if (typeof key === 'number') current = def.element;
+    else current = def.shape?.[String(key)];
+  }
+  unwrap();
+  return described;
+};
+
+/**
+ * Turns zod issues into FieldIssues with a rule name and a message that never contains the value. With
+ * the schema, a format rule says the expected form (from the field's description).
+ */
+export const toFieldIssues = (error: z.ZodError, input: unknown, schema?: z.ZodType): FieldIssue[] => {
   const out: FieldIssue[] = [];
   for (const i of error.issues) {
     const field = fieldName(i.path) || '(request)';
@@ -389,15 +431,23 @@ export const toFieldIssues = (error: z.ZodError, input: unknown): FieldIssue[] =
         rule = i.origin === 'string' ? 'minLength' : i.origin === 'array' ? 'minItems' : 'min';
         detail = `${RULE_TEXT[rule]} (minimum ${String(i.minimum)}${i.origin === 'string' ? ' characters' : ''})`;
         break;
-      case 'invalid_format':
+      case 'invalid_format': {
         rule = 'pattern';
+        const expected = describeAt(schema, i.path);
+        if (expected) detail = `${RULE_TEXT.pattern}: ${expected}`;
         break;
+      }
       case 'invalid_value':
-        rule = 'enum';
-        detail = `must be one of ${i.values.map((v) => JSON.stringify(v)).join(', ')}`;
+        if (valueAt(input, i.path) === undefined) {
+          rule = 'required';
+          detail = `is required: one of ${i.values.map((v) => JSON.stringify(v)).join(', ')}`;
+        } else {
+          rule = 'enum';
+          detail = `must be one of ${i.values.map((v) => JSON.stringify(v)).join(', ')}`;
+        }
         break;
       case 'invalid_union':
-        rule = 'enum';
+        rule = valueAt(input, i.path) === undefined ? 'required' : 'enum';
         break;
       case 'unrecognized_keys':
         rule = 'unknownField';
@@ -438,5 +488,5 @@ export function validateRequest<K extends OperationId>(op: K, input: unknown): O
   }
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  throw new ValidationError(toFieldIssues(result.error, input));
+  throw new ValidationError(toFieldIssues(result.error, input, schema));
 }

@@ -85,7 +85,7 @@ describe('local API server', () => {
     expect(event.requestContext.identity.apiKey).toBe(KEY.value);
     expect(event.requestContext.identity.sourceIp).toBe('127.0.0.1');
     expect(event.requestContext.resourcePath).toBe('/v1/things/find');
-    expect(event.requestContext.path).toBe('/local/v1/things/find');
+    expect(event.requestContext.path).toBe('/v1/things/find');
     expect(event.requestContext.stage).toBe('local');
     expect(event.requestContext.httpMethod).toBe('POST');
     expect(event.requestContext.requestId).toMatch(/^[0-9a-f-]{36}$/);
@@ -109,8 +109,9 @@ describe('local API server', () => {
     for (const key of [null, 'not-a-key']) {
       const res = await call('/v1/things/find', { method: 'POST', body: '{}' }, key);
       expect(res.status).toBe(403);
-      const body = (await res.json()) as { error: { code: string; message: string; requestId: string } };
-      expect(body.error).toMatchObject({ code: 'INVALID_API_KEY', message: 'Forbidden' });
+      const body = (await res.json()) as { error: { code: string; docUrl: string; requestId: string } };
+      expect(body.error).toMatchObject({ code: 'INVALID_API_KEY', retryable: false });
+      expect(body.error.docUrl).toMatch(/\/v1\/docs\/errors#INVALID_API_KEY$/);
       expect(body.error.requestId).toMatch(/^[0-9a-f-]{36}$/);
     }
     expect(events.length).toBe(before);
@@ -119,7 +120,7 @@ describe('local API server', () => {
   it('answers 404 for an unknown path and 405 (with Allow) for a known path with another method', async () => {
     const notFound = await call('/v1/nothing-here');
     expect(notFound.status).toBe(404);
-    expect(((await notFound.json()) as { error: { code: string } }).error.code).toBe('RESOURCE_NOT_FOUND');
+    expect(((await notFound.json()) as { error: { code: string } }).error.code).toBe('ROUTE_NOT_FOUND');
     const wrongMethod = await call('/v1/things/find');
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.get('allow')).toBe('POST');

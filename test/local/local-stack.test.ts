@@ -114,7 +114,7 @@ describe('local stack with the real functions', () => {
       expect(res.status, `${example.title}: ${text}`).toBe(200);
       expect(JSON.parse(text), example.title).toMatchObject({
         status: 'COMPLETED',
-        outcome: { code: 'WSRC0004' },
+        outcome: { lrsCode: 'WSRC0004' },
       });
     }
   });

@@ -91,7 +91,7 @@ afterAll(() => {
 interface Answer {
   readonly status: number;
   readonly body: Record<string, unknown> & {
-    outcome?: { code?: string };
+    outcome?: { code?: string; lrsCode?: string };
     result?: Record<string, unknown>;
   };
 }
@@ -140,7 +140,7 @@ const registerPlrAndBulkJob = async (port: number): Promise<void> => {
     { 'Idempotency-Key': `npm-start-register-${suffix}` },
   );
   expect(registered.status, JSON.stringify(registered.body)).toBe(200);
-  expect(registered.body.outcome?.code).toBe('WSRC0005');
+  expect(registered.body.outcome?.lrsCode).toBe('WSRC0005');
   expect(String(registered.body.result?.uln)).toMatch(/^[1-9][0-9]{9}$/);
 
   // The Personal Learning Record of a seeded learner with events.
@@ -151,7 +151,7 @@ const registerPlrAndBulkJob = async (port: number): Promise<void> => {
     familyName: plr.familyName,
   });
   expect(events.status, JSON.stringify(events.body)).toBe(200);
-  expect(events.body.outcome?.code).toBe('WSRC0004');
+  expect(events.body.outcome?.lrsCode).toBe('WSRC0004');
   expect((events.body.result?.learningEvents as unknown[] | undefined)?.length).toBeGreaterThan(0);
 
   // A 100-learner verification job through the queue, followed to completion and read back.

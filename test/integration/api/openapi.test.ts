@@ -28,7 +28,22 @@ describe('the OpenAPI document', () => {
       expect(headers.find((h) => h.name === 'Idempotency-Key')?.required, op.id).toBe(op.mutating);
       expect(headers.find((h) => h.name === 'X-LRS-Organisation')?.required).toBe(true);
       expect(Object.keys(post?.responses ?? {}).sort()).toEqual(
-        ['200', '400', '403', '409', '415', '422', '500', '502', '503'].sort(),
+        [
+          '200',
+          '400',
+          '401',
+          '403',
+          '404',
+          '409',
+          '413',
+          '415',
+          '422',
+          '429',
+          '500',
+          '502',
+          '503',
+          '504',
+        ].sort(),
       );
     }
     expect(doc.paths?.['/v1/requests/{requestId}']?.get?.operationId).toBe('getRequest');
