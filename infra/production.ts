@@ -13,6 +13,7 @@ import { AlarmSubscribers, OperationalAlarms } from './constructs/alarms.js';
 import { StageDashboard } from './constructs/dashboard.js';
 import { Edge } from './constructs/edge.js';
 import { NetworkStack, placeFunctionsInVpc } from './constructs/egress.js';
+import { GatewayFunction } from './constructs/gateway-function.js';
 import { encryptLogGroups } from './constructs/key-policies.js';
 import { acknowledgeGuard } from './guard.js';
 import type { DataStack } from './stacks/data-stack.js';
@@ -92,17 +93,17 @@ export function addProductionLayer(
 
   for (const stack of [service, ...(network ? [network] : [])]) encryptLogGroups(stack, data.logsKey);
 
-  if (network !== undefined) {
-    placeFunctionsInVpc(service, network);
-  } else {
-    for (const fn of [...operations.map((o) => o.handler), ...platform]) {
-      acknowledgeGuard(
-        fn.function,
-        'lambda_inside_vpc_check',
-        'This stage has no static egress (stage setting egress): the functions reach the LRS and AWS over ' +
-          "Lambda's own network; set egress to run them in private subnets behind NAT with fixed IPs.",
-      );
-    }
+  if (network !== undefined) placeFunctionsInVpc(service, network);
+  for (const fn of service.node.findAll().filter((c): c is GatewayFunction => c instanceof GatewayFunction)) {
+    acknowledgeGuard(
+      fn.function,
+      'lambda_inside_vpc_check',
+      network !== undefined
+        ? "The function runs in the network stack's private subnets; the rule cannot follow the cross-stack " +
+            'references (Fn::ImportValue) to them.'
+        : 'This stage has no static egress (stage setting egress): the functions reach the LRS and AWS over ' +
+            "Lambda's own network; set egress to run them in private subnets behind NAT with fixed IPs.",
+    );
   }
   for (const op of operations) {
     acknowledgeGuard(

@@ -13,6 +13,9 @@ import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct, IConstruct } from 'constructs';
 import { acknowledgeGuard } from '../guard.js';
 
+/** Control Tower's minimum log retention (CT.CLOUDWATCH.PR.2). */
+const ONE_YEAR_OF_LOGS = 365;
+
 export const LOGS_KEY_ACTIONS = [
   'kms:Encrypt',
   'kms:Decrypt',
@@ -78,6 +81,14 @@ export class EncryptLogGroups implements IAspect {
   visit(node: IConstruct): void {
     if (!(node instanceof CfnLogGroup) || node.kmsKeyId !== undefined) return;
     node.kmsKeyId = this.key.keyArn;
+    if (typeof node.retentionInDays === 'number' && node.retentionInDays < ONE_YEAR_OF_LOGS) {
+      acknowledgeGuard(
+        node,
+        'cloudwatch_log_group_retention_period_check',
+        `Kept for the stage setting logRetentionDays (${node.retentionInDays} days): a non-live stage keeps its ` +
+          'logs shortly on purpose; live keeps them 365 days.',
+      );
+    }
     if (Stack.of(node) !== Stack.of(this.key)) {
       acknowledgeGuard(
         node,

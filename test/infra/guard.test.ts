@@ -10,7 +10,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { STAGES, type StageConfig } from '../../infra/config/stages.js';
-import { addGuardChecks, acknowledgeGuard, GUARD_PLUGIN } from '../../infra/guard.js';
+import { acknowledgeGuard, addGuardChecks, GUARD_PLUGIN } from '../../infra/guard.js';
 import { createLrsGateway } from '../../infra/lrs-gateway.js';
 import { codeRootForTests, TEST_ACCOUNT, withDeploymentPins } from './support.js';
 
@@ -22,7 +22,7 @@ interface Report {
 }
 
 /** test and live with every option switched on; dev as shipped (no VPC, no domain). */
-export const WITH_OPTIONS: Partial<StageConfig> = {
+const WITH_OPTIONS: Partial<StageConfig> = {
   egress: { availabilityZones: 2 },
   edge: {
     rateLimitPer5Minutes: 2000,
@@ -46,7 +46,10 @@ beforeAll(() => {
     {
       ...STAGES.live,
       ...WITH_OPTIONS,
-      alarms: { ...STAGES.live.alarms, chat: { slack: [{ workspaceId: 'T0123ABCDE', channelId: 'C0123ABCDE' }] } },
+      alarms: {
+        ...STAGES.live.alarms,
+        chat: { slack: [{ workspaceId: 'T0123ABCDE', channelId: 'C0123ABCDE' }] },
+      },
     },
   ]) {
     createLrsGateway(app, withDeploymentPins(stage), { account: TEST_ACCOUNT, codeRoot, guard: false });
@@ -72,7 +75,9 @@ describe('Control Tower rules (cfn-guard)', () => {
     expect(open).toEqual([]);
     const others = (report.pluginReports ?? [])
       .filter((p) => p.pluginName !== GUARD_PLUGIN)
-      .flatMap((p) => p.violations.filter((v) => v.severity === 'error').map((v) => `${p.pluginName} ${v.ruleName}`));
+      .flatMap((p) =>
+        p.violations.filter((v) => v.severity === 'error').map((v) => `${p.pluginName} ${v.ruleName}`),
+      );
     expect(others).toEqual([]);
   });
 });
@@ -82,7 +87,11 @@ describe('acknowledgeGuard', () => {
     const app = new App({ builtinCloudFormationValidation: false });
     new LogGroup(new Stack(app, 'Careless'), 'Plain');
     const acknowledged = new LogGroup(new Stack(app, 'Reasoned'), 'Plain');
-    acknowledgeGuard(acknowledged, 'cloudwatch_log_group_encrypted_check', 'A test log group that holds nothing at all.');
+    acknowledgeGuard(
+      acknowledged,
+      'cloudwatch_log_group_encrypted_check',
+      'A test log group that holds nothing at all.',
+    );
     addGuardChecks(app);
     let message = '';
     try {

@@ -87,10 +87,14 @@ describe('static egress', () => {
     expect(eips).toHaveLength(2);
     expect(nats).toHaveLength(2);
     const allocations = nats.map(([, n]) => JSON.stringify(n.Properties.AllocationId)).sort();
-    expect(allocations).toEqual(eips.map(([id]) => JSON.stringify({ 'Fn::GetAtt': [id, 'AllocationId'] })).sort());
+    expect(allocations).toEqual(
+      eips.map(([id]) => JSON.stringify({ 'Fn::GetAtt': [id, 'AllocationId'] })).sort(),
+    );
     // The addresses outlive the stack on live: they are on the LRS's allow-list.
     for (const [, eip] of eips) expect(eip.DeletionPolicy).toBe('Retain');
-    const privateSubnets = ofType(network, 'AWS::EC2::Subnet').filter(([, s]) => s.Properties.MapPublicIpOnLaunch === false);
+    const privateSubnets = ofType(network, 'AWS::EC2::Subnet').filter(
+      ([, s]) => s.Properties.MapPublicIpOnLaunch === false,
+    );
     expect(privateSubnets.length).toBe(4);
   });
 
@@ -101,7 +105,10 @@ describe('static egress', () => {
       privateDns: e.Properties.PrivateDnsEnabled,
     }));
     expect(endpoints.find((e) => e.service.includes('dynamodb'))).toMatchObject({ type: 'Gateway' });
-    expect(endpoints.find((e) => e.service.includes('.sqs'))).toMatchObject({ type: 'Interface', privateDns: true });
+    expect(endpoints.find((e) => e.service.includes('.sqs'))).toMatchObject({
+      type: 'Interface',
+      privateDns: true,
+    });
     expect(endpoints.find((e) => e.service.includes('secretsmanager'))).toMatchObject({
       type: 'Interface',
       privateDns: true,
@@ -120,21 +127,24 @@ describe('static egress', () => {
     const functions = ofType(full.service, 'AWS::Lambda::Function');
     expect(functions.length).toBeGreaterThanOrEqual(OPERATION_IDS.length + 3);
     for (const [id, fn] of functions) {
-      const vpc = fn.Properties.VpcConfig as { SubnetIds: unknown[]; SecurityGroupIds: unknown[] } | undefined;
+      const vpc = fn.Properties.VpcConfig as
+        | { SubnetIds: unknown[]; SecurityGroupIds: unknown[] }
+        | undefined;
       expect(vpc?.SubnetIds, id).toHaveLength(2);
       expect(JSON.stringify(vpc?.SubnetIds)).toMatch(/Fn::ImportValue.*functionsSubnet/);
       expect(vpc?.SecurityGroupIds, id).toHaveLength(1);
     }
-    const [, sg] = ofType(network, 'AWS::EC2::SecurityGroup').find(([id]) => id.startsWith('Functions')) ?? [];
+    const [, sg] =
+      ofType(network, 'AWS::EC2::SecurityGroup').find(([id]) => id.startsWith('Functions')) ?? [];
     expect(sg?.Properties.SecurityGroupEgress).toEqual([
       expect.objectContaining({ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443, IpProtocol: 'tcp' }),
     ]);
     const statements = ofType(full.service, 'AWS::IAM::Policy').flatMap(
       ([, p]) => (p.Properties.PolicyDocument as { Statement: { Action: unknown }[] }).Statement,
     );
-    expect(statements.filter((s) => JSON.stringify(s.Action) === JSON.stringify([...VPC_ACCESS_ACTIONS])).length).toBe(
-      functions.length,
-    );
+    expect(
+      statements.filter((s) => JSON.stringify(s.Action) === JSON.stringify([...VPC_ACCESS_ACTIONS])).length,
+    ).toBe(functions.length);
   });
 
   it('adds no network when the stage does not ask for it', () => {
@@ -156,7 +166,9 @@ describe('custom domain', () => {
     full.service.hasResourceProperties('AWS::CertificateManager::Certificate', {
       DomainName: 'lrs-api.example.ac.uk',
       ValidationMethod: 'DNS',
-      DomainValidationOptions: [{ DomainName: 'lrs-api.example.ac.uk', HostedZoneId: 'Z0123456789ABCDEFGHIJ' }],
+      DomainValidationOptions: [
+        { DomainName: 'lrs-api.example.ac.uk', HostedZoneId: 'Z0123456789ABCDEFGHIJ' },
+      ],
     });
     full.service.hasResourceProperties('AWS::Route53::RecordSet', {
       Name: 'lrs-api.example.ac.uk.',
@@ -168,7 +180,10 @@ describe('custom domain', () => {
 
   it('asks callers for a client certificate from the truststore and closes the execute-api endpoint', () => {
     full.service.hasResourceProperties('AWS::ApiGateway::DomainName', {
-      MutualTlsAuthentication: { TruststoreUri: 's3://example-truststore/callers/ca.pem', TruststoreVersion: 'v3' },
+      MutualTlsAuthentication: {
+        TruststoreUri: 's3://example-truststore/callers/ca.pem',
+        TruststoreVersion: 'v3',
+      },
     });
     full.service.hasResourceProperties('AWS::ApiGateway::RestApi', { DisableExecuteApiEndpoint: true });
   });
@@ -184,7 +199,10 @@ describe('custom domain', () => {
     const [[, api]] = ofType(plain.service, 'AWS::ApiGateway::RestApi') as [[string, Resource]];
     expect(api.Properties.DisableExecuteApiEndpoint).toBeUndefined();
     expect(Object.keys(plain.service.toJSON().Outputs)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/ApiDomainTarget/), expect.stringMatching(/ApiDomainUrl/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/ApiDomainTarget/),
+        expect.stringMatching(/ApiDomainUrl/),
+      ]),
     );
   });
 });
@@ -194,8 +212,16 @@ describe('WAF allow-list', () => {
     const sets = ofType(full.service, 'AWS::WAFv2::IPSet').map(([id, s]) => ({ id, ...s.Properties }));
     expect(sets).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ IPAddressVersion: 'IPV4', Addresses: ['203.0.113.0/24'], Scope: 'REGIONAL' }),
-        expect.objectContaining({ IPAddressVersion: 'IPV6', Addresses: ['2001:db8::/32'], Scope: 'REGIONAL' }),
+        expect.objectContaining({
+          IPAddressVersion: 'IPV4',
+          Addresses: ['203.0.113.0/24'],
+          Scope: 'REGIONAL',
+        }),
+        expect.objectContaining({
+          IPAddressVersion: 'IPV6',
+          Addresses: ['2001:db8::/32'],
+          Scope: 'REGIONAL',
+        }),
       ]),
     );
     const [[, acl]] = ofType(full.service, 'AWS::WAFv2::WebACL') as [[string, Resource]];
@@ -232,7 +258,10 @@ describe('alarm subscribers', () => {
     const teams = ofType(full.service, 'AWS::Chatbot::MicrosoftTeamsChannelConfiguration');
     expect(slack).toHaveLength(1);
     expect(teams).toHaveLength(1);
-    expect(slack[0]?.[1].Properties).toMatchObject({ SlackWorkspaceId: 'T0123ABCDE', SlackChannelId: 'C0123ABCDE' });
+    expect(slack[0]?.[1].Properties).toMatchObject({
+      SlackWorkspaceId: 'T0123ABCDE',
+      SlackChannelId: 'C0123ABCDE',
+    });
     expect(teams[0]?.[1].Properties).toMatchObject({ TeamsChannelId: '19:abcdef0123456789@thread.tacv2' });
     for (const [, c] of [...slack, ...teams]) {
       expect(JSON.stringify(c.Properties.SnsTopicArns)).toMatch(/AlarmTopic/);
@@ -261,15 +290,22 @@ describe('synth refusals', () => {
     );
   });
 
-  it.each(['test', 'live'] as const)('refuses %s without an alarm subscriber, naming the settings', (name) => {
-    expect(synth({ ...STAGES[name], account: TEST_ACCOUNT })).toThrow(
-      new RegExp(`stages\\.${name}\\.alarms: must name at least one subscriber \\(alarms\\.email, alarms\\.topicArns or alarms\\.chat\\)`),
-    );
-  });
+  it.each(['test', 'live'] as const)(
+    'refuses %s without an alarm subscriber, naming the settings',
+    (name) => {
+      expect(synth({ ...STAGES[name], account: TEST_ACCOUNT })).toThrow(
+        new RegExp(
+          `stages\\.${name}\\.alarms: must name at least one subscriber \\(alarms\\.email, alarms\\.topicArns or alarms\\.chat\\)`,
+        ),
+      );
+    },
+  );
 
   it('accepts any of the three subscriber kinds, and dev without pins', () => {
     const base = { ...STAGES.live, account: TEST_ACCOUNT };
-    expect(deploymentPinProblems({ ...base, alarms: { ...base.alarms, email: 'a@example.org' } })).toEqual([]);
+    expect(deploymentPinProblems({ ...base, alarms: { ...base.alarms, email: 'a@example.org' } })).toEqual(
+      [],
+    );
     expect(deploymentPinProblems({ ...base, alarms: { ...base.alarms, topicArns: [TOPIC] } })).toEqual([]);
     expect(
       deploymentPinProblems({
@@ -316,11 +352,14 @@ describe('synth refusals', () => {
       'concurrency.httpHeadroom',
       'concurrency.accountLimit',
     ]) {
-      expect(problems.some((p) => p.startsWith(`stages.live.${field}: `)), field).toBe(true);
+      expect(
+        problems.some((p) => p.startsWith(`stages.live.${field}: `)),
+        field,
+      ).toBe(true);
     }
     expect(problems.join('\n')).not.toMatch(/300\.1\.1\.1|Bad_Name|not-an-arn/);
-    expect(() => resolveStage('live', { ...STAGES, live: { ...STAGES.live, egress: { availabilityZones: 1 } } })).toThrow(
-      /stages\.live\.egress\.availabilityZones: must be at least 2 on live/,
-    );
+    expect(() =>
+      resolveStage('live', { ...STAGES, live: { ...STAGES.live, egress: { availabilityZones: 1 } } }),
+    ).toThrow(/stages\.live\.egress\.availabilityZones: must be at least 2 on live/);
   });
 });
