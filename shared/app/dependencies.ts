@@ -21,6 +21,7 @@ import { outcomeFor } from '../lrs/outcomes.js';
 import { validateRequest } from '../lrs/schemas.js';
 import { appLog } from '../observability/logger.js';
 import { appMetrics } from '../observability/metrics.js';
+import { tracedClient, tracedLrs } from '../observability/tracer.js';
 import type { RegistryReader } from '../ports/registry.js';
 import { lrsResultNoter } from './lrs-status.js';
 import { checkQueueSender } from './queue-access.js';
@@ -48,7 +49,7 @@ export const createOperationDependencies = (
   op: OperationId,
   config: RuntimeConfig,
 ): OperationDependencies => {
-  const dynamo = new DynamoDBClient({});
+  const dynamo = tracedClient(new DynamoDBClient({}));
   // SQS is loaded on first use: only retries and bulk-job follow-ups send to a queue, so a cold start does
   // not pay for evaluating the SQS client (a dynamic import stays lazy inside the bundle).
   let sqsLoaded: Promise<{ api: typeof import('@aws-sdk/client-sqs'); sqs: SQSClient }> | undefined;
@@ -65,12 +66,14 @@ export const createOperationDependencies = (
     new SecretsManagerCredentialsSource({ secretPrefix: config.orgSecretPrefix }),
     registry.reader,
   );
-  const lrs = createLrsClient({
-    endpoint: config.lrsEndpoint,
-    credentials,
-    timeoutMs: config.lrsTimeoutMs,
-    ...(config.lrsServiceHours ? { serviceHours: config.lrsServiceHours } : {}),
-  });
+  const lrs = tracedLrs(
+    createLrsClient({
+      endpoint: config.lrsEndpoint,
+      credentials,
+      timeoutMs: config.lrsTimeoutMs,
+      ...(config.lrsServiceHours ? { serviceHours: config.lrsServiceHours } : {}),
+    }),
+  );
   const queueUrl = config.operationQueueUrls[op];
   const settings = loadJobSettings();
   /** Sends to the queue the record came from (the function may send only to its own queue). */
