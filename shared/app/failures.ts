@@ -26,6 +26,10 @@ export const GATEWAY_SIDE_LRS_CODES: ReadonlySet<string> = new Set([
   'WSEC0006', // insufficient access
 ]);
 
+/** Also the gateway's set-up: the LRS refused our client certificate, or we refused its server (TLS_*). */
+export const isGatewaySideLrsCode = (lrsCode: string | undefined): boolean =>
+  lrsCode !== undefined && (GATEWAY_SIDE_LRS_CODES.has(lrsCode) || lrsCode.startsWith('TLS_'));
+
 const UNAVAILABLE_MESSAGES: Record<UnavailableReason, string> = {
   OUT_OF_HOURS: 'The LRS is outside its service hours; try again later',
   MAINTENANCE: 'The LRS is down for maintenance; try again later',
@@ -46,7 +50,7 @@ export const failureFromError = (e: unknown): FailureInfo => {
     };
   }
   if (e instanceof LrsRejectedError) {
-    if (GATEWAY_SIDE_LRS_CODES.has(e.lrsCode)) {
+    if (isGatewaySideLrsCode(e.lrsCode)) {
       return {
         code: e.code,
         lrsCode: e.lrsCode,

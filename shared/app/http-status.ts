@@ -17,7 +17,7 @@
  * | anything else                                               | 500 (generic body) |
  */
 import type { FailureInfo, StoredRequest } from '../ports/results-store.js';
-import { GATEWAY_SIDE_LRS_CODES } from './failures.js';
+import { isGatewaySideLrsCode } from './failures.js';
 
 export type EdgeErrorCode = FailureInfo['code'] | 'UNSUPPORTED_MEDIA_TYPE';
 
@@ -36,7 +36,7 @@ export const httpStatusForFailure = (failure: { code: EdgeErrorCode; lrsCode?: s
     case 'UNSUPPORTED_MEDIA_TYPE':
       return 415;
     case 'LRS_REJECTED':
-      return failure.lrsCode && GATEWAY_SIDE_LRS_CODES.has(failure.lrsCode) ? 502 : 422;
+      return isGatewaySideLrsCode(failure.lrsCode) ? 502 : 422;
     case 'RATE_LIMITED':
       return 429;
     case 'LRS_UNAVAILABLE':
