@@ -42,7 +42,7 @@ export function createLrsGateway(app: App, stage: StageConfig, options: LrsGatew
   const data = new DataStack(app, names.data, {
     env,
     stage,
-    description: `lrs-gateway ${stage.name}: key, table, organisation secrets, alarm topic (stateful)`,
+    description: `lrs-gateway ${stage.name}: keys, data and registry tables, caller user pool, alarm topic (stateful)`,
     terminationProtection: stage.retainData,
   });
   const service = new ServiceStack(app, names.service, {
@@ -50,8 +50,10 @@ export function createLrsGateway(app: App, stage: StageConfig, options: LrsGatew
     stage,
     description: `lrs-gateway ${stage.name}: API, operation functions and queues, alarms (stateless)`,
     table: data.table,
+    registryTable: data.registryTable,
     key: data.key,
-    organisationSecrets: data.organisationSecrets,
+    orgSecretsKey: data.orgSecretsKey,
+    tokenVerification: data.callerAuth.verification,
     alarmTopic: data.alarmTopic,
     codeRoot: options.codeRoot,
   });

@@ -57,6 +57,8 @@ export interface GatewayFunctionProps {
   readonly alarmTopic: ITopic;
   /** Errors in 5 minutes that raise the error alarm. */
   readonly errorThreshold: number;
+  /** IAM path of the function's role (e.g. the organisation secret readers' path). Default `/`. */
+  readonly rolePath?: string;
 }
 
 export class GatewayFunction extends Construct {
@@ -94,6 +96,7 @@ export class GatewayFunction extends Construct {
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `Runs ${props.functionName}`,
+      path: props.rolePath,
     });
     this.logGroup.grantWrite(this.role);
 

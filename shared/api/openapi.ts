@@ -461,6 +461,3 @@ export const buildOpenApiDocument = (): ReturnType<typeof generate> => {
   built ??= generate();
   return built;
 };
-
-/** The document as written to openapi.json (stable formatting, trailing newline). */
-export const openApiJson = (): string => `${JSON.stringify(buildOpenApiDocument(), null, 2)}\n`;

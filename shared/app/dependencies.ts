@@ -9,6 +9,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { DynamoDbJobsStore } from '../adapters/dynamodb-jobs-store.js';
 import { DynamoDbRegistry } from '../adapters/dynamodb-registry.js';
+import { DynamoDbLrsBudget } from '../adapters/dynamodb-lrs-budget.js';
 import { DynamoDbResultsStore } from '../adapters/dynamodb-results-store.js';
 import { SecretsManagerCredentialsSource } from '../adapters/secrets-manager-credentials.js';
 import type { RuntimeConfig } from '../config/runtime.js';
@@ -25,6 +26,7 @@ import { tracedClient, tracedLrs } from '../observability/tracer.js';
 import type { RegistryReader } from '../ports/registry.js';
 import { lrsResultNoter } from './lrs-status.js';
 import { checkQueueSender } from './queue-access.js';
+import { loadLrsBudgetSettings, withLrsBudget } from './lrs-budget.js';
 import type { QueueDependencies } from './queue-worker.js';
 import { queueUrlFor } from './queue-worker.js';
 import { cachedRegistry } from './registry-cache.js';
@@ -72,7 +74,16 @@ export const createOperationDependencies = (
       credentials,
       timeoutMs: config.lrsTimeoutMs,
       ...(config.lrsServiceHours ? { serviceHours: config.lrsServiceHours } : {}),
+      ...(config.lrsMaxResponseBytes ? { maxResponseBytes: config.lrsMaxResponseBytes } : {}),
     }),
+  );
+  const budgetSettings = loadLrsBudgetSettings();
+  const budgeted = withLrsBudget(
+    lrs,
+    new DynamoDbLrsBudget({ tableName: config.tableName, client: dynamo }),
+    budgetSettings,
+    // A slot outlives any call (the LRS timeout) with a margin; a crashed holder frees it after that.
+    config.lrsTimeoutMs + 5000,
   );
   const queueUrl = config.operationQueueUrls[op];
   const settings = loadJobSettings();
@@ -97,7 +108,7 @@ export const createOperationDependencies = (
         fallback,
       ),
     noteLrsResult: lrsResultNoter(registry.table, appLog),
-    lrs,
+    lrs: budgeted,
     store: new DynamoDbResultsStore({ tableName: config.tableName, client: dynamo }),
     outcomeFor,
     validate: validateRequest,

@@ -47,12 +47,19 @@ export const ROUTE_SCOPES: readonly RouteScope[] = [
   ),
   { method: 'GET', path: '/v1/requests/{requestId}', scope: SCOPES.read },
   { method: 'GET', path: '/v1/openapi.json', scope: 'public' },
+  { method: 'GET', path: '/v1/docs', scope: 'public' },
+  { method: 'GET', path: '/v1/docs/errors', scope: 'public' },
   { method: 'POST', path: '/v1/jobs', scope: SCOPES.jobs },
   { method: 'GET', path: '/v1/jobs/{jobId}', scope: SCOPES.jobs },
   { method: 'GET', path: '/v1/jobs/{jobId}/results', scope: SCOPES.jobs },
   // A caller granted the organisation may read its status; an operator (admin) may read any.
   { method: 'GET', path: ORGANISATION_STATUS_PATH, scope: SCOPES.read, orScope: SCOPES.admin },
 ];
+
+/** Routes of the organisation registry, served by the `requests` function (the CDK app routes them too). */
+export const ORGANISATION_ROUTES = [
+  { method: 'GET', path: ORGANISATION_STATUS_PATH, function: 'requests' },
+] as const;
 
 /** The scope entry of a route; undefined for a route the table does not know (refused). */
 export const routeScope = (method: string, path: string): RouteScope | undefined =>

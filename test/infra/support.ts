@@ -9,6 +9,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { hasAlarmSubscriber } from '../../infra/config/production.js';
 import type { StageConfig } from '../../infra/config/stages.js';
+import { AUTHORIZER_ENTRY } from '../../infra/constructs/caller-authorizer.js';
 import { createLrsGateway, type LrsGateway } from '../../infra/lrs-gateway.js';
 import { REPO_ROOT } from '../../infra/paths.js';
 import { operationEntry, PLATFORM_FUNCTIONS } from '../../shared/config/resources.js';
@@ -17,6 +18,7 @@ import { OPERATION_IDS } from '../../shared/lrs/operations.js';
 export const ALL_ENTRIES: readonly string[] = [
   ...OPERATION_IDS.map(operationEntry),
   ...Object.values(PLATFORM_FUNCTIONS).map((f) => f.entry),
+  AUTHORIZER_ENTRY,
 ];
 
 export function codeRootForTests(): { codeRoot: string; missing: string[] } {
