@@ -81,6 +81,7 @@ export const commonSchemas = (registry: OpenAPIRegistry) => {
             'CONFLICT',
             'LRS_REJECTED',
             'LRS_UNAVAILABLE',
+            'RATE_LIMITED',
             'CONFIGURATION',
             'INTERNAL',
           ])
@@ -260,6 +261,12 @@ const registerOperation = (registry: OpenAPIRegistry, common: CommonSchemas, op:
       '502': {
         description:
           "The LRS refused the gateway's credentials or access for the organisation (WSEC0002/3/5/6)",
+        ...json(view),
+      },
+      '429': {
+        description:
+          "The stage's budget of LRS calls in flight (shared with bulk jobs) is full: nothing was sent to the LRS; retry after Retry-After",
+        headers: retryAfter,
         ...json(view),
       },
       '503': {
