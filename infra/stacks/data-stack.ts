@@ -15,9 +15,9 @@ import { tableName } from '../../shared/config/resources.js';
 import { pointInTimeRecoveryDays } from '../config/production.js';
 import type { StageConfig } from '../config/stages.js';
 import { CallerAuth } from '../constructs/caller-auth.js';
+import { createLogsKey, denyGrantsExceptForAwsServices } from '../constructs/key-policies.js';
 import { createRegistryTable } from '../constructs/registry.js';
 import { createStageKeys } from '../constructs/stage-keys.js';
-import { createLogsKey, denyGrantsExceptForAwsServices } from '../constructs/key-policies.js';
 import { acknowledge } from '../nag.js';
 
 export interface DataStackProps extends StackProps {
@@ -55,7 +55,7 @@ export class DataStack extends Stack {
     this.key = keys.data;
     this.orgSecretsKey = keys.orgSecrets;
     this.alarmKey = keys.alarms;
-    denyGrantsExceptForAwsServices(this.key);
+    for (const key of [this.key, this.orgSecretsKey, this.alarmKey]) denyGrantsExceptForAwsServices(key);
     this.logsKey = createLogsKey(this, stage.name, removalPolicy, stage.retainData);
 
     this.table = new TableV2(this, 'Table', {
