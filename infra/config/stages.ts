@@ -8,13 +8,25 @@
  */
 
 import { accessConfigProblems, type CallerAuthConfig, type UsageTierConfig } from './access.js';
+import {
+  type AlarmRouting,
+  type ConcurrencyConfig,
+  type EdgeConfig,
+  type EgressConfig,
+  productionSettingProblems,
+} from './production.js';
 
 export const STAGE_NAMES = ['dev', 'test', 'live'] as const;
 export type StageName = (typeof STAGE_NAMES)[number];
 
 export interface StageConfig {
   readonly name: StageName;
-  /** AWS region; the account comes from the CLI profile (CDK_DEFAULT_ACCOUNT). */
+  /**
+   * AWS account id the stage deploys into. Required on test and live (their synth fails without it); on dev
+   * unset means the CLI profile's account (CDK_DEFAULT_ACCOUNT).
+   */
+  readonly account?: string;
+  /** AWS region the stage is pinned to. */
   readonly region: string;
   /** LRS base URL (no trailing slash); the service paths (/LearnerService.svc, ...) are appended by the code. */
   readonly lrsEndpoint: string;
@@ -60,7 +72,7 @@ export interface StageConfig {
   readonly secretReaderArns: readonly string[];
   /** Stage-wide API Gateway throttling (all callers together). */
   readonly apiThrottle: { readonly rateLimit: number; readonly burstLimit: number };
-  readonly alarms: {
+  readonly alarms: AlarmRouting & {
     /** Optional e-mail address subscribed to the alarm topic (confirm the subscription after deploy). */
     readonly email?: string;
     /** Alarm when a client certificate has this many days or fewer left. */
@@ -68,6 +80,12 @@ export interface StageConfig {
     /** Function errors in 5 minutes that raise an alarm. */
     readonly errorThreshold: number;
   };
+  /** WAF and custom domain (infra/README "The edge"). Unset: the WAF with its default rate limit, no domain. */
+  readonly edge?: EdgeConfig;
+  /** Static egress IPs through a VPC with NAT gateways (infra/README "Static egress"). Unset: no VPC. */
+  readonly egress?: EgressConfig;
+  /** Reserved concurrency (infra/README "Concurrency"). Unset: DEFAULT_CONCURRENCY. */
+  readonly concurrency?: ConcurrencyConfig;
 }
 
 /** CloudWatch Logs retention values accepted by CloudFormation (days). */
@@ -191,6 +209,7 @@ export function stageConfigProblems(config: StageConfig): string[] {
   if (config.alarms.email !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(config.alarms.email)) {
     at('alarms.email', `"${config.alarms.email}" is not an e-mail address`);
   }
+  problems.push(...productionSettingProblems(config));
   return problems;
 }
 

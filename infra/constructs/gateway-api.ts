@@ -118,6 +118,9 @@ export class GatewayApi extends Construct {
             responseLength: AccessLogField.contextResponseLength(),
             integrationLatency: AccessLogField.contextIntegrationLatency(),
             responseLatency: AccessLogField.contextResponseLatency(),
+            domainName: AccessLogField.contextDomainName(),
+            wafResponseCode: AccessLogField.contextWafResponseCode(),
+            clientCertSerial: AccessLogField.contextIdentityClientCertSerialNumber(),
           }),
         ),
       },
@@ -195,12 +198,6 @@ export class GatewayApi extends Construct {
       'AwsSolutions-COG4',
       'Callers are authorised by a Lambda REQUEST authorizer that verifies Cognito or any other OIDC issuer ' +
         '(e.g. Microsoft Entra ID) with aws-jwt-verify and checks the run-time registry (suspended callers).',
-    );
-    acknowledge(
-      this.api,
-      'AwsSolutions-APIG3',
-      'WAF inspects at most 64 KB of a body, less than a 200-learner batch, so it cannot enforce our size limit; ' +
-        'bodies are validated as JSON objects here and by size and schema in the functions; usage plans throttle per caller.',
     );
     acknowledge(
       this.api,

@@ -42,7 +42,7 @@ export const FUNCTION_BUNDLING = {
 export const FUNCTION_BASE_ENVIRONMENT = { NODE_OPTIONS: '--enable-source-maps' } as const;
 
 export interface GatewayFunctionProps {
-  /** Physical function name, also the log group name suffix (1-64 characters). */
+  /** Physical function name (1-64 characters). */
   readonly functionName: string;
   /** Entry file relative to `codeRoot` (e.g. `functions/find-learner-by-uln/handler.ts`). */
   readonly entry: string;
@@ -86,8 +86,8 @@ export class GatewayFunction extends Construct {
       );
     }
 
+    // CloudFormation names the log group: a retained group (test, live) never blocks a redeploy of the stack.
     this.logGroup = new LogGroup(this, 'LogGroup', {
-      logGroupName: `/aws/lambda/${props.functionName}`,
       retention: props.logRetentionDays,
       removalPolicy: props.removalPolicy,
     });

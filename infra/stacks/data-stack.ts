@@ -12,10 +12,13 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { TABLE } from '../../shared/config/names.js';
 import { tableName } from '../../shared/config/resources.js';
+import { pointInTimeRecoveryDays } from '../config/production.js';
 import type { StageConfig } from '../config/stages.js';
 import { CallerAuth } from '../constructs/caller-auth.js';
+import { createLogsKey, denyGrantsExceptForAwsServices } from '../constructs/key-policies.js';
 import { createRegistryTable } from '../constructs/registry.js';
 import { createStageKeys } from '../constructs/stage-keys.js';
+import { acknowledge } from '../nag.js';
 
 export interface DataStackProps extends StackProps {
   readonly stage: StageConfig;
@@ -28,6 +31,8 @@ export class DataStack extends Stack {
   public readonly orgSecretsKey: Key;
   /** Customer-managed key of the alarm topic. */
   public readonly alarmKey: Key;
+  /** Customer-managed key of every log group of the stage (kept with the data, so retained logs stay readable). */
+  public readonly logsKey: Key;
   public readonly table: TableV2;
   /** Organisations, callers, grants and queue senders (run-time data, no TTL). */
   public readonly registryTable: TableV2;
@@ -50,6 +55,8 @@ export class DataStack extends Stack {
     this.key = keys.data;
     this.orgSecretsKey = keys.orgSecrets;
     this.alarmKey = keys.alarms;
+    for (const key of [this.key, this.orgSecretsKey, this.alarmKey]) denyGrantsExceptForAwsServices(key);
+    this.logsKey = createLogsKey(this, stage.name, removalPolicy, stage.retainData);
 
     this.table = new TableV2(this, 'Table', {
       tableName: tableName(stage.name),
@@ -58,7 +65,11 @@ export class DataStack extends Stack {
       timeToLiveAttribute: TABLE.ttlAttribute,
       billing: Billing.onDemand(),
       encryption: TableEncryptionV2.customerManagedKey(this.key),
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // Restorable for no longer than learner data lives (infra/README "Data lifetime and backups").
+      pointInTimeRecoverySpecification: {
+        pointInTimeRecoveryEnabled: true,
+        recoveryPeriodInDays: pointInTimeRecoveryDays(stage.dataTtlDays),
+      },
       deletionProtection: stage.retainData,
       removalPolicy,
     });

@@ -14,6 +14,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { LRS_BUDGET_ENV } from '../../shared/app/lrs-budget.js';
 import { ENV, METRICS, orgSecretPrefix } from '../../shared/config/names.js';
 import { orgSecretArnPattern, orgSecretReaderRolePath } from '../../shared/config/org-secret-access.js';
 import {
@@ -30,7 +31,6 @@ import {
   QUEUE_VISIBILITY_TIMEOUT_SECONDS,
 } from '../../shared/config/resources.js';
 import { PUBLIC_ROUTES } from '../../shared/config/scopes.js';
-import { LRS_BUDGET_ENV } from '../../shared/app/lrs-budget.js';
 import { JOBS_ENV } from '../../shared/jobs/settings.js';
 import { kebab, OPERATION_LIST, type OperationId } from '../../shared/lrs/operations.js';
 import type { StageConfig } from '../config/stages.js';

@@ -303,6 +303,11 @@ const registerOperation = (registry: OpenAPIRegistry, common: CommonSchemas, op:
         503,
         'The LRS is out of hours, in maintenance, slow or unreachable: retry after Retry-After',
       ),
+      '429': errorResponse(
+        common,
+        429,
+        "The stage's budget of LRS calls in flight (shared with bulk jobs) is full: nothing was sent to the LRS; retry after Retry-After",
+      ),
     },
   });
 };

@@ -8,8 +8,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { DynamoDbJobsStore } from '../adapters/dynamodb-jobs-store.js';
-import { DynamoDbRegistry } from '../adapters/dynamodb-registry.js';
 import { DynamoDbLrsBudget } from '../adapters/dynamodb-lrs-budget.js';
+import { DynamoDbRegistry } from '../adapters/dynamodb-registry.js';
 import { DynamoDbResultsStore } from '../adapters/dynamodb-results-store.js';
 import { SecretsManagerCredentialsSource } from '../adapters/secrets-manager-credentials.js';
 import type { RuntimeConfig } from '../config/runtime.js';
@@ -22,10 +22,11 @@ import { outcomeFor } from '../lrs/outcomes.js';
 import { validateRequest } from '../lrs/schemas.js';
 import { appLog } from '../observability/logger.js';
 import { appMetrics } from '../observability/metrics.js';
+import { tracedClient, tracedLrs } from '../observability/tracer.js';
 import type { RegistryReader } from '../ports/registry.js';
+import { loadLrsBudgetSettings, withLrsBudget } from './lrs-budget.js';
 import { lrsResultNoter } from './lrs-status.js';
 import { checkQueueSender } from './queue-access.js';
-import { loadLrsBudgetSettings, withLrsBudget } from './lrs-budget.js';
 import type { QueueDependencies } from './queue-worker.js';
 import { queueUrlFor } from './queue-worker.js';
 import { cachedRegistry } from './registry-cache.js';
@@ -50,7 +51,7 @@ export const createOperationDependencies = (
   op: OperationId,
   config: RuntimeConfig,
 ): OperationDependencies => {
-  const dynamo = new DynamoDBClient({});
+  const dynamo = tracedClient(new DynamoDBClient({}));
   // SQS is loaded on first use: only retries and bulk-job follow-ups send to a queue, so a cold start does
   // not pay for evaluating the SQS client (a dynamic import stays lazy inside the bundle).
   let sqsLoaded: Promise<{ api: typeof import('@aws-sdk/client-sqs'); sqs: SQSClient }> | undefined;
@@ -67,13 +68,15 @@ export const createOperationDependencies = (
     new SecretsManagerCredentialsSource({ secretPrefix: config.orgSecretPrefix }),
     registry.reader,
   );
-  const lrs = createLrsClient({
-    endpoint: config.lrsEndpoint,
-    credentials,
-    timeoutMs: config.lrsTimeoutMs,
-    ...(config.lrsServiceHours ? { serviceHours: config.lrsServiceHours } : {}),
-    ...(config.lrsMaxResponseBytes ? { maxResponseBytes: config.lrsMaxResponseBytes } : {}),
-  });
+  const lrs = tracedLrs(
+    createLrsClient({
+      endpoint: config.lrsEndpoint,
+      credentials,
+      timeoutMs: config.lrsTimeoutMs,
+      ...(config.lrsServiceHours ? { serviceHours: config.lrsServiceHours } : {}),
+      ...(config.lrsMaxResponseBytes ? { maxResponseBytes: config.lrsMaxResponseBytes } : {}),
+    }),
+  );
   const budgetSettings = loadLrsBudgetSettings();
   const budgeted = withLrsBudget(
     lrs,

@@ -249,7 +249,7 @@ export async function processRequest<K extends OperationId>(
       completedAt: now(),
       lrsDurationMs,
     });
-    deps.metrics.outcome(input.op, outcome.code, lrsDurationMs);
+    deps.metrics.outcome(input.op, outcome.code, lrsDurationMs, outcome.class);
     deps.noteLrsResult?.(input.organisationId, record);
     deps.log.info('LRS request completed', {
       ...logFields,
@@ -272,7 +272,7 @@ export async function processRequest<K extends OperationId>(
       ...(outcome ? { outcome } : {}),
       ...(lrsDurationMs > 0 ? { lrsDurationMs } : {}),
     });
-    deps.metrics.failure(input.op, error.code);
+    deps.metrics.failure(input.op, error.code, error.reason);
     deps.noteLrsResult?.(input.organisationId, record);
     const fields = {
       ...logFields,

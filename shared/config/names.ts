@@ -113,4 +113,11 @@ export const METRICS = {
   namespace: (stage: string): string => `LrsGateway/${stage}`,
   certificateDaysRemaining: 'CertificateDaysRemaining',
   organisationDimension: 'OrganisationId',
+  /** Operation functions (shared/observability/metrics.ts), dimensions `service`, `operation` and as named. */
+  lrsOutcome: 'LrsOutcome', // + outcome (the LRS code)
+  lrsOutcomeClass: 'LrsOutcomeClass', // + class (match-result, success, business-refusal, …)
+  lrsDuration: 'LrsDuration', // milliseconds of one LRS call that returned an outcome
+  requestFailed: 'RequestFailed', // + error (the AppError code)
+  lrsUnavailable: 'LrsUnavailable', // + reason (OUT_OF_HOURS, MAINTENANCE, TIMEOUT, …)
+  lrsError: 'LrsError', // an LRS call that failed for any reason but out of hours
 } as const;
