@@ -8,33 +8,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ORGANISATION, type SimulatorHandle, startSimulator } from '../../simulator/index.js';
 import { testCertificates } from '../certs.js';
-import {
-  at,
-  bodyOf,
-  EXT_ACTION,
-  findByDemographics,
-  getAchievementJob,
-  getOrganisation,
-  learnerByUlnR9,
-  learnerEnvelope,
-  legacyCreds,
-  NS,
-  type Org,
-  plrRequest,
-  R9_ACTION,
-  send,
-  submitAchievements,
-  updateSubsetFields,
-  viewAudit,
-} from './client.js';
+import * as sc from './client.js';
 
-const org: Org = {
-  ukprn: DEFAULT_ORGANISATION.ukprn,
-  orgRef: DEFAULT_ORGANISATION.organisationRef,
-  password: DEFAULT_ORGANISATION.orgPassword,
-  userName: DEFAULT_ORGANISATION.userName,
-};
-const find = findByDemographics(org, {
+const org = sc.defaultOrg(DEFAULT_ORGANISATION);
+const find = sc.findByDemographics(org, {
   familyName: 'Testname',
   givenName: 'Sample',
   dateOfBirth: '1976-08-16',
@@ -46,30 +23,30 @@ const find = findByDemographics(org, {
 const WCF_REQUESTS: { op: string; path: string; action: string; body: string }[] = [
   [
     'GetLearnerLearningEvents',
-    plrRequest(org, { uln: '1026893096', givenName: 'Sample', familyName: 'Testname' }),
+    sc.plrRequest(org, { uln: '1026893096', givenName: 'Sample', familyName: 'Testname' }),
   ],
-  ['LearnerByUln', learnerByUlnR9(org, '1026893096', 'Sample', 'Testname')],
-  ['UpdateLearnerSubsetFields', updateSubsetFields(org, { uln: '1026893096', version: 1 })],
-  ['ViewAudit', viewAudit(org, '1026893096', 'Sample', 'Testname')],
-  ['GetOrganisation', getOrganisation(org, DEFAULT_ORGANISATION.ukprn)],
+  ['LearnerByUln', sc.learnerByUlnR9(org, '1026893096', 'Sample', 'Testname')],
+  ['UpdateLearnerSubsetFields', sc.updateSubsetFields(org, { uln: '1026893096', version: 1 })],
+  ['ViewAudit', sc.viewAudit(org, '1026893096', 'Sample', 'Testname')],
+  ['GetOrganisation', sc.getOrganisation(org, DEFAULT_ORGANISATION.ukprn)],
 ]
   .map(([op, body]) => ({
     op: op as string,
     path: '/LearnerServiceR9.svc',
-    action: R9_ACTION(op as string),
+    action: sc.R9_ACTION(op as string),
     body: body as string,
   }))
   .concat(
     [
       [
         'SubmitAchievementBatchJob',
-        submitAchievements(org, [{ uln: '1026893096', givenName: 'Sample', familyName: 'Testname' }]),
+        sc.submitAchievements(org, [{ uln: '1026893096', givenName: 'Sample', familyName: 'Testname' }]),
       ],
-      ['GetAchievementBatchJob', getAchievementJob(org, '1')],
+      ['GetAchievementBatchJob', sc.getAchievementJob(org, '1')],
     ].map(([op, body]) => ({
       op: op as string,
       path: '/ExternalService.svc',
-      action: EXT_ACTION(op as string),
+      action: sc.EXT_ACTION(op as string),
       body: body as string,
     })),
   );
@@ -85,8 +62,8 @@ beforeAll(async () => {
 });
 afterAll(async () => sim?.close());
 
-const post = (path: string, body: string, opts: Parameters<typeof send>[4] = {}) =>
-  send(sim.url, path, sim.certs, body, opts);
+const post = (path: string, body: string, opts: Parameters<typeof sc.send>[4] = {}) =>
+  sc.send(sim.url, path, sim.certs, body, opts);
 
 describe('charset', () => {
   it.each([
@@ -109,7 +86,7 @@ describe('charset', () => {
     '%s is accepted',
     async (contentType) => {
       const res = await post('/LearnerService.svc', find, { contentType });
-      expect(at(bodyOf(res.body), 'ResponseCode')).toBe('WSRC0004');
+      expect(sc.at(sc.bodyOf(res.body), 'ResponseCode')).toBe('WSRC0004');
     },
   );
 });
@@ -130,7 +107,7 @@ describe('mustUnderstand headers', () => {
       const res = await post(path, withHeader(body, '1'), action ? { soapAction: action } : {});
       expect(res.status, path).toBe(500);
       expect(res.body).toContain('s:MustUnderstand');
-      expect(at(bodyOf(res.body), 'faultstring')).toContain("The header 'Security' from the namespace");
+      expect(sc.at(sc.bodyOf(res.body), 'faultstring')).toContain("The header 'Security' from the namespace");
     }
     expect(
       sim
@@ -142,7 +119,7 @@ describe('mustUnderstand headers', () => {
 
   it('the same header with mustUnderstand="0" is ignored', async () => {
     const res = await post('/LearnerService.svc', withHeader(find, '0'));
-    expect(at(bodyOf(res.body), 'ResponseCode')).toBe('WSRC0004');
+    expect(sc.at(sc.bodyOf(res.body), 'ResponseCode')).toBe('WSRC0004');
   });
 });
 
@@ -163,7 +140,7 @@ describe('SOAPAction', () => {
   it('LearnerService: an action of another operation or service is ActionNotSupported', async () => {
     for (const soapAction of [
       'http://tempuri.org/LearnerPortType/verifyLearner',
-      R9_ACTION('LearnerByUln'),
+      sc.R9_ACTION('LearnerByUln'),
     ]) {
       const res = await post('/LearnerService.svc', find, { soapAction });
       expect(res.status).toBe(500);
@@ -176,48 +153,52 @@ describe('batch jobs', () => {
   const submit = () =>
     post(
       '/LearnerService.svc',
-      learnerEnvelope(
-        NS.batchmsg,
+      sc.learnerEnvelope(
+        sc.NS.batchmsg,
         'SubmitBatch',
-        `${legacyCreds(org)}<JobType>FUL</JobType><LearnerRecordCount>1</LearnerRecordCount><Learner><GivenName>Sample</GivenName><FamilyName>Testname</FamilyName><LastKnownPostCode>CV4 9EE</LastKnownPostCode><DateOfBirth>1976-08-16</DateOfBirth><Gender>2</Gender></Learner>`,
+        `${sc.legacyCreds(org)}<JobType>FUL</JobType><LearnerRecordCount>1</LearnerRecordCount><Learner><GivenName>Sample</GivenName><FamilyName>Testname</FamilyName><LastKnownPostCode>CV4 9EE</LastKnownPostCode><DateOfBirth>1976-08-16</DateOfBirth><Gender>2</Gender></Learner>`,
       ),
     );
   const output = (jobId: string) =>
     post(
       '/LearnerService.svc',
-      learnerEnvelope(NS.batchmsg, 'GetSubmitBatchOutput', `${legacyCreds(org)}<JobID>${jobId}</JobID>`),
+      sc.learnerEnvelope(
+        sc.NS.batchmsg,
+        'GetSubmitBatchOutput',
+        `${sc.legacyCreds(org)}<JobID>${jobId}</JobID>`,
+      ),
     );
   const MIAP_DATE_TIME = /^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$/;
 
   it('64-bit job ids keep every digit: the first id is 2^53 + 1, and its neighbour is another job', async () => {
     sim.reset();
-    const id = at(bodyOf((await submit()).body), 'JobID');
+    const id = sc.at(sc.bodyOf((await submit()).body), 'JobID');
     expect(id).toBe(LARGE_FIRST_ID);
-    const second = at(bodyOf((await submit()).body), 'JobID');
+    const second = sc.at(sc.bodyOf((await submit()).body), 'JobID');
     expect(second).toBe('9007199254740994');
-    expect(at(bodyOf((await output('9007199254740992')).body), 'ResponseCode')).toBe('WSRC0018');
+    expect(sc.at(sc.bodyOf((await output('9007199254740992')).body), 'ResponseCode')).toBe('WSRC0018');
     sim.finishJobs();
-    expect(at(bodyOf((await output(LARGE_FIRST_ID)).body), 'ResponseCode')).toBe('WSRC0009');
+    expect(sc.at(sc.bodyOf((await output(LARGE_FIRST_ID)).body), 'ResponseCode')).toBe('WSRC0009');
   });
 
   it('a job id beyond xs:long is a WSEC0001 validation fault', async () => {
     const res = await output('9223372036854775808');
     expect(res.status).toBe(500);
-    expect(at(bodyOf(res.body), 'detail', 'MIAPAPIException', 'ErrorCode')).toBe('WSEC0001');
+    expect(sc.at(sc.bodyOf(res.body), 'detail', 'MIAPAPIException', 'ErrorCode')).toBe('WSEC0001');
     expect(res.body).toContain('cvc-maxInclusive-valid');
   });
 
   it('the output of a waiting job and of an unknown job carries both mandatory job times', async () => {
     sim.reset();
-    const id = at(bodyOf((await submit()).body), 'JobID') as string;
+    const id = sc.at(sc.bodyOf((await submit()).body), 'JobID') as string;
     for (const [jobId, code] of [
       [id, 'WSRC0008'],
       ['123', 'WSRC0018'],
     ] as const) {
-      const r = bodyOf((await output(jobId)).body);
-      expect(at(r, 'ResponseCode')).toBe(code);
-      expect(at(r, 'JobStartedDateTime')).toMatch(MIAP_DATE_TIME);
-      expect(at(r, 'JobFinishedDateTime')).toMatch(MIAP_DATE_TIME);
+      const r = sc.bodyOf((await output(jobId)).body);
+      expect(sc.at(r, 'ResponseCode')).toBe(code);
+      expect(sc.at(r, 'JobStartedDateTime')).toMatch(MIAP_DATE_TIME);
+      expect(sc.at(r, 'JobFinishedDateTime')).toMatch(MIAP_DATE_TIME);
     }
   });
 });
