@@ -1982,7 +1982,7 @@ export interface components {
             };
         };
         GetBatchRegistrationOutputRequest: {
-            /** @description LRS job id returned by the submit operation (digits) */
+            /** @description LRS job id returned by the submit operation (digits, a 64-bit number as text) */
             jobId: string;
         };
         GetBatchRegistrationOutputResult: {
@@ -2118,7 +2118,7 @@ export interface components {
             };
         };
         GetVerifyBatchOutputRequest: {
-            /** @description LRS job id returned by the submit operation (digits) */
+            /** @description LRS job id returned by the submit operation (digits, a 64-bit number as text) */
             jobId: string;
         };
         GetVerifyBatchOutputResult: {
