@@ -18,7 +18,6 @@ import { CallerAuth } from '../constructs/caller-auth.js';
 import { createLogsKey, denyGrantsExceptForAwsServices } from '../constructs/key-policies.js';
 import { createRegistryTable } from '../constructs/registry.js';
 import { createStageKeys } from '../constructs/stage-keys.js';
-import { acknowledge } from '../nag.js';
 
 export interface DataStackProps extends StackProps {
   readonly stage: StageConfig;
