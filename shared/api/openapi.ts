@@ -305,6 +305,11 @@ const registerOperation = (registry: OpenAPIRegistry, common: CommonSchemas, op:
         503,
         'The LRS is out of hours, in maintenance, slow or unreachable: retry after Retry-After',
       ),
+      '429': errorResponse(
+        common,
+        429,
+        "The stage's budget of LRS calls in flight (shared with bulk jobs) is full: nothing was sent to the LRS; retry after Retry-After",
+      ),
     },
   });
 };
@@ -477,6 +482,3 @@ export const buildOpenApiDocument = (): ReturnType<typeof generate> => {
   built ??= generate();
   return built;
 };
-
-/** The document as written to openapi.json (stable formatting, trailing newline). */
-export const openApiJson = (): string => `${JSON.stringify(buildOpenApiDocument(), null, 2)}\n`;

@@ -10,15 +10,17 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { DynamoDbResultsStore } from '../adapters/dynamodb-results-store.js';
-import { buildOpenApiDocument } from '../api/openapi.js';
+import { publishedDocument, referencePage } from '../api/published.js';
 import { loadReadConfig } from '../config/runtime.js';
 import { ORGANISATION_STATUS_PATH, routeScope, SCOPES } from '../config/scopes.js';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
 import { type AppLog, appLog, logger } from '../observability/logger.js';
+import { tracedClient } from '../observability/tracer.js';
 import type { RegistryReader } from '../ports/registry.js';
 import type { ResultsStore } from '../ports/results-store.js';
 import { authenticate, mayRead } from './access.js';
 import { createRegistryReader } from './dependencies.js';
+import { DOCS_PATH, ERRORS_DOC_PATH } from './error-codes.js';
 import { json, toView } from './http-response.js';
 import { httpChain } from './operation-handler.js';
 import { organisationStatus } from './organisation-status.js';
@@ -32,6 +34,19 @@ export interface RequestsDependencies {
 }
 
 export const OPENAPI_PATH = '/v1/openapi.json';
+
+/** A reference page: public, cacheable, no script or asset from anywhere but itself. */
+const htmlPage = (body: string): APIGatewayProxyResult => ({
+  statusCode: 200,
+  headers: {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Cache-Control': 'max-age=300',
+    'X-Content-Type-Options': 'nosniff',
+    'Content-Security-Policy':
+      "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; connect-src 'none'; base-uri 'none'; form-action 'none'",
+  },
+  body,
+});
 
 const getRequest = async (
   deps: RequestsDependencies,
@@ -66,7 +81,10 @@ const getRequest = async (
 
 const route = (deps: RequestsDependencies, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
   if (event.httpMethod === 'GET' && (event.resource === OPENAPI_PATH || event.path?.endsWith(OPENAPI_PATH))) {
-    return Promise.resolve(json(200, buildOpenApiDocument(), { 'Cache-Control': 'max-age=300' }));
+    return Promise.resolve(json(200, publishedDocument, { 'Cache-Control': 'max-age=300' }));
+  }
+  if (event.httpMethod === 'GET' && (event.resource === DOCS_PATH || event.resource === ERRORS_DOC_PATH)) {
+    return Promise.resolve(htmlPage(referencePage(event.resource === DOCS_PATH ? 'reference' : 'catalogue')));
   }
   if (event.httpMethod === 'GET' && event.pathParameters?.requestId !== undefined) {
     return getRequest(deps, event);
@@ -85,7 +103,7 @@ export const createRequestsHandler = (
     deps ??
     (() => {
       const config = loadReadConfig();
-      const dynamo = new DynamoDBClient({});
+      const dynamo = tracedClient(new DynamoDBClient({}));
       return {
         store: new DynamoDbResultsStore({ tableName: config.tableName, client: dynamo }),
         registry: createRegistryReader(config, dynamo).reader,

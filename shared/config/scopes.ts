@@ -47,6 +47,8 @@ export const ROUTE_SCOPES: readonly RouteScope[] = [
   ),
   { method: 'GET', path: '/v1/requests/{requestId}', scope: SCOPES.read },
   { method: 'GET', path: '/v1/openapi.json', scope: 'public' },
+  { method: 'GET', path: '/v1/docs', scope: 'public' },
+  { method: 'GET', path: '/v1/docs/errors', scope: 'public' },
   { method: 'POST', path: '/v1/jobs', scope: SCOPES.jobs },
   { method: 'GET', path: '/v1/jobs/{jobId}', scope: SCOPES.jobs },
   { method: 'GET', path: '/v1/jobs/{jobId}/results', scope: SCOPES.jobs },

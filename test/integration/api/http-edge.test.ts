@@ -2,7 +2,7 @@
  * The HTTP edge against the real stack: validation (400 naming every field and rule, never the value),
  * 415, caller access (403), idempotency (one registration for five retries, 409 on a reused key, a retry
  * after a 503 goes through), an LRS that is out of hours or in maintenance (503 + Retry-After) and an LRS
- * refusal of our organisation's access (502).
+ * refusal of our organisation's access (403).
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -296,7 +296,7 @@ describe('the LRS unavailable or refusing', () => {
     }
   });
 
-  it("502 with the LRS code when the LRS refuses the organisation's access (WSEC0006)", async () => {
+  it("403 with the LRS code when the LRS refuses the organisation's access (WSEC0006)", async () => {
     const res = await h.call<ErrorBody>(
       'updateLearner',
       {
@@ -314,9 +314,9 @@ describe('the LRS unavailable or refusing', () => {
       },
       { org: FIND_ONLY_ORG, idempotencyKey: key() },
     );
-    expect(res.statusCode).toBe(502);
+    expect(res.statusCode).toBe(403);
     expect(res.body.error).toMatchObject({
-      code: 'LRS_ACCESS_REFUSED',
+      code: 'LRS_OPERATION_NOT_ALLOWED',
       lrsCode: 'WSEC0006',
       retryable: false,
     });

@@ -72,4 +72,14 @@ describe('loadRuntimeConfig', () => {
       /REGISTRY_CACHE_SECONDS/,
     );
   });
+
+  it('reads the largest LRS answer accepted, within 64 KiB to 64 MiB', () => {
+    expect(loadRuntimeConfig({ ...env, LRS_MAX_RESPONSE_BYTES: '4194304' }).lrsMaxResponseBytes).toBe(
+      4_194_304,
+    );
+    expect(loadRuntimeConfig(env).lrsMaxResponseBytes).toBeUndefined();
+    expect(() => loadRuntimeConfig({ ...env, LRS_MAX_RESPONSE_BYTES: '100' })).toThrow(
+      /LRS_MAX_RESPONSE_BYTES/,
+    );
+  });
 });
