@@ -77,14 +77,22 @@ export type UnavailableReason =
 export class LrsUnavailableError extends AppError {
   readonly code = 'LRS_UNAVAILABLE' as const;
   readonly retryable = true;
+  /**
+   * False only when the LRS cannot have acted on the request: it never left the gateway (connection
+   * refused, DNS, TLS handshake, a request not fully written) or the LRS answered that it did not
+   * process it (out of hours, maintenance). True otherwise (a timeout or reset after the request was
+   * sent, an HTTP error): the LRS may have done the work, so reconcile before sending it again.
+   */
+  readonly mayHaveReached: boolean;
   constructor(
     readonly reason: UnavailableReason,
     message: string,
     readonly retryAfterSeconds: number,
     readonly lrsCode?: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; mayHaveReached?: boolean },
   ) {
     super(message, options);
+    this.mayHaveReached = options?.mayHaveReached ?? true;
   }
 }
 

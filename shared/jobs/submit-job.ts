@@ -186,7 +186,7 @@ export const submitJob = async (deps: SubmitDependencies, input: SubmitInput): P
       },
     ]);
   }
-  const jobId = input.idempotencyKey ? jobIdForKey(organisationId, input.idempotencyKey) : newJobId();
+  const jobId = input.idempotencyKey ? jobIdForKey(organisationId, input.idempotencyKey, caller) : newJobId();
   const kind = isLrsBatchOperation(op) ? 'lrs-batch' : 'requests';
   const invalidIndexes = new Map(invalid.map((i) => [i.index, i.issues]));
   const validIndexes = [...valid.keys()];

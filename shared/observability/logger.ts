@@ -37,6 +37,10 @@ export interface LogFields {
   readonly errorName?: string;
   /** Days left on an organisation's LRS client certificate (the daily certificate check). */
   readonly certificateDaysRemaining?: number;
+  /** The SQS sender id (IAM principal id) of a queue message. */
+  readonly senderId?: string;
+  /** A scope a call needed (lrs.read, lrs.write, jobs, admin). */
+  readonly scope?: string;
 }
 
 const ALLOWED = new Set<keyof LogFields>([
@@ -63,6 +67,8 @@ const ALLOWED = new Set<keyof LogFields>([
   'invalidFields',
   'errorName',
   'certificateDaysRemaining',
+  'senderId',
+  'scope',
 ]);
 
 /** Drops anything that is not on the allow-list (a guard against a careless spread of a body). */
