@@ -199,6 +199,7 @@ export class ServiceStack extends Stack {
       requests: this.requestsFunction.function,
       jobs: this.jobsFunction.function,
       certificateExpiry: undefined,
+      jobCallbacks: undefined,
     };
     const routes: Route[] = [
       ...[...operations.values()].map((op) => ({

@@ -32,6 +32,7 @@ export const httpStatusForFailure = (failure: { code: EdgeErrorCode; lrsCode?: s
     case 'NOT_FOUND':
       return 404;
     case 'CONFLICT':
+    case 'CANCELLED':
       return 409;
     case 'UNSUPPORTED_MEDIA_TYPE':
       return 415;

@@ -37,6 +37,8 @@ export interface LogFields {
   readonly errorName?: string;
   /** Days left on an organisation's LRS client certificate (the daily certificate check). */
   readonly certificateDaysRemaining?: number;
+  /** The type of a job callback event, e.g. job.completed. */
+  readonly callbackEvent?: string;
 }
 
 const ALLOWED = new Set<keyof LogFields>([
@@ -63,6 +65,7 @@ const ALLOWED = new Set<keyof LogFields>([
   'invalidFields',
   'errorName',
   'certificateDaysRemaining',
+  'callbackEvent',
 ]);
 
 /** Drops anything that is not on the allow-list (a guard against a careless spread of a body). */
