@@ -34,6 +34,13 @@ export interface StageConfig {
    * The LRS is a shared public service: keep this low.
    */
   readonly lrsMaxConcurrency: number;
+  /**
+   * LRS calls in flight for the whole stage, HTTP and queues together (LRS_BUDGET); beyond it HTTP callers
+   * get 429 and queue work waits. Default: twice lrsMaxConcurrency.
+   */
+  readonly lrsBudget?: number;
+  /** Per-organisation limits within the budget, e.g. `10000000=2,TST001=1` (LRS_BUDGET_ORGANISATIONS). */
+  readonly lrsBudgetOrganisations?: string;
   /** Days learner data (request and job results) is kept before DynamoDB TTL deletes it. */
   readonly dataTtlDays: number;
   /**

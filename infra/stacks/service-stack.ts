@@ -28,6 +28,7 @@ import {
   QUEUE_RETENTION_SECONDS,
   QUEUE_VISIBILITY_TIMEOUT_SECONDS,
 } from '../../shared/config/resources.js';
+import { LRS_BUDGET_ENV } from '../../shared/app/lrs-budget.js';
 import { JOBS_ENV } from '../../shared/jobs/settings.js';
 import { kebab, OPERATION_LIST, type OperationId } from '../../shared/lrs/operations.js';
 import type { StageConfig } from '../config/stages.js';
@@ -82,6 +83,11 @@ export class ServiceStack extends Stack {
       [ENV.callerAccess]: this.callerKeys.callerAccessJson(),
       [ENV.dataTtlDays]: String(stage.dataTtlDays),
       [ENV.lrsMaxConcurrency]: String(stage.lrsMaxConcurrency),
+      // One budget of LRS calls in flight for the whole stage, HTTP and queues together.
+      [LRS_BUDGET_ENV.limit]: String(stage.lrsBudget ?? stage.lrsMaxConcurrency * 2),
+      ...(stage.lrsBudgetOrganisations
+        ? { [LRS_BUDGET_ENV.organisations]: stage.lrsBudgetOrganisations }
+        : {}),
       // The queue worker must know which delivery is the last before the DLQ (the queues' redrive policy).
       [JOBS_ENV.maxReceiveCount]: String(MAX_RECEIVE_COUNT),
       [ENV.organisationIds]: JSON.stringify(stage.organisations),

@@ -20,6 +20,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { TABLE } from '../config/names.js';
 import { inParallel } from '../jobs/parallel.js';
+import { summariseWaiting } from '../jobs/waiting.js';
 import type {
   ItemSettlement,
   JobBatch,
@@ -29,6 +30,7 @@ import type {
   JobListQuery,
   JobRecord,
   JobsStore,
+  JobWaiting,
 } from '../ports/jobs-store.js';
 import { isConditionFailure, JobOutbox } from './dynamodb-job-outbox.js';
 
@@ -309,12 +311,13 @@ export class DynamoDbJobsStore extends JobOutbox implements JobsStore {
         sets.push(`#${name} = :${name}`);
       }
       names['#deadLetteredAt'] = 'deadLetteredAt';
+      names['#waiting'] = 'waiting';
       try {
         await this.doc.send(
           new UpdateCommand({
             TableName: this.tableName,
             Key: { [TABLE.partitionKey]: jobPk(jobId), [TABLE.sortKey]: itemSk(s.index) },
-            UpdateExpression: `SET ${sets.join(', ')} REMOVE #deadLetteredAt`,
+            UpdateExpression: `SET ${sets.join(', ')} REMOVE #deadLetteredAt, #waiting`,
             ConditionExpression: 'attribute_exists(#pk) AND #status = :pending',
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: values,
@@ -377,12 +380,37 @@ export class DynamoDbJobsStore extends JobOutbox implements JobsStore {
     });
   }
 
+  async markWaiting(jobId: string, indexes: readonly number[], waiting: JobWaiting): Promise<void> {
+    await inParallel(indexes, this.parallelism, async (index) => {
+      try {
+        await this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { [TABLE.partitionKey]: jobPk(jobId), [TABLE.sortKey]: itemSk(index) },
+            // The item keeps the start of its wait: `since` only moves when a new wait begins.
+            UpdateExpression: 'SET #waiting = :waiting',
+            ConditionExpression: 'attribute_exists(#pk) AND #status = :pending',
+            ExpressionAttributeNames: {
+              '#pk': TABLE.partitionKey,
+              '#status': 'status',
+              '#waiting': 'waiting',
+            },
+            ExpressionAttributeValues: { ':pending': 'PENDING', ':waiting': waiting },
+          }),
+        );
+      } catch (e) {
+        if (!isConditionFailure(e)) throw e;
+      }
+    });
+  }
+
   async countItems(jobId: string): Promise<JobCounts> {
     const byStatus: Record<JobItemStatus, number> = { PENDING: 0, COMPLETED: 0, FAILED: 0, CANCELLED: 0 };
     let deadLettered = 0;
     let settledByWorkers = 0;
     let firstSettledAt: string | undefined;
     let lastSettledAt: string | undefined;
+    const waitingItems: JobWaiting[] = [];
     const byOutcome: Record<string, number> = {};
     const byError: Record<string, number> = {};
     let lastKey: Record<string, unknown> | undefined;
@@ -391,7 +419,7 @@ export class DynamoDbJobsStore extends JobOutbox implements JobsStore {
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-          ProjectionExpression: '#status, #outcomeCode, #errorCode, #deadLetteredAt, #settledAt',
+          ProjectionExpression: '#status, #outcomeCode, #errorCode, #deadLetteredAt, #settledAt, #waiting',
           ExpressionAttributeNames: {
             '#pk': TABLE.partitionKey,
             '#sk': TABLE.sortKey,
@@ -400,6 +428,7 @@ export class DynamoDbJobsStore extends JobOutbox implements JobsStore {
             '#errorCode': 'errorCode',
             '#deadLetteredAt': 'deadLetteredAt',
             '#settledAt': 'settledAt',
+            '#waiting': 'waiting',
           },
           ExpressionAttributeValues: { ':pk': jobPk(jobId), ':prefix': 'ITEM#' },
           ConsistentRead: true,
@@ -410,6 +439,9 @@ export class DynamoDbJobsStore extends JobOutbox implements JobsStore {
         const status = String(item.status) as JobItemStatus;
         byStatus[status] = (byStatus[status] ?? 0) + 1;
         if (status === 'PENDING' && typeof item.deadLetteredAt === 'string') deadLettered++;
+        if (status === 'PENDING' && item.waiting && typeof item.waiting === 'object') {
+          waitingItems.push(item.waiting as JobWaiting);
+        }
         if (typeof item.outcomeCode === 'string') {
           byOutcome[item.outcomeCode] = (byOutcome[item.outcomeCode] ?? 0) + 1;
         }
@@ -426,6 +458,7 @@ export class DynamoDbJobsStore extends JobOutbox implements JobsStore {
       }
       lastKey = out.LastEvaluatedKey;
     } while (lastKey);
+    const waiting = summariseWaiting(waitingItems);
     return {
       byStatus,
       deadLettered,
@@ -434,6 +467,7 @@ export class DynamoDbJobsStore extends JobOutbox implements JobsStore {
       settledByWorkers,
       ...(firstSettledAt ? { firstSettledAt } : {}),
       ...(lastSettledAt ? { lastSettledAt } : {}),
+      ...(waiting ? { waiting } : {}),
     };
   }
 

@@ -32,6 +32,7 @@ import type {
   RejectedInput,
   ResultsStore,
   StoredRequest,
+  WaitingNote,
 } from '../ports/results-store.js';
 
 /** Largest gzipped body kept inside the record (two bodies plus metadata stay well under 400 KB). */
@@ -87,6 +88,7 @@ export class DynamoDbResultsStore implements ResultsStore {
       ':inProgress': 'IN_PROGRESS',
       ':pending': 'PENDING',
       ':failed': 'FAILED',
+      ':waiting': 'WAITING',
       ':true': true,
       ':zero': 0,
       ':one': 1,
@@ -136,6 +138,7 @@ export class DynamoDbResultsStore implements ResultsStore {
       '#completedAt': 'completedAt',
       '#lrsDurationMs': 'lrsDurationMs',
       '#result': 'result',
+      '#waiting': 'waiting',
     };
     const optional: Array<[string, unknown]> = [
       ['userName', input.userName],
@@ -159,10 +162,10 @@ export class DynamoDbResultsStore implements ResultsStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: { [TABLE.partitionKey]: pk, [TABLE.sortKey]: REQUEST_SK },
-          UpdateExpression: `SET ${sets.join(', ')} REMOVE #error, #outcome, #completedAt, #lrsDurationMs, #retryable, #result`,
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE #error, #outcome, #completedAt, #lrsDurationMs, #retryable, #result, #waiting`,
           ConditionExpression:
             'attribute_not_exists(#pk) OR (#operation = :op AND #org = :org AND (' +
-            '#status = :pending OR (#status = :failed AND #retryable = :true) OR ' +
+            '#status = :pending OR #status = :waiting OR (#status = :failed AND #retryable = :true) OR ' +
             '(#status = :inProgress AND #lease < :nowMs)))',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
@@ -201,6 +204,8 @@ export class DynamoDbResultsStore implements ResultsStore {
       result: ref,
       completedAt: input.completedAt.toISOString(),
       lrsDurationMs: input.lrsDurationMs,
+      // Settled: whatever a lost answer may have changed is now known.
+      unconfirmed: undefined,
     });
   }
 
@@ -212,7 +217,37 @@ export class DynamoDbResultsStore implements ResultsStore {
       outcome: input.outcome,
       completedAt: input.completedAt.toISOString(),
       lrsDurationMs: input.lrsDurationMs,
+      // Kept until an attempt settles it: a later failure must not forget that a change may be at the LRS.
+      ...(input.unconfirmed ? { unconfirmed: input.unconfirmed } : {}),
     });
+  }
+
+  async noteWaiting(requestId: string, attempt: number, note: WaitingNote): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { [TABLE.partitionKey]: requestPk(requestId), [TABLE.sortKey]: REQUEST_SK },
+          UpdateExpression: 'SET #status = :waiting, #waiting = :note',
+          ConditionExpression: '#status = :failed AND #retryable = :true AND #attempts = :attempt',
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            '#waiting': 'waiting',
+            '#retryable': 'retryable',
+            '#attempts': 'attempts',
+          },
+          ExpressionAttributeValues: {
+            ':waiting': 'WAITING',
+            ':failed': 'FAILED',
+            ':true': true,
+            ':attempt': attempt,
+            ':note': note,
+          },
+        }),
+      );
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+    }
   }
 
   recordRejected(input: RejectedInput): Promise<boolean> {

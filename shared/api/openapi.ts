@@ -102,9 +102,9 @@ export const commonSchemas = (registry: OpenAPIRegistry) => {
   const status = registry.register(
     'RequestStatus',
     z
-      .enum(['PENDING', 'IN_PROGRESS', 'COMPLETED', 'FAILED'])
+      .enum(['PENDING', 'IN_PROGRESS', 'WAITING', 'COMPLETED', 'FAILED'])
       .describe(
-        'PENDING queued, IN_PROGRESS at the LRS, COMPLETED answered (see outcome), FAILED (see error)',
+        'PENDING queued, IN_PROGRESS at the LRS, WAITING queued again for the LRS (see waiting; it resumes by itself), COMPLETED answered (see outcome), FAILED (see error)',
       ),
   );
 
@@ -143,6 +143,17 @@ const requestView = (common: CommonSchemas, operation: z.ZodType, result: z.ZodT
     receivedAt: z.string().describe('ISO 8601'),
     completedAt: z.string().optional().describe('ISO 8601'),
     lrsDurationMs: z.number().int().optional().describe('Time spent waiting on the LRS'),
+    waiting: z
+      .object({
+        reason: z
+          .string()
+          .describe('OUT_OF_HOURS, MAINTENANCE, TIMEOUT, CONNECTION, HTTP_ERROR, THROTTLED, RATE_LIMITED…'),
+        since: z.string().describe('ISO 8601: since when the request waits'),
+        nextAttemptAt: z.string().describe('ISO 8601: when the next LRS attempt is due'),
+        attempts: z.number().int().describe('LRS attempts that failed for a transient reason so far'),
+      })
+      .optional()
+      .describe('Status WAITING only: the request is queued again and resumes by itself'),
   });
 
 export const resultSchemaFor = (op: OperationId): z.ZodType =>

@@ -8,6 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { DynamoDbJobsStore } from '../adapters/dynamodb-jobs-store.js';
+import { DynamoDbLrsBudget } from '../adapters/dynamodb-lrs-budget.js';
 import { DynamoDbResultsStore } from '../adapters/dynamodb-results-store.js';
 import { SecretsManagerCredentialsSource } from '../adapters/secrets-manager-credentials.js';
 import type { RuntimeConfig } from '../config/runtime.js';
@@ -21,6 +22,7 @@ import { outcomeFor } from '../lrs/outcomes.js';
 import { validateRequest } from '../lrs/schemas.js';
 import { appLog } from '../observability/logger.js';
 import { appMetrics } from '../observability/metrics.js';
+import { loadLrsBudgetSettings, withLrsBudget } from './lrs-budget.js';
 import type { QueueDependencies } from './queue-worker.js';
 import { queueUrlFor } from './queue-worker.js';
 
@@ -51,6 +53,14 @@ export const createOperationDependencies = (
     timeoutMs: config.lrsTimeoutMs,
     ...(config.lrsServiceHours ? { serviceHours: config.lrsServiceHours } : {}),
   });
+  const budgetSettings = loadLrsBudgetSettings();
+  const budgeted = withLrsBudget(
+    lrs,
+    new DynamoDbLrsBudget({ tableName: config.tableName, client: dynamo }),
+    budgetSettings,
+    // A slot outlives any call (the LRS timeout) with a margin; a crashed holder frees it after that.
+    config.lrsTimeoutMs + 5000,
+  );
   const queueUrl = config.operationQueueUrls[op];
   const settings = loadJobSettings();
   // The jobs store with job events (a job finishes, and calls back, when its last item settles).
@@ -71,7 +81,7 @@ export const createOperationDependencies = (
   };
   return {
     config,
-    lrs,
+    lrs: budgeted,
     store,
     cancelGate: jobWiring.cancelGate,
     outcomeFor,

@@ -26,6 +26,8 @@ export interface RequestView {
   readonly receivedAt: string;
   readonly completedAt?: string;
   readonly lrsDurationMs?: number;
+  /** WAITING only: why the request waits for the LRS and when the next attempt is due. */
+  readonly waiting?: StoredRequest['waiting'];
 }
 
 export interface FailureView {
@@ -86,6 +88,7 @@ export const toView = (record: StoredRequest): RequestView => ({
   receivedAt: record.receivedAt,
   ...(record.completedAt ? { completedAt: record.completedAt } : {}),
   ...(record.lrsDurationMs !== undefined ? { lrsDurationMs: record.lrsDurationMs } : {}),
+  ...(record.status === 'WAITING' && record.waiting ? { waiting: record.waiting } : {}),
 });
 
 export const json = (

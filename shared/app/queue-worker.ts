@@ -26,13 +26,13 @@ import { ORGANISATION_ID_PATTERN } from '../config/runtime.js';
 import { type FieldIssue, ValidationError } from '../domain/errors.js';
 import type { SettledEvent } from '../jobs/job-hooks.js';
 import { followUpOperations } from '../jobs/lrs-batch.js';
-import { decideRetry, deferral } from '../jobs/retry-policy.js';
+import { backoffSeconds, decideRetry, deferral, type WaitReason } from '../jobs/retry-policy.js';
 import { DEFAULT_JOB_SETTINGS, type RetrySettings } from '../jobs/settings.js';
 import type { OperationId } from '../lrs/operations.js';
 import { OPERATION_IDS } from '../lrs/operations.js';
 import type { OperationRequest } from '../lrs/schemas.js';
 import type { AppLog } from '../observability/logger.js';
-import type { StoredRequest } from '../ports/results-store.js';
+import type { DeadLetterNote, StoredRequest } from '../ports/results-store.js';
 import { failureFromError } from './failures.js';
 import { USER_NAME_PATTERN } from './http-input.js';
 import { type ProcessDependencies, processRequest, RequestInFlightError } from './process-request.js';
@@ -62,12 +62,20 @@ export const queueMessageSchema = z
     jobId: z.string().min(1).max(128).optional().describe('The bulk job this request belongs to'),
     retry: z
       .object({
-        resends: z.number().int().min(0).describe('Delayed copies re-sent so far (out of hours)'),
+        resends: z.number().int().min(0).describe('Delayed copies re-sent so far'),
         notBefore: z
           .number()
           .int()
           .optional()
           .describe('Epoch ms before which the LRS is not expected to answer'),
+        attempts: z
+          .number()
+          .int()
+          .min(0)
+          .optional()
+          .describe('LRS attempts that failed for a transient reason'),
+        since: z.number().int().optional().describe('Epoch ms of the first failed attempt of this wait'),
+        reason: z.string().max(32).optional().describe('Why the message waits'),
       })
       .strict()
       .optional()
@@ -270,73 +278,163 @@ export const handleQueueRecord = async (
     });
   } catch (e) {
     if (e instanceof RequestInFlightError) {
-      await hide(deps, record, e.retryAfterSeconds);
-      throw new RetryLaterError('The request is in flight in another worker', e.retryAfterSeconds);
+      // Another worker holds the lease (a duplicate delivery): come back once it has run out.
+      await waitFor(deps, record, message, undefined, {
+        reason: 'IN_FLIGHT',
+        retryAfterSeconds: e.retryAfterSeconds,
+        lrsAttempted: false,
+      });
+      return undefined;
     }
     throw e;
   }
   const stored = out.record;
   if (stored.status === 'FAILED' && stored.error?.retryable) {
-    const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? '1') || 1;
-    const decision = decideRetry(retrySettings, {
-      ...(stored.error.reason ? { reason: stored.error.reason } : {}),
+    const rateLimited = stored.error.code === 'RATE_LIMITED';
+    const reason: WaitReason | undefined = rateLimited ? 'RATE_LIMITED' : stored.error.reason;
+    await waitFor(deps, record, message, stored, {
+      ...(reason ? { reason } : {}),
       ...(stored.error.retryAfterSeconds !== undefined
         ? { retryAfterSeconds: stored.error.retryAfterSeconds }
         : {}),
-      receiveCount,
-      ...(message.retry ? { retry: message.retry } : {}),
-      now: now().getTime(),
+      lrsAttempted: !rateLimited,
     });
-    if (decision.kind === 'resend' && deps.resend) {
+    return stored;
+  }
+  await deps.onSettled?.({ message, record, stored });
+  return stored;
+};
+
+/**
+ * A message whose request could not be done now: a fresh delayed copy (receive count 1 again) and the
+ * original acknowledged; only a message that waited longer than the policy allows is hidden and reported
+ * failed, towards the DLQ. The copy is sent before the original is acknowledged, so a crash in between
+ * leaves a duplicate (harmless: the request id's lease and stored answer), never a loss.
+ */
+const waitFor = async (
+  deps: QueueDependencies,
+  record: SQSRecord,
+  message: QueueMessage,
+  stored: StoredRequest | undefined,
+  attempt: { reason?: WaitReason; retryAfterSeconds?: number; lrsAttempted: boolean },
+): Promise<void> => {
+  const now = (deps.now ?? (() => new Date()))();
+  const settings = deps.retrySettings ?? DEFAULT_JOB_SETTINGS.retry;
+  const receiveCount = receiveCountOf(record);
+  const ids = {
+    operation: message.operation,
+    messageId: record.messageId,
+    requestId: message.requestId,
+    organisationId: message.organisationId,
+    source: message.jobId ? 'job' : 'queue',
+    jobId: message.jobId,
+  };
+  const decision = decideRetry(settings, {
+    ...attempt,
+    receiveCount,
+    ...(message.retry ? { retry: message.retry } : {}),
+    now: now.getTime(),
+  });
+  if (decision.kind === 'resend' && deps.resend) {
+    try {
       await deps.resend(record, JSON.stringify({ ...message, retry: decision.retry }), decision.delaySeconds);
-      deps.log.info('Queue message re-sent to wait for the LRS', {
+    } catch (e) {
+      // Not sent: keep the original (its receive is charged, but nothing is lost).
+      deps.log.warn('Could not re-send a waiting message; it comes back after a backoff', {
         ...ids,
-        reason: stored.error.reason,
-        attempts: decision.retry.resends,
-        retryAfterSeconds: decision.delaySeconds,
+        errorName: e instanceof Error ? e.name : typeof e,
       });
-      return stored;
+      const seconds = backoffSeconds(settings, receiveCount);
+      await hide(deps, record, seconds);
+      throw new RetryLaterError('Could not re-send a waiting message', seconds);
     }
-    const seconds =
-      decision.kind === 'backoff'
-        ? decision.visibilitySeconds
-        : Math.min(retrySettings.maxSeconds, decision.delaySeconds);
-    const lastAttempt =
-      decision.kind === 'backoff' ? decision.lastAttempt : receiveCount >= retrySettings.maxReceiveCount;
-    if (lastAttempt) {
-      // SQS moves the message to the DLQ instead of delivering it again: say so, and why, on the record.
-      const note = {
-        at: now().toISOString(),
-        receiveCount,
-        errorCode: stored.error.code,
-        ...(stored.error.reason ? { reason: stored.error.reason } : {}),
-        message: `Gave up after ${receiveCount} deliveries: ${stored.error.message}`,
-      };
+    const note = {
+      reason: attempt.reason ?? 'UNAVAILABLE',
+      since: new Date(decision.retry.since ?? now.getTime()).toISOString(),
+      nextAttemptAt: new Date(decision.nextAttemptAt).toISOString(),
+    };
+    if (stored) {
       try {
-        await deps.store.noteDeadLetter?.(stored.requestId, note);
-        await deps.onSettled?.({
-          message,
-          record,
-          stored: { ...stored, deadLetter: note },
-          deadLettered: true,
+        await deps.store.noteWaiting?.(stored.requestId, stored.attempts, {
+          ...note,
+          attempts: decision.retry.attempts ?? 0,
         });
+        await deps.onSettled?.({ message, record, stored, waiting: note });
       } catch (e) {
-        deps.log.warn('Could not note the dead-letter move on the request', {
+        // Progress only: the copy is on its way whatever happens here.
+        deps.log.warn('Could not note the wait on the request or its job', {
           ...ids,
           errorName: e instanceof Error ? e.name : typeof e,
         });
       }
-      deps.log.warn('Queue message goes to the dead-letter queue', {
-        ...ids,
-        reason: stored.error.reason,
-        attempts: receiveCount,
+    }
+    deps.log.info('Queue message re-sent to wait for the LRS', {
+      ...ids,
+      reason: attempt.reason,
+      attempts: decision.retry.attempts,
+      retryAfterSeconds: decision.delaySeconds,
+    });
+    return;
+  }
+  // Waited as long as the policy allows (or re-sending is not wired): hidden and reported failed, so SQS
+  // delivers it again and, after maxReceiveCount deliveries, moves it to the DLQ.
+  const seconds =
+    decision.kind === 'give-up' ? decision.visibilitySeconds : backoffSeconds(settings, receiveCount);
+  if (receiveCount >= settings.maxReceiveCount) {
+    await noteGivenUp(deps, record, message, stored, {
+      errorCode: stored?.error?.code ?? 'CONFLICT',
+      ...(stored?.error?.reason ? { reason: stored.error.reason } : {}),
+      message: `Gave up after ${receiveCount} deliveries: ${stored?.error?.message ?? 'still in flight elsewhere'}`,
+    });
+  }
+  await hide(deps, record, seconds);
+  throw new RetryLaterError(`LRS unavailable (${attempt.reason ?? 'unknown'})`, seconds);
+};
+
+const receiveCountOf = (record: SQSRecord): number =>
+  Number(record.attributes?.ApproximateReceiveCount ?? '1') || 1;
+
+/** The last delivery failed too: SQS moves the message to the DLQ. Say so on the record and the job. */
+const noteGivenUp = async (
+  deps: QueueDependencies,
+  record: SQSRecord,
+  message: QueueMessage,
+  stored: StoredRequest | undefined,
+  why: Pick<DeadLetterNote, 'errorCode' | 'reason' | 'message'>,
+): Promise<void> => {
+  const now = (deps.now ?? (() => new Date()))();
+  const receiveCount = receiveCountOf(record);
+  const note: DeadLetterNote = { at: now.toISOString(), receiveCount, ...why };
+  const ids = {
+    operation: message.operation,
+    messageId: record.messageId,
+    requestId: message.requestId,
+    organisationId: message.organisationId,
+    jobId: message.jobId,
+  };
+  try {
+    await deps.store.noteDeadLetter?.(message.requestId, note);
+    const current = stored ?? (await deps.store.get(message.requestId));
+    if (current) {
+      await deps.onSettled?.({
+        message,
+        record,
+        stored: { ...current, deadLetter: note },
+        deadLettered: true,
       });
     }
-    await hide(deps, record, seconds);
-    throw new RetryLaterError(`LRS unavailable (${stored.error.reason ?? 'unknown'})`, seconds);
+  } catch (e) {
+    deps.log.warn('Could not note the dead-letter move on the request', {
+      ...ids,
+      errorName: e instanceof Error ? e.name : typeof e,
+    });
   }
-  await deps.onSettled?.({ message, record, stored });
-  return stored;
+  deps.log.warn('Queue message goes to the dead-letter queue', {
+    ...ids,
+    errorCode: why.errorCode,
+    reason: why.reason,
+    attempts: receiveCount,
+  });
 };
 
 const hide = async (deps: QueueDependencies, record: SQSRecord, seconds: number): Promise<void> => {
@@ -372,6 +470,66 @@ const limited = <A, R>(limit: number, work: (arg: A) => Promise<R>): ((arg: A) =
 };
 
 /**
+ * A record this invocation has no time left to start. SQS charged a receive when it delivered it, and so
+ * would every redelivery: reported failed, a record of an invocation that keeps running out of time would
+ * reach the DLQ without an LRS attempt. So it is re-sent as a fresh message (receive count 1, same body:
+ * its wait state travels with it) and the original acknowledged. Only if that send fails is it made
+ * visible again and reported failed.
+ */
+const handBack = async (deps: QueueDependencies, record: SQSRecord): Promise<void> => {
+  if (deps.resend) {
+    try {
+      await deps.resend(record, record.body, 0);
+      deps.log.info('Queue message not started (too little time left); re-sent for the next invocation', {
+        messageId: record.messageId,
+      });
+      return;
+    } catch (e) {
+      deps.log.warn('Could not re-send an unstarted message; it is made visible again', {
+        messageId: record.messageId,
+        errorName: e instanceof Error ? e.name : typeof e,
+      });
+    }
+  }
+  await hide(deps, record, 0);
+  throw new RetryLaterError('Not started: too little time left in this invocation', 0);
+};
+
+/**
+ * One record; an unexpected error (a bug, a poison message) is rethrown so SQS delivers the message
+ * again, and on its last delivery the DLQ move is noted on its request and job first.
+ */
+const handleWithGiveUp = async (
+  op: OperationId,
+  deps: QueueDependencies,
+  record: SQSRecord,
+): Promise<StoredRequest | undefined> => {
+  try {
+    return await handleQueueRecord(op, deps, record);
+  } catch (e) {
+    const settings = deps.retrySettings ?? DEFAULT_JOB_SETTINGS.retry;
+    if (!(e instanceof RetryLaterError) && receiveCountOf(record) >= settings.maxReceiveCount) {
+      const parsed = queueMessageSchema.safeParse(safeJson(record.body));
+      if (parsed.success) {
+        await noteGivenUp(deps, record, parsed.data, undefined, {
+          errorCode: 'INTERNAL',
+          message: `Gave up after ${receiveCountOf(record)} deliveries: the message could not be processed`,
+        });
+      }
+    }
+    throw e;
+  }
+};
+
+const safeJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+};
+
+/**
  * The SQS handler of an operation: partial batch responses via Powertools BatchProcessor, at most
  * `recordConcurrency` records at a time.
  */
@@ -384,15 +542,16 @@ export const handleQueueEvent = async (
   // A processor per invocation: it holds per-batch state.
   const processor = new BatchProcessor(EventType.SQS);
   const limit = deps.recordConcurrency ?? event.Records.length;
+  const one = (record: SQSRecord) => handleWithGiveUp(op, deps, record);
   const run =
     limit >= event.Records.length
-      ? (record: SQSRecord) => handleQueueRecord(op, deps, record)
+      ? one
       : limited(limit, async (record: SQSRecord) => {
           if (deps.minRemainingMs !== undefined && context.getRemainingTimeInMillis() < deps.minRemainingMs) {
-            await hide(deps, record, 0);
-            throw new RetryLaterError('Not started: too little time left in this invocation', 0);
+            await handBack(deps, record);
+            return undefined;
           }
-          return handleQueueRecord(op, deps, record);
+          return one(record);
         });
   return processPartialResponse(event, run, processor, {
     context,

@@ -17,8 +17,9 @@
  */
 import type { SQSRecord } from 'aws-lambda';
 import type { Outcome, OutcomeInfo } from '../domain/outcome.js';
+import { UNKNOWN_OUTCOME } from '../lrs/outcomes.js';
 import type { AppLog } from '../observability/logger.js';
-import type { ItemOutcome, ItemSettlement, JobsStore } from '../ports/jobs-store.js';
+import type { ItemOutcome, ItemSettlement, JobsStore, JobWaiting } from '../ports/jobs-store.js';
 import type { FailureInfo, StoredRequest } from '../ports/results-store.js';
 import { parseJobRequestId, pollRequestId } from './ids.js';
 import {
@@ -45,6 +46,8 @@ export interface SettledEvent {
   readonly stored: StoredRequest;
   /** Not settled: the message ran out of deliveries and goes to the DLQ (a redrive may settle it later). */
   readonly deadLettered?: boolean;
+  /** Not settled: the message was queued again to wait for the LRS (the job shows why and until when). */
+  readonly waiting?: JobWaiting;
 }
 
 export interface JobHookDependencies {
@@ -139,7 +142,8 @@ export const createJobHook = (deps: JobHookDependencies) => {
     const log = { jobId, requestId: stored.requestId, operation: stored.operation };
 
     if (ref.kind === 'item') {
-      if (event.deadLettered) await deps.jobs.markDeadLettered(jobId, [ref.index], now());
+      if (event.waiting) await deps.jobs.markWaiting(jobId, [ref.index], event.waiting);
+      else if (event.deadLettered) await deps.jobs.markDeadLettered(jobId, [ref.index], now());
       else await deps.jobs.settleItems(jobId, [settlementOf(ref.index, stored, now())]);
       return;
     }
@@ -152,6 +156,10 @@ export const createJobHook = (deps: JobHookDependencies) => {
 
     // Done already, or a duplicate delivery another worker has taken further: nothing to do.
     if (batch.status === 'DONE' || batch.status === 'FAILED') return;
+    if (event.waiting) {
+      await deps.jobs.markWaiting(jobId, batch.indexes, event.waiting);
+      return;
+    }
     if (event.deadLettered) {
       // The batch's learners wait on the DLQ: the job shows them as stuck until a redrive.
       await deps.jobs.markDeadLettered(jobId, batch.indexes, now());
@@ -167,7 +175,10 @@ export const createJobHook = (deps: JobHookDependencies) => {
           ? pollRequest(op, stored.result)
           : undefined;
       if (!poll) {
-        await failBatch(jobId, ref.batch, batch.indexes, stored, 'The LRS refused the batch');
+        // An answer lost after the batch reached the LRS cannot be checked: say so, not "refused".
+        const why =
+          stored.outcome?.code === UNKNOWN_OUTCOME ? stored.outcome.description : 'The LRS refused the batch';
+        await failBatch(jobId, ref.batch, batch.indexes, stored, why);
         deps.log.warn('LRS batch refused; its learners are recorded as failed', {
           ...log,
           status: stored.status,

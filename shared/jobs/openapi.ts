@@ -85,6 +85,19 @@ export const registerJobsRoutes = (registry: OpenAPIRegistry, common: CommonSche
             .int()
             .describe('Of the pending items: those in a dead-letter queue; redrive them to finish the job'),
         }),
+        waiting: z
+          .object({
+            reason: z
+              .string()
+              .describe(
+                'Most common reason: OUT_OF_HOURS, MAINTENANCE, TIMEOUT, CONNECTION, HTTP_ERROR, RATE_LIMITED…',
+              ),
+            since: z.string().describe('When the earliest waiting item started waiting'),
+            nextAttemptAt: z.string().describe('The earliest next LRS attempt due'),
+            items: z.number().int().describe('Pending items waiting for the LRS'),
+          })
+          .optional()
+          .describe('Present while pending items wait for the LRS; they resume by themselves, nothing to do'),
         outcomes: count.describe('Settled items by LRS outcome code, e.g. { "WSVRC001": 990 }'),
         errors: count.describe('Failed items by error code, e.g. { "VALIDATION_FAILED": 3 }'),
         invalid: z.number().int(),

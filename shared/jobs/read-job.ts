@@ -10,13 +10,14 @@ import { registerLearnerResultSchema } from '../app/register-learner.js';
 import { ValidationError } from '../domain/errors.js';
 import type { OperationId } from '../lrs/operations.js';
 import { responseSchemas } from '../lrs/responses.js';
-import type {
-  CallbackDelivery,
-  JobCounts,
-  JobItem,
-  JobItemStatus,
-  JobRecord,
-  JobsStore,
+import {
+  type CallbackDelivery,
+  FINAL_JOB_STATUSES,
+  type JobCounts,
+  type JobItem,
+  type JobItemStatus,
+  type JobRecord,
+  type JobsStore,
 } from '../ports/jobs-store.js';
 import type { ResultsStore } from '../ports/results-store.js';
 import { elementOf, resultColumns } from './csv.js';
@@ -43,6 +44,8 @@ export interface JobView {
     readonly deadLettered: number;
   };
   readonly progress: JobProgress;
+  /** Present while pending items wait for the LRS: why, since when, and when the next attempt is due. */
+  readonly waiting?: JobCounts['waiting'];
   readonly outcomes: Readonly<Record<string, number>>;
   readonly errors: Readonly<Record<string, number>>;
   readonly invalid: number;
@@ -109,6 +112,7 @@ export const jobView = (
     deadLettered: counts.deadLettered,
   },
   progress: jobProgress(job, counts, now),
+  ...(counts.waiting && !FINAL_JOB_STATUSES.includes(job.status) ? { waiting: counts.waiting } : {}),
   outcomes: counts.byOutcome,
   errors: counts.byError,
   invalid: job.invalid,

@@ -16,8 +16,11 @@ export const JOBS_ENV = {
   outOfHoursMaxDelaySeconds: 'OUT_OF_HOURS_MAX_DELAY_SECONDS',
   /** Longest total wait for the LRS to open after WSEC0004 before trying again, in seconds. */
   outOfHoursMaxWaitSeconds: 'OUT_OF_HOURS_MAX_WAIT_SECONDS',
-  /** Re-sends of one message before an out-of-hours wait gives up and falls back to the backoff path. */
-  outOfHoursMaxResends: 'OUT_OF_HOURS_MAX_RESENDS',
+  /**
+   * Longest time a message waits for the LRS (maintenance, out of hours, outages) before it is given up
+   * to the DLQ, in seconds. Waiting never uses up the queue's receives.
+   */
+  maxWaitSeconds: 'QUEUE_RETRY_MAX_WAIT_SECONDS',
   /** The queue's maxReceiveCount, so the worker knows which receive is the last before the DLQ. */
   maxReceiveCount: 'QUEUE_MAX_RECEIVE_COUNT',
   /** Wait between two polls of an LRS batch job's output, in seconds (SQS DelaySeconds, at most 900). */
@@ -42,7 +45,7 @@ export interface RetrySettings {
   readonly maxSeconds: number;
   readonly outOfHoursMaxDelaySeconds: number;
   readonly outOfHoursMaxWaitSeconds: number;
-  readonly outOfHoursMaxResends: number;
+  readonly maxWaitSeconds: number;
   readonly maxReceiveCount: number;
 }
 
@@ -68,8 +71,9 @@ export const DEFAULT_JOB_SETTINGS: JobSettings = {
     outOfHoursMaxDelaySeconds: MAX_DELAY_SECONDS,
     // The adapter's estimate of the opening time is used up to a day; then the LRS is asked again.
     outOfHoursMaxWaitSeconds: 24 * 3600,
-    // 15-minute steps for 4 days: longer than any plausible closure (a bank-holiday weekend).
-    outOfHoursMaxResends: 384,
+    // A week: longer than any plausible closure (a bank-holiday weekend, a long outage), within the
+    // data TTL and SQS retention (each copy is a new message).
+    maxWaitSeconds: 7 * 24 * 3600,
     maxReceiveCount: MAX_RECEIVE_COUNT,
   },
   batch: { pollSeconds: 60, maxPolls: 1440 },
@@ -105,7 +109,7 @@ export const loadJobSettings = (env: Record<string, string | undefined> = proces
         1,
         7 * 24 * 3600,
       ),
-      outOfHoursMaxResends: int(JOBS_ENV.outOfHoursMaxResends, d.retry.outOfHoursMaxResends, 0, 100_000),
+      maxWaitSeconds: int(JOBS_ENV.maxWaitSeconds, d.retry.maxWaitSeconds, 0, 14 * 24 * 3600),
       maxReceiveCount: int(JOBS_ENV.maxReceiveCount, d.retry.maxReceiveCount, 1, 1000),
     },
     batch: {

@@ -19,6 +19,9 @@ const e = (
   description,
 });
 
+/** The gateway's outcome for a change the LRS may or may not have made (its answer was lost). */
+export const UNKNOWN_OUTCOME = 'UNKNOWN_OUTCOME';
+
 const CATALOGUE: readonly OutcomeInfo[] = [
   e('WSRC0001', 'NO_MATCH', 'match-result', true, 'No match: no learner matches the details given'),
   e('WSRC0002', 'TOO_MANY_MATCHES', 'match-result', true, 'Too many matches: refine the search'),
@@ -145,6 +148,35 @@ const CATALOGUE: readonly OutcomeInfo[] = [
   // Outcomes the adapter derives when the LRS sends no code of its own.
   e('OK', 'COMPLETED', 'success', true, 'The LRS answered (this operation has no response code)'),
   e('JOB_IN_PROGRESS', 'JOB_IN_PROGRESS', 'retry-later', false, 'The job is still waiting or in progress'),
+  // Achievement batch error file rows (ErrorType column).
+  e(
+    'FieldDataError',
+    'ACHIEVEMENT_FIELD_DATA_ERROR',
+    'caller-error',
+    true,
+    'Achievement rejected: a field is invalid (provider UKPRN, qualification reference)',
+  ),
+  e(
+    'LearnerDataError',
+    'ACHIEVEMENT_LEARNER_DATA_ERROR',
+    'business-refusal',
+    true,
+    'Achievement rejected: the ULN and learner details do not identify a learner',
+  ),
+  e(
+    'BusinessRuleError',
+    'ACHIEVEMENT_BUSINESS_RULE_ERROR',
+    'business-refusal',
+    true,
+    'Achievement rejected: the action is not allowed for this achievement (e.g. create of an existing one)',
+  ),
+  e(
+    UNKNOWN_OUTCOME,
+    'UNKNOWN_OUTCOME',
+    'business-refusal',
+    true,
+    'The LRS may or may not have made this change: its answer was lost after the request reached it and the LRS offers no way to check. Do not send it again as it is: look the learner (or achievement) up first and act on what the LRS holds',
+  ),
 ];
 
 const BY_CODE: ReadonlyMap<string, OutcomeInfo> = new Map(CATALOGUE.map((o) => [o.code, o]));

@@ -93,6 +93,18 @@ export interface JobItem {
   readonly settledAt?: string;
   /** ISO timestamp: the item's message went to the DLQ (the item stays PENDING until a redrive settles it). */
   readonly deadLetteredAt?: string;
+  /** Set while the item's message waits in its queue for the LRS (cleared when the item settles). */
+  readonly waiting?: JobWaiting;
+}
+
+/** Why and until when work waits for the LRS (on an item, and summed up on its job). */
+export interface JobWaiting {
+  /** OUT_OF_HOURS, MAINTENANCE, TIMEOUT, CONNECTION, HTTP_ERROR, THROTTLED, RATE_LIMITED... */
+  readonly reason: string;
+  /** ISO timestamp: since when (the earliest of the waiting items, on the job). */
+  readonly since: string;
+  /** ISO timestamp: the next LRS attempt due (the earliest of the waiting items, on the job). */
+  readonly nextAttemptAt: string;
 }
 
 export interface ItemSettlement {
@@ -119,6 +131,8 @@ export interface JobCounts {
   readonly byStatus: Readonly<Record<JobItemStatus, number>>;
   /** PENDING items whose message is in a dead-letter queue. */
   readonly deadLettered: number;
+  /** PENDING items waiting for the LRS, with the most common reason (absent when none waits). */
+  readonly waiting?: JobWaiting & { readonly items: number };
   /** Settled items by outcome code (COMPLETED items, and FAILED items that carry an LRS code). */
   readonly byOutcome: Readonly<Record<string, number>>;
   /** FAILED items by error code. */
@@ -196,6 +210,8 @@ export interface JobsStore {
   settleItems(jobId: string, settlements: readonly ItemSettlement[]): Promise<number>;
   /** Flag PENDING items whose message went to the DLQ; settling them later clears the flag. */
   markDeadLettered(jobId: string, indexes: readonly number[], at: Date): Promise<void>;
+  /** Note on PENDING items that their message waits for the LRS; settling them clears it. */
+  markWaiting(jobId: string, indexes: readonly number[], waiting: JobWaiting): Promise<void>;
   countItems(jobId: string): Promise<JobCounts>;
   /** Items in index order, starting after `afterIndex` (exclusive). */
   listItems(

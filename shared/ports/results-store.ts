@@ -11,9 +11,23 @@ import type { OperationId } from '../lrs/operations.js';
  * PENDING: accepted, waiting in a queue (written by whoever enqueued it, e.g. a bulk job).
  * IN_PROGRESS: a worker holds the lease and is talking to the LRS.
  * COMPLETED: the LRS answered; `outcome` and `result` are set (the outcome may be a business refusal).
+ * WAITING: queued again to wait for the LRS (out of hours, maintenance, an outage...); `waiting` says why
+ *   and when the next attempt is due, `error` holds the last transient failure. Nothing to do: it resumes.
  * FAILED: no LRS answer we can use; `error` says why and whether a retry can help.
  */
-export type RequestStatus = 'PENDING' | 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
+export type RequestStatus = 'PENDING' | 'IN_PROGRESS' | 'WAITING' | 'COMPLETED' | 'FAILED';
+
+/** Why and until when a queued request waits for the LRS. */
+export interface WaitingNote {
+  /** The reason of the last failed attempt (OUT_OF_HOURS, MAINTENANCE, TIMEOUT, RATE_LIMITED...). */
+  readonly reason: string;
+  /** ISO timestamp: since when this request has been waiting. */
+  readonly since: string;
+  /** ISO timestamp: when the next LRS attempt is due. */
+  readonly nextAttemptAt: string;
+  /** LRS attempts that failed for a transient reason so far. */
+  readonly attempts: number;
+}
 
 /** How the request reached the gateway. */
 export type RequestSource = 'http' | 'queue' | 'job';
@@ -66,6 +80,21 @@ export interface StoredRequest {
   readonly expiresAt: number;
   /** Set when the request's queue message ran out of deliveries and went to the DLQ (kept after a redrive). */
   readonly deadLetter?: DeadLetterNote;
+  /** Set while the request is WAITING in its queue for the LRS. */
+  readonly waiting?: WaitingNote;
+  /**
+   * A change the LRS may have made without our hearing the answer (the connection broke after the
+   * request went out): the next attempt finds out what happened before sending anything again.
+   */
+  readonly unconfirmed?: UnconfirmedNote;
+}
+
+/** A mutating LRS call whose answer was lost (see StoredRequest.unconfirmed). */
+export interface UnconfirmedNote {
+  /** The LRS operation that may have taken effect (e.g. registerLearner). */
+  readonly operation: OperationId;
+  /** ISO timestamp of the call. */
+  readonly at: string;
 }
 
 /** Why a queue message was given up and moved to its dead-letter queue. */
@@ -107,6 +136,8 @@ export interface CompleteInput {
 
 export interface FailInput {
   readonly error: FailureInfo;
+  /** A mutating call may have taken effect at the LRS (kept until a later attempt settles it). */
+  readonly unconfirmed?: UnconfirmedNote;
   readonly outcome?: Outcome;
   readonly completedAt: Date;
   readonly lrsDurationMs?: number;
@@ -164,6 +195,11 @@ export interface ResultsStore {
   createPending(input: PendingInput): Promise<boolean>;
   /** Note on a record that its queue message goes to the DLQ, and why (optional: not every store has it). */
   noteDeadLetter?(requestId: string, note: DeadLetterNote): Promise<void>;
+  /**
+   * Mark a retryable FAILED record (attempt `attempt`) as WAITING in its queue for the LRS (optional: not
+   * every store has it). No-op when the record changed meanwhile.
+   */
+  noteWaiting?(requestId: string, attempt: number, note: WaitingNote): Promise<void>;
   /** Read a record; expired records (past their TTL but not yet swept) read as absent. */
   get(requestId: string): Promise<StoredRequest | undefined>;
   /** Read many records (absent ones are missing from the map). */

@@ -1,9 +1,9 @@
 /**
  * The SQS path of the operation handlers against the real stack (simulator over mTLS, dynalite, fauxqs):
  * partial batch failures, a poison message recorded and acknowledged, an invalid request recorded,
- * a redelivered message not sent to the LRS again, and an unavailable LRS: failure recorded, then either
- * the message hidden for a backoff (ChangeMessageVisibility on the real queue) and processed on redelivery,
- * or, out of hours, a delayed copy re-sent so that a long wait burns no receive count.
+ * a redelivered message not sent to the LRS again, and an unavailable LRS (maintenance, out of hours) or a
+ * request in flight elsewhere: the wait recorded (WAITING) and a fresh delayed copy re-sent on the real
+ * queue, so that waiting burns no receive count.
  */
 import { randomUUID } from 'node:crypto';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
@@ -16,6 +16,10 @@ import { type Harness, ORG, startHarness } from './harness.js';
 
 let h: Harness;
 beforeAll(async () => {
+  // Waits of a second or two (the functions read them when they load, after this).
+  process.env.QUEUE_RETRY_BASE_SECONDS = '1';
+  process.env.QUEUE_RETRY_MAX_SECONDS = '2';
+  process.env.OUT_OF_HOURS_MAX_WAIT_SECONDS = '2';
   h = await startHarness();
 });
 afterAll(async () => h?.stop());
@@ -34,6 +38,38 @@ const deliver = async (op: OperationId, records: ReturnType<typeof sqsRecord>[])
 };
 
 const record = (op: OperationId, body: string) => sqsRecord(body, h.stack.queueArns[op]);
+
+/** Receives the re-sent copy of a request's message from the real queue (within `seconds`). */
+const receiveCopy = async (op: OperationId, requestId: string, seconds: number) => {
+  const end = Date.now() + seconds * 1000;
+  while (Date.now() < end) {
+    const received = await h.stack.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: h.stack.queueUrls[op],
+        WaitTimeSeconds: 1,
+        MaxNumberOfMessages: 10,
+        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+      }),
+    );
+    for (const m of received.Messages ?? []) {
+      const parsed = JSON.parse(m.Body ?? '{}') as {
+        requestId: string;
+        retry: { resends: number; attempts: number; since: number; reason: string };
+      };
+      // The original stays on the queue too (these tests call the handler directly, nothing deletes it).
+      if (parsed.requestId !== requestId || !parsed.retry) continue;
+      return {
+        retry: parsed.retry,
+        receiveCount: Number(m.Attributes?.ApproximateReceiveCount),
+        record: sqsRecord(m.Body ?? '', h.stack.queueArns[op], {
+          messageId: m.MessageId ?? '',
+          receiptHandle: m.ReceiptHandle ?? '',
+        }),
+      };
+    }
+  }
+  throw new Error(`no copy of ${requestId} on the ${op} queue`);
+};
 
 describe('a batch of messages', () => {
   it('reports only the record that can succeed later; a poison message is recorded FAILED and acknowledged', async () => {
@@ -63,7 +99,10 @@ describe('a batch of messages', () => {
 
     const response = await deliver('findLearnerByUln', [ok, poison, busy]);
 
-    expect(response.batchItemFailures).toEqual([{ itemIdentifier: busy.messageId }]);
+    // None failed: the busy one was re-sent as a fresh copy to come back once the lease runs out.
+    expect(response.batchItemFailures).toEqual([]);
+    const copy = await receiveCopy('findLearnerByUln', busyId, 5);
+    expect(copy.retry).toMatchObject({ reason: 'IN_FLIGHT', attempts: 0 });
     expect(await h.stored(requestIdOf(ok.body))).toMatchObject({
       status: 'COMPLETED',
       outcome: { code: 'WSRC0004' },
@@ -162,7 +201,7 @@ describe('the LRS unavailable', () => {
     });
   };
 
-  it('in maintenance: records the failure, hides the message for a backoff, and processes it on redelivery', async () => {
+  it('in maintenance: records the wait, re-sends a fresh delayed copy, and completes it when the LRS is back', async () => {
     const op = 'findLearnerByUln';
     const body = message(op, findBody);
     const delivered = await receiveOne(op, body);
@@ -174,25 +213,26 @@ describe('the LRS unavailable', () => {
     } finally {
       h.stack.simulator.setConditions({ maintenance: false });
     }
-    expect(response.batchItemFailures).toEqual([{ itemIdentifier: delivered.messageId }]);
-    expect(await h.stored(requestIdOf(body))).toMatchObject({
-      status: 'FAILED',
+    // Acknowledged: no receive is charged for waiting.
+    expect(response.batchItemFailures).toEqual([]);
+    const waiting = await h.stored(requestIdOf(body));
+    expect(waiting).toMatchObject({
+      status: 'WAITING',
       error: { code: 'LRS_UNAVAILABLE', reason: 'MAINTENANCE', retryable: true },
+      waiting: { reason: 'MAINTENANCE', attempts: 1 },
     });
+    expect(Date.parse(waiting?.waiting?.nextAttemptAt ?? '')).toBeGreaterThan(Date.now() - 5000);
 
-    // Received with a 1 s visibility timeout: without the handler's ChangeMessageVisibility it would be back.
-    await new Promise((r) => setTimeout(r, 1500));
-    const again = await h.stack.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: h.stack.queueUrls[op], WaitTimeSeconds: 0 }),
-    );
-    expect(again.Messages ?? []).toEqual([]);
-
-    // SQS redelivers once the LRS is back: the same request id completes on its second attempt.
-    expect((await deliver(op, [delivered])).batchItemFailures).toEqual([]);
+    // The copy: a new message (receive count 1) carrying the attempt count and the start of the wait.
+    const copy = await receiveCopy(op, requestIdOf(body), 5);
+    expect(copy.receiveCount).toBe(1);
+    expect(copy.retry).toMatchObject({ resends: 1, attempts: 1, reason: 'MAINTENANCE' });
+    expect(copy.retry.since).toBeGreaterThan(Date.now() - 60_000);
+    expect((await deliver(op, [copy.record])).batchItemFailures).toEqual([]);
     expect(await h.stored(requestIdOf(body))).toMatchObject({ status: 'COMPLETED', attempts: 2 });
   });
 
-  it('out of hours: records the failure and re-sends a delayed copy instead of burning a receive', async () => {
+  it('out of hours: records the wait and re-sends a delayed copy instead of burning a receive', async () => {
     const op = 'verifyLearner';
     const body = message(op, findBody);
     const delivered = await receiveOne(op, body);
@@ -209,17 +249,14 @@ describe('the LRS unavailable', () => {
     expect(response.batchItemFailures).toEqual([]);
     expect(h.stack.simulator.requestCount()).toBe(calls + 1);
     expect(await h.stored(requestIdOf(body))).toMatchObject({
-      status: 'FAILED',
+      status: 'WAITING',
       outcome: { code: 'WSEC0004', class: 'retry-later' },
       error: { reason: 'OUT_OF_HOURS', retryable: true },
+      waiting: { reason: 'OUT_OF_HOURS' },
     });
-    const attributes = await h.stack.sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: h.stack.queueUrls[op],
-        AttributeNames: ['ApproximateNumberOfMessagesDelayed'],
-      }),
-    );
-    expect(Number(attributes.Attributes?.ApproximateNumberOfMessagesDelayed)).toBe(1);
+    const copy = await receiveCopy(op, requestIdOf(body), 5);
+    expect(copy.receiveCount).toBe(1);
+    expect(copy.retry).toMatchObject({ attempts: 1, reason: 'OUT_OF_HOURS' });
   });
 });
 

@@ -1,5 +1,7 @@
 /**
- * A message that keeps failing ends in its DLQ with the reason on its stored request, and the redrive tool
+ * A message that keeps failing past the longest wait the retry policy allows (here 0 s, so the first
+ * failure gives up, as a week-long outage would) ends in its DLQ with the reason on its stored request,
+ * and the redrive tool
  * (tools/redrive-dlq.ts, against the real SQS emulator) brings it back to be processed once the cause is
  * fixed. Also: a message that is not even JSON is recorded with its reason and acknowledged, not crashed on.
  */
@@ -8,6 +10,7 @@ import { join } from 'node:path';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbResultsStore } from '../../../shared/adapters/dynamodb-results-store.js';
+import { JOBS_ENV } from '../../../shared/jobs/settings.js';
 import type { StoredRequest } from '../../../shared/ports/results-store.js';
 import { notableLearner, verifiableLearners } from '../../../simulator/seed.js';
 import { redriveDlq, main as redriveMain } from '../../../tools/redrive-dlq.js';
@@ -23,7 +26,11 @@ beforeAll(async () => {
   process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
   output = captureOutput();
   // Two deliveries before the DLQ, 1 s visibility: the give-up happens within seconds.
-  stack = await startJobsStack({ maxReceiveCount: 2, visibilityTimeoutSeconds: 1 });
+  stack = await startJobsStack({
+    maxReceiveCount: 2,
+    visibilityTimeoutSeconds: 1,
+    settings: { [JOBS_ENV.maxWaitSeconds]: '0' },
+  });
   store = new DynamoDbResultsStore({ tableName: stack.tableName, client: stack.dynamoClient });
 });
 afterAll(async () => {
