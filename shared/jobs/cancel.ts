@@ -63,7 +63,7 @@ export interface CancelGateDependencies {
   readonly dataTtlDays: number;
   readonly log: AppLog;
   readonly now?: () => Date;
-  /** How long a RUNNING job is taken to be still running without reading it again (default 5 s). */
+  /** How long a RUNNING job is taken to be still running without reading it again (default 1 s). */
   readonly cacheMs?: number;
 }
 
@@ -76,7 +76,7 @@ export const createCancelGate = (deps: CancelGateDependencies) => {
   const cache = new Map<string, { at: number; cancelled: boolean }>();
   const cancelled = async (jobId: string): Promise<boolean> => {
     const hit = cache.get(jobId);
-    if (hit && (hit.cancelled || now().getTime() - hit.at < (deps.cacheMs ?? 5000))) return hit.cancelled;
+    if (hit && (hit.cancelled || now().getTime() - hit.at < (deps.cacheMs ?? 1000))) return hit.cancelled;
     const job = await deps.jobs.getJob(jobId);
     const value = job?.status === 'CANCELLING' || job?.status === 'CANCELLED';
     if (cache.size > 1000) cache.clear();
