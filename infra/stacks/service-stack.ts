@@ -14,6 +14,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { LRS_BUDGET_ENV } from '../../shared/app/lrs-budget.js';
 import { ENV, METRICS, orgSecretPrefix } from '../../shared/config/names.js';
 import {
   DLQ_RETENTION_SECONDS,
@@ -28,7 +29,6 @@ import {
   QUEUE_RETENTION_SECONDS,
   QUEUE_VISIBILITY_TIMEOUT_SECONDS,
 } from '../../shared/config/resources.js';
-import { LRS_BUDGET_ENV } from '../../shared/app/lrs-budget.js';
 import { JOBS_ENV } from '../../shared/jobs/settings.js';
 import { kebab, OPERATION_LIST, type OperationId } from '../../shared/lrs/operations.js';
 import type { StageConfig } from '../config/stages.js';

@@ -157,10 +157,8 @@ describe('POST /v1/jobs/{jobId}/cancel', () => {
       // No cancelled learner reached the LRS; every completed one did, once.
       expect(answeredVerifies()).toBe(counts.completed);
       const results = await allResults(stack, jobId);
-      const byStatus = results.reduce<Record<string, number>>(
-        (a, r) => ({ ...a, [r.status]: (a[r.status] ?? 0) + 1 }),
-        {},
-      );
+      const byStatus: Record<string, number> = {};
+      for (const r of results) byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
       expect(byStatus).toEqual({ COMPLETED: counts.completed, CANCELLED: counts.cancelled });
       for (const r of results.filter((x) => x.status === 'CANCELLED'))
         expect(r.error?.code).toBe('CANCELLED');
