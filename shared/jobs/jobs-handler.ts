@@ -40,10 +40,12 @@ import { createJobWiring } from './job-wiring.js';
 import { isLrsBatchOperation, LRS_BATCH_OPERATIONS } from './lrs-batch.js';
 import { inParallel } from './parallel.js';
 import {
+  DEFAULT_LIST_SIZE,
   DEFAULT_PAGE_SIZE,
   decodeListCursor,
   encodeListCursor,
   jobSummary,
+  MAX_LIST_SIZE,
   MAX_PAGE_SIZE,
   readJob,
   readResults,
@@ -58,8 +60,6 @@ import {
 } from './submit-job.js';
 
 export const JOBS_PATH = '/v1/jobs';
-export const DEFAULT_LIST_SIZE = 25;
-export const MAX_LIST_SIZE = 100;
 
 export interface JobsDependencies extends SubmitDependencies {
   readonly results: Pick<ResultsStore, 'get'>;

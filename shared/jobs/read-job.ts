@@ -26,6 +26,9 @@ import { inParallel } from './parallel.js';
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
+/** Jobs per page of GET /v1/jobs. */
+export const DEFAULT_LIST_SIZE = 25;
+export const MAX_LIST_SIZE = 100;
 
 export interface JobView {
   readonly jobId: string;
