@@ -35,6 +35,7 @@ import type { StageConfig } from '../config/stages.js';
 import { CallerKeys, GatewayApi, type Route } from '../constructs/gateway-api.js';
 import { GatewayFunction } from '../constructs/gateway-function.js';
 import { grantReadSecrets, grantTableData } from '../constructs/grants.js';
+import { JobCallbacks } from '../constructs/job-callbacks.js';
 import { OperationFunction } from '../constructs/operation-function.js';
 import { PLATFORM_ROUTES } from '../routes.js';
 
@@ -57,6 +58,7 @@ export class ServiceStack extends Stack {
   public readonly requestsFunction: GatewayFunction;
   public readonly jobsFunction: GatewayFunction;
   public readonly certificateExpiryFunction: GatewayFunction;
+  public readonly jobCallbacks: JobCallbacks;
   public readonly callerKeys: CallerKeys;
   public readonly api: GatewayApi;
   public readonly certificateExpiryAlarms: readonly Alarm[];
@@ -95,6 +97,21 @@ export class ServiceStack extends Stack {
       POWERTOOLS_SERVICE_NAME: service,
       POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace(stage.name),
     });
+    const baseEnvironment = environment;
+    this.jobCallbacks = new JobCallbacks(this, 'JobCallbacks', {
+      stageName: stage.name,
+      functionName: functionName('job-callbacks'),
+      codeRoot: props.codeRoot,
+      memorySize: stage.functionMemoryMb,
+      environment: baseEnvironment('job-callbacks'),
+      table,
+      key,
+      logRetentionDays: stage.logRetentionDays,
+      removalPolicy,
+      alarmTopic,
+      errorThreshold: stage.alarms.errorThreshold,
+    });
+    const callbacksEnvironment = this.jobCallbacks.environment;
     const common = {
       codeRoot: props.codeRoot,
       memorySize: stage.functionMemoryMb,
@@ -115,7 +132,8 @@ export class ServiceStack extends Stack {
           functionName: functionName(name),
           entry: operationEntry(operation.id),
           timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS),
-          environment: environment(name),
+          // Settling a job's last item queues its callback.
+          environment: { ...environment(name), ...callbacksEnvironment },
           queueUrlsVariable: ENV.operationQueueUrls,
           queue: {
             queueName: operationQueueName(stage.name, operation.id),
@@ -153,10 +171,23 @@ export class ServiceStack extends Stack {
       description: 'Accepts bulk jobs, fans them out to the operation queues and reports their progress',
       timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS),
       // Queue URLs are tokens inside the JSON text; CDK resolves the string into an Fn::Join.
-      environment: { ...environment('jobs'), [ENV.operationQueueUrls]: JSON.stringify(queueUrls) },
+      environment: {
+        ...environment('jobs'),
+        ...callbacksEnvironment,
+        [ENV.operationQueueUrls]: JSON.stringify(queueUrls),
+      },
     });
     grantTableData(this.jobsFunction.role, table, key, 'readWrite');
     for (const op of operations.values()) op.queue.grantSendMessages(this.jobsFunction.role);
+    this.jobCallbacks.queue.grantSendMessages(this.jobsFunction.role);
+    this.jobCallbacks.grantReadSecrets(this.jobsFunction);
+    for (const op of operations.values()) this.jobCallbacks.queue.grantSendMessages(op.handler.role);
+    // The outbox sweep: resumes fan-outs cut short and hands off callbacks a crash left behind.
+    new Rule(this, 'JobsOutboxSweep', {
+      description: 'Every minute: resume interrupted job fan-outs and queue callbacks left behind',
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [new LambdaFunction(this.jobsFunction.function, { retryAttempts: 0 })],
+    });
 
     this.certificateExpiryFunction = new GatewayFunction(this, 'CertificateExpiry', {
       ...common,

@@ -33,7 +33,9 @@ interface Statement {
 
 const stage = STAGES.live;
 const OPERATION_COUNT = OPERATION_IDS.length;
-const PLATFORM_COUNT = 3;
+/** requests, jobs, certificate-expiry, job-callbacks. */
+const PLATFORM_COUNT = 4;
+const CALLBACK_QUEUE = 'lrs-gateway-live-job-callbacks';
 
 let built: BuiltStage;
 let resources: Record<string, Resource>;
@@ -122,8 +124,11 @@ describe('operation functions', () => {
 
 describe('queues', () => {
   it('has a queue and a dead-letter queue per operation, with the shared names', () => {
-    built.service.resourceCountIs('AWS::SQS::Queue', 2 * OPERATION_COUNT);
+    // Plus the job callback queue and its DLQ.
+    built.service.resourceCountIs('AWS::SQS::Queue', 2 * OPERATION_COUNT + 2);
     const names = ofType('AWS::SQS::Queue').map(([, q]) => q.Properties.QueueName);
+    expect(names).toContain(CALLBACK_QUEUE);
+    expect(names).toContain(`${CALLBACK_QUEUE}-dlq`);
     for (const id of OPERATION_IDS) {
       expect(names).toContain(operationQueueName('live', id));
       expect(names).toContain(operationDlqName('live', id));
@@ -170,7 +175,17 @@ describe('queues', () => {
   });
 
   it('feeds each queue to its own function with partial batch responses, a visibility timeout >= 6x its timeout', () => {
-    const mappings = ofType('AWS::Lambda::EventSourceMapping');
+    const all = ofType('AWS::Lambda::EventSourceMapping');
+    expect(all).toHaveLength(OPERATION_COUNT + 1);
+    const queueOf = (m: Resource) =>
+      resources[getAttOf(m.Properties.EventSourceArn) ?? '']?.Properties.QueueName;
+    const callbacks = all.filter(([, m]) => queueOf(m) === CALLBACK_QUEUE);
+    expect(callbacks).toHaveLength(1);
+    expect(callbacks[0]?.[1].Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    expect(resources[refOf(callbacks[0]?.[1].Properties.FunctionName) ?? '']?.Properties.FunctionName).toBe(
+      'lrs-gateway-live-job-callbacks',
+    );
+    const mappings = all.filter(([, m]) => queueOf(m) !== CALLBACK_QUEUE);
     expect(mappings).toHaveLength(OPERATION_COUNT);
     for (const [, m] of mappings) {
       expect(m.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
@@ -213,10 +228,19 @@ describe('IAM', () => {
 
   it('lets only operation functions and the certificate check read secrets, and only the organisation secrets', () => {
     const readers: string[] = [];
+    const callbackReaders: string[] = [];
+    const isCallbackPrefix = (s: Statement) =>
+      JSON.stringify(resourcesOf(s)).includes('secret:lrs-gateway/live/callback/*');
     for (const [, policy] of ofType('AWS::IAM::Policy')) {
       const statements = (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
-      const secretStatements = statements.filter((s) =>
-        actionsOf(s).some((a) => a.startsWith('secretsmanager:')),
+      // The callers' callback signing secrets: read by the stage prefix, by the jobs and callbacks functions only.
+      for (const s of statements.filter(isCallbackPrefix)) {
+        expect(actionsOf(s)).toEqual(['secretsmanager:GetSecretValue']);
+        expect(resourcesOf(s)).toHaveLength(1);
+        callbackReaders.push(String(refOf((policy.Properties.Roles as unknown[])[0])));
+      }
+      const secretStatements = statements.filter(
+        (s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')) && !isCallbackPrefix(s),
       );
       if (secretStatements.length === 0) continue;
       readers.push(String(refOf((policy.Properties.Roles as unknown[])[0])));
@@ -233,6 +257,9 @@ describe('IAM', () => {
     expect(readers).toHaveLength(OPERATION_COUNT + 1);
     expect(readers).not.toContain(roleOfFunction('lrs-gateway-live-requests'));
     expect(readers).not.toContain(roleOfFunction('lrs-gateway-live-jobs'));
+    expect(callbackReaders.sort()).toEqual(
+      [roleOfFunction('lrs-gateway-live-jobs'), roleOfFunction('lrs-gateway-live-job-callbacks')].sort(),
+    );
   });
 
   it('lets each operation function touch only its own queue', () => {
@@ -244,10 +271,16 @@ describe('IAM', () => {
       expect(actionsOf({ ...sqs[0], Action: sqs.flatMap(actionsOf) } as Statement)).toEqual(
         expect.arrayContaining(['sqs:SendMessage', 'sqs:ChangeMessageVisibility', 'sqs:ReceiveMessage']),
       );
-      const queueIds = new Set(sqs.flatMap(resourcesOf).map(getAttOf));
-      expect(queueIds.size).toBe(1);
-      const [queueId] = [...queueIds];
-      expect(resources[queueId ?? '']?.Properties.QueueName).toBe(operationQueueName('live', op.id));
+      // Its own queue, and SendMessage only to the job callback queue (a settled last item queues a callback).
+      const names = (st: Statement[]) =>
+        [...new Set(st.flatMap(resourcesOf).map(getAttOf))].map(
+          (id) => resources[id ?? '']?.Properties.QueueName,
+        );
+      const own = sqs.filter((st) => !names([st]).includes(CALLBACK_QUEUE));
+      expect(names(own)).toEqual([operationQueueName('live', op.id)]);
+      const toCallbacks = sqs.filter((st) => names([st]).includes(CALLBACK_QUEUE));
+      expect(names(toCallbacks)).toEqual([CALLBACK_QUEUE]);
+      expect(toCallbacks.flatMap(actionsOf)).not.toContain('sqs:ReceiveMessage');
     }
   });
 
@@ -257,7 +290,8 @@ describe('IAM', () => {
       .filter((s) => actionsOf(s).includes('sqs:SendMessage'))
       .flatMap(resourcesOf)
       .map(getAttOf);
-    expect(new Set(sendTargets).size).toBe(OPERATION_COUNT);
+    // Every operation queue, and the job callback queue.
+    expect(new Set(sendTargets).size).toBe(OPERATION_COUNT + 1);
     expect(jobs.flatMap(actionsOf)).toContain('dynamodb:PutItem');
     const requests = policyOfRole(roleOfFunction('lrs-gateway-live-requests')).flatMap(actionsOf);
     expect(requests).toContain('dynamodb:GetItem');
@@ -265,12 +299,20 @@ describe('IAM', () => {
     expect(requests.some((a) => a.startsWith('sqs:'))).toBe(false);
   });
 
-  it('scopes table access to the table ARN (no scans, no index wildcard)', () => {
+  it('scopes table access to the table ARN and Query of its two named indexes (no scans, no index wildcard)', () => {
     for (const s of allStatements()) {
       if (!actionsOf(s).some((a) => a.startsWith('dynamodb:'))) continue;
       expect(actionsOf(s)).not.toContain('dynamodb:Scan');
-      expect(resourcesOf(s)).toHaveLength(1);
-      expect(JSON.stringify(resourcesOf(s)[0])).toMatch(/Table.*Arn/);
+      const targets = resourcesOf(s).map((r) => JSON.stringify(r));
+      if (targets.some((t) => t.includes('/index/'))) {
+        expect(actionsOf(s)).toEqual(['dynamodb:Query']);
+        expect(targets).toHaveLength(2);
+        expect(targets[0]).toMatch(/Table.*Arn.*\/index\/jobs-by-organisation/);
+        expect(targets[1]).toMatch(/Table.*Arn.*\/index\/outbox/);
+        continue;
+      }
+      expect(targets).toHaveLength(1);
+      expect(targets[0]).toMatch(/Table.*Arn/);
     }
   });
 
