@@ -1,8 +1,8 @@
 /**
  * Stands in for the REST API (API Gateway v1, Lambda proxy integration): matches the method and resource,
- * checks the `x-api-key` header as a usage-plan API key would, builds a v1 `APIGatewayProxyEvent`, calls
- * the function in-process and writes back its statusCode/headers/body. As deployed: missing or unknown
- * API key → 403 INVALID_API_KEY, a POSTed JSON body that is not an object → 400 BAD_REQUEST_BODY, function
+ * builds a v1 `APIGatewayProxyEvent`, runs the Lambda authorizer on every non-public route
+ * (authorizer-stand-in.ts: no or bad token → 401, unregistered caller → 403), calls the function
+ * in-process and writes back its statusCode/headers/body. As deployed: a POSTed JSON body that is not an object → 400 BAD_REQUEST_BODY, function
  * error → 502, function over 29 s → 504, over-size body → 413. Unlike API Gateway (which answers 403
  * MISSING_AUTHENTICATION_TOKEN), an unknown path gets 404 and a known path with another method 405, to
  * make local mistakes obvious.
@@ -11,8 +11,11 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { PLATFORM_ROUTES } from '../infra/routes.js';
+import { docUrlFor, ERROR_CODES, type ErrorCode } from '../shared/app/error-codes.js';
 import { operationEntry, PLATFORM_FUNCTIONS } from '../shared/config/resources.js';
+import { ORGANISATION_ROUTES } from '../shared/config/scopes.js';
 import { kebab, OPERATION_LIST } from '../shared/lrs/operations.js';
+import { type AuthorizerHandler, runAuthorizer } from './authorizer-stand-in.js';
 import { closeServer, listenLocal } from './emulators.js';
 import { type AsyncHandler, handlerLoader, lambdaContext } from './lambda.js';
 
@@ -25,18 +28,12 @@ export interface ApiRoute {
   /** The function name (for the Lambda context and logs). */
   readonly functionName: string;
   readonly handler: () => Promise<ProxyHandler>;
-  /** Default true: the deployed API requires an API key on every method. */
-  readonly apiKeyRequired?: boolean;
-}
-
-export interface ApiKey {
-  readonly id: string;
-  readonly value: string;
 }
 
 export interface ApiServerOptions {
   readonly routes: readonly ApiRoute[];
-  readonly apiKeys: readonly ApiKey[];
+  /** The Lambda authorizer run before every route but the public ones. */
+  readonly authorizer: () => Promise<AuthorizerHandler>;
   /** 0 (default) picks a free port. */
   readonly port?: number;
   readonly portHint?: string;
@@ -84,7 +81,12 @@ export const gatewayRoutes = (): ApiRoute[] => {
         handler: handlerLoader<APIGatewayProxyEvent, APIGatewayProxyResult>(operationEntry(op.id)),
       }),
     ),
-    ...PLATFORM_ROUTES.map(
+    ...[
+      ...PLATFORM_ROUTES,
+      ...ORGANISATION_ROUTES.filter(
+        (o) => !PLATFORM_ROUTES.some((p) => p.method === o.method && p.path === o.path),
+      ),
+    ].map(
       (r): ApiRoute => ({
         method: r.method,
         resource: r.path,
@@ -117,21 +119,45 @@ const compile = (route: ApiRoute): CompiledRoute => {
 };
 
 /**
- * API Gateway's own error responses, in the shape the deployed API's gateway responses give them
- * (infra/constructs/gateway-api.ts): `{"error":{"code":<responseType>,"message":…,"requestId":…}}`.
+ * API Gateway's own error responses, in the one error envelope the deployed API's gateway responses give
+ * them (infra/constructs/gateway-api.ts): `{"error":{"code","message","retryable","requestId","docUrl"}}`.
  */
 const sendGatewayError = (
   res: ServerResponse,
   status: number,
-  responseType: string,
+  code: ErrorCode,
   message: string,
-  requestId: string,
+  context: { requestId: string; baseUrl: string; responseType: string },
   extra: Record<string, string> = {},
-): void =>
-  sendJson(res, status, { error: { code: responseType, message, requestId } }, requestId, {
-    'x-amzn-errortype': responseType,
-    ...extra,
-  });
+): void => {
+  const retryable = ERROR_CODES[code].retryable;
+  sendJson(
+    res,
+    status,
+    {
+      error: {
+        code,
+        message,
+        retryable,
+        requestId: context.requestId,
+        docUrl: docUrlFor(code, context.baseUrl),
+        ...(retryable ? { retryAfterSeconds: 1 } : {}),
+      },
+    },
+    context.requestId,
+    { 'x-amzn-errortype': context.responseType, ...(retryable ? { 'retry-after': '1' } : {}), ...extra },
+  );
+};
+
+/** The path's segments percent-decoded, or undefined when an escape is malformed (`%E0%A4%A`). */
+const decodedPath = (pathname: string): string | undefined => {
+  try {
+    decodeURIComponent(pathname);
+    return pathname;
+  } catch {
+    return undefined;
+  }
+};
 
 /** The deployed request validator's JsonObject model: a POSTed application/json body must be a JSON object. */
 const isJsonObjectBody = (text: string): boolean => {
@@ -221,7 +247,6 @@ const isProxyResult = (value: unknown): value is APIGatewayProxyResult =>
 
 export const startApiServer = async (options: ApiServerOptions): Promise<ApiServer> => {
   const routes = options.routes.map(compile);
-  const keysByValue = new Map(options.apiKeys.map((k) => [k.value, k]));
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const integrationTimeoutMs = options.integrationTimeoutMs ?? 29_000;
   const stage = options.stage ?? 'local';
@@ -236,64 +261,71 @@ export const startApiServer = async (options: ApiServerOptions): Promise<ApiServ
     const done = (status: number, resource: string): void =>
       log(`${method} ${resource} → ${status} in ${Date.now() - started} ms (requestId ${requestId})`);
 
+    const baseUrl = `http://${req.headers.host && /^[A-Za-z0-9.:[\]-]+$/.test(req.headers.host) ? req.headers.host : `127.0.0.1:${port}`}`;
+    const gatewayError = (
+      status: number,
+      code: ErrorCode,
+      message: string,
+      responseType: string,
+      resource: string,
+      extra: Record<string, string> = {},
+    ): void => {
+      req.resume();
+      sendGatewayError(res, status, code, message, { requestId, baseUrl, responseType }, extra);
+      done(status, resource);
+    };
+
+    if (decodedPath(url.pathname) === undefined) {
+      gatewayError(
+        400,
+        'VALIDATION_FAILED',
+        'The path has a malformed percent-encoding',
+        'BAD_REQUEST_PARAMETERS',
+        '(malformed path)',
+      );
+      return;
+    }
     const matching = routes.filter((r) => r.pattern.test(url.pathname));
     if (matching.length === 0) {
-      req.resume();
-      sendGatewayError(res, 404, 'RESOURCE_NOT_FOUND', `No route for ${url.pathname}`, requestId);
-      done(404, url.pathname);
+      gatewayError(
+        404,
+        'ROUTE_NOT_FOUND',
+        'No route with this path',
+        'MISSING_AUTHENTICATION_TOKEN',
+        '(no route)',
+      );
       return;
     }
     const route = matching.find((r) => r.method === method);
     if (!route) {
-      req.resume();
       const allow = [...new Set(matching.map((r) => r.method))].join(', ');
-      sendJson(res, 405, { message: `Method ${method} not allowed on ${url.pathname}` }, requestId, {
-        allow,
-      });
-      done(405, url.pathname);
+      gatewayError(
+        405,
+        'METHOD_NOT_ALLOWED',
+        `This path takes ${allow}`,
+        'MISSING_AUTHENTICATION_TOKEN',
+        matching[0]?.resource ?? '',
+        { allow },
+      );
       return;
     }
 
-    const apiKeyHeader = req.headers['x-api-key'];
-    const apiKey = typeof apiKeyHeader === 'string' ? keysByValue.get(apiKeyHeader) : undefined;
-    if ((route.apiKeyRequired ?? true) && !apiKey) {
-      req.resume();
-      sendGatewayError(res, 403, 'INVALID_API_KEY', 'Forbidden', requestId);
-      done(403, route.resource);
-      return;
-    }
-
-    let body: Buffer;
-    try {
-      body = await readBody(req, maxBodyBytes);
-    } catch (error) {
-      if (error instanceof BodyTooLarge) {
-        sendGatewayError(res, 413, 'REQUEST_TOO_LARGE', 'Request Too Long', requestId, {
-          connection: 'close',
-        });
-        done(413, route.resource);
-        return;
-      }
-      throw error;
-    }
-
-    // The deployed request validator checks POST bodies sent as application/json (or with no content type).
-    const contentType = (req.headers['content-type'] ?? 'application/json')
-      .split(';')[0]
-      ?.trim()
-      .toLowerCase();
-    if (method === 'POST' && contentType === 'application/json' && !isJsonObjectBody(body.toString('utf8'))) {
-      sendGatewayError(res, 400, 'BAD_REQUEST_BODY', 'Invalid request body', requestId);
-      done(400, route.resource);
-      return;
-    }
-
+    // The authorizer runs first, as in API Gateway (before the request validator reads the body).
     const match = route.pattern.exec(url.pathname);
     const pathParameters =
       route.params.length === 0
         ? null
         : Object.fromEntries(route.params.map((name, i) => [name, decodeURIComponent(match?.[i + 1] ?? '')]));
     const { headers, multiValueHeaders } = headerMaps(req);
+    // API Gateway adds the X-Forwarded-* headers; the functions read the scheme from X-Forwarded-Proto.
+    for (const name of Object.keys(headers)) {
+      if (name.toLowerCase() === 'x-forwarded-proto') {
+        delete headers[name];
+        delete multiValueHeaders[name];
+      }
+    }
+    headers['X-Forwarded-Proto'] = 'http';
+    multiValueHeaders['X-Forwarded-Proto'] = ['http'];
     const now = new Date();
     const sourceIp = req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
     const event: APIGatewayProxyEvent = {
@@ -305,7 +337,7 @@ export const startApiServer = async (options: ApiServerOptions): Promise<ApiServ
       ...queryMaps(url),
       pathParameters,
       stageVariables: null,
-      body: body.length > 0 ? body.toString('utf8') : null,
+      body: null,
       isBase64Encoded: false,
       requestContext: {
         accountId: ACCOUNT_ID,
@@ -318,8 +350,9 @@ export const startApiServer = async (options: ApiServerOptions): Promise<ApiServ
         identity: {
           accessKey: null,
           accountId: null,
-          apiKey: apiKey?.value ?? null,
-          apiKeyId: apiKey?.id ?? null,
+          // With the API key source AUTHORIZER, the usage-plan key the authorizer named (no usage plans here).
+          apiKey: null,
+          apiKeyId: null,
           caller: null,
           clientCert: null,
           cognitoAuthenticationProvider: null,
@@ -332,7 +365,8 @@ export const startApiServer = async (options: ApiServerOptions): Promise<ApiServ
           userAgent: req.headers['user-agent'] ?? null,
           userArn: null,
         },
-        path: `/${stage}${url.pathname}`,
+        // The path as the caller sent it: locally there is no stage prefix in the URL.
+        path: url.pathname,
         protocol: `HTTP/${req.httpVersion}`,
         requestId,
         requestTime: now.toUTCString(),
@@ -342,6 +376,57 @@ export const startApiServer = async (options: ApiServerOptions): Promise<ApiServ
         stage,
       },
     };
+
+    const authorized = await runAuthorizer(options.authorizer, event, options.region);
+    if (!authorized.ok) {
+      gatewayError(
+        authorized.status,
+        authorized.code,
+        authorized.message,
+        authorized.responseType,
+        route.resource,
+      );
+      return;
+    }
+    event.requestContext.authorizer = authorized.authorizer;
+
+    let body: Buffer;
+    try {
+      body = await readBody(req, maxBodyBytes);
+    } catch (error) {
+      if (error instanceof BodyTooLarge) {
+        gatewayError(
+          413,
+          'REQUEST_TOO_LARGE',
+          'The body is larger than 6 MiB',
+          'REQUEST_TOO_LARGE',
+          route.resource,
+          {
+            connection: 'close',
+          },
+        );
+        return;
+      }
+      throw error;
+    }
+
+    // The deployed request validator checks POST bodies sent as application/json (or with no content type).
+    const contentType = (req.headers['content-type'] ?? 'application/json')
+      .split(';')[0]
+      ?.trim()
+      .toLowerCase();
+    if (method === 'POST' && contentType === 'application/json' && !isJsonObjectBody(body.toString('utf8'))) {
+      gatewayError(
+        400,
+        'BAD_REQUEST_BODY',
+        'The body must be a JSON object',
+        'BAD_REQUEST_BODY',
+        route.resource,
+      );
+      return;
+    }
+
+    event.body = body.length > 0 ? body.toString('utf8') : null;
 
     let result: unknown;
     try {
@@ -355,8 +440,13 @@ export const startApiServer = async (options: ApiServerOptions): Promise<ApiServ
         }),
       ]).finally(() => clearTimeout(timer));
       if (outcome === timedOut) {
-        sendGatewayError(res, 504, 'INTEGRATION_TIMEOUT', 'Endpoint request timed out', requestId);
-        done(504, route.resource);
+        gatewayError(
+          504,
+          'GATEWAY_TIMEOUT',
+          'The function did not answer in time',
+          'INTEGRATION_TIMEOUT',
+          route.resource,
+        );
         return;
       }
       result = outcome;
@@ -367,8 +457,13 @@ export const startApiServer = async (options: ApiServerOptions): Promise<ApiServ
       result = undefined;
     }
     if (!isProxyResult(result)) {
-      sendGatewayError(res, 502, 'DEFAULT_5XX', 'Internal server error', requestId);
-      done(502, route.resource);
+      gatewayError(
+        502,
+        'BAD_GATEWAY',
+        'The function failed to answer',
+        'INTEGRATION_FAILURE',
+        route.resource,
+      );
       return;
     }
     const outHeaders: Record<string, string | string[]> = { 'x-amzn-requestid': requestId };
@@ -390,8 +485,14 @@ export const startApiServer = async (options: ApiServerOptions): Promise<ApiServ
 
   const server: Server = createServer((req, res) => {
     handle(req, res).catch(() => {
-      if (!res.headersSent) sendJson(res, 500, { message: 'Internal server error' }, randomUUID());
-      else res.destroy();
+      if (!res.headersSent) {
+        const requestId = randomUUID();
+        sendGatewayError(res, 500, 'INTERNAL', 'Internal error', {
+          requestId,
+          baseUrl: `http://127.0.0.1:${port}`,
+          responseType: 'DEFAULT_5XX',
+        });
+      } else res.destroy();
     });
   });
   port = await listenLocal(server, options.port ?? 0, 'the local API', options.portHint);

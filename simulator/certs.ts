@@ -53,12 +53,19 @@ const stillValid = (dir: string): boolean => {
   }
 };
 
-const issue = (dir: string, ca: string, name: string, subject: string, ext: string): void => {
+const issue = (
+  dir: string,
+  ca: string,
+  name: string,
+  subject: string,
+  ext: string,
+  newkey: readonly string[] = ['rsa:2048'],
+): void => {
   writeFileSync(join(dir, `${name}.ext`), ext);
   openssl(dir, [
     'req',
     '-newkey',
-    'rsa:2048',
+    ...newkey,
     '-nodes',
     '-keyout',
     `${name}.key`,
@@ -149,5 +156,31 @@ export const ensureCertificates = (dir: string): CertificateSet => {
     rogueClientKey: read('rogue-client.key'),
     rogueClientCert: read('rogue-client.crt'),
     rogueCaCert: read('rogue-ca.crt'),
+  };
+};
+
+/**
+ * A further server certificate for localhost/127.0.0.1 signed by the set's CA, with the key openssl's
+ * `-newkey` arguments name (`['rsa:1024']`, `['ec', '-pkeyopt', 'ec_paramgen_curve:P-256']`…): for tests of the client's
+ * minimum server key strength. Made once in the set's directory.
+ */
+export const extraServerCertificate = (
+  set: CertificateSet,
+  name: string,
+  newkey: readonly string[],
+): { key: Buffer; cert: Buffer } => {
+  if (!existsSync(join(set.dir, `${name}.crt`)) || !existsSync(join(set.dir, `${name}.key`))) {
+    issue(
+      set.dir,
+      'ca',
+      name,
+      '/CN=localhost',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n',
+      newkey,
+    );
+  }
+  return {
+    key: readFileSync(join(set.dir, `${name}.key`)),
+    cert: readFileSync(join(set.dir, `${name}.crt`)),
   };
 };

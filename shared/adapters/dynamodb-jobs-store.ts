@@ -152,7 +152,11 @@ export class DynamoDbJobsStore extends JobOutbox implements JobsStore {
           [JOBS_INDEX.sortKey]: createdKey(query.after.createdAt, query.after.jobId),
         }
       : undefined;
-    // A status filter may leave pages short: read on, at most 20 index pages per call.
+    const filter = [
+      ...(query.status ? ['#status = :status'] : []),
+      ...(query.caller ? ['#caller = :caller'] : []),
+    ];
+    // A filter may leave pages short: read on, at most 20 index pages per call.
     for (let page = 0; page < 20; page++) {
       const out = await this.doc.send(
         new QueryCommand({
@@ -163,14 +167,16 @@ export class DynamoDbJobsStore extends JobOutbox implements JobsStore {
             '#gpk': JOBS_INDEX.partitionKey,
             ...(query.createdAfter ? { '#gsk': JOBS_INDEX.sortKey } : {}),
             ...(query.status ? { '#status': 'status' } : {}),
+            ...(query.caller ? { '#caller': 'caller' } : {}),
           },
           ExpressionAttributeValues: {
             ':org': orgKey(query.organisationId),
+            ...(query.caller ? { ':caller': query.caller } : {}),
             // '~' sorts after every character of a job id: strictly after that instant.
             ...(query.createdAfter ? { ':after': `${query.createdAfter}#~` } : {}),
             ...(query.status ? { ':status': query.status } : {}),
           },
-          ...(query.status ? { FilterExpression: '#status = :status' } : {}),
+          ...(filter.length > 0 ? { FilterExpression: filter.join(' AND ') } : {}),
           ScanIndexForward: false,
           Limit: query.limit - jobs.length,
           ExclusiveStartKey: startKey,

@@ -4,7 +4,8 @@
  * Items:
  * - `pk=REQUEST#<id>, sk=REQUEST`: the request record (status, outcome, error, timings, lease, TTL).
  * - `pk=REQUEST#<id>, sk=BLOB#<name>#<nnnn>`: chunks of a large gzipped request/result body.
- * - `pk=IDEMPOTENCY#<organisationId>#<key>, sk=IDEMPOTENCY`: who holds an idempotency key.
+ * - `pk=IDEMPOTENCY#<organisationId>#<caller>#<key>, sk=IDEMPOTENCY`: who holds a caller's idempotency key
+ *   (the caller id URI-encoded, so no `#` of its own can blur the parts).
  *
  * Request and result bodies are stored gzipped (a Personal Learning Record can run to megabytes of JSON).
  * A body whose gzip fits in INLINE_LIMIT_BYTES stays in the record; a bigger one is split into chunk
@@ -43,7 +44,8 @@ export const CHUNK_BYTES = 350_000;
 const REQUEST_SK = 'REQUEST';
 const IDEMPOTENCY_SK = 'IDEMPOTENCY';
 const requestPk = (requestId: string) => `REQUEST#${requestId}`;
-const idempotencyPk = (organisationId: string, key: string) => `IDEMPOTENCY#${organisationId}#${key}`;
+const idempotencyPk = (organisationId: string, caller: string, key: string) =>
+  `IDEMPOTENCY#${organisationId}#${encodeURIComponent(caller)}#${key}`;
 const chunkSk = (name: BlobName, index: number) => `BLOB#${name}#${String(index).padStart(4, '0')}`;
 
 type BlobName = 'request' | 'result';
@@ -344,6 +346,7 @@ export class DynamoDbResultsStore implements ResultsStore {
 
   async claimIdempotencyKey(input: {
     organisationId: string;
+    caller: string;
     key: string;
     requestId: string;
     requestHash: string;
@@ -351,7 +354,7 @@ export class DynamoDbResultsStore implements ResultsStore {
     expiresAt: number;
   }): Promise<ClaimResult> {
     const Key = {
-      [TABLE.partitionKey]: idempotencyPk(input.organisationId, input.key),
+      [TABLE.partitionKey]: idempotencyPk(input.organisationId, input.caller, input.key),
       [TABLE.sortKey]: IDEMPOTENCY_SK,
     };
     try {

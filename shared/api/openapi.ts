@@ -8,7 +8,14 @@
  */
 import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import * as z from 'zod';
-import { HEADERS, IDEMPOTENCY_KEY_PATTERN, USER_NAME_PATTERN } from '../app/http-input.js';
+import {
+  DOCS_PATH,
+  ERROR_CODE_LIST,
+  ERROR_CODES,
+  ERRORS_DOC_PATH,
+  type ErrorCode,
+} from '../app/error-codes.js';
+import { HEADERS, IDEMPOTENCY_KEY_PATTERN, MAX_JSON_DEPTH, USER_NAME_PATTERN } from '../app/http-input.js';
 import { registerLearnerResultSchema } from '../app/register-learner.js';
 import { ORGANISATION_ID_PATTERN } from '../config/runtime.js';
 import { OPERATION_LIST, type OperationDef, type OperationId } from '../lrs/operations.js';
@@ -41,8 +48,18 @@ export const commonSchemas = (registry: OpenAPIRegistry) => {
     'Outcome',
     z
       .object({
-        code: z.string().describe('The LRS code exactly as sent, e.g. WSRC0004, WSEC0208, WSVRC003'),
-        name: z.string().describe('Stable machine name, e.g. EXACT_MATCH'),
+        code: z
+          .string()
+          .describe(
+            "The gateway's own stable outcome code, e.g. EXACT_MATCH, LRS_MAINTENANCE (same as name)",
+          ),
+        name: z.string().describe('Stable machine name, e.g. EXACT_MATCH: switch on this'),
+        lrsCode: z
+          .string()
+          .optional()
+          .describe(
+            'The LRS code exactly as the LRS sent it, e.g. WSRC0004, WSEC0208, WSVRC003; absent when the LRS sent none',
+          ),
         description: z.string(),
         class: z
           .enum(['match-result', 'success', 'business-refusal', 'caller-error', 'retry-later'])
@@ -52,7 +69,7 @@ export const commonSchemas = (registry: OpenAPIRegistry) => {
           .describe('True when repeating the same request later cannot give a different answer'),
         retryAfterSeconds: z.number().int().optional().describe('Seconds after which a retry makes sense'),
       })
-      .describe('The outcome of an LRS request'),
+      .describe('The outcome of an LRS request: see /v1/docs/errors#outcomes for every code and what to do'),
   );
 
   const fieldIssue = registry.register(
@@ -73,28 +90,27 @@ export const commonSchemas = (registry: OpenAPIRegistry) => {
     z
       .object({
         code: z
-          .enum([
-            'VALIDATION_FAILED',
-            'UNSUPPORTED_MEDIA_TYPE',
-            'FORBIDDEN',
-            'NOT_FOUND',
-            'CONFLICT',
-            'LRS_REJECTED',
-            'LRS_UNAVAILABLE',
-            'CONFIGURATION',
-            'INTERNAL',
-          ])
-          .describe('Stable error code'),
-        message: z.string(),
-        retryable: z.boolean().describe('True when the same request may succeed later'),
+          .enum(ERROR_CODE_LIST)
+          .describe('Stable error code, distinct per cause: see /v1/docs/errors for each one and what to do'),
+        message: z.string().describe('For people; never contains a submitted value'),
+        retryable: z
+          .boolean()
+          .describe(
+            'True when the same request may succeed later; then Retry-After and retryAfterSeconds say when',
+          ),
         lrsCode: z.string().optional().describe('The LRS error code, e.g. WSEC0001'),
         detail: z.string().optional().describe("The LRS's explanation of a rejected request (422 only)"),
         reason: z
           .enum(['OUT_OF_HOURS', 'MAINTENANCE', 'TIMEOUT', 'CONNECTION', 'TLS', 'HTTP_ERROR', 'THROTTLED'])
           .optional()
           .describe('Why the LRS is unavailable (503 only)'),
-        retryAfterSeconds: z.number().int().optional(),
-        issues: z.array(fieldIssue).optional().describe('Every invalid field (400 only)'),
+        retryAfterSeconds: z
+          .number()
+          .int()
+          .min(1)
+          .optional()
+          .describe('Present exactly when retryable: the same value as the Retry-After header'),
+        issues: z.array(fieldIssue).optional().describe('Every invalid field (400 VALIDATION_FAILED only)'),
       })
       .describe('Why a request failed'),
   );
@@ -109,16 +125,19 @@ export const commonSchemas = (registry: OpenAPIRegistry) => {
   );
 
   const errorBody = registry.register(
-    'ErrorBody',
+    'ErrorEnvelope',
     z
       .object({
-        requestId: z.string().describe('Quote it when asking about this call'),
-        operation: z.string().optional(),
-        status: z.enum(['REJECTED', 'FAILED']),
-        outcome: outcome.optional(),
-        error: failure,
+        error: failure.extend({
+          requestId: z.string().describe('Quote it when asking about this call'),
+          docUrl: z.string().describe("The code's entry in the reference"),
+          operation: z.string().optional().describe('The LRS operation of the route, when there is one'),
+          outcome: outcome
+            .optional()
+            .describe('The LRS outcome that goes with the failure (e.g. out of hours)'),
+        }),
       })
-      .describe('A call that was refused or failed before an LRS answer was stored'),
+      .describe('Every non-2xx answer, from every layer (API Gateway, the authorizer, the functions)'),
   );
 
   return { outcome, fieldIssue, failure, status, errorBody };
@@ -171,15 +190,43 @@ const requestIdHeader = {
   [HEADERS.requestId]: { description: 'The gateway request id', schema: { type: 'string' as const } },
 };
 
-export const errorResponses = (common: CommonSchemas) => ({
-  '400': { description: 'Invalid headers or body: every bad field is listed', ...json(common.errorBody) },
-  '403': {
-    description:
-      'The caller (API key) may not act for the organisation, carries no identity, or the gateway holds no LRS credentials for the organisation',
+/** Which error codes each status can carry (from the one table of codes). */
+export const codesForStatus = (status: number): string[] =>
+  ERROR_CODE_LIST.filter((code) => ERROR_CODES[code].status === status);
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Invalid request',
+  401: 'No or invalid credentials',
+  403: 'Not allowed',
+  404: 'Not found',
+  405: 'Method not allowed (local runtime only)',
+  409: 'Idempotency-Key conflict',
+  413: 'Body too large',
+  415: 'Unsupported media type',
+  422: 'The LRS rejected the request data',
+  429: 'Rate limited: retry after Retry-After',
+  500: 'Internal error (generic body)',
+  502: 'Bad gateway',
+  503: 'The LRS is unavailable: retry after Retry-After',
+  504: 'Gateway timeout',
+};
+
+/** One documented error response: the envelope, the codes the status can carry, Retry-After when retryable. */
+export const errorResponse = (common: CommonSchemas, status: number, description?: string) => {
+  const codes = codesForStatus(status);
+  const retryable = codes.some((c) => ERROR_CODES[c as ErrorCode].retryable);
+  return {
+    description: `${description ?? STATUS_TEXT[status] ?? 'Error'}. Codes: ${codes.map((c) => `\`${c}\``).join(', ')}`,
+    headers: { ...requestIdHeader, ...(retryable ? retryAfter : {}) },
     ...json(common.errorBody),
-  },
-  '500': { description: 'Internal error (generic body)', ...json(common.errorBody) },
-});
+  };
+};
+
+/** The error statuses every route can answer with, whichever layer answers. */
+export const COMMON_ERROR_STATUSES = [400, 401, 403, 404, 413, 429, 500, 502, 504] as const;
+
+export const errorResponses = (common: CommonSchemas, statuses: readonly number[] = COMMON_ERROR_STATUSES) =>
+  Object.fromEntries(statuses.map((s) => [String(s), errorResponse(common, s)]));
 
 const operationHeaders = (op: OperationDef) =>
   z.object({
@@ -245,34 +292,17 @@ const registerOperation = (registry: OpenAPIRegistry, common: CommonSchemas, op:
         },
         ...json(view),
       },
-      ...errorResponses(common),
-      '409': {
-        description: 'The Idempotency-Key was used with another body, or the first call is still in flight',
-        headers: retryAfter,
-        ...json(common.errorBody),
-      },
-      '415': { description: 'The body is not JSON (Content-Type)', ...json(common.errorBody) },
-      '422': {
-        description:
-          'The LRS rejected the request data (e.g. WSEC0001 invalid request, WSEC0136 invalid ULN)',
-        ...json(view),
-      },
-      '502': {
-        description:
-          "The LRS refused the gateway's credentials or access for the organisation (WSEC0002/3/5/6)",
-        ...json(view),
-      },
-      '503': {
-        description: 'The LRS is out of hours, in maintenance, slow or unreachable: retry after Retry-After',
-        headers: retryAfter,
-        ...json(view),
-      },
-      '500': {
-        description:
-          'Internal error, with a generic error: the stored request (status FAILED) when it got that far, ' +
-          'otherwise an ErrorBody',
-        ...json(z.union([view, common.errorBody])),
-      },
+      ...errorResponses(common, [...COMMON_ERROR_STATUSES, 409, 415, 422, 503]),
+      '422': errorResponse(
+        common,
+        422,
+        'The LRS rejected the request data (e.g. WSEC0001 invalid request, WSEC0136 invalid ULN)',
+      ),
+      '503': errorResponse(
+        common,
+        503,
+        'The LRS is out of hours, in maintenance, slow or unreachable: retry after Retry-After',
+      ),
     },
   });
 };
@@ -310,16 +340,16 @@ const registerRequestsRoutes = (registry: OpenAPIRegistry, common: CommonSchemas
     responses: {
       '200': { description: 'The request as stored', ...json(storedView) },
       ...errorResponses(common),
-      '404': { description: 'No such request (or not visible to this caller)', ...json(common.errorBody) },
+      '404': errorResponse(common, 404, 'No such request (or not visible to this caller), or no such route'),
     },
   });
   registry.registerPath({
     method: 'get',
     path: '/v1/openapi.json',
     operationId: 'getOpenApiDocument',
-    summary: 'This document',
-    tags: ['Requests'],
-    security: [{ [API_KEY_SCHEME]: [] }],
+    summary: 'This document (public: no credentials needed)',
+    tags: ['Reference'],
+    security: [],
     responses: {
       '200': {
         description: 'The OpenAPI 3.1 document of the API',
@@ -327,10 +357,68 @@ const registerRequestsRoutes = (registry: OpenAPIRegistry, common: CommonSchemas
       },
     },
   });
+  registry.registerPath({
+    method: 'get',
+    path: DOCS_PATH,
+    operationId: 'getReference',
+    summary: 'This reference as a web page (public: no credentials needed)',
+    tags: ['Reference'],
+    security: [],
+    responses: {
+      '200': { description: 'The browsable reference', content: { 'text/html': { schema: z.string() } } },
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: ERRORS_DOC_PATH,
+    operationId: 'getErrorCatalogue',
+    summary: 'Every error code and LRS outcome, and what to do about each (public)',
+    description: 'The page every `docUrl` points into: `#<error code>` and `#outcome-<outcome name>`.',
+    tags: ['Reference'],
+    security: [],
+    responses: {
+      '200': { description: 'The catalogue page', content: { 'text/html': { schema: z.string() } } },
+    },
+  });
 };
 
+type RouteConfig = Parameters<OpenAPIRegistry['registerPath']>[0];
+
+/**
+ * Every route, whichever module registers it, documents the errors any layer can answer with (the
+ * gateway's own included) and the JSON depth limit of its body.
+ */
+class ApiRegistry extends OpenAPIRegistry {
+  common?: CommonSchemas;
+  override registerPath(route: RouteConfig): void {
+    const common = this.common;
+    if (!common) {
+      super.registerPath(route);
+      return;
+    }
+    const body = route.request?.body;
+    const depthNote = `JSON bodies may nest objects and arrays at most ${MAX_JSON_DEPTH} levels deep (rule maxDepth, 400 otherwise).`;
+    const statuses =
+      route.security && route.security.length === 0
+        ? COMMON_ERROR_STATUSES.filter((s) => s !== 401 && s !== 403)
+        : COMMON_ERROR_STATUSES;
+    super.registerPath({
+      ...route,
+      ...(body
+        ? {
+            request: {
+              ...route.request,
+              body: { ...body, description: [body.description, depthNote].filter(Boolean).join(' ') },
+            },
+          }
+        : {}),
+      responses: { ...errorResponses(common, statuses), ...route.responses },
+    });
+  }
+}
+
 const generate = () => {
-  const registry = new OpenAPIRegistry();
+  const registry = new ApiRegistry();
   registry.registerComponent('securitySchemes', API_KEY_SCHEME, {
     type: 'apiKey',
     in: 'header',
@@ -338,6 +426,7 @@ const generate = () => {
     description: "The caller's API Gateway API key; it decides which organisations the caller may act for",
   });
   const common = commonSchemas(registry);
+  registry.common = common;
   for (const op of OPERATION_LIST) registerOperation(registry, common, op);
   registerRequestsRoutes(registry, common);
   for (const register of EXTRA_ROUTES) register(registry, common);
@@ -348,16 +437,19 @@ const generate = () => {
       title: 'lrs-gateway',
       version: API_VERSION,
       description:
-        'JSON over HTTP in front of the DfE Learning Records Service (LRS). Every answer carries one ' +
-        'outcome model: `{ requestId, operation, status, outcome: { code, name, description, class, final, ' +
-        'retryAfterSeconds? }, result | error }`. The organisation is named by the X-LRS-Organisation header; ' +
-        'operations that change the LRS need an Idempotency-Key.',
+        'JSON over HTTP in front of the DfE Learning Records Service (LRS). Every 2xx answer to an operation ' +
+        'carries one outcome model: `{ requestId, operation, status, outcome: { code, name, lrsCode?, ' +
+        'description, class, final, retryAfterSeconds? }, result }`. Every non-2xx answer, from every layer, ' +
+        'is one envelope: `{ error: { code, message, retryable, requestId, docUrl, issues? } }`; a retryable ' +
+        'error carries Retry-After. The organisation is named by the X-LRS-Organisation header; operations ' +
+        `that change the LRS need an Idempotency-Key. JSON bodies nest at most ${MAX_JSON_DEPTH} levels.`,
     },
     tags: [
       { name: 'LearnerService', description: 'LRS LearnerService operations' },
       { name: 'LearnerServiceR9', description: 'LRS LearnerServiceR9 operations' },
       { name: 'ExternalService', description: 'LRS ExternalService (awarding organisation) operations' },
-      { name: 'Requests', description: 'Stored requests and this document' },
+      { name: 'Requests', description: 'Stored requests' },
+      { name: 'Reference', description: 'This reference, the error and outcome catalogue (public)' },
     ],
   });
 };
@@ -369,6 +461,3 @@ export const buildOpenApiDocument = (): ReturnType<typeof generate> => {
   built ??= generate();
   return built;
 };
-
-/** The document as written to openapi.json (stable formatting, trailing newline). */
-export const openApiJson = (): string => `${JSON.stringify(buildOpenApiDocument(), null, 2)}\n`;

@@ -1,8 +1,18 @@
-/** `npm run openapi`: writes the generated OpenAPI document to openapi.json at the repository root. */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { openApiJson } from './openapi.js';
+/**
+ * `npm run openapi`: writes the published reference at the repository root: openapi.json (the generated
+ * document with seeded examples and snippets), docs/api.html (the browsable reference, offline),
+ * docs/errors.html and docs/outcomes.md (the catalogue of outcomes and error codes), and the generated
+ * part of the TypeScript client (clients/typescript/schema.d.ts, catalogue.ts). A test fails when any of
+ * them is stale.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { publishedFiles } from '../../local/reference.js';
 
-const target = join(import.meta.dirname, '..', '..', 'openapi.json');
-writeFileSync(target, openApiJson());
-console.log(`Wrote ${target}`);
+const root = join(import.meta.dirname, '..', '..');
+for (const [path, text] of Object.entries(await publishedFiles())) {
+  const target = join(root, path);
+  mkdirSync(dirname(target), { recursive: true });
+  writeFileSync(target, text);
+  console.log(`Wrote ${target}`);
+}

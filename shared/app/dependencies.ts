@@ -9,6 +9,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { DynamoDbJobsStore } from '../adapters/dynamodb-jobs-store.js';
 import { DynamoDbLrsBudget } from '../adapters/dynamodb-lrs-budget.js';
+import { DynamoDbRegistry } from '../adapters/dynamodb-registry.js';
 import { DynamoDbResultsStore } from '../adapters/dynamodb-results-store.js';
 import { SecretsManagerCredentialsSource } from '../adapters/secrets-manager-credentials.js';
 import type { RuntimeConfig } from '../config/runtime.js';
@@ -22,19 +23,36 @@ import { outcomeFor } from '../lrs/outcomes.js';
 import { validateRequest } from '../lrs/schemas.js';
 import { appLog } from '../observability/logger.js';
 import { appMetrics } from '../observability/metrics.js';
+import { tracedClient, tracedLrs } from '../observability/tracer.js';
+import type { RegistryReader } from '../ports/registry.js';
 import { loadLrsBudgetSettings, withLrsBudget } from './lrs-budget.js';
+import { lrsResultNoter } from './lrs-status.js';
+import { checkQueueSender } from './queue-access.js';
 import type { QueueDependencies } from './queue-worker.js';
 import { queueUrlFor } from './queue-worker.js';
+import { cachedRegistry } from './registry-cache.js';
+import { registryCredentials } from './registry-credentials.js';
 
 export interface OperationDependencies extends QueueDependencies {
-  readonly config: Pick<RuntimeConfig, 'callerAccess' | 'dataTtlDays'>;
+  readonly config: Pick<RuntimeConfig, 'dataTtlDays'>;
+  /** The organisation and caller registry, through the function's short cache. */
+  readonly registry: RegistryReader;
 }
+
+/** The registry as a function reads it: the DynamoDB table behind the short cache. */
+export const createRegistryReader = (
+  config: Pick<RuntimeConfig, 'registryTableName' | 'registryCacheSeconds'>,
+  dynamo: DynamoDBClient,
+) => {
+  const table = new DynamoDbRegistry({ tableName: config.registryTableName, client: dynamo });
+  return { table, reader: cachedRegistry(table, config.registryCacheSeconds * 1000) };
+};
 
 export const createOperationDependencies = (
   op: OperationId,
   config: RuntimeConfig,
 ): OperationDependencies => {
-  const dynamo = new DynamoDBClient({});
+  const dynamo = tracedClient(new DynamoDBClient({}));
   // SQS is loaded on first use: only retries and bulk-job follow-ups send to a queue, so a cold start does
   // not pay for evaluating the SQS client (a dynamic import stays lazy inside the bundle).
   let sqsLoaded: Promise<{ api: typeof import('@aws-sdk/client-sqs'); sqs: SQSClient }> | undefined;
@@ -46,13 +64,20 @@ export const createOperationDependencies = (
     }));
     return sqsLoaded;
   };
-  const credentials = new SecretsManagerCredentialsSource({ secretPrefix: config.orgSecretPrefix });
-  const lrs = createLrsClient({
-    endpoint: config.lrsEndpoint,
-    credentials,
-    timeoutMs: config.lrsTimeoutMs,
-    ...(config.lrsServiceHours ? { serviceHours: config.lrsServiceHours } : {}),
-  });
+  const registry = createRegistryReader(config, dynamo);
+  const credentials = registryCredentials(
+    new SecretsManagerCredentialsSource({ secretPrefix: config.orgSecretPrefix }),
+    registry.reader,
+  );
+  const lrs = tracedLrs(
+    createLrsClient({
+      endpoint: config.lrsEndpoint,
+      credentials,
+      timeoutMs: config.lrsTimeoutMs,
+      ...(config.lrsServiceHours ? { serviceHours: config.lrsServiceHours } : {}),
+      ...(config.lrsMaxResponseBytes ? { maxResponseBytes: config.lrsMaxResponseBytes } : {}),
+    }),
+  );
   const budgetSettings = loadLrsBudgetSettings();
   const budgeted = withLrsBudget(
     lrs,
@@ -81,6 +106,16 @@ export const createOperationDependencies = (
   };
   return {
     config,
+    registry: registry.reader,
+    checkSender: (record, message, op, fallback) =>
+      checkQueueSender(
+        { registry: registry.reader, trustedSenderIds: config.trustedSenderIds },
+        record,
+        message,
+        op,
+        fallback,
+      ),
+    noteLrsResult: lrsResultNoter(registry.table, appLog),
     lrs: budgeted,
     store,
     cancelGate: jobWiring.cancelGate,

@@ -39,25 +39,43 @@ const header = (headers: Record<string, string | undefined> | null, name: string
 
 const field = (name: string) => `headers.${name}`;
 
+/** X-LRS-Organisation alone: what the access check needs before anything else is read. */
+export const readOrganisationHeader = (
+  headers: Record<string, string | undefined> | null,
+): { organisationId?: string; issues: FieldIssue[] } => {
+  const org = header(headers, HEADERS.organisation)?.trim();
+  if (!org) {
+    return {
+      issues: [
+        {
+          field: field(HEADERS.organisation),
+          rule: 'required',
+          message: `${field(HEADERS.organisation)} is required: the UKPRN or organisation reference to act for (rule: required)`,
+        },
+      ],
+    };
+  }
+  if (!ORGANISATION_ID_PATTERN.test(org)) {
+    return {
+      issues: [
+        {
+          field: field(HEADERS.organisation),
+          rule: 'pattern',
+          message: `${field(HEADERS.organisation)} must be a UKPRN (8 letters/digits) or an organisation reference (6) (rule: pattern)`,
+        },
+      ],
+    };
+  }
+  return { organisationId: org, issues: [] };
+};
+
 export const readCallHeaders = (
   headers: Record<string, string | undefined> | null,
   options: { idempotencyKeyRequired: boolean },
 ): { value?: CallHeaders; issues: FieldIssue[] } => {
-  const issues: FieldIssue[] = [];
-  const org = header(headers, HEADERS.organisation)?.trim();
-  if (!org) {
-    issues.push({
-      field: field(HEADERS.organisation),
-      rule: 'required',
-      message: `${field(HEADERS.organisation)} is required: the UKPRN or organisation reference to act for (rule: required)`,
-    });
-  } else if (!ORGANISATION_ID_PATTERN.test(org)) {
-    issues.push({
-      field: field(HEADERS.organisation),
-      rule: 'pattern',
-      message: `${field(HEADERS.organisation)} must be a UKPRN (8 letters/digits) or an organisation reference (6) (rule: pattern)`,
-    });
-  }
+  const organisation = readOrganisationHeader(headers);
+  const issues: FieldIssue[] = [...organisation.issues];
+  const org = organisation.organisationId;
   const userName = header(headers, HEADERS.userName);
   if (userName !== undefined && !USER_NAME_PATTERN.test(userName)) {
     issues.push({
@@ -91,4 +109,38 @@ export const readCallHeaders = (
     },
     issues,
   };
+};
+
+/** The deepest nesting of objects and arrays a JSON body may have (every request of the API needs < 10). */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * How deeply a JSON text nests objects and arrays, counted without parsing (so a hostile body cannot
+ * make a recursive parser or validator run out of stack). Stops counting past `limit`.
+ */
+export const jsonDepth = (text: string, limit = Number.POSITIVE_INFINITY): number => {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 0x5c) i++;
+      else if (ch === 0x22) inString = false;
+    } else if (ch === 0x22) inString = true;
+    else if (ch === 0x7b || ch === 0x5b) {
+      depth++;
+      if (depth > max) {
+        max = depth;
+        if (max > limit) return max;
+      }
+    } else if (ch === 0x7d || ch === 0x5d) depth--;
+  }
+  return max;
+};
+
+export const depthIssue: FieldIssue = {
+  field: 'body',
+  rule: 'maxDepth',
+  message: `body must not nest objects and arrays more than ${MAX_JSON_DEPTH} levels deep (rule: maxDepth)`,
 };

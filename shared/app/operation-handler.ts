@@ -1,8 +1,9 @@
 /**
  * One Lambda handler per LRS operation, for both of its event sources:
- * - API Gateway REST proxy events (v1): header normaliser → JSON body parser → validation of headers
- *   and body (every bad field named) → caller/organisation check → processRequest → the stored record
- *   as the answer, its status from the one table in http-status.ts;
+ * - API Gateway REST proxy events (v1): caller, scope and organisation check (access.ts; before the body
+ *   is even parsed) → header normaliser → JSON body parser → validation of the body (every bad field
+ *   named) → processRequest → the stored record as the answer, its status from the one table in
+ *   http-status.ts;
  * - SQS events from the operation's queue: see queue-worker.ts.
  * Config is parsed and clients are made once, when the function module is loaded (cold start); a bad
  * configuration throws a ConfigurationError there.
@@ -14,15 +15,30 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, SQSEvent } from 'aws-lambda';
 import { loadRuntimeConfig } from '../config/runtime.js';
+import { routeScope } from '../config/scopes.js';
 import { ConfigurationError, type FieldIssue, ValidationError } from '../domain/errors.js';
 import { OPERATIONS, type OperationId } from '../lrs/operations.js';
 import type { OperationRequest } from '../lrs/schemas.js';
 import { logger } from '../observability/logger.js';
-import { assertMayActFor, callerIdentity } from './access.js';
+import type { RegistryReader } from '../ports/registry.js';
+import {
+  accessOf,
+  authenticate,
+  authorizeOrganisation,
+  type CallAccess,
+  callerIdentity,
+  rememberAccess,
+} from './access.js';
 import { createOperationDependencies, type OperationDependencies } from './dependencies.js';
 import { failureFromError } from './failures.js';
-import { readCallHeaders } from './http-input.js';
-import { errorResponse, fromBodyParserError, recordResponse } from './http-response.js';
+import {
+  depthIssue,
+  jsonDepth,
+  MAX_JSON_DEPTH,
+  readCallHeaders,
+  readOrganisationHeader,
+} from './http-input.js';
+import { apiBaseUrl, errorResponse, fromBodyParserError, recordResponse } from './http-response.js';
 import { httpStatusForFailure, httpStatusForRecord } from './http-status.js';
 import { processRequest } from './process-request.js';
 import { handleQueueEvent } from './queue-worker.js';
@@ -47,13 +63,32 @@ const httpRequestIds = new WeakMap<object, { requestId: string; started: number 
 const requestIdOf = (event: object) =>
   httpRequestIds.get(event) ?? { requestId: randomUUID(), started: Date.now() };
 
-/** The HTTP call of an operation, after the header normaliser and the body parser. */
+/**
+ * The access step of an operation call: caller, scope, then the headers (the organisation must be named
+ * well to be checked) and the organisation's grant. Runs before the body is parsed or validated.
+ */
+export const authorizeOperationCall = async (
+  op: OperationId,
+  registry: RegistryReader,
+  event: APIGatewayProxyEvent,
+): Promise<CallAccess> => {
+  const route = routeScope(OPERATIONS[op].route.method, OPERATIONS[op].route.path);
+  if (!route) throw new ConfigurationError(`No scope is defined for the route of ${op}`);
+  const caller = await authenticate(registry, event, route);
+  // Only the organisation must be named well to be checked; other header issues are listed with the body's.
+  const organisation = readOrganisationHeader(event.headers);
+  if (!organisation.organisationId) throw new ValidationError(organisation.issues);
+  return authorizeOrganisation(registry, caller, organisation.organisationId);
+};
+
+/** The HTTP call of an operation, after the access step, the header normaliser and the body parser. */
 export const handleOperationCall = async (
   op: OperationId,
   deps: OperationDependencies,
   event: APIGatewayProxyEvent,
 ): Promise<APIGatewayProxyResult> => {
   const { requestId, started } = requestIdOf(event);
+  const access = accessOf<CallAccess>(event) ?? (await authorizeOperationCall(op, deps.registry, event));
   const issues: FieldIssue[] = [];
   const headers = readCallHeaders(event.headers, { idempotencyKeyRequired: OPERATIONS[op].mutating });
   issues.push(...headers.issues);
@@ -67,7 +102,7 @@ export const handleOperationCall = async (
   if (issues.length > 0 || !headers.value || request === undefined) throw new ValidationError(issues);
 
   const { organisationId, userName, idempotencyKey } = headers.value;
-  const caller = assertMayActFor(deps.config.callerAccess, callerIdentity(event), organisationId);
+  const caller = access.callerId;
   const out = await processRequest(deps, {
     op,
     request,
@@ -92,7 +127,7 @@ export const handleOperationCall = async (
     replayed: out.replayed,
     totalDurationMs: Date.now() - started,
   });
-  return recordResponse(out.record, status, { replayed: out.replayed });
+  return recordResponse(out.record, status, { replayed: out.replayed, baseUrl: apiBaseUrl(event) });
 };
 
 /** Answers any error of the HTTP chain from the one status table; registered first so it runs last. */
@@ -106,11 +141,16 @@ const httpErrorResponder = (
   onError: (request) => {
     const { requestId, started } = requestIdOf(request.event);
     const error = fromBodyParserError(request.error);
-    request.response = errorResponse(error, { requestId, ...(op ? { operation: op } : {}) });
+    request.response = errorResponse(error, {
+      requestId,
+      baseUrl: apiBaseUrl(request.event),
+      ...(op ? { operation: op } : {}),
+    });
     const failure = failureFromError(error);
     const fields = {
       requestId,
       operation: op,
+      caller: callerIdentity(request.event),
       httpStatus: request.response.statusCode,
       errorCode: failure.code,
       errorName: error instanceof Error ? error.name : typeof error,
@@ -125,16 +165,41 @@ const httpErrorResponder = (
   },
 });
 
-/** The HTTP middy chain shared by the operation and requests functions. */
+/** A JSON body (or one without a type) nested deeper than MAX_JSON_DEPTH is refused before any parsing. */
+const jsonDepthGuard = (): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> => ({
+  before: ({ event }) => {
+    if (typeof event.body !== 'string' || event.body === '') return;
+    const type = Object.entries(event.headers ?? {})
+      .find(([k]) => k.toLowerCase() === 'content-type')?.[1]
+      ?.split(';')[0]
+      ?.trim()
+      .toLowerCase();
+    if (type !== undefined && type !== 'application/json' && !type.endsWith('+json')) return;
+    const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+    if (jsonDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) throw new ValidationError([depthIssue]);
+  },
+});
+
+/**
+ * The HTTP middy chain shared by the operation, requests and jobs functions. `authorize` (the access step)
+ * runs first, before the body is parsed: its result is kept for the handler (accessOf(event)).
+ */
 export const httpChain = (
   op: OperationId | undefined,
   deps: Pick<OperationDependencies, 'log'>,
   handler: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>,
-  options: { parseJsonBody: boolean },
+  options: { parseJsonBody: boolean; authorize?: (event: APIGatewayProxyEvent) => Promise<unknown> },
 ) => {
-  const chain = middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
-    .use(httpErrorResponder(op, deps))
-    .use(httpHeaderNormalizer());
+  const chain = middy<APIGatewayProxyEvent, APIGatewayProxyResult>().use(httpErrorResponder(op, deps));
+  const authorize = options.authorize;
+  if (authorize) {
+    chain.use({
+      before: async (request) => {
+        rememberAccess(request.event, await authorize(request.event));
+      },
+    });
+  }
+  chain.use(httpHeaderNormalizer()).use(jsonDepthGuard());
   if (options.parseJsonBody) chain.use(httpJsonBodyParser());
   return chain.handler((event) => handler(event));
 };
@@ -145,7 +210,10 @@ export const httpChain = (
  */
 export const createOperationHandler = (op: OperationId, deps?: OperationDependencies): OperationHandler => {
   const d = deps ?? createOperationDependencies(op, loadRuntimeConfig());
-  const http = httpChain(op, d, (event) => handleOperationCall(op, d, event), { parseJsonBody: true });
+  const http = httpChain(op, d, (event) => handleOperationCall(op, d, event), {
+    parseJsonBody: true,
+    authorize: (event) => authorizeOperationCall(op, d.registry, event),
+  });
   return middy<APIGatewayProxyEvent | SQSEvent, unknown>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .handler(async (event, context) => {

@@ -7,7 +7,7 @@
  * Guarantees:
  * - At most one LRS call sequence per request id at a time (a lease in the results store); a request
  *   that COMPLETED, or FAILED for a reason a retry cannot fix, is returned as stored and never re-sent.
- * - With an idempotency key (scoped per organisation) a repeat of the same request maps to the first
+ * - With an idempotency key (scoped per caller and organisation) a repeat of the same request maps to the first
  *   request id; the same key with a different request is a ConflictError.
  */
 import { createHash } from 'node:crypto';
@@ -35,6 +35,8 @@ export interface ProcessDependencies {
   readonly dataTtlDays: number;
   readonly leaseSeconds?: number;
   readonly now?: () => Date;
+  /** Notes what the LRS said for the organisation (its status; see lrs-status.ts). Must not throw. */
+  readonly noteLrsResult?: (organisationId: string, record: StoredRequest) => void;
 }
 
 export interface ProcessInput<K extends OperationId = OperationId> {
@@ -111,6 +113,7 @@ export async function processRequest<K extends OperationId>(
   if (input.idempotencyKey !== undefined) {
     const claim = await deps.store.claimIdempotencyKey({
       organisationId: input.organisationId,
+      caller: input.caller,
       key: input.idempotencyKey,
       requestId,
       requestHash: hash,
@@ -246,7 +249,8 @@ export async function processRequest<K extends OperationId>(
       completedAt: now(),
       lrsDurationMs,
     });
-    deps.metrics.outcome(input.op, outcome.code, lrsDurationMs);
+    deps.metrics.outcome(input.op, outcome.code, lrsDurationMs, outcome.class);
+    deps.noteLrsResult?.(input.organisationId, record);
     deps.log.info('LRS request completed', {
       ...logFields,
       requestId,
@@ -268,7 +272,8 @@ export async function processRequest<K extends OperationId>(
       ...(outcome ? { outcome } : {}),
       ...(lrsDurationMs > 0 ? { lrsDurationMs } : {}),
     });
-    deps.metrics.failure(input.op, error.code);
+    deps.metrics.failure(input.op, error.code, error.reason);
+    deps.noteLrsResult?.(input.organisationId, record);
     const fields = {
       ...logFields,
       requestId,

@@ -23,7 +23,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod';
 import { ORGANISATION_ID_PATTERN } from '../config/runtime.js';
-import { type FieldIssue, ValidationError } from '../domain/errors.js';
+import { type FieldIssue, ForbiddenError, ValidationError } from '../domain/errors.js';
 import type { SettledEvent } from '../jobs/job-hooks.js';
 import { followUpOperations } from '../jobs/lrs-batch.js';
 import { backoffSeconds, decideRetry, deferral, type WaitReason } from '../jobs/retry-policy.js';
@@ -36,6 +36,7 @@ import type { DeadLetterNote, StoredRequest } from '../ports/results-store.js';
 import { failureFromError } from './failures.js';
 import { USER_NAME_PATTERN } from './http-input.js';
 import { type ProcessDependencies, processRequest, RequestInFlightError } from './process-request.js';
+import type { SenderCheck } from './queue-access.js';
 
 /** Request ids: UUIDs or other opaque ids of safe characters. */
 export const REQUEST_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
@@ -86,6 +87,13 @@ export const queueMessageSchema = z
 export type QueueMessage = z.output<typeof queueMessageSchema>;
 
 export interface QueueDependencies extends ProcessDependencies {
+  /** Whether the message's SQS sender may ask for it (queue-access.ts); the caller to record. */
+  readonly checkSender: (
+    record: SQSRecord,
+    message: QueueMessage,
+    op: OperationId,
+    fallbackCaller: string,
+  ) => Promise<SenderCheck>;
   readonly validate: <K extends OperationId>(op: K, input: unknown) => OperationRequest<K>;
   readonly log: AppLog;
   /** Make a message invisible for a while (SQS ChangeMessageVisibility); absent when not wired. */
@@ -207,7 +215,6 @@ export const handleQueueRecord = async (
   // The queue's operation, or a follow-up it carries (the poll of an LRS batch output).
   const msgOp: OperationId = message.operation;
   const source = message.jobId ? 'job' : 'queue';
-  const caller = message.caller ?? QUEUE_CALLER;
   const ids = {
     ...base,
     operation: msgOp,
@@ -215,6 +222,29 @@ export const handleQueueRecord = async (
     requestId: message.requestId,
     organisationId: message.organisationId,
   };
+  // Who sent it (SQS SenderId) and may they ask for it: refused ones are recorded and acknowledged.
+  const sender = await deps.checkSender(record, message, msgOp, QUEUE_CALLER);
+  if (!sender.ok) {
+    const written = await deps.store.recordRejected({
+      requestId: message.requestId,
+      operation: msgOp,
+      organisationId: message.organisationId,
+      caller: sender.caller,
+      source,
+      error: failureFromError(new ForbiddenError(sender.reason)),
+      now: now(),
+      expiresAt: expiresAt(),
+    });
+    deps.log.warn('Queue message refused: sender may not ask for it', {
+      ...ids,
+      caller: sender.caller,
+      senderId: record.attributes?.SenderId,
+      errorCode: 'FORBIDDEN',
+      status: written ? 'FAILED' : 'UNCHANGED',
+    });
+    return undefined;
+  }
+  const caller = sender.caller;
   const retrySettings = deps.retrySettings ?? DEFAULT_JOB_SETTINGS.retry;
 
   // A re-sent copy that arrived before the LRS is expected back: wait on, without calling it.

@@ -1,7 +1,8 @@
 /**
- * The requests function: GET /v1/requests/{requestId} reads a stored request and its outcome again
- * (only for a caller allowed for the record's organisation: anyone else gets 404, so ids cannot be
- * probed), and GET /v1/openapi.json serves the API document.
+ * The requests function: GET /v1/requests/{requestId} reads a stored request and its outcome again (its
+ * own caller with a grant of the organisation, or a caller whose grant has readAll: anyone else gets 404,
+ * so ids cannot be probed), GET /v1/organisations/{organisationId}/status, and GET /v1/openapi.json
+ * (public) serves the API document.
  */
 
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -9,28 +10,49 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { DynamoDbResultsStore } from '../adapters/dynamodb-results-store.js';
-import { buildOpenApiDocument } from '../api/openapi.js';
-import { type CallerAccess, loadReadConfig } from '../config/runtime.js';
-import { ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { publishedDocument, referencePage } from '../api/published.js';
+import { loadReadConfig } from '../config/runtime.js';
+import { ORGANISATION_STATUS_PATH, routeScope, SCOPES } from '../config/scopes.js';
+import { NotFoundError, ValidationError } from '../domain/errors.js';
 import { type AppLog, appLog, logger } from '../observability/logger.js';
+import { tracedClient } from '../observability/tracer.js';
+import type { RegistryReader } from '../ports/registry.js';
 import type { ResultsStore } from '../ports/results-store.js';
-import { callerIdentity, mayActFor } from './access.js';
+import { authenticate, mayRead } from './access.js';
+import { createRegistryReader } from './dependencies.js';
+import { DOCS_PATH, ERRORS_DOC_PATH } from './error-codes.js';
 import { json, toView } from './http-response.js';
 import { httpChain } from './operation-handler.js';
+import { organisationStatus } from './organisation-status.js';
 import { REQUEST_ID_PATTERN } from './queue-worker.js';
 
 export interface RequestsDependencies {
   readonly store: Pick<ResultsStore, 'get'>;
-  readonly callerAccess: CallerAccess;
+  readonly registry: RegistryReader;
   readonly log: AppLog;
+  readonly now?: () => Date;
 }
 
 export const OPENAPI_PATH = '/v1/openapi.json';
+
+/** A reference page: public, cacheable, no script or asset from anywhere but itself. */
+const htmlPage = (body: string): APIGatewayProxyResult => ({
+  statusCode: 200,
+  headers: {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Cache-Control': 'max-age=300',
+    'X-Content-Type-Options': 'nosniff',
+    'Content-Security-Policy':
+      "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; connect-src 'none'; base-uri 'none'; form-action 'none'",
+  },
+  body,
+});
 
 const getRequest = async (
   deps: RequestsDependencies,
   event: APIGatewayProxyEvent,
 ): Promise<APIGatewayProxyResult> => {
+  const caller = (await authenticate(deps.registry, event, { scope: SCOPES.read })).callerId;
   const requestId = event.pathParameters?.requestId ?? '';
   if (!REQUEST_ID_PATTERN.test(requestId)) {
     throw new ValidationError([
@@ -41,10 +63,8 @@ const getRequest = async (
       },
     ]);
   }
-  const caller = callerIdentity(event);
-  if (!caller) throw new ForbiddenError('The request carries no caller identity (API key or IAM principal)');
   const record = await deps.store.get(requestId);
-  if (!record || !mayActFor(deps.callerAccess, caller, record.organisationId)) {
+  if (!record || !(await mayRead(deps.registry, { callerId: caller, scopes: [] }, record))) {
     deps.log.info('Request not found for caller', { requestId, caller, httpStatus: 404 });
     throw new NotFoundError('No request with this id');
   }
@@ -61,10 +81,17 @@ const getRequest = async (
 
 const route = (deps: RequestsDependencies, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
   if (event.httpMethod === 'GET' && (event.resource === OPENAPI_PATH || event.path?.endsWith(OPENAPI_PATH))) {
-    return Promise.resolve(json(200, buildOpenApiDocument(), { 'Cache-Control': 'max-age=300' }));
+    return Promise.resolve(json(200, publishedDocument, { 'Cache-Control': 'max-age=300' }));
+  }
+  if (event.httpMethod === 'GET' && (event.resource === DOCS_PATH || event.resource === ERRORS_DOC_PATH)) {
+    return Promise.resolve(htmlPage(referencePage(event.resource === DOCS_PATH ? 'reference' : 'catalogue')));
   }
   if (event.httpMethod === 'GET' && event.pathParameters?.requestId !== undefined) {
     return getRequest(deps, event);
+  }
+  if (event.httpMethod === 'GET' && event.resource === ORGANISATION_STATUS_PATH) {
+    const route = routeScope('GET', ORGANISATION_STATUS_PATH);
+    if (route) return organisationStatus(deps, event, route);
   }
   return Promise.reject(new NotFoundError('No such route'));
 };
@@ -76,9 +103,10 @@ export const createRequestsHandler = (
     deps ??
     (() => {
       const config = loadReadConfig();
+      const dynamo = tracedClient(new DynamoDBClient({}));
       return {
-        store: new DynamoDbResultsStore({ tableName: config.tableName, client: new DynamoDBClient({}) }),
-        callerAccess: config.callerAccess,
+        store: new DynamoDbResultsStore({ tableName: config.tableName, client: dynamo }),
+        registry: createRegistryReader(config, dynamo).reader,
         log: appLog,
       };
     })();

@@ -1,7 +1,7 @@
 /**
  * Runtime configuration of the operation and platform functions: read from the environment once per
  * cold start and checked with zod, so a wrong deployment fails at init with a ConfigurationError that
- * names every bad variable (never its value: CALLER_ACCESS and queue URLs are not secret, but the habit
+ * names every bad variable (never its value: table names and queue URLs are not secret, but the habit
  * keeps secrets out of logs if one is ever misplaced in an env var).
  */
 import * as z from 'zod';
@@ -11,20 +11,24 @@ import { OPERATION_IDS, type OperationId } from '../lrs/operations.js';
 import { DEFAULT_DATA_TTL_DAYS, ENV } from './names.js';
 import { LRS_TIMEOUT_MS } from './resources.js';
 
-/** Organisation ids each caller (API key id or IAM principal ARN) may act for; `*` means any. */
-export type CallerAccess = Readonly<Record<string, readonly string[]>>;
-
 export interface RuntimeConfig {
   readonly stage: string;
   readonly tableName: string;
   readonly lrsEndpoint: string;
   readonly lrsTimeoutMs: number;
   readonly orgSecretPrefix: string;
-  readonly callerAccess: CallerAccess;
+  /** The organisation and caller registry table. */
+  readonly registryTableName: string;
+  /** How long a warm function reuses a registry read. */
+  readonly registryCacheSeconds: number;
+  /** SQS sender ids of the gateway's own roles (trusted to name the caller of a message). */
+  readonly trustedSenderIds: readonly string[];
   readonly operationQueueUrls: Readonly<Partial<Record<OperationId, string>>>;
   readonly dataTtlDays: number;
   /** Undefined: the adapter's documented default. */
   readonly lrsServiceHours?: ServiceHours;
+  /** Undefined: the adapter's documented default (8 MiB). */
+  readonly lrsMaxResponseBytes?: number;
 }
 
 const jsonText = <T extends z.ZodType>(schema: T) =>
@@ -43,17 +47,19 @@ const jsonText = <T extends z.ZodType>(schema: T) =>
 /** An organisation id: a UKPRN (8 letters/digits) or an LRS organisation reference (6 letters/digits). */
 export const ORGANISATION_ID_PATTERN = /^([0-9A-Za-z]{8}|[0-9A-Za-z]{6})$/;
 
-const callerAccessSchema = z.record(
-  z.string().min(1),
-  z.array(
-    z
-      .string()
-      .refine(
-        (id) => id === '*' || ORGANISATION_ID_PATTERN.test(id),
-        'organisation ids must be a UKPRN (8 letters/digits), an organisation reference (6) or "*"',
-      ),
-  ),
-);
+const senderIdsSchema = z
+  .string()
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z.array(
+      z.string().regex(/^[A-Za-z0-9:._@+=,/-]{1,256}$/, 'must be comma-separated IAM principal or role ids'),
+    ),
+  );
 
 const operationQueueUrlsSchema = z.partialRecord(z.enum(OPERATION_IDS), z.url());
 
@@ -66,7 +72,9 @@ export const runtimeEnvSchema = z.object({
   [ENV.lrsEndpoint]: z.url({ protocol: /^https$/, error: 'must be an https URL' }),
   [ENV.lrsTimeoutMs]: positiveInt.max(300_000).default(LRS_TIMEOUT_MS),
   [ENV.orgSecretPrefix]: z.string().min(1),
-  [ENV.callerAccess]: jsonText(callerAccessSchema),
+  [ENV.registryTableName]: z.string().min(3).max(255),
+  [ENV.registryCacheSeconds]: z.coerce.number().int().min(0).max(3600).default(30),
+  [ENV.trustedSenderIds]: senderIdsSchema.optional(),
   [ENV.operationQueueUrls]: jsonText(operationQueueUrlsSchema).optional(),
   [ENV.dataTtlDays]: positiveInt.max(3650).default(DEFAULT_DATA_TTL_DAYS),
   [ENV.lrsServiceHours]: z
@@ -79,6 +87,10 @@ export const runtimeEnvSchema = z.object({
         return z.NEVER;
       }
     })
+    .optional(),
+  [ENV.lrsMaxResponseBytes]: positiveInt
+    .min(64 * 1024)
+    .max(64 * 1024 * 1024)
     .optional(),
 });
 
@@ -110,28 +122,51 @@ export const loadRuntimeConfig = (env: NodeJS.ProcessEnv = process.env): Runtime
     lrsEndpoint: e[ENV.lrsEndpoint],
     lrsTimeoutMs: e[ENV.lrsTimeoutMs],
     orgSecretPrefix: e[ENV.orgSecretPrefix],
-    callerAccess: e[ENV.callerAccess],
+    registryTableName: e[ENV.registryTableName],
+    registryCacheSeconds: e[ENV.registryCacheSeconds],
+    trustedSenderIds: e[ENV.trustedSenderIds] ?? [],
     operationQueueUrls: e[ENV.operationQueueUrls] ?? {},
     dataTtlDays: e[ENV.dataTtlDays],
     lrsServiceHours: e[ENV.lrsServiceHours],
+    lrsMaxResponseBytes: e[ENV.lrsMaxResponseBytes],
   };
 };
 
 /** Just what the requests function needs (it never calls the LRS). */
 export const loadReadConfig = (
   env: NodeJS.ProcessEnv = process.env,
-): Pick<RuntimeConfig, 'stage' | 'tableName' | 'callerAccess' | 'dataTtlDays'> => {
+): Pick<
+  RuntimeConfig,
+  'stage' | 'tableName' | 'registryTableName' | 'registryCacheSeconds' | 'dataTtlDays'
+> => {
   const schema = runtimeEnvSchema.pick({
     [ENV.stage]: true,
     [ENV.tableName]: true,
-    [ENV.callerAccess]: true,
+    [ENV.registryTableName]: true,
+    [ENV.registryCacheSeconds]: true,
     [ENV.dataTtlDays]: true,
   } as const);
   const e = parseEnv(schema, env);
   return {
     stage: e[ENV.stage],
     tableName: e[ENV.tableName],
-    callerAccess: e[ENV.callerAccess],
+    registryTableName: e[ENV.registryTableName],
+    registryCacheSeconds: e[ENV.registryCacheSeconds],
     dataTtlDays: e[ENV.dataTtlDays],
+  };
+};
+
+/** What the authorizer and the certificate check need: the registry table. */
+export const loadRegistryConfig = (
+  env: NodeJS.ProcessEnv = process.env,
+): Pick<RuntimeConfig, 'registryTableName' | 'registryCacheSeconds'> => {
+  const schema = runtimeEnvSchema.pick({
+    [ENV.registryTableName]: true,
+    [ENV.registryCacheSeconds]: true,
+  } as const);
+  const e = parseEnv(schema, env);
+  return {
+    registryTableName: e[ENV.registryTableName],
+    registryCacheSeconds: e[ENV.registryCacheSeconds],
   };
 };

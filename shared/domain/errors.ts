@@ -22,6 +22,7 @@ export type AppErrorCode =
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
   | 'CONFLICT'
+  | 'JOB_FINISHED'
   | 'RATE_LIMITED';
 
 export abstract class AppError extends Error {
@@ -77,14 +78,22 @@ export type UnavailableReason =
 export class LrsUnavailableError extends AppError {
   readonly code = 'LRS_UNAVAILABLE' as const;
   readonly retryable = true;
+  /**
+   * False only when the LRS cannot have acted on the request: it never left the gateway (connection
+   * refused, DNS, TLS handshake, a request not fully written) or the LRS answered that it did not
+   * process it (out of hours, maintenance). True otherwise (a timeout or reset after the request was
+   * sent, an HTTP error): the LRS may have done the work, so reconcile before sending it again.
+   */
+  readonly mayHaveReached: boolean;
   constructor(
     readonly reason: UnavailableReason,
     message: string,
     readonly retryAfterSeconds: number,
     readonly lrsCode?: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; mayHaveReached?: boolean },
   ) {
     super(message, options);
+    this.mayHaveReached = options?.mayHaveReached ?? true;
   }
 }
 
@@ -114,6 +123,12 @@ export class ForbiddenError extends AppError {
 /** An idempotency key is being processed or was used with a different request body. */
 export class ConflictError extends AppError {
   readonly code = 'CONFLICT' as const;
+  readonly retryable = false;
+}
+
+/** A bulk job cannot be cancelled: it has completed already. */
+export class JobFinishedError extends AppError {
+  readonly code = 'JOB_FINISHED' as const;
   readonly retryable = false;
 }
 

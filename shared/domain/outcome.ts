@@ -16,7 +16,7 @@ export type OutcomeClass =
   | 'retry-later';
 
 export interface OutcomeInfo {
-  /** The LRS code exactly as sent, e.g. `WSRC0004`, `WSEC0208`, `WSVRC003`, `VRF7`. */
+  /** The catalogue key: the LRS code as sent (`WSRC0004`, `VRF7`), or a code the gateway names itself (`OK`, `MAINTENANCE`). */
   readonly code: string;
   /** Stable machine name, e.g. `EXACT_MATCH`. */
   readonly name: string;
@@ -28,5 +28,19 @@ export interface OutcomeInfo {
 
 export interface Outcome extends OutcomeInfo {
   /** Seconds after which a retry makes sense (only for `retry-later`). */
+  readonly retryAfterSeconds?: number;
+}
+
+/**
+ * The outcome as the API shows it. `code` and `name` are the gateway's own (stable, e.g. `EXACT_MATCH`,
+ * `LRS_MAINTENANCE`); `lrsCode` is the code the LRS sent (`WSRC0004`), absent when the LRS sent none.
+ */
+export interface OutcomeView {
+  readonly code: string;
+  readonly name: string;
+  readonly lrsCode?: string;
+  readonly description: string;
+  readonly class: OutcomeClass;
+  readonly final: boolean;
   readonly retryAfterSeconds?: number;
 }

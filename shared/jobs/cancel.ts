@@ -10,7 +10,7 @@
  * LRS already holds are never cancelled.
  */
 
-import { ConflictError } from '../domain/errors.js';
+import { JobFinishedError } from '../domain/errors.js';
 import type { OperationId } from '../lrs/operations.js';
 import type { AppLog } from '../observability/logger.js';
 import type { JobRecord, JobsStore } from '../ports/jobs-store.js';
@@ -34,11 +34,12 @@ export const cancelJob = async (
   },
   job: JobRecord,
 ): Promise<JobRecord> => {
-  if (job.status === 'COMPLETED') throw new ConflictError('The job has completed already: nothing to cancel');
+  if (job.status === 'COMPLETED')
+    throw new JobFinishedError('The job has completed already: nothing to cancel');
   const now = (deps.now ?? (() => new Date()))();
   const after = (await deps.jobs.requestCancel(job.jobId, now)) ?? job;
   if (after.status === 'COMPLETED')
-    throw new ConflictError('The job has completed already: nothing to cancel');
+    throw new JobFinishedError('The job has completed already: nothing to cancel');
   deps.log.info('Job cancellation requested', {
     jobId: job.jobId,
     operation: job.operation,

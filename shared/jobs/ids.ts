@@ -9,9 +9,12 @@ export const JOB_ID_PATTERN = /^job-[0-9a-f]{32}$/;
 
 export const newJobId = (): string => `job-${randomUUID().replaceAll('-', '')}`;
 
-/** The job id of a submission with an Idempotency-Key: the same key of the same organisation, the same job. */
-export const jobIdForKey = (organisationId: string, key: string): string =>
-  `job-${createHash('sha256').update(`${organisationId}\n${key}`).digest('hex').slice(0, 32)}`;
+/**
+ * The job id of a submission with an Idempotency-Key: the same key of the same caller and organisation,
+ * the same job (another caller's key never meets it).
+ */
+export const jobIdForKey = (organisationId: string, key: string, caller: string): string =>
+  `job-${createHash('sha256').update(`${organisationId}\n${key}\n${caller}`).digest('hex').slice(0, 32)}`;
 
 export const itemRequestId = (jobId: string, index: number): string => `${jobId}:${index}`;
 export const batchRequestId = (jobId: string, batch: number): string => `${jobId}:b${batch}`;

@@ -10,8 +10,9 @@
  *   `cursor`), from the jobs index;
  * - POST /v1/jobs/{jobId}/cancel: cancel the job (items not yet sent are cancelled, those in flight settle);
  * - the scheduled outbox sweep (an EventBridge event): resumes interrupted fan-outs, hands off callbacks.
- * Callers may only submit for, and only see jobs of, organisations CALLER_ACCESS lets them act for;
- * anyone else's job does not exist for them (404).
+ * Callers (scope `jobs`) may only submit for organisations the registry grants them, checked before the
+ * body is read, and see (list, read, cancel) only their own jobs (or, with a readAll grant, the
+ * organisation's); anyone else's job does not exist for them (404).
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -21,16 +22,19 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { DynamoDbJobsStore } from '../adapters/dynamodb-jobs-store.js';
 import { DynamoDbResultsStore } from '../adapters/dynamodb-results-store.js';
 import { SecretsManagerCallbackSecrets } from '../adapters/secrets-manager-callback-secrets.js';
-import { assertMayActFor, callerIdentity, mayActFor } from '../app/access.js';
-import { readCallHeaders } from '../app/http-input.js';
+import { authenticate, authorizeOrganisation, mayRead } from '../app/access.js';
+import { createRegistryReader } from '../app/dependencies.js';
+import { readCallHeaders, readOrganisationHeader } from '../app/http-input.js';
 import { json, UnsupportedMediaTypeError } from '../app/http-response.js';
 import { httpChain } from '../app/operation-handler.js';
-import { type CallerAccess, loadRuntimeConfig, ORGANISATION_ID_PATTERN } from '../config/runtime.js';
-import { ConfigurationError, ForbiddenError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { loadRuntimeConfig, ORGANISATION_ID_PATTERN } from '../config/runtime.js';
+import { SCOPES } from '../config/scopes.js';
+import { ConfigurationError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { OPERATION_IDS, type OperationId } from '../lrs/operations.js';
 import { requestSchemas, toFieldIssues, validateRequest } from '../lrs/schemas.js';
 import { type AppLog, appLog, logger } from '../observability/logger.js';
 import type { JobItemStatus, JobRecord, JobStatus, JobsStore } from '../ports/jobs-store.js';
+import type { RegistryReader } from '../ports/registry.js';
 import type { ResultsStore } from '../ports/results-store.js';
 import { cancelJob } from './cancel.js';
 import { CsvError, csvToItems, elementOf, toCsv } from './csv.js';
@@ -63,7 +67,7 @@ export const JOBS_PATH = '/v1/jobs';
 
 export interface JobsDependencies extends SubmitDependencies {
   readonly results: Pick<ResultsStore, 'get'>;
-  readonly callerAccess: CallerAccess;
+  readonly registry: RegistryReader;
   readonly log: AppLog;
   /** Finishing jobs and handing off their callbacks (job-events.ts). */
   readonly events: JobEvents;
@@ -131,6 +135,11 @@ const postJob = async (
   deps: JobsDependencies,
   event: APIGatewayProxyEvent,
 ): Promise<APIGatewayProxyResult> => {
+  // Access first: no body is read for a caller that may not submit for the organisation.
+  const allowed = await authenticate(deps.registry, event, { scope: SCOPES.jobs });
+  const organisation = readOrganisationHeader(event.headers);
+  if (!organisation.organisationId) throw new ValidationError(organisation.issues);
+  const caller = (await authorizeOrganisation(deps.registry, allowed, organisation.organisationId)).callerId;
   const headers = readCallHeaders(event.headers, { idempotencyKeyRequired: false });
   const issues = [...headers.issues];
   let submission: ReturnType<typeof readSubmission> | undefined;
@@ -142,7 +151,6 @@ const postJob = async (
   }
   if (issues.length > 0 || !headers.value || !submission) throw new ValidationError(issues);
   const { organisationId, userName, idempotencyKey } = headers.value;
-  const caller = assertMayActFor(deps.callerAccess, callerIdentity(event), organisationId);
   const out = await submitJob(deps, {
     submission,
     organisationId,
@@ -174,6 +182,7 @@ const postJob = async (
 
 /** The job, if the caller may see it; anyone else gets NotFound (ids cannot be probed). */
 const visibleJob = async (deps: JobsDependencies, event: APIGatewayProxyEvent): Promise<JobRecord> => {
+  const caller = await authenticate(deps.registry, event, { scope: SCOPES.jobs });
   const jobId = event.pathParameters?.jobId ?? '';
   if (!JOB_ID_PATTERN.test(jobId)) {
     throw new ValidationError([
@@ -184,11 +193,9 @@ const visibleJob = async (deps: JobsDependencies, event: APIGatewayProxyEvent): 
       },
     ]);
   }
-  const caller = callerIdentity(event);
-  if (!caller) throw new ForbiddenError('The request carries no caller identity (API key or IAM principal)');
   const job = await deps.jobs.getJob(jobId);
-  if (!job || !mayActFor(deps.callerAccess, caller, job.organisationId)) {
-    deps.log.info('Job not found for caller', { jobId, caller, httpStatus: 404 });
+  if (!job || !(await mayRead(deps.registry, caller, job))) {
+    deps.log.info('Job not found for caller', { jobId, caller: caller.callerId, httpStatus: 404 });
     throw new NotFoundError('No job with this id');
   }
   return job;
@@ -219,6 +226,7 @@ const listJobs = async (
   deps: JobsDependencies,
   event: APIGatewayProxyEvent,
 ): Promise<APIGatewayProxyResult> => {
+  const allowed = await authenticate(deps.registry, event, { scope: SCOPES.jobs });
   const q = event.queryStringParameters ?? {};
   const issues = [];
   const organisationId = q.organisation ?? header(event, 'x-lrs-organisation');
@@ -268,9 +276,12 @@ const listJobs = async (
     issues.push(...e.issues);
   }
   if (issues.length > 0 || !organisationId) throw new ValidationError(issues);
-  const caller = assertMayActFor(deps.callerAccess, callerIdentity(event), organisationId);
+  const access = await authorizeOrganisation(deps.registry, allowed, organisationId);
+  const caller = access.callerId;
   const page = await deps.jobs.listJobs({
     organisationId,
+    // Without a readAll grant a caller sees only the jobs it submitted.
+    ...(access.readAll ? {} : { caller }),
     limit,
     ...(status ? { status } : {}),
     ...(createdAfter ? { createdAfter } : {}),
@@ -413,7 +424,7 @@ export const createJobsDependencies = (): JobsDependencies => {
     results,
     send: queueSender(sqs, config.operationQueueUrls),
     validate: validateRequest,
-    callerAccess: config.callerAccess,
+    registry: createRegistryReader(config, dynamo).reader,
     dataTtlDays: config.dataTtlDays,
     log: appLog,
     callbackSettings: wiring.settings,

@@ -9,6 +9,7 @@ import { failureView } from '../app/http-response.js';
 import { registerLearnerResultSchema } from '../app/register-learner.js';
 import { ValidationError } from '../domain/errors.js';
 import type { OperationId } from '../lrs/operations.js';
+import { outcomeFor, outcomeView } from '../lrs/outcomes.js';
 import { responseSchemas } from '../lrs/responses.js';
 import {
   type CallbackDelivery,
@@ -280,7 +281,7 @@ const itemView = async (results: Pick<ResultsStore, 'get'>, item: JobItem): Prom
       return {
         ...base,
         status: item.status,
-        ...(stored.outcome ? { outcome: stored.outcome } : {}),
+        ...(stored.outcome ? { outcome: outcomeView(stored.outcome) } : {}),
         ...(stored.status === 'COMPLETED' ? { result: stored.result } : {}),
         ...(stored.error && stored.status === 'FAILED' ? { error: failureView(stored.error) } : {}),
       };
@@ -289,7 +290,7 @@ const itemView = async (results: Pick<ResultsStore, 'get'>, item: JobItem): Prom
   return {
     ...base,
     status: item.status,
-    ...(item.outcome ? { outcome: item.outcome } : {}),
+    ...(item.outcome ? { outcome: outcomeView({ ...outcomeFor(item.outcome.code), ...item.outcome }) } : {}),
     ...(item.result !== undefined ? { result: item.result } : {}),
     ...(item.error ? { error: failureView(item.error) } : {}),
   };

@@ -339,7 +339,7 @@ export const submitJob = async (deps: SubmitDependencies, input: SubmitInput): P
       },
     ]);
   }
-  const jobId = input.idempotencyKey ? jobIdForKey(organisationId, input.idempotencyKey) : newJobId();
+  const jobId = input.idempotencyKey ? jobIdForKey(organisationId, input.idempotencyKey, caller) : newJobId();
   const again = async (existing: JobRecord): Promise<SubmitOutput> => {
     if (existing.requestHash !== hash) {
       throw new ConflictError('This Idempotency-Key was already used for a different job');

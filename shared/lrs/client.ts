@@ -3,22 +3,23 @@
  *
  * Design: the request body is built from our contract (shared/lrs/request.ts: exact order, namespaces,
  * escaping) and handed to the `soap` package as `{ _xml }`; soap provides the SOAP 1.1 envelope,
- * the SOAPAction and Content-Type headers and HTTP (axios), over our mutual-TLS keep-alive agent
- * (in-memory key/cert or PFX, always Buffers). The response is parsed once, by our
- * own namespace-aware parser: soap's response-to-object step is switched off on our WSDL instances
- * (it would parse every response into objects we would throw away, and its serialiser is the one
- * that qualified LearnerService children and ignored the XSD facets).
+ * the SOAPAction and Content-Type headers; the HTTP exchange is ours (shared/lrs/transport.ts, soap's
+ * `httpClient` option): over our mutual-TLS keep-alive agent (shared/lrs/tls.ts), no redirects, and
+ * every answer read within limits of size, decompressed size and parse time. The response is parsed
+ * once, by our own namespace-aware parser: soap's response-to-object step is switched off on our WSDL
+ * instances (it would parse every response into objects we would throw away, and it runs regular
+ * expressions over the whole body).
  *
  * Per process: one parsed WSDL per service (lazy, from an in-memory string). Per organisation and
  * credentials version: one keep-alive TLS agent and one soap client per service.
  * On a TLS or credential failure the cached credentials are invalidated and the call retried once.
  */
-import https from 'node:https';
+import type https from 'node:https';
 import { performance } from 'node:perf_hooks';
-import { createSecureContext, type SecureContext } from 'node:tls';
 import * as soap from 'soap';
 import {
   type AppError,
+  ConfigurationError,
   isAppError,
   LrsRejectedError,
   LrsUnavailableError,
@@ -29,6 +30,7 @@ import type { CredentialsSource, OrganisationCredentials } from '../ports/creden
 import type { LrsCallContext, LrsCallResult, LrsPort } from '../ports/lrs.js';
 import { wsdlFor } from './contract/wsdl.js';
 import {
+  ANSWER_CODES,
   CREDENTIAL_CODES,
   DEFAULT_SERVICE_HOURS,
   faultToError,
@@ -43,6 +45,9 @@ import { parseResponse } from './parse.js';
 import { buildRequestBody } from './request.js';
 import type { OperationResponse } from './responses.js';
 import { type OperationRequest, toFieldIssues, userNameSchema, validateRequest } from './schemas.js';
+import { type TlsConnection, tlsConnection } from './tls.js';
+import { DEFAULT_RESPONSE_LIMITS, LrsHttpClient, TransportFailure } from './transport.js';
+import { XmlLimitError } from './xml.js';
 
 export interface LrsClientOptions {
   /** Base URL, e.g. https://ws.lrs.education.gov.uk (service paths are appended). */
@@ -54,9 +59,14 @@ export interface LrsClientOptions {
   readonly serviceHours?: ServiceHours;
   /** Clock, for tests. */
   readonly now?: () => Date;
+  /** Largest answer accepted, on the wire and after decompression (bytes; default 8 MiB). */
+  readonly maxResponseBytes?: number;
+  /** Longest time parsing one answer may take (ms; default 2,000). */
+  readonly maxParseMs?: number;
 }
 
 export const DEFAULT_TIMEOUT_MS = 20_000;
+export const DEFAULT_MAX_PARSE_MS = 2_000;
 
 // ---------------------------------------------------------------- per-process WSDL cache
 
@@ -87,46 +97,10 @@ export const loadWsdl = (service: LrsServiceName): Promise<soap.WSDL> => {
 
 interface Connection {
   readonly version: string;
+  readonly tls: TlsConnection;
   readonly agent: https.Agent;
   readonly clients: Map<LrsServiceName, Promise<soap.Client>>;
 }
-
-/**
- * The TLS agent of one organisation: its client certificate held in memory (Buffers: soap's
- * ClientSSLSecurity reads a string as a file path), the server certificate always verified (optional
- * CA bundle for test environments), keep-alive. Passed to soap's HTTP client per call as `httpsAgent`
- * rather than through ClientSSLSecurity, which builds its agent from the first call's options and
- * would bind that call's abort signal to every later connection.
- *
- * The key material is loaded once, into one TLS context that every connection of the agent shares: it
- * fails early, with a typed error, when the key/certificate/PFX cannot be loaded at all, and a new
- * connection (cold start, fan-out, a replaced stale socket) does not parse the private key again.
- */
-const tlsAgent = (c: OrganisationCredentials): https.Agent => {
-  const cert =
-    c.certificate.kind === 'pem'
-      ? {
-          key: Buffer.from(c.certificate.key),
-          cert: Buffer.from(c.certificate.cert),
-          ...(c.certificate.passphrase ? { passphrase: c.certificate.passphrase } : {}),
-        }
-      : { pfx: Buffer.from(c.certificate.pfx), passphrase: c.certificate.passphrase };
-  let secureContext: SecureContext;
-  try {
-    secureContext = createSecureContext({
-      ...cert,
-      ...(c.serverCa ? { ca: Buffer.from(c.serverCa) } : {}),
-      // TLS 1.2, as the known live clients pin it. With 1.2 the server checks our certificate inside
-      // the handshake, so a refused certificate is a clear TLS alert (not retryable) instead of the
-      // connection reset TLS 1.3 gives after a handshake that looked successful.
-      minVersion: 'TLSv1.2',
-      maxVersion: 'TLSv1.2',
-    });
-  } catch (e) {
-    throw transportError(e);
-  }
-  return new https.Agent({ secureContext, keepAlive: true, rejectUnauthorized: true });
-};
 
 const destroyConnection = (conn: Connection | undefined): void => {
   conn?.agent.destroy();
@@ -139,15 +113,11 @@ class StaleSocketError extends Error {
   }
 }
 
+/** A reused keep-alive socket closed by the server before any answer: the request was not processed. */
 const isStaleSocket = (err: unknown): boolean => {
-  const e = err as {
-    code?: string;
-    response?: unknown;
-    // axios follows redirects through a wrapper; the ClientRequest is its _currentRequest.
-    request?: { reusedSocket?: boolean; _currentRequest?: { reusedSocket?: boolean } };
-  };
-  const reused = e?.request?._currentRequest?.reusedSocket ?? e?.request?.reusedSocket;
-  return reused === true && e.response === undefined && (e.code === 'ECONNRESET' || e.code === 'EPIPE');
+  if (!(err instanceof TransportFailure) || !err.reusedSocket || err.answered) return false;
+  const code = (err.cause as { code?: string } | undefined)?.code;
+  return code === 'ECONNRESET' || code === 'EPIPE';
 };
 
 interface HttpMeta {
@@ -180,8 +150,21 @@ class LrsClient implements LrsPort {
   private exchange = 0;
   private readonly inFlight = new Map<string, { response?: HttpMeta | undefined }>();
 
+  private readonly maxResponseBytes: number;
+  private readonly maxParseMs: number;
+
   constructor(private readonly opts: LrsClientOptions) {
+    let url: URL | undefined;
+    try {
+      url = new URL(opts.endpoint);
+    } catch {
+      url = undefined;
+    }
+    if (url?.protocol !== 'https:')
+      throw new ConfigurationError('The LRS endpoint must be an https: URL (mutual TLS)');
     this.endpoint = opts.endpoint.replace(/\/+$/, '');
+    this.maxResponseBytes = opts.maxResponseBytes ?? DEFAULT_RESPONSE_LIMITS.maxResponseBytes;
+    this.maxParseMs = opts.maxParseMs ?? DEFAULT_MAX_PARSE_MS;
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.serviceHours = opts.serviceHours ?? DEFAULT_SERVICE_HOURS;
     this.now = opts.now ?? (() => new Date());
@@ -234,7 +217,8 @@ class LrsClient implements LrsPort {
     const existing = this.connections.get(c.organisationId);
     if (existing && existing.version === c.version) return existing;
     destroyConnection(existing);
-    const conn: Connection = { version: c.version, agent: tlsAgent(c), clients: new Map() };
+    const tls = tlsConnection(c);
+    const conn: Connection = { version: c.version, tls, agent: tls.agent, clients: new Map() };
     this.connections.set(c.organisationId, conn);
     return conn;
   }
@@ -243,7 +227,12 @@ class LrsClient implements LrsPort {
     let p = conn.clients.get(service);
     if (!p) {
       p = loadWsdl(service).then((wsdl) => {
-        const client = new soap.Client(wsdl, `${this.endpoint}${SERVICES[service].path}`);
+        const client = new soap.Client(wsdl, `${this.endpoint}${SERVICES[service].path}`, {
+          httpClient: new LrsHttpClient(conn.agent, {
+            maxResponseBytes: this.maxResponseBytes,
+            maxDecompressedBytes: this.maxResponseBytes,
+          }),
+        });
         // One listener per client (not per call): it hands the HTTP response (status, headers) to
         // the call that owns the exchange id, however many calls are in flight.
         client.on('response', (_body: unknown, res: HttpMeta | undefined, eid: string) => {
@@ -270,8 +259,8 @@ class LrsClient implements LrsPort {
     });
     const conn = this.connection(credentials);
     const client = await this.client(conn, def.service);
-    const answer = await this.send(client, conn.agent, def.lrsName, body, def.mutating);
-    const parsed = parseResponse(op, answer.body);
+    const answer = await this.send(client, conn, def.lrsName, body, def.mutating);
+    const parsed = this.parse(op, answer.body);
     if (parsed.kind === 'response') {
       if (answer.status >= 300) throw httpStatusError(answer.status, answer.retryAfter);
       return parsed.response;
@@ -279,6 +268,21 @@ class LrsClient implements LrsPort {
     if (parsed.kind === 'fault')
       throw faultToError(parsed.fault, { now: this.now(), serviceHours: this.serviceHours });
     throw httpStatusError(answer.status, answer.retryAfter);
+  }
+
+  /** Parses within the time limit; a limit reached is a typed, non-retryable error. */
+  private parse<K extends OperationId>(op: K, body: string): ReturnType<typeof parseResponse<K>> {
+    try {
+      return parseResponse(op, body, { deadline: performance.now() + this.maxParseMs });
+    } catch (e) {
+      if (!(e instanceof XmlLimitError)) throw e;
+      throw new LrsRejectedError(
+        e.limit === 'time' ? ANSWER_CODES.parseTime : ANSWER_CODES.tooLarge,
+        e.limit === 'time'
+          ? `Parsing the LRS answer took longer than ${this.maxParseMs} ms`
+          : `The LRS answer is too large: ${e.message}`,
+      );
+    }
   }
 
   /**
@@ -290,28 +294,24 @@ class LrsClient implements LrsPort {
    */
   private async send(
     client: soap.Client,
-    agent: https.Agent,
+    conn: Connection,
     method: string,
     body: string,
     mutating: boolean,
   ): Promise<RawAnswer> {
     try {
-      return await this.sendOnce(client, agent, method, body);
+      return await this.sendOnce(client, conn, method, body);
     } catch (e) {
       if (!(e instanceof StaleSocketError)) throw e;
       if (mutating) throw e.mapped;
-      return this.sendOnce(client, agent, method, body).catch((again: unknown) => {
+      return this.sendOnce(client, conn, method, body).catch((again: unknown) => {
         throw again instanceof StaleSocketError ? again.mapped : again;
       });
     }
   }
 
-  private sendOnce(
-    client: soap.Client,
-    agent: https.Agent,
-    method: string,
-    body: string,
-  ): Promise<RawAnswer> {
+  private sendOnce(client: soap.Client, conn: Connection, method: string, body: string): Promise<RawAnswer> {
+    const agent = conn.agent;
     const exchangeId = `lrs-${++this.exchange}`;
     return new Promise<RawAnswer>((resolve, reject) => {
       const signal = AbortSignal.timeout(this.timeoutMs);
@@ -330,9 +330,12 @@ class LrsClient implements LrsPort {
           if (err) {
             if (signal.aborted) reject(this.timeoutError(err));
             else if (isStaleSocket(err)) reject(new StaleSocketError(this.mapTransport(err)));
+            else if (err instanceof TransportFailure && err.closedAfterTls13Handshake)
+              this.classifyTls13Close(conn, err).then(reject, reject);
             else reject(this.mapTransport(err));
             return;
           }
+          // soap passes our transport's answer as the raw body.
           const status = pending.response?.status ?? 200;
           const ra = pending.response?.headers?.['retry-after'];
           resolve({
@@ -347,19 +350,38 @@ class LrsClient implements LrsPort {
   }
 
   private timeoutError(cause: unknown): AppError {
+    if (isAppError(cause)) return cause;
+    const failure = cause instanceof TransportFailure ? cause : undefined;
     return new LrsUnavailableError(
       'TIMEOUT',
       `The LRS did not answer within ${this.timeoutMs} ms`,
       30,
       undefined,
-      {
-        cause: safeCause(cause),
-      },
+      { cause: safeCause(failure?.cause ?? cause), mayHaveReached: failure?.mayHaveReached ?? true },
     );
+  }
+
+  /**
+   * A new TLS 1.3 connection closed before any answer: a TLS 1.2 handshake (no request) tells a
+   * refused client certificate from a plain reset.
+   */
+  private async classifyTls13Close(conn: Connection, err: TransportFailure): Promise<AppError> {
+    const verdict = await conn.tls.probeClientCertificate(this.endpoint, Math.min(5_000, this.timeoutMs));
+    if (verdict === 'refused') {
+      return new LrsRejectedError(
+        'TLS_CLIENT_CERTIFICATE_REJECTED',
+        'The LRS refused our client certificate (closed after the TLS 1.3 handshake; refused again in a TLS 1.2 handshake)',
+        undefined,
+        { cause: safeCause(err.cause) },
+      );
+    }
+    return this.mapTransport(err);
   }
 
   private mapTransport(err: unknown): AppError {
     if (isAppError(err)) return err;
+    if (err instanceof TransportFailure)
+      return transportError(err.cause, { mayHaveReached: err.mayHaveReached });
     return transportError(err);
   }
 }

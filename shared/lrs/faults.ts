@@ -13,6 +13,9 @@ import { type AppError, LrsRejectedError, LrsUnavailableError } from '../domain/
 import { NS } from './operations.js';
 import { child, textOf, type XNode } from './xml.js';
 
+/** Error code of a server certificate whose key is below the minimum (set by shared/lrs/tls.ts). */
+export const SERVER_KEY_TOO_WEAK = 'ERR_TLS_SERVER_KEY_TOO_WEAK';
+
 export interface ParsedFault {
   readonly kind: 'miap' | 'domain' | 'soap';
   readonly faultCode?: string;
@@ -217,6 +220,7 @@ export const faultToError = (f: ParsedFault, ctx: FaultContext = {}): AppError =
       'The LRS is down for maintenance',
       MAINTENANCE_RETRY_SECONDS,
       code ?? 'WSEC0001',
+      { mayHaveReached: false },
     );
   }
   if (code === 'WSEC0004') {
@@ -225,6 +229,7 @@ export const faultToError = (f: ParsedFault, ctx: FaultContext = {}): AppError =
       'The LRS is outside its service hours',
       secondsUntilOpen(ctx.now ?? new Date(), ctx.serviceHours),
       code,
+      { mayHaveReached: false },
     );
   }
   if (f.kind === 'miap' || f.kind === 'domain') {
@@ -236,15 +241,102 @@ export const faultToError = (f: ParsedFault, ctx: FaultContext = {}): AppError =
       safeDetail(f.furtherDetails),
     );
   }
-  // A bare SOAP fault: Server faults are usually transient, Client faults are ours.
-  if (f.faultCode && /(^|:)Client$/.test(f.faultCode)) {
+  const local = localFaultCode(f.faultCode);
+  const contract = CONTRACT_FAULTS[local];
+  if (contract) {
+    // The service's dispatcher could not take our message as its contract says: sending it again
+    // cannot help, and nothing was processed.
+    return new LrsRejectedError(contract.code, `The LRS could not accept the message: ${contract.meaning}`);
+  }
+  // A bare SOAP fault: Client faults are ours; Server faults (WCF's InternalServiceFault without
+  // detail included) are an unhandled error inside the service, usually transient.
+  if (local === 'Client') {
     return new LrsRejectedError('SOAP_CLIENT_FAULT', 'The LRS rejected the request (SOAP Client fault)');
   }
   return new LrsUnavailableError(
     'HTTP_ERROR',
-    'The LRS returned a server fault without detail',
+    local === 'InternalServiceFault'
+      ? 'The LRS had an internal error (WCF InternalServiceFault without detail)'
+      : 'The LRS returned a server fault without detail',
     TRANSIENT_RETRY_SECONDS,
   );
+};
+
+/** The local part of a faultcode QName (`a:DeserializationFailed` → `DeserializationFailed`). */
+const localFaultCode = (code: string | undefined): string => {
+  if (!code) return '';
+  const colon = code.lastIndexOf(':');
+  return colon < 0 ? code : code.slice(colon + 1);
+};
+
+/**
+ * Faults of the SOAP stack and the WCF dispatcher that mean our message does not fit the service's
+ * contract. Never retryable: the same message gets the same fault.
+ */
+const CONTRACT_FAULTS: Readonly<Record<string, { code: string; meaning: string }>> = {
+  DeserializationFailed: {
+    code: 'WCF_DESERIALIZATION_FAILED',
+    meaning: 'an element does not match the schema of the service (WCF DeserializationFailed)',
+  },
+  ActionNotSupported: {
+    code: 'WCF_ACTION_NOT_SUPPORTED',
+    meaning: 'the SOAPAction is not one the service offers (WCF ActionNotSupported)',
+  },
+  ContractFilterMismatch: {
+    code: 'WCF_ACTION_NOT_SUPPORTED',
+    meaning: 'the message does not match an operation of the service (WCF ContractFilterMismatch)',
+  },
+  MustUnderstand: {
+    code: 'SOAP_MUST_UNDERSTAND',
+    meaning: 'a mustUnderstand header is not understood by the service',
+  },
+  VersionMismatch: { code: 'SOAP_VERSION_MISMATCH', meaning: "the SOAP version is not the service's" },
+};
+
+// ---------------------------------------------------------------- what a rejection means
+
+/**
+ * What an `LrsRejectedError` code means for the caller:
+ * - `request`: the LRS refused the caller's data (WSEC0001, WSEC0136, a DomainFault…): the caller can fix it;
+ * - `access`: the LRS does not let the organisation use this operation (WSEC0006);
+ * - `setup`: the gateway's credentials or certificates for the organisation (WSEC0002/3/5, TLS_*, HTTP 401/403);
+ * - `contract`: our message does not fit the service's contract (WCF dispatcher and SOAP faults);
+ * - `answer`: the LRS's answer broke a limit or could not be read (size, decompressed size, parse time, charset).
+ * Only `request` is something the caller can correct; none of them is retryable.
+ */
+export type RejectionKind = 'request' | 'access' | 'setup' | 'contract' | 'answer';
+
+const ACCESS_CODES: ReadonlySet<string> = new Set(['WSEC0006']);
+const SETUP_CODES: ReadonlySet<string> = new Set([
+  'WSEC0002',
+  'WSEC0003',
+  'WSEC0005',
+  'HTTP_401',
+  'HTTP_403',
+]);
+const CONTRACT_CODES: ReadonlySet<string> = new Set([
+  ...new Set(Object.values(CONTRACT_FAULTS).map((c) => c.code)),
+  'SOAP_CLIENT_FAULT',
+  'UNKNOWN_OPERATION',
+]);
+
+/** Codes of an answer refused by the client's limits (see `shared/lrs/transport.ts`). */
+export const ANSWER_CODES = {
+  tooLarge: 'RESPONSE_TOO_LARGE',
+  decompressedTooLarge: 'RESPONSE_DECOMPRESSED_TOO_LARGE',
+  parseTime: 'RESPONSE_PARSE_TIME_EXCEEDED',
+  charset: 'RESPONSE_CHARSET_UNSUPPORTED',
+  encoding: 'RESPONSE_ENCODING_UNSUPPORTED',
+  malformed: 'RESPONSE_MALFORMED',
+} as const;
+const ANSWER_CODE_SET: ReadonlySet<string> = new Set(Object.values(ANSWER_CODES));
+
+export const rejectionKind = (lrsCode: string): RejectionKind => {
+  if (ACCESS_CODES.has(lrsCode)) return 'access';
+  if (SETUP_CODES.has(lrsCode) || lrsCode.startsWith('TLS_')) return 'setup';
+  if (CONTRACT_CODES.has(lrsCode)) return 'contract';
+  if (ANSWER_CODE_SET.has(lrsCode)) return 'answer';
+  return 'request';
 };
 
 // ---------------------------------------------------------------- transport errors
@@ -301,20 +393,30 @@ export const safeCause = (e: unknown): Error => {
   return Object.assign(new Error(message), code ? { code } : {});
 };
 
-/** Maps a transport failure (no HTTP response) to the error model. */
-export const transportError = (raw: unknown): AppError => {
+/**
+ * Maps a transport failure (no HTTP response) to the error model. `mayHaveReached`: whether the
+ * request was fully written before the failure (see LrsUnavailableError); unknown counts as yes.
+ */
+export const transportError = (raw: unknown, sent: { mayHaveReached?: boolean } = {}): AppError => {
   const code = errorCode(raw) ?? '';
   const e = safeCause(raw);
   const message = e.message;
+  const mayHaveReached = sent.mayHaveReached ?? true;
+  if (code === SERVER_KEY_TOO_WEAK) {
+    return new LrsRejectedError(
+      'TLS_SERVER_KEY_TOO_WEAK',
+      'The LRS server certificate key is below the minimum strength (RSA 2048 bits or EC P-256)',
+      undefined,
+      { cause: e },
+    );
+  }
   if (TIMEOUT_CODES.has(code) || /timeout/i.test(message)) {
     return new LrsUnavailableError(
       'TIMEOUT',
       'The LRS did not answer in time',
       TRANSIENT_RETRY_SECONDS,
       undefined,
-      {
-        cause: e,
-      },
+      { cause: e, mayHaveReached },
     );
   }
   if (SERVER_CERT_UNTRUSTED.has(code)) {
@@ -357,9 +459,7 @@ export const transportError = (raw: unknown): AppError => {
       `TLS handshake with the LRS failed (${code})`,
       TRANSIENT_RETRY_SECONDS,
       undefined,
-      {
-        cause: e,
-      },
+      { cause: e, mayHaveReached },
     );
   }
   if (CONNECTION_CODES.has(code) || /socket hang up/i.test(message)) {
@@ -368,7 +468,7 @@ export const transportError = (raw: unknown): AppError => {
       `The connection to the LRS failed (${code || 'socket hang up'})`,
       TRANSIENT_RETRY_SECONDS,
       undefined,
-      { cause: e },
+      { cause: e, mayHaveReached },
     );
   }
   return new LrsUnavailableError(
@@ -376,9 +476,7 @@ export const transportError = (raw: unknown): AppError => {
     `Calling the LRS failed (${code || 'unknown'})`,
     TRANSIENT_RETRY_SECONDS,
     undefined,
-    {
-      cause: e,
-    },
+    { cause: e, mayHaveReached },
   );
 };
 

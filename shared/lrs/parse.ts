@@ -7,7 +7,16 @@
 import { isFault, type ParsedFault, readFault } from './faults.js';
 import { OPERATIONS, type OperationId } from './operations.js';
 import type { OperationResponse } from './responses.js';
-import { child, childrenNamed, ownText, parseXml, textOf, XmlParseError, type XNode } from './xml.js';
+import {
+  child,
+  childrenNamed,
+  ownText,
+  type ParseLimits,
+  parseXml,
+  textOf,
+  XmlParseError,
+  type XNode,
+} from './xml.js';
 
 export type ParsedEnvelope<K extends OperationId> =
   | { readonly kind: 'response'; readonly response: OperationResponse<K> }
@@ -296,7 +305,7 @@ const MAPPERS: Mappers = {
   getLearnerByUln: (node) => {
     const out = mapNode(node, { Uln: s('uln'), FamilyName: s('familyName'), GivenName: s('givenName') });
     const l = child(node, 'Learner');
-    let learner: Record<string, string | string[]> | undefined;
+    let learner: Record<string, string | number | string[]> | undefined;
     if (l && !l.nil) {
       learner = {};
       for (const c of l.children) {
@@ -304,7 +313,10 @@ const MAPPERS: Mappers = {
           learner[camel(c.name)] = c.children.map(ownText).filter((v): v is string => v !== undefined);
         } else {
           const v = ownText(c);
-          if (v !== undefined) learner[camel(c.name)] = v;
+          if (v === undefined) continue;
+          // VersionNumber is an xs:int, and UpdateLearnerSubsetFields takes it back as a number.
+          const n = c.name === 'VersionNumber' ? toInt(v) : undefined;
+          learner[camel(c.name)] = n ?? v;
         }
       }
     }
@@ -357,12 +369,17 @@ const MAPPERS: Mappers = {
 
 /**
  * Parses a raw SOAP response for an operation. Never throws for well-formed XML: a fault or an
- * unexpected shape is returned as such; malformed XML gives `unexpected`.
+ * unexpected shape is returned as such; malformed XML gives `unexpected`. A parse limit reached
+ * throws XmlLimitError.
  */
-export const parseResponse = <K extends OperationId>(op: K, xml: string): ParsedEnvelope<K> => {
+export const parseResponse = <K extends OperationId>(
+  op: K,
+  xml: string,
+  limits?: ParseLimits,
+): ParsedEnvelope<K> => {
   let doc: XNode;
   try {
-    doc = parseXml(xml);
+    doc = parseXml(xml, limits);
   } catch (e) {
     if (e instanceof XmlParseError) return { kind: 'unexpected', reason: 'malformed XML' };
     throw e;

@@ -11,6 +11,7 @@ import {
   FIND_TYPES,
   gender,
   isMiapDate,
+  lineText,
   maxText,
   miapDate,
   name35,
@@ -22,6 +23,7 @@ import {
   uln,
   verificationType,
 } from './fields.js';
+import { normaliseDateTime, onStrings } from './normalise.js';
 import type { OperationId } from './operations.js';
 
 export type { OperationResponse } from './responses.js';
@@ -47,11 +49,11 @@ const learnerToRegisterShape = {
   preferredGivenName: name35('Preferred given name').optional(),
   previousFamilyName: name35('Previous family name').optional(),
   familyNameAtAge16: name35('Family name at age 16').optional(),
-  schoolAtAge16: maxText(254, 'School at age 16').optional(),
-  lastKnownAddressLine1: maxText(50, 'Address line 1').optional(),
-  lastKnownAddressLine2: maxText(50, 'Address line 2').optional(),
-  lastKnownAddressTown: maxText(50, 'Town').optional(),
-  lastKnownAddressCountyOrCity: maxText(50, 'County or city').optional(),
+  schoolAtAge16: lineText(254, 'School at age 16').optional(),
+  lastKnownAddressLine1: lineText(50, 'Address line 1').optional(),
+  lastKnownAddressLine2: lineText(50, 'Address line 2').optional(),
+  lastKnownAddressTown: lineText(50, 'Town').optional(),
+  lastKnownAddressCountyOrCity: lineText(50, 'County or city').optional(),
   lastKnownPostCode: postcode('Last known postcode'),
   dateOfAddressCapture: miapDate('Date the address was captured').optional(),
   dateOfBirth: miapDate('Date of birth'),
@@ -77,11 +79,11 @@ const batchLearner = z
     familyName: nameNonEmpty('Family name'),
     previousFamilyName: name35('Previous family name').optional(),
     familyNameAtAge16: name35('Family name at age 16').optional(),
-    schoolAtAge16: maxText(254, 'School at age 16').optional(),
-    lastKnownAddressLine1: maxText(50, 'Address line 1').optional(),
-    lastKnownAddressLine2: maxText(50, 'Address line 2').optional(),
-    lastKnownAddressTown: maxText(50, 'Town').optional(),
-    lastKnownAddressCountyOrCity: maxText(50, 'County or city').optional(),
+    schoolAtAge16: lineText(254, 'School at age 16').optional(),
+    lastKnownAddressLine1: lineText(50, 'Address line 1').optional(),
+    lastKnownAddressLine2: lineText(50, 'Address line 2').optional(),
+    lastKnownAddressTown: lineText(50, 'Town').optional(),
+    lastKnownAddressCountyOrCity: lineText(50, 'County or city').optional(),
     lastKnownPostCode: postcode('Last known postcode').optional(),
     dateOfAddressCapture: miapDate('Date the address was captured').optional(),
     dateOfBirth: miapDate('Date of birth').optional(),
@@ -112,28 +114,32 @@ const lsJobId = z
 
 const isoDateTime = (description: string) =>
   z
-    .string()
-    .regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,7})?)?)?$/)
-    .superRefine((v, ctx) => {
-      const day = isMiapDate(v.slice(0, 10));
-      const hh = Number(v.slice(11, 13) || '0');
-      const mm = Number(v.slice(14, 16) || '0');
-      const ss = Number(v.slice(17, 19) || '0');
-      if (day === 'dateRange') {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'must be between 1800 and 2099',
-          params: { rule: 'dateRange' },
-        });
-      } else if (day === 'calendarDate' || hh > 23 || mm > 59 || ss > 59) {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'must be a real date and time',
-          params: { rule: 'calendarDate' },
-        });
-      }
-    })
-    .describe(`${description} (YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss])`);
+    .preprocess(
+      onStrings(normaliseDateTime),
+      z
+        .string()
+        .regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,7})?)?)?$/)
+        .superRefine((v, ctx) => {
+          const day = isMiapDate(v.slice(0, 10));
+          const hh = Number(v.slice(11, 13) || '0');
+          const mm = Number(v.slice(14, 16) || '0');
+          const ss = Number(v.slice(17, 19) || '0');
+          if (day === 'dateRange') {
+            ctx.addIssue({
+              code: 'custom',
+              message: 'must be between 1800 and 2099',
+              params: { rule: 'dateRange' },
+            });
+          } else if (day === 'calendarDate' || hh > 23 || mm > 59 || ss > 59) {
+            ctx.addIssue({
+              code: 'custom',
+              message: 'must be a real date and time',
+              params: { rule: 'calendarDate' },
+            });
+          }
+        }),
+    )
+    .describe(`${description} (YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss]; sent as YYYY-MM-DDThh:mm:ss)`);
 
 const achievement = z
   .strictObject({
@@ -182,7 +188,7 @@ export const requestSchemas = {
       gender: gender(),
       lastKnownPostCode: postcode('Last known postcode'),
       previousFamilyName: name35('Previous family name').optional(),
-      schoolAtAge16: maxText(254, 'School at age 16').optional(),
+      schoolAtAge16: lineText(254, 'School at age 16').optional(),
       placeOfBirth: name35('Place of birth').optional(),
       emailAddress: email().optional(),
     })
@@ -275,7 +281,7 @@ export const requestSchemas = {
         .enum(['NotProvided', 'FPNNotSeen', 'FPNSeenShareData'])
         .default('NotProvided')
         .describe('NotProvided (default, leaves it unchanged), FPNNotSeen or FPNSeenShareData'),
-      schoolAtAge16: maxText(254, 'School at age 16').optional(),
+      schoolAtAge16: lineText(254, 'School at age 16').optional(),
       preferredGivenName: name35('Preferred given name').optional(),
       ...r9Common,
     })
@@ -369,8 +375,50 @@ const valueAt = (input: unknown, path: readonly PropertyKey[]): unknown => {
   return v;
 };
 
-/** Turns zod issues into FieldIssues with a rule name and a message that never contains the value. */
-export const toFieldIssues = (error: z.ZodError, input: unknown): FieldIssue[] => {
+type Def = {
+  type?: string;
+  shape?: Record<string, z.ZodType>;
+  element?: z.ZodType;
+  innerType?: z.ZodType;
+  in?: z.ZodType;
+};
+
+/**
+ * The description of the schema at `path` (what the OpenAPI document says of the field, e.g. its
+ * expected format "YYYY-MM-DD"), looking through optional/default/pipe wrappers.
+ */
+export const describeAt = (
+  schema: z.ZodType | undefined,
+  path: readonly PropertyKey[],
+): string | undefined => {
+  let current: z.ZodType | undefined = schema;
+  let described: string | undefined;
+  const unwrap = (): void => {
+    for (let i = 0; current && i < 8; i++) {
+      described ??= current.description;
+      const def = current._zod.def as Def;
+      const inner = def.innerType ?? (def.type === 'pipe' ? def.in : undefined);
+      if (!inner) return;
+      current = inner;
+    }
+  };
+  for (const key of path) {
+    unwrap();
+    const def = current?._zod.def as Def | undefined;
+    if (!def) return undefined;
+    described = undefined;
+    if (typeof key === 'number') current = def.element;
+    else current = def.shape?.[String(key)];
+  }
+  unwrap();
+  return described;
+};
+
+/**
+ * Turns zod issues into FieldIssues with a rule name and a message that never contains the value. With
+ * the schema, a format rule says the expected form (from the field's description).
+ */
+export const toFieldIssues = (error: z.ZodError, input: unknown, schema?: z.ZodType): FieldIssue[] => {
   const out: FieldIssue[] = [];
   for (const i of error.issues) {
     const field = fieldName(i.path) || '(request)';
@@ -389,15 +437,23 @@ export const toFieldIssues = (error: z.ZodError, input: unknown): FieldIssue[] =
         rule = i.origin === 'string' ? 'minLength' : i.origin === 'array' ? 'minItems' : 'min';
         detail = `${RULE_TEXT[rule]} (minimum ${String(i.minimum)}${i.origin === 'string' ? ' characters' : ''})`;
         break;
-      case 'invalid_format':
+      case 'invalid_format': {
         rule = 'pattern';
+        const expected = describeAt(schema, i.path);
+        if (expected) detail = `${RULE_TEXT.pattern}: ${expected}`;
         break;
+      }
       case 'invalid_value':
-        rule = 'enum';
-        detail = `must be one of ${i.values.map((v) => JSON.stringify(v)).join(', ')}`;
+        if (valueAt(input, i.path) === undefined) {
+          rule = 'required';
+          detail = `is required: one of ${i.values.map((v) => JSON.stringify(v)).join(', ')}`;
+        } else {
+          rule = 'enum';
+          detail = `must be one of ${i.values.map((v) => JSON.stringify(v)).join(', ')}`;
+        }
         break;
       case 'invalid_union':
-        rule = 'enum';
+        rule = valueAt(input, i.path) === undefined ? 'required' : 'enum';
         break;
       case 'unrecognized_keys':
         rule = 'unknownField';
@@ -438,5 +494,5 @@ export function validateRequest<K extends OperationId>(op: K, input: unknown): O
   }
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  throw new ValidationError(toFieldIssues(result.error, input));
+  throw new ValidationError(toFieldIssues(result.error, input, schema));
 }

@@ -140,27 +140,77 @@ export const parseXmlSaxes = (xml: string): XNode => {
 
 const ENTITY: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
-const decode = (raw: string): string => {
-  if (raw.indexOf('&') < 0) return raw;
-  return raw.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[A-Za-z]+);?/g, (m, ref: string) => {
-    if (!m.endsWith(';')) throw new XmlParseError('Malformed XML: unterminated entity reference');
-    if (ref.charCodeAt(0) === 35 /* # */) {
-      const code =
-        ref.charCodeAt(1) === 120 /* x */
-          ? Number.parseInt(ref.slice(2), 16)
-          : Number.parseInt(ref.slice(1), 10);
-      if (!Number.isFinite(code) || code > 0x10ffff)
-        throw new XmlParseError('Malformed XML: bad character reference');
-      return String.fromCodePoint(code);
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const isHex = (c: number): boolean => isDigit(c) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+const isLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13;
+
+/** One entity or character reference (the text between `&` and `;`). */
+const reference = (ref: string): string => {
+  if (ref.charCodeAt(0) === 35 /* # */) {
+    const hex = ref.charCodeAt(1) === 120; /* x */
+    const digits = ref.slice(hex ? 2 : 1);
+    if (digits === '') throw new XmlParseError('Malformed XML: bad character reference');
+    for (let k = 0; k < digits.length; k++) {
+      const c = digits.charCodeAt(k);
+      if (hex ? !isHex(c) : !isDigit(c)) throw new XmlParseError('Malformed XML: bad character reference');
     }
-    const v = ENTITY[ref];
-    if (v === undefined) throw new XmlParseError('Malformed XML: unknown entity');
-    return v;
-  });
+    const code = Number.parseInt(digits, hex ? 16 : 10);
+    if (!Number.isFinite(code) || code > 0x10ffff)
+      throw new XmlParseError('Malformed XML: bad character reference');
+    return String.fromCodePoint(code);
+  }
+  const v = ENTITY[ref];
+  if (v === undefined) throw new XmlParseError('Malformed XML: unknown entity');
+  return v;
 };
 
-const NAME = /^[A-Za-z_\u00C0-\uFFFF][\w.\-:\u00B7\u00C0-\uFFFF]*$/;
-const ATTR = /([^\s=/>]+)\s*=\s*(?:"([^"<]*)"|'([^'<]*)')/g;
+/** Replaces references in text or an attribute value (a scan with indexOf: linear in the text). */
+const decode = (raw: string): string => {
+  let amp = raw.indexOf('&');
+  if (amp < 0) return raw;
+  let out = '';
+  let from = 0;
+  while (amp >= 0) {
+    // The longest reference is `&#x10FFFF;` or `&quot;`: look for `;` close by only.
+    const semi = raw.indexOf(';', amp + 1);
+    if (semi < 0 || semi - amp > 12) throw new XmlParseError('Malformed XML: unterminated entity reference');
+    out += raw.slice(from, amp) + reference(raw.slice(amp + 1, semi));
+    from = semi + 1;
+    amp = raw.indexOf('&', from);
+  }
+  return out + raw.slice(from);
+};
+
+/** XML name characters, as far as LRS answers need them (ASCII letters, digits, `_.-:`, non-ASCII). */
+const isNameStart = (c: number): boolean => isLetter(c) || c === 95 || (c >= 0xc0 && c <= 0xffff);
+const isNameChar = (c: number): boolean =>
+  isNameStart(c) || isDigit(c) || c === 46 || c === 45 || c === 58 || c === 0xb7;
+const isName = (qn: string): boolean => {
+  if (qn === '' || !isNameStart(qn.charCodeAt(0))) return false;
+  for (let k = 1; k < qn.length; k++) if (!isNameChar(qn.charCodeAt(k))) return false;
+  return true;
+};
+
+/** A limit of the parser was reached (see ParseLimits). */
+export class XmlLimitError extends Error {
+  constructor(
+    readonly limit: 'time' | 'elements',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ParseLimits {
+  /** performance.now() value after which parsing stops. */
+  readonly deadline?: number;
+  /** Most elements a document may have. */
+  readonly maxElements?: number;
+}
+
+/** Default element budget: a 1,000-event PLR answer has about 25,000 elements. */
+export const DEFAULT_MAX_ELEMENTS = 500_000;
 
 /**
  * Parses a whole document into a tree (namespace-aware: URI + local name for every element,
@@ -168,8 +218,14 @@ const ATTR = /([^\s=/>]+)\s*=\s*(?:"([^"<]*)"|'([^'<]*)')/g;
  * about three times faster than saxes on a 1,000-event PLR answer (the adapter's budget is 20 ms).
  * It checks what the LRS answers need (tag balance, one root, quoted attributes, known entities,
  * bound prefixes) and refuses DOCTYPE (no entity expansion, no external references).
+ * No regular expression runs over the input: every step is an indexOf or a character loop, so the
+ * time is linear in the size of the document whatever its content. `limits` stops a document with
+ * too many elements or one that takes too long (XmlLimitError).
  */
-export const parseXml = (xml: string): XNode => {
+export const parseXml = (xml: string, limits: ParseLimits = {}): XNode => {
+  const maxElements = limits.maxElements ?? DEFAULT_MAX_ELEMENTS;
+  const deadline = limits.deadline ?? Number.POSITIVE_INFINITY;
+  let elements = 0;
   const root: XNode = { ns: '', name: '#document', nil: false, text: '', children: [] };
   const stack: XNode[] = [root];
   const qnames: string[] = [];
@@ -190,7 +246,7 @@ export const parseXml = (xml: string): XNode => {
   const resolveName = (qn: string): readonly [string, string] => {
     let r = scope.names.get(qn);
     if (r === undefined) {
-      if (!NAME.test(qn)) throw new XmlParseError('Malformed XML: bad element name');
+      if (!isName(qn)) throw new XmlParseError('Malformed XML: bad element name');
       const colon = qn.indexOf(':');
       const uri = colon < 0 ? scope.uris[''] : scope.uris[qn.slice(0, colon)];
       if (uri === undefined) throw new XmlParseError('Malformed XML: unbound namespace prefix');
@@ -291,15 +347,31 @@ export const parseXml = (xml: string): XNode => {
     let nilQName: string | undefined;
     if (nameEnd < inner.length) {
       const rest = inner.slice(nameEnd);
-      ATTR.lastIndex = 0;
-      let consumed = 0;
-      let m: RegExpExecArray | null = ATTR.exec(rest);
-      while (m !== null) {
-        if (rest.slice(consumed, m.index).trim() !== '')
-          throw new XmlParseError('Malformed XML: bad attribute');
-        consumed = m.index + m[0].length;
-        const key = m[1] ?? '';
-        const value = decode(m[2] ?? m[3] ?? '');
+      const len = rest.length;
+      let j = 0;
+      for (;;) {
+        while (j < len && isSpace(rest.charCodeAt(j))) j++;
+        if (j >= len) break;
+        const keyStart = j;
+        while (j < len) {
+          const ch = rest.charCodeAt(j);
+          if (isSpace(ch) || ch === 61 /* = */ || ch === 47 /* / */ || ch === 62 /* > */) break;
+          j++;
+        }
+        if (j === keyStart) throw new XmlParseError('Malformed XML: bad attribute');
+        const key = rest.slice(keyStart, j);
+        while (j < len && isSpace(rest.charCodeAt(j))) j++;
+        if (rest.charCodeAt(j) !== 61) throw new XmlParseError('Malformed XML: bad attribute');
+        j++;
+        while (j < len && isSpace(rest.charCodeAt(j))) j++;
+        const quote = rest.charCodeAt(j);
+        if (quote !== 34 && quote !== 39) throw new XmlParseError('Malformed XML: bad attribute');
+        const end = rest.indexOf(quote === 34 ? '"' : "'", j + 1);
+        if (end < 0) throw new XmlParseError('Malformed XML: bad attribute');
+        const rawValue = rest.slice(j + 1, end);
+        if (rawValue.indexOf('<') >= 0) throw new XmlParseError('Malformed XML: bad attribute');
+        j = end + 1;
+        const value = decode(rawValue);
         if (key === 'xmlns' || key.startsWith('xmlns:')) {
           if (scopeOpenedAt[scopeOpenedAt.length - 1] !== stack.length) {
             scopeStack.push(scope);
@@ -311,10 +383,12 @@ export const parseXml = (xml: string): XNode => {
           nilQName = key;
           nilRaw = value;
         }
-        m = ATTR.exec(rest);
       }
-      if (rest.slice(consumed).trim() !== '') throw new XmlParseError('Malformed XML: bad attribute');
     }
+    if (++elements > maxElements)
+      throw new XmlLimitError('elements', `The document has more than ${maxElements} elements`);
+    if ((elements & 255) === 0 && performance.now() > deadline)
+      throw new XmlLimitError('time', 'Parsing the document took longer than allowed');
     const [uri, local] = resolveName(qn);
     let nil = false;
     if (nilQName !== undefined) {

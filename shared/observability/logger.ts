@@ -39,6 +39,10 @@ export interface LogFields {
   readonly certificateDaysRemaining?: number;
   /** The type of a job callback event, e.g. job.completed. */
   readonly callbackEvent?: string;
+  /** The SQS sender id (IAM principal id) of a queue message. */
+  readonly senderId?: string;
+  /** A scope a call needed (lrs.read, lrs.write, jobs, admin). */
+  readonly scope?: string;
 }
 
 const ALLOWED = new Set<keyof LogFields>([
@@ -66,6 +70,8 @@ const ALLOWED = new Set<keyof LogFields>([
   'errorName',
   'certificateDaysRemaining',
   'callbackEvent',
+  'senderId',
+  'scope',
 ]);
 
 /** Drops anything that is not on the allow-list (a guard against a careless spread of a body). */

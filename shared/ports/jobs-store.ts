@@ -182,6 +182,8 @@ export interface CallbackDelivery {
 
 export interface JobListQuery {
   readonly organisationId: string;
+  /** Only the jobs this caller submitted. */
+  readonly caller?: string;
   readonly status?: JobStatus;
   /** ISO timestamp: only jobs created strictly after it. */
   readonly createdAfter?: string;

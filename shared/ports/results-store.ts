@@ -204,9 +204,14 @@ export interface ResultsStore {
   get(requestId: string): Promise<StoredRequest | undefined>;
   /** Read many records (absent ones are missing from the map). */
   getMany(requestIds: readonly string[]): Promise<Map<string, StoredRequest>>;
-  /** Claim an idempotency key for an organisation; on a clash returns who holds it. */
+  /**
+   * Claim an idempotency key for a caller of an organisation (one caller's keys never meet another's);
+   * on a clash returns who holds it.
+   */
   claimIdempotencyKey(input: {
     readonly organisationId: string;
+    /** The caller the key belongs to. */
+    readonly caller: string;
     readonly key: string;
     readonly requestId: string;
     readonly requestHash: string;

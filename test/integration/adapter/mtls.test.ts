@@ -14,9 +14,9 @@ import { createLrsClient } from '../../../shared/lrs/client.js';
 import { OPERATION_IDS, OPERATIONS, type OperationId } from '../../../shared/lrs/operations.js';
 import { validateRequest } from '../../../shared/lrs/schemas.js';
 import { parseXml } from '../../../shared/lrs/xml.js';
-import type { CredentialsSource, OrganisationCredentials } from '../../../shared/ports/credentials.js';
 import { testCertificates } from '../../certs.js';
 import { SAMPLES } from '../../unit/lrs/samples.js';
+import { pemCreds, source } from './loopback.js';
 
 const certs = testCertificates();
 const REF = join(
@@ -133,38 +133,6 @@ const startServer = (options: https.ServerOptions): Promise<https.Server> =>
     });
     s.listen(0, '127.0.0.1', () => resolve(s));
   });
-
-const pemCreds = (over: Partial<OrganisationCredentials> = {}): OrganisationCredentials => ({
-  organisationId: 'TEST0001',
-  ukprn: 'TEST0001',
-  orgPassword: 'abcdefghijklmnop',
-  userName: 'mis-service',
-  vendorId: 7,
-  certificate: { kind: 'pem', key: certs.clientKey, cert: certs.clientCert },
-  serverCa: certs.caCert,
-  version: 'v1',
-  ...over,
-});
-
-/** A credentials source that hands out a sequence of credentials, one per load. */
-const source = (
-  ...list: OrganisationCredentials[]
-): CredentialsSource & { loads: number; invalidations: number } => {
-  const s = {
-    loads: 0,
-    invalidations: 0,
-    get: async () => {
-      const c = list[Math.min(s.loads, list.length - 1)];
-      s.loads++;
-      if (!c) throw new Error('no credentials');
-      return c;
-    },
-    invalidate: () => {
-      s.invalidations++;
-    },
-  };
-  return s;
-};
 
 const ctx = { organisationId: 'TEST0001', requestId: 'req-1' };
 const demo = validateRequest('findLearnerByDemographics', SAMPLES.findLearnerByDemographics[1]);

@@ -32,8 +32,8 @@ describe('over HTTP', () => {
       body: JSON.stringify({ uln: exact.uln, givenName: exact.givenName, familyName: exact.familyName }),
     });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { requestId: string; outcome: { code: string } };
-    expect(body.outcome.code).toBe('WSRC0004');
+    const body = (await res.json()) as { requestId: string; outcome: { lrsCode: string } };
+    expect(body.outcome.lrsCode).toBe('WSRC0004');
     expect(res.headers.get('x-request-id')).toBe(body.requestId);
 
     const read = await fetch(`${stack.apiUrl}/v1/requests/${body.requestId}`, {
@@ -58,13 +58,13 @@ describe('through the queue', () => {
           requestId,
           operation: 'verifyLearner',
           organisationId: ORG,
-          caller: stack.callers[0]?.apiKeyId,
+          caller: stack.callers[0]?.clientId,
           request: { uln: exact.uln, givenName: exact.givenName, familyName: exact.familyName },
         }),
       }),
     );
     let status = 0;
-    let body: { status?: string; outcome?: { code: string } } = {};
+    let body: { status?: string; outcome?: { code: string; lrsCode?: string } } = {};
     for (let i = 0; i < 50 && body.status !== 'COMPLETED'; i++) {
       await new Promise((r) => setTimeout(r, 100));
       const res = await fetch(`${stack.apiUrl}/v1/requests/${requestId}`, { headers: stack.headers(ORG) });
@@ -72,7 +72,7 @@ describe('through the queue', () => {
       body = (await res.json()) as typeof body;
     }
     expect(status).toBe(200);
-    expect(body).toMatchObject({ status: 'COMPLETED', outcome: { code: 'WSVRC001' } });
+    expect(body).toMatchObject({ status: 'COMPLETED', outcome: { lrsCode: 'WSVRC001' } });
   });
 
   it('wrote no learner name, date of birth or postcode', () => {

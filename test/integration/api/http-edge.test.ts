@@ -2,11 +2,11 @@
  * The HTTP edge against the real stack: validation (400 naming every field and rule, never the value),
  * 415, caller access (403), idempotency (one registration for five retries, 409 on a reused key, a retry
  * after a 503 goes through), an LRS that is out of hours or in maintenance (503 + Retry-After) and an LRS
- * refusal of our organisation's access (502).
+ * refusal of our organisation's access (403).
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ErrorBody, RequestView } from '../../../shared/app/http-response.js';
+import type { ErrorEnvelope as ErrorBody, RequestView } from '../../../shared/app/http-response.js';
 import { notableLearner } from '../../../simulator/seed.js';
 import { lambdaContext, parse, personalDataIn, proxyEvent } from './events.js';
 import { FIND_ONLY_ORG, type Harness, ORG, startHarness } from './harness.js';
@@ -17,8 +17,8 @@ let h: Harness;
 beforeAll(async () => {
   h = await startHarness({
     callers: [
-      { apiKeyId: 'local-mis', apiKey: `k-${randomUUID()}`, organisations: ['*'] },
-      { apiKeyId: 'college-b', apiKey: `k-${randomUUID()}`, organisations: ['TEST0002'] },
+      { clientId: 'local-mis', clientSecret: `s-${randomUUID()}`, organisations: ['*'] },
+      { clientId: 'college-b', clientSecret: `s-${randomUUID()}`, organisations: ['TEST0002'] },
     ],
   });
 });
@@ -48,14 +48,14 @@ describe('validation', () => {
           path: '/v1/learners/find-by-uln',
           body: '{"uln": "1026893096", ',
           headers: { 'X-LRS-Organisation': ORG },
-          apiKeyId: h.apiKeyId,
+          callerId: h.callerId,
         }),
         lambdaContext(),
       ),
     );
     expect(res.statusCode).toBe(400);
     expect(res.body.error.issues).toEqual([expect.objectContaining({ field: 'body', rule: 'json' })]);
-    expect(res.headers['X-Request-Id']).toBe(res.body.requestId);
+    expect(res.headers['X-Request-Id']).toBe(res.body.error.requestId);
   });
 
   it('415 when the body is not JSON', async () => {
@@ -76,7 +76,7 @@ describe('validation', () => {
     expect(res.body.error.issues).toEqual([expect.objectContaining({ field: 'uln', rule: 'ulnCheckDigit' })]);
     expect(JSON.stringify(res.body)).not.toContain('1234567890');
     // Nothing reached the LRS or the store.
-    expect(await h.stored(res.body.requestId)).toBeUndefined();
+    expect(await h.stored(res.body.error.requestId)).toBeUndefined();
   });
 
   it('400 lists every facet violation and bad header at once', async () => {
@@ -134,7 +134,7 @@ describe('caller access', () => {
 
   it('403 for a caller acting for an organisation it is not allowed', async () => {
     const before = h.stack.simulator.requestCount();
-    const res = await h.call<ErrorBody>('findLearnerByUln', body, { apiKeyId: 'college-b' });
+    const res = await h.call<ErrorBody>('findLearnerByUln', body, { callerId: 'college-b' });
     expect(res.statusCode).toBe(403);
     expect(res.body.error.code).toBe('FORBIDDEN');
     expect(h.stack.simulator.requestCount()).toBe(before);
@@ -146,10 +146,10 @@ describe('caller access', () => {
     expect(res.body.error).toMatchObject({ code: 'FORBIDDEN', retryable: false });
   });
 
-  it('403 without a caller identity, 200 for the organisation the caller is allowed', async () => {
-    expect((await h.call('findLearnerByUln', body, { apiKeyId: null })).statusCode).toBe(403);
+  it('401 without a caller identity, 200 for the organisation the caller is allowed', async () => {
+    expect((await h.call('findLearnerByUln', body, { callerId: null })).statusCode).toBe(401);
     expect(
-      (await h.call('findLearnerByUln', body, { apiKeyId: 'college-b', org: 'TEST0002' })).statusCode,
+      (await h.call('findLearnerByUln', body, { callerId: 'college-b', org: 'TEST0002' })).statusCode,
     ).toBe(200);
   });
 });
@@ -168,7 +168,7 @@ describe('idempotency', () => {
 
     expect(answers.map((a) => a.statusCode)).toEqual([200, 200, 200, 200, 200]);
     const first = answers[0]?.body;
-    expect(first?.outcome?.code).toBe('WSRC0005');
+    expect(first?.outcome?.lrsCode).toBe('WSRC0005');
     for (const a of answers.slice(1)) {
       expect(a.body).toEqual(first);
       expect(a.headers['Idempotent-Replayed']).toBe('true');
@@ -186,7 +186,7 @@ describe('idempotency', () => {
       gender: '2',
       lastKnownPostCode: 'NG15FS',
     });
-    expect(found.body.outcome?.code).toBe('WSRC0004');
+    expect(found.body.outcome?.lrsCode).toBe('WSRC0004');
     expect(found.body.result.learners.map((l) => l.uln)).toEqual([first?.result.uln]);
   });
 
@@ -225,7 +225,8 @@ describe('idempotency', () => {
     );
     const clash = await h.call<ErrorBody>('registerLearner', newLearner('Otherbody'), { idempotencyKey });
     expect(clash.statusCode).toBe(409);
-    expect(clash.body.error.code).toBe('CONFLICT');
+    expect(clash.body.error).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED', retryable: false });
+    expect(clash.headers['Retry-After']).toBeUndefined();
   });
 
   it('scopes keys per organisation', async () => {
@@ -244,21 +245,22 @@ describe('the LRS unavailable or refusing', () => {
     const idempotencyKey = key();
     const body = newLearner('Afterhours');
     h.stack.simulator.setConditions({ outOfHours: true });
-    let closed: Awaited<ReturnType<typeof h.call<View>>>;
+    let closed: Awaited<ReturnType<typeof h.call<ErrorBody>>>;
     try {
-      closed = await h.call<View>('registerLearner', body, { idempotencyKey });
+      closed = await h.call<ErrorBody>('registerLearner', body, { idempotencyKey });
     } finally {
       h.stack.simulator.setConditions({ outOfHours: false });
     }
     expect(closed.statusCode).toBe(503);
     expect(Number(closed.headers['Retry-After'])).toBeGreaterThan(0);
-    expect(closed.body).toMatchObject({
-      status: 'FAILED',
-      outcome: { code: 'WSEC0004', class: 'retry-later', final: false },
-      error: { code: 'LRS_UNAVAILABLE', reason: 'OUT_OF_HOURS', retryable: true },
+    expect(closed.body.error).toMatchObject({
+      code: 'LRS_UNAVAILABLE',
+      reason: 'OUT_OF_HOURS',
+      retryable: true,
+      outcome: { code: 'OUT_OF_HOURS', lrsCode: 'WSEC0004', class: 'retry-later', final: false },
     });
-    expect(Number(closed.headers['Retry-After'])).toBe(closed.body.error?.retryAfterSeconds);
-    expect(await h.stored(closed.body.requestId)).toMatchObject({
+    expect(Number(closed.headers['Retry-After'])).toBe(closed.body.error.retryAfterSeconds);
+    expect(await h.stored(closed.body.error.requestId)).toMatchObject({
       status: 'FAILED',
       error: { retryable: true },
     });
@@ -266,7 +268,7 @@ describe('the LRS unavailable or refusing', () => {
     const retried = await h.call<View<{ registered: boolean }>>('registerLearner', body, { idempotencyKey });
     expect(retried.statusCode).toBe(200);
     expect(retried.body).toMatchObject({
-      requestId: closed.body.requestId,
+      requestId: closed.body.error.requestId,
       status: 'COMPLETED',
       attempts: 2,
     });
@@ -276,22 +278,26 @@ describe('the LRS unavailable or refusing', () => {
   it('503 in maintenance, with a retry-later outcome', async () => {
     h.stack.simulator.setConditions({ maintenance: true });
     try {
-      const res = await h.call<View>('findLearnerByUln', {
+      const res = await h.call<ErrorBody>('findLearnerByUln', {
         uln: exact.uln,
         givenName: exact.givenName,
         familyName: exact.familyName,
       });
       expect(res.statusCode).toBe(503);
-      expect(res.headers['Retry-After']).toBeDefined();
-      expect(res.body.outcome).toMatchObject({ class: 'retry-later', final: false });
-      expect(res.body.error).toMatchObject({ reason: 'MAINTENANCE' });
+      expect(Number(res.headers['Retry-After'])).toBe(res.body.error.retryAfterSeconds);
+      // The maintenance fault reuses WSEC0001: the outcome is the gateway's own, with no LRS code.
+      expect(res.body.error.outcome).toEqual(
+        expect.objectContaining({ code: 'LRS_MAINTENANCE', class: 'retry-later', final: false }),
+      );
+      expect(res.body.error.outcome).not.toHaveProperty('lrsCode');
+      expect(res.body.error).toMatchObject({ reason: 'MAINTENANCE', retryable: true });
     } finally {
       h.stack.simulator.setConditions({ maintenance: false });
     }
   });
 
-  it("502 with the LRS code when the LRS refuses the organisation's access (WSEC0006)", async () => {
-    const res = await h.call<View>(
+  it("403 with the LRS code when the LRS refuses the organisation's access (WSEC0006)", async () => {
+    const res = await h.call<ErrorBody>(
       'updateLearner',
       {
         learner: {
@@ -308,10 +314,14 @@ describe('the LRS unavailable or refusing', () => {
       },
       { org: FIND_ONLY_ORG, idempotencyKey: key() },
     );
-    expect(res.statusCode).toBe(502);
-    expect(res.body.error).toMatchObject({ code: 'LRS_REJECTED', lrsCode: 'WSEC0006', retryable: false });
+    expect(res.statusCode).toBe(403);
+    expect(res.body.error).toMatchObject({
+      code: 'LRS_OPERATION_NOT_ALLOWED',
+      lrsCode: 'WSEC0006',
+      retryable: false,
+    });
     expect(res.body.error).not.toHaveProperty('detail');
-    expect(await h.stored(res.body.requestId)).toMatchObject({
+    expect(await h.stored(res.body.error.requestId)).toMatchObject({
       status: 'FAILED',
       error: { lrsCode: 'WSEC0006' },
     });

@@ -3,15 +3,19 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
-import { buildOpenApiDocument, openApiJson } from '../../../shared/api/openapi.js';
+import { publishedFiles, referenceDocument } from '../../../local/reference.js';
+import { buildOpenApiDocument } from '../../../shared/api/openapi.js';
+import { ERROR_CODE_LIST, ERROR_CODES } from '../../../shared/app/error-codes.js';
+import { MAX_JSON_DEPTH } from '../../../shared/app/http-input.js';
 import { OPERATION_LIST } from '../../../shared/lrs/operations.js';
+import { OUTCOME_CATALOGUE } from '../../../shared/lrs/outcomes.js';
 
 const repoRoot = join(import.meta.dirname, '..', '..', '..');
 
 describe('the OpenAPI document', () => {
   it('validates as OpenAPI 3.1', async () => {
     const result = await new Validator().validate(
-      structuredClone(buildOpenApiDocument()) as unknown as Record<string, unknown>,
+      structuredClone(referenceDocument()) as unknown as Record<string, unknown>,
     );
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
@@ -28,7 +32,22 @@ describe('the OpenAPI document', () => {
       expect(headers.find((h) => h.name === 'Idempotency-Key')?.required, op.id).toBe(op.mutating);
       expect(headers.find((h) => h.name === 'X-LRS-Organisation')?.required).toBe(true);
       expect(Object.keys(post?.responses ?? {}).sort()).toEqual(
-        ['200', '400', '403', '409', '415', '422', '500', '502', '503'].sort(),
+        [
+          '200',
+          '400',
+          '401',
+          '403',
+          '404',
+          '409',
+          '413',
+          '415',
+          '422',
+          '429',
+          '500',
+          '502',
+          '503',
+          '504',
+        ].sort(),
       );
     }
     expect(doc.paths?.['/v1/requests/{requestId}']?.get?.operationId).toBe('getRequest');
@@ -48,8 +67,54 @@ describe('the OpenAPI document', () => {
     expect(schemas.Outcome).toBeDefined();
   });
 
-  it('is committed as generated (run `npm run openapi` after changing a schema)', () => {
-    const committed = readFileSync(join(repoRoot, 'openapi.json'), 'utf8');
-    expect(committed === openApiJson(), 'openapi.json is stale: run npm run openapi').toBe(true);
+  it('is committed as generated, with the catalogue pages and the typed client (run `npm run openapi`)', async () => {
+    const files = await publishedFiles();
+    for (const path of [
+      'openapi.json',
+      'docs/outcomes.md',
+      'docs/errors.html',
+      'clients/typescript/schema.d.ts',
+      'clients/typescript/catalogue.ts',
+    ]) {
+      const committed = readFileSync(join(repoRoot, path), 'utf8');
+      expect(committed === files[path], `${path} is stale: run npm run openapi`).toBe(true);
+    }
+  });
+
+  it('the catalogue page lists every outcome and error code with what to do', () => {
+    const page = readFileSync(join(repoRoot, 'docs/outcomes.md'), 'utf8');
+    for (const o of OUTCOME_CATALOGUE) {
+      expect(page).toContain(`| \`${o.name}\` |`);
+      expect(o.action.length, o.code).toBeGreaterThan(10);
+    }
+    for (const code of ERROR_CODE_LIST)
+      expect(page).toContain(`| \`${code}\` | ${ERROR_CODES[code].status} |`);
+    expect(page).toMatch(/\| `POSSIBLE_MATCHES` \| `WSRC0003` \|.*admissions officer/);
+    expect(page).toMatch(
+      /\| `NOT_SHARED` \| `WSEC0206` \|.*ask the learner to share|Ask the learner to share/,
+    );
+  });
+
+  it('documents every error status of every route with the envelope, and the JSON depth limit', () => {
+    const doc = buildOpenApiDocument();
+    for (const [path, methods] of Object.entries(doc.paths ?? {})) {
+      for (const [method, op] of Object.entries(
+        methods as Record<
+          string,
+          { responses: Record<string, unknown>; security?: unknown[]; requestBody?: { description?: string } }
+        >,
+      )) {
+        const statuses = Object.keys(op.responses);
+        const expected =
+          op.security && op.security.length === 0
+            ? ['400', '404', '413', '429', '500', '502', '504']
+            : ['400', '401', '403', '404', '413', '429', '500', '502', '504'];
+        expect(statuses, `${method} ${path}`).toEqual(expect.arrayContaining(expected));
+        if (op.requestBody)
+          expect(op.requestBody.description, `${method} ${path}`).toContain(
+            `at most ${MAX_JSON_DEPTH} levels`,
+          );
+      }
+    }
   });
 });

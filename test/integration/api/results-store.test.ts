@@ -172,9 +172,9 @@ describe('DynamoDbResultsStore', () => {
     expect(await store.get(input.requestId, NOW)).toBeUndefined();
   });
 
-  it('claims an idempotency key once per organisation and reports the holder afterwards', async () => {
+  it('claims an idempotency key once per caller and organisation and reports the holder afterwards', async () => {
     const key = randomUUID();
-    const claim = { organisationId: '10000001', key, requestHash: 'h1', now: NOW, expiresAt };
+    const claim = { organisationId: '10000001', caller: 'c1', key, requestHash: 'h1', now: NOW, expiresAt };
     expect(await store.claimIdempotencyKey({ ...claim, requestId: 'r1' })).toEqual({ claimed: true });
     expect(await store.claimIdempotencyKey({ ...claim, requestId: 'r2', requestHash: 'h2' })).toEqual({
       claimed: false,
@@ -185,6 +185,14 @@ describe('DynamoDbResultsStore', () => {
     expect(
       await store.claimIdempotencyKey({ ...claim, organisationId: '10000002', requestId: 'r3' }),
     ).toEqual({ claimed: true });
+    // Same key, same organisation, another caller: independent too (one caller cannot replay another's).
+    expect(await store.claimIdempotencyKey({ ...claim, caller: 'c2', requestId: 'r4' })).toEqual({
+      claimed: true,
+    });
+    // A caller id that looks like a key separator cannot reach another caller's key.
+    expect(await store.claimIdempotencyKey({ ...claim, caller: 'c1#x', requestId: 'r5' })).toEqual({
+      claimed: true,
+    });
   });
 
   it('stores a result far bigger than the 400 KB item limit in chunks and reads it back whole', async () => {

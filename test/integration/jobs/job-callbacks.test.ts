@@ -10,6 +10,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_CALLER_ID } from '../../../local/runtime.js';
 import { DynamoDbJobsStore } from '../../../shared/adapters/dynamodb-jobs-store.js';
 import { SecretsManagerCallbackSecrets } from '../../../shared/adapters/secrets-manager-callback-secrets.js';
 import {
@@ -73,7 +74,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const CALLER = 'local-mis';
+const CALLER = LOCAL_CALLER_ID;
 
 /** A receiver's check: recompute the HMAC over the raw body, compare in constant time, reject old stamps. */
 const verifySignature = (header: string | undefined, rawBody: string, secret: string, nowSeconds: number) => {

@@ -6,6 +6,7 @@
  * failed leaves nothing behind).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_CALLER_ID } from '../../../local/runtime.js';
 import { DynamoDbJobsStore } from '../../../shared/adapters/dynamodb-jobs-store.js';
 import { jobIdForKey } from '../../../shared/jobs/ids.js';
 import { createJobsDependencies, queueSender, sweep } from '../../../shared/jobs/jobs-handler.js';
@@ -34,6 +35,7 @@ const verifyItems = (count: number, offset = 0) =>
 const answeredVerifies = () =>
   stack.simulator.requests().filter((r) => r.operation === 'verifyLearner' && r.status === 200).length;
 
+const CALLER_ID = LOCAL_CALLER_ID;
 const quietLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 interface ListBody {
@@ -256,6 +258,14 @@ describe('misIdentifier on the items of every operation', () => {
     expect(r.body.invalidItems).toEqual([
       { index: 0, issues: [expect.objectContaining({ field: 'items[0].misIdentifier', rule: 'maxLength' })] },
     ]);
+    const results = await (async () => {
+      await waitForJob(stack, (r.body as unknown as { jobId: string }).jobId);
+      return allResults(stack, (r.body as unknown as { jobId: string }).jobId);
+    })();
+    expect(results.map((i) => [i.status, (i as { misIdentifier?: string }).misIdentifier])).toEqual([
+      ['FAILED', undefined],
+      ['COMPLETED', 'x'.repeat(128)],
+    ]);
   });
 });
 
@@ -277,7 +287,7 @@ describe('job creation is all or nothing', () => {
         },
         log: quietLog,
       },
-      { submission: { operation: 'verifyLearner', items }, organisationId: ORG, caller: 'local-mis' },
+      { submission: { operation: 'verifyLearner', items }, organisationId: ORG, caller: CALLER_ID },
     );
     expect(calls).toBe(1);
     expect(out).toMatchObject({ created: true, fanOutPending: true });
@@ -312,12 +322,12 @@ describe('job creation is all or nothing', () => {
         {
           submission: { operation: 'verifyLearner', items: verifyItems(2) },
           organisationId: ORG,
-          caller: 'local-mis',
+          caller: CALLER_ID,
           idempotencyKey: key,
         },
       ),
     ).rejects.toThrow('DynamoDB unavailable');
-    const jobId = jobIdForKey(ORG, key);
+    const jobId = jobIdForKey(ORG, key, CALLER_ID);
     expect((await request(stack, 'GET', `/v1/jobs/${jobId}`)).status).toBe(404);
     const listed = await request<ListBody>(stack, 'GET', `/v1/jobs?organisation=${ORG}&limit=100`);
     expect(listed.body.jobs.map((j) => j.jobId)).not.toContain(jobId);

@@ -184,7 +184,7 @@ describe('an LRS batch registration of 450 learners', () => {
     expect(results).toHaveLength(450);
     for (const [i, r] of results.entries()) {
       expect(r.index).toBe(i);
-      expect(r.outcome?.code).toBe('WSRC0005');
+      expect(r.outcome?.lrsCode).toBe('WSRC0005');
       expect(r.result?.misIdentifier).toBe(`MIS-${i}`);
       expect(r.result?.uln).toMatch(/^[1-9][0-9]{9}$/);
     }

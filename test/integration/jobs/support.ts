@@ -93,7 +93,7 @@ export interface ResultItem {
   index: number;
   status: string;
   requestId?: string;
-  outcome?: { code: string };
+  outcome?: { code: string; lrsCode?: string };
   result?: Record<string, unknown>;
   error?: { code: string; issues?: { field: string; rule: string }[] };
 }

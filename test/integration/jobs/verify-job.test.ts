@@ -78,7 +78,7 @@ describe('a 1,000-learner verification job', () => {
     expect(results.map((r) => r.index)).toEqual(learners.map((_, i) => i));
     for (const [i, r] of results.entries()) {
       expect(r.status).toBe('COMPLETED');
-      expect(r.outcome?.code).toBe('WSVRC001');
+      expect(r.outcome?.lrsCode).toBe('WSVRC001');
       expect((r.result?.verifiedLearner as { uln?: string } | undefined)?.uln).toBe(learners[i]?.uln);
     }
     // The same records the HTTP path reads.
@@ -177,9 +177,9 @@ describe('a 1,000-learner verification job', () => {
     const rows = page2.text
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l) as { index: number; outcome: { code: string } });
+      .map((l) => JSON.parse(l) as { index: number; outcome: { lrsCode: string } });
     expect(rows).toEqual([
-      expect.objectContaining({ index: 2, outcome: expect.objectContaining({ code: 'WSVRC001' }) }),
+      expect.objectContaining({ index: 2, outcome: expect.objectContaining({ lrsCode: 'WSVRC001' }) }),
     ]);
     expect(page2.headers.get('x-next-cursor')).toBeNull();
   });

@@ -1,6 +1,5 @@
 /** The pure pieces of the HTTP edge: the status table, failure views, headers and caller access. */
 import { describe, expect, it } from 'vitest';
-import { assertMayActFor, callerIdentity, mayActFor } from '../../../shared/app/access.js';
 import { failureFromError } from '../../../shared/app/failures.js';
 import { readCallHeaders } from '../../../shared/app/http-input.js';
 import { errorResponse, failureView, fromBodyParserError } from '../../../shared/app/http-response.js';
@@ -27,6 +26,10 @@ describe('the HTTP status table', () => {
     [new LrsRejectedError('WSEC0136', 'invalid ULN'), 422],
     [new LrsRejectedError('WSEC0003', 'unknown organisation'), 502],
     [new LrsRejectedError('WSEC0005', 'incorrect password'), 502],
+    [new LrsRejectedError('WSEC0006', 'insufficient access'), 403],
+    [new LrsRejectedError('WCF_DESERIALIZATION_FAILED', 'contract'), 502],
+    [new LrsRejectedError('RESPONSE_TOO_LARGE', 'answer too large'), 502],
+    [new LrsRejectedError('TLS_SERVER_KEY_TOO_WEAK', 'weak key'), 502],
     [new LrsUnavailableError('OUT_OF_HOURS', 'out of hours', 3600, 'WSEC0004'), 503],
     [new LrsUnavailableError('CONNECTION', 'ECONNREFUSED 10.1.2.3:443', 30), 503],
     [new ConfigurationError('secret lrs-gateway/dev/org/x has no key'), 500],
@@ -53,10 +56,14 @@ describe('failure views', () => {
     expect(response.statusCode).toBe(500);
     expect(response.body).not.toContain('secretsmanager');
     expect(JSON.parse(response.body)).toEqual({
-      requestId: 'r1',
-      operation: 'findLearnerByUln',
-      status: 'FAILED',
-      error: { code: 'INTERNAL', message: 'Internal error', retryable: false },
+      error: {
+        code: 'INTERNAL',
+        message: 'Internal error',
+        retryable: false,
+        requestId: 'r1',
+        operation: 'findLearnerByUln',
+        docUrl: '/v1/docs/errors#INTERNAL',
+      },
     });
   });
 
@@ -136,27 +143,5 @@ describe('call headers', () => {
     expect(
       readCallHeaders({ 'x-lrs-organisation': 'ORG001' }, { idempotencyKeyRequired: false }).issues,
     ).toEqual([]);
-  });
-});
-
-describe('caller access', () => {
-  const access = { keyA: ['10000001'], keyAdmin: ['*'] };
-  it('allows listed organisations and the wildcard only', () => {
-    expect(mayActFor(access, 'keyA', '10000001')).toBe(true);
-    expect(mayActFor(access, 'keyA', '10000002')).toBe(false);
-    expect(mayActFor(access, 'keyAdmin', '10000002')).toBe(true);
-    expect(mayActFor(access, 'unknown', '10000001')).toBe(false);
-  });
-
-  it('refuses a call without a caller identity', () => {
-    expect(() => assertMayActFor(access, undefined, '10000001')).toThrow(ForbiddenError);
-  });
-
-  it('takes the API key id, else the IAM principal', () => {
-    const ctx = (identity: Record<string, unknown>) =>
-      ({ requestContext: { identity } }) as unknown as Parameters<typeof callerIdentity>[0];
-    expect(callerIdentity(ctx({ apiKeyId: 'k1', userArn: 'arn:x' }))).toBe('k1');
-    expect(callerIdentity(ctx({ apiKeyId: null, userArn: 'arn:x' }))).toBe('arn:x');
-    expect(callerIdentity(ctx({}))).toBeUndefined();
   });
 });

@@ -32,8 +32,9 @@ describe('request ids of a job', () => {
   });
 
   it('derive one job id per organisation and Idempotency-Key', () => {
-    expect(jobIdForKey('TEST0001', 'k-1')).toBe(jobIdForKey('TEST0001', 'k-1'));
-    expect(jobIdForKey('TEST0001', 'k-1')).not.toBe(jobIdForKey('TEST0002', 'k-1'));
+    expect(jobIdForKey('TEST0001', 'k-1', 'c1')).toBe(jobIdForKey('TEST0001', 'k-1', 'c1'));
+    expect(jobIdForKey('TEST0001', 'k-1', 'c1')).not.toBe(jobIdForKey('TEST0002', 'k-1', 'c1'));
+    expect(jobIdForKey('TEST0001', 'k-1', 'c1')).not.toBe(jobIdForKey('TEST0001', 'k-1', 'c2'));
   });
 });
 

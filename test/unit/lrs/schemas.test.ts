@@ -106,7 +106,7 @@ describe('request validation', () => {
     },
   );
 
-  it.each(['CV4 9EI', '12345', 'CV4  9EE', 'TOOLONGPOST'])('postcode %j is refused', (lastKnownPostCode) => {
+  it.each(['CV4 9EI', '12345', 'CV4 9EEE', 'TOOLONGPOST'])('postcode %j is refused', (lastKnownPostCode) => {
     expect(issuesOf('findLearnerByDemographics', { ...demographics, lastKnownPostCode })[0]?.field).toBe(
       'lastKnownPostCode',
     );
@@ -192,5 +192,59 @@ describe('achievement dates', () => {
     expect(issuesOf('submitAchievementBatch', { achievements })).toEqual([
       expect.objectContaining({ field: 'achievements[0].achievementAwardDate', rule }),
     ]);
+  });
+});
+
+describe('error messages name the field, the rule and the expected form', () => {
+  const issuesOf = (op: Parameters<typeof validateRequest>[0], body: unknown) => {
+    try {
+      validateRequest(op, body);
+    } catch (e) {
+      return (e as { issues: Array<{ field: string; rule: string; message: string }> }).issues;
+    }
+    throw new Error('expected a validation error');
+  };
+
+  it('a missing enum field is required, and says which values it takes', () => {
+    const issues = issuesOf('findLearnerByDemographics', {
+      familyName: 'Smith',
+      givenName: 'Jo',
+      dateOfBirth: '2001-02-03',
+      lastKnownPostCode: 'CV49EE',
+    });
+    expect(issues).toEqual([
+      {
+        field: 'gender',
+        rule: 'required',
+        message: expect.stringMatching(/^gender is required: one of "0"/),
+      },
+    ]);
+  });
+
+  it('a present but wrong enum value is an enum rule', () => {
+    const issues = issuesOf('findLearnerByDemographics', {
+      familyName: 'Smith',
+      givenName: 'Jo',
+      dateOfBirth: '2001-02-03',
+      gender: '7',
+      lastKnownPostCode: 'CV49EE',
+    });
+    expect(issues.map((i) => [i.field, i.rule])).toEqual([['gender', 'enum']]);
+  });
+
+  it('a pattern rule states the expected format, never the value', () => {
+    const issues = issuesOf('findLearnerByDemographics', {
+      familyName: 'Smith',
+      givenName: 'Jo',
+      dateOfBirth: '03/02/2001',
+      gender: '1',
+      lastKnownPostCode: 'CV49EE',
+    });
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ field: 'dateOfBirth', rule: 'pattern' });
+    expect(issues[0]?.message).toContain('YYYY-MM-DD');
+    expect(issues[0]?.message).not.toContain('03/02/2001');
+    const uln = issuesOf('findLearnerByUln', { uln: '12x', familyName: 'A', givenName: 'B' });
+    expect(uln[0]?.message).toContain('10 digits');
   });
 });

@@ -1,0 +1,37 @@
+/**
+ * The published reference as the requests function serves it: the committed openapi.json (bundled into
+ * the function), the browsable page rendered from it with Swagger UI, and the catalogue page that
+ * `npm run openapi` writes to docs/errors.html. In Lambda the Swagger UI files and the catalogue page
+ * are copied next to the bundle (LAMBDA_TASK_ROOT/reference/); locally they are read from the repository.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import document from '../../openapi.json' with { type: 'json' };
+import { referenceHtml, swaggerAssets } from './reference-page.js';
+
+export const publishedDocument: unknown = document;
+
+/** Where the function's bundle keeps the reference files (see the requests function's bundling). */
+export const REFERENCE_BUNDLE_DIR = 'reference';
+
+const bundled = (): string | undefined =>
+  process.env.LAMBDA_TASK_ROOT ? join(process.env.LAMBDA_TASK_ROOT, REFERENCE_BUNDLE_DIR) : undefined;
+
+const cache = new Map<string, string>();
+
+/** The page served at /v1/docs (links relative to it) or /v1/docs/errors. */
+export const referencePage = (page: 'reference' | 'catalogue'): string => {
+  let text = cache.get(page);
+  if (text === undefined) {
+    const dir = bundled();
+    text =
+      page === 'reference'
+        ? referenceHtml(document, swaggerAssets(dir), { catalogueHref: 'docs/errors' })
+        : readFileSync(
+            join(dir ?? join(import.meta.dirname, '..', '..', 'docs'), 'errors.html'),
+            'utf8',
+          ).replace('href="api.html"', 'href="../docs"');
+    cache.set(page, text);
+  }
+  return text;
+};

@@ -1,0 +1,82 @@
+/**
+ * GET /v1/organisations/{organisationId}/status: is the organisation configured, is it active, whose is
+ * its client certificate and how many days are left on it, and what the LRS last said (success, failure
+ * code and time). For an operator (scope admin) about any organisation, or for a caller granted it.
+ */
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { ORGANISATION_ID_PATTERN } from '../config/runtime.js';
+import { type RouteScope, SCOPES } from '../config/scopes.js';
+import { ForbiddenError, ValidationError } from '../domain/errors.js';
+import type { AppLog } from '../observability/logger.js';
+import type { RegistryReader } from '../ports/registry.js';
+import { authenticate } from './access.js';
+import { daysRemaining } from './certificate-expiry.js';
+import { json } from './http-response.js';
+
+export interface OrganisationStatusView {
+  readonly organisationId: string;
+  readonly configured: boolean;
+  readonly status?: 'active' | 'suspended';
+  readonly certificate?: {
+    readonly subject?: string;
+    readonly notAfter?: string;
+    readonly daysToExpiry?: number;
+  };
+  readonly lrs: {
+    readonly lastSuccessAt?: string;
+    readonly lastFailureAt?: string;
+    readonly lastFailureCode?: string;
+  };
+}
+
+export const organisationStatus = async (
+  deps: { readonly registry: RegistryReader; readonly log: AppLog; readonly now?: () => Date },
+  event: APIGatewayProxyEvent,
+  route: Pick<RouteScope, 'scope' | 'orScope'>,
+): Promise<APIGatewayProxyResult> => {
+  const caller = await authenticate(deps.registry, event, route);
+  const organisationId = event.pathParameters?.organisationId ?? '';
+  if (!ORGANISATION_ID_PATTERN.test(organisationId)) {
+    throw new ValidationError([
+      {
+        field: 'path.organisationId',
+        rule: 'pattern',
+        message:
+          'path.organisationId must be a UKPRN (8 letters/digits) or an organisation reference (6) (rule: pattern)',
+      },
+    ]);
+  }
+  if (
+    !caller.scopes.includes(SCOPES.admin) &&
+    !(await deps.registry.getGrant(caller.callerId, organisationId))
+  ) {
+    throw new ForbiddenError('The caller may not act for this organisation');
+  }
+  const [organisation, lrs] = await Promise.all([
+    deps.registry.getOrganisation(organisationId),
+    deps.registry.getLrsStatus(organisationId),
+  ]);
+  const now = (deps.now ?? (() => new Date()))();
+  const notAfter = organisation?.certificateNotAfter;
+  const view: OrganisationStatusView = {
+    organisationId,
+    configured: organisation !== undefined,
+    ...(organisation ? { status: organisation.status } : {}),
+    ...(organisation && (organisation.certificateSubject || notAfter)
+      ? {
+          certificate: {
+            ...(organisation.certificateSubject ? { subject: organisation.certificateSubject } : {}),
+            ...(notAfter ? { notAfter, daysToExpiry: daysRemaining(new Date(notAfter), now) } : {}),
+          },
+        }
+      : {}),
+    lrs: { ...(lrs ?? {}) },
+  };
+  deps.log.info('Organisation status read', {
+    organisationId,
+    caller: caller.callerId,
+    status: organisation?.status ?? 'unconfigured',
+    httpStatus: 200,
+  });
+  return json(200, view);
+};
