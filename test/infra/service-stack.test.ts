@@ -9,6 +9,7 @@ import { PLATFORM_ROUTES } from '../../infra/routes.js';
 import { ENV, METRICS, orgSecretPrefix } from '../../shared/config/names.js';
 import { orgSecretReaderRolePath } from '../../shared/config/org-secret-access.js';
 import {
+  callbackSecretPrefix,
   DLQ_RETENTION_SECONDS,
   FUNCTION_TIMEOUT_SECONDS,
   MAX_RECEIVE_COUNT,
@@ -227,12 +228,18 @@ describe('IAM', () => {
       ([, r]) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement,
     );
 
-  it('uses a wildcard resource only for X-Ray (no resource-level permissions) and the organisation secret prefix', () => {
+  it('uses a wildcard resource only for X-Ray (no resource-level permissions), the organisation and the callback secret prefixes', () => {
     const secretPrefix = `arn:<partition>:secretsmanager:eu-west-2:123456789012:secret:${orgSecretPrefix('live')}*`;
+    const callbackPrefix = `arn:<partition>:secretsmanager:eu-west-2:123456789012:secret:${callbackSecretPrefix('live')}*`;
     for (const s of allStatements()) {
       const wildcards = resourcesOf(s).filter((r) => JSON.stringify(r).includes('*'));
       if (wildcards.length === 0) continue;
       if (actionsOf(s).every((a) => a.startsWith('xray:'))) continue;
+      if (wildcards.map(arnText).includes(callbackPrefix)) {
+        expect(actionsOf(s)).toEqual(['secretsmanager:GetSecretValue']);
+        expect(wildcards.map(arnText)).toEqual([callbackPrefix]);
+        continue;
+      }
       expect(actionsOf(s).sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
       expect(wildcards.map(arnText)).toEqual([secretPrefix]);
     }
