@@ -5,8 +5,7 @@
  * stage key) and POSTs it to the job's callbackUrl.
  */
 import { Arn, ArnFormat, Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -24,6 +23,7 @@ import { CALLBACK_ENV } from '../../shared/jobs/callback-settings.js';
 import { acknowledge } from '../nag.js';
 import { GatewayFunction } from './gateway-function.js';
 import { grantTableData } from './grants.js';
+import { deadLetterAlarm } from './operation-function.js';
 
 export interface JobCallbacksProps {
   readonly stageName: string;
@@ -101,20 +101,12 @@ export class JobCallbacks extends Construct {
     grantTableData(this.handler.role, props.table, props.key);
     this.grantReadSecrets(this.handler);
 
-    this.deadLetterAlarm = new Alarm(this, 'DeadLetterAlarm', {
-      alarmDescription: `${callbackDlqName(props.stageName)} holds callback messages the function failed on`,
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(1),
-        statistic: 'Maximum',
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    const action = new SnsAction(props.alarmTopic);
-    this.deadLetterAlarm.addAlarmAction(action);
-    this.deadLetterAlarm.addOkAction(action);
+    this.deadLetterAlarm = deadLetterAlarm(
+      this,
+      this.deadLetterQueue,
+      `${callbackDlqName(props.stageName)} holds callback messages the function failed on`,
+      props.alarmTopic,
+    );
   }
 
   /** Read the callers' signing secrets (the stage's callback prefix only), decrypted through Secrets Manager. */

@@ -4,6 +4,7 @@
  * tests shorten the waits through an injected clock and these settings, never by sleeping.
  */
 import { ConfigurationError } from '../domain/errors.js';
+import { envInt } from './settings.js';
 
 export const CALLBACK_ENV = {
   /** The queue of callback deliveries (the job-callbacks function's trigger). Unset: no callbacks sent. */
@@ -51,16 +52,7 @@ export const loadCallbackSettings = (
   env: Record<string, string | undefined> = process.env,
 ): CallbackSettings => {
   const problems: string[] = [];
-  const int = (name: string, fallback: number, min: number, max: number): number => {
-    const text = env[name];
-    if (text === undefined || text === '') return fallback;
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      problems.push(`${name} must be a whole number from ${min} to ${max}`);
-      return fallback;
-    }
-    return n;
-  };
+  const int = envInt(env, problems);
   const d = DEFAULT_CALLBACK_SETTINGS;
   const flag = env[CALLBACK_ENV.allowLoopbackHttp];
   if (flag !== undefined && flag !== '' && flag !== 'true' && flag !== 'false') {

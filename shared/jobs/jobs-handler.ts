@@ -29,7 +29,7 @@ import { json, UnsupportedMediaTypeError } from '../app/http-response.js';
 import { httpChain } from '../app/operation-handler.js';
 import { loadRuntimeConfig, ORGANISATION_ID_PATTERN } from '../config/runtime.js';
 import { SCOPES } from '../config/scopes.js';
-import { ConfigurationError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { ConfigurationError, type FieldIssue, NotFoundError, ValidationError } from '../domain/errors.js';
 import { OPERATION_IDS, type OperationId } from '../lrs/operations.js';
 import { requestSchemas, toFieldIssues, validateRequest } from '../lrs/schemas.js';
 import { type AppLog, appLog, logger } from '../observability/logger.js';
@@ -220,6 +220,19 @@ const postCancel = async (
   return json(200, view);
 };
 
+/** `query.limit`: a whole number from 1 to `max` (default `fallback`); a bad one is noted in `issues`. */
+const readLimit = (text: string | undefined, fallback: number, max: number, issues: FieldIssue[]): number => {
+  const limit = text === undefined ? fallback : Number(text);
+  if (!Number.isInteger(limit) || limit < 1 || limit > max) {
+    issues.push({
+      field: 'query.limit',
+      rule: 'max',
+      message: `query.limit must be a whole number from 1 to ${max} (rule: max)`,
+    });
+  }
+  return limit;
+};
+
 const JOB_STATUSES: readonly JobStatus[] = ['RUNNING', 'CANCELLING', 'COMPLETED', 'CANCELLED'];
 
 const listJobs = async (
@@ -228,7 +241,7 @@ const listJobs = async (
 ): Promise<APIGatewayProxyResult> => {
   const allowed = await authenticate(deps.registry, event, { scope: SCOPES.jobs });
   const q = event.queryStringParameters ?? {};
-  const issues = [];
+  const issues: FieldIssue[] = [];
   const organisationId = q.organisation ?? header(event, 'x-lrs-organisation');
   if (!organisationId || !ORGANISATION_ID_PATTERN.test(organisationId)) {
     issues.push({
@@ -260,14 +273,7 @@ const listJobs = async (
       });
     } else createdAfter = new Date(t).toISOString();
   }
-  const limit = q.limit === undefined ? DEFAULT_LIST_SIZE : Number(q.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_SIZE) {
-    issues.push({
-      field: 'query.limit',
-      rule: 'max',
-      message: `query.limit must be a whole number from 1 to ${MAX_LIST_SIZE} (rule: max)`,
-    });
-  }
+  const limit = readLimit(q.limit, DEFAULT_LIST_SIZE, MAX_LIST_SIZE, issues);
   let after: { createdAt: string; jobId: string } | undefined;
   try {
     if (q.cursor !== undefined) after = decodeListCursor(q.cursor);
@@ -304,15 +310,8 @@ const getResults = async (
 ): Promise<APIGatewayProxyResult> => {
   const job = await visibleJob(deps, event);
   const q = event.queryStringParameters ?? {};
-  const issues = [];
-  const limit = q.limit === undefined ? DEFAULT_PAGE_SIZE : Number(q.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
-    issues.push({
-      field: 'query.limit',
-      rule: 'max',
-      message: `query.limit must be a whole number from 1 to ${MAX_PAGE_SIZE} (rule: max)`,
-    });
-  }
+  const issues: FieldIssue[] = [];
+  const limit = readLimit(q.limit, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, issues);
   const status = q.status as JobItemStatus | undefined;
   if (status !== undefined && !STATUSES.includes(status)) {
     issues.push({
