@@ -2207,7 +2207,7 @@ export interface components {
             };
         };
         GetBatchRegistrationOutputRequest: {
-            /** @description LRS job id returned by the submit operation (digits) */
+            /** @description LRS job id returned by the submit operation (digits, a 64-bit number as text) */
             jobId: string;
         };
         GetBatchRegistrationOutputResult: {
@@ -2343,7 +2343,7 @@ export interface components {
             };
         };
         GetVerifyBatchOutputRequest: {
-            /** @description LRS job id returned by the submit operation (digits) */
+            /** @description LRS job id returned by the submit operation (digits, a 64-bit number as text) */
             jobId: string;
         };
         GetVerifyBatchOutputResult: {
