@@ -1335,7 +1335,7 @@ export interface components {
              * @description Stable error code, distinct per cause: see /v1/docs/errors for each one and what to do
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "BAD_REQUEST_BODY" | "BAD_REQUEST_PARAMETERS" | "UNAUTHENTICATED" | "INVALID_API_KEY" | "FORBIDDEN" | "NOT_FOUND" | "ROUTE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "IDEMPOTENCY_KEY_IN_USE" | "IDEMPOTENCY_KEY_REUSED" | "REQUEST_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "LRS_REJECTED" | "RATE_LIMITED" | "INTERNAL" | "LRS_ACCESS_REFUSED" | "BAD_GATEWAY" | "LRS_UNAVAILABLE" | "GATEWAY_TIMEOUT";
+            code: "VALIDATION_FAILED" | "BAD_REQUEST_BODY" | "BAD_REQUEST_PARAMETERS" | "UNAUTHENTICATED" | "INVALID_API_KEY" | "FORBIDDEN" | "NOT_FOUND" | "ROUTE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "IDEMPOTENCY_KEY_IN_USE" | "IDEMPOTENCY_KEY_REUSED" | "REQUEST_REFUSED" | "REQUEST_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "LRS_REJECTED" | "RATE_LIMITED" | "INTERNAL" | "LRS_ACCESS_REFUSED" | "BAD_GATEWAY" | "LRS_UNAVAILABLE" | "GATEWAY_TIMEOUT";
             /** @description For people; never contains a submitted value */
             message: string;
             /** @description True when the same request may succeed later; then Retry-After and retryAfterSeconds say when */
@@ -2921,7 +2921,7 @@ export interface operations {
                     "application/json": components["schemas"]["FindLearnerByUlnResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -3110,7 +3110,7 @@ export interface operations {
                     "application/json": components["schemas"]["FindLearnerByDemographicsResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -3299,7 +3299,7 @@ export interface operations {
                     "application/json": components["schemas"]["VerifyLearnerResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -3488,7 +3488,7 @@ export interface operations {
                     "application/json": components["schemas"]["RegisterLearnerResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -3677,7 +3677,7 @@ export interface operations {
                     "application/json": components["schemas"]["UpdateLearnerResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -3866,7 +3866,7 @@ export interface operations {
                     "application/json": components["schemas"]["SubmitBatchRegistrationResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -4055,7 +4055,7 @@ export interface operations {
                     "application/json": components["schemas"]["GetBatchRegistrationOutputResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -4244,7 +4244,7 @@ export interface operations {
                     "application/json": components["schemas"]["SubmitVerifyBatchResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -4433,7 +4433,7 @@ export interface operations {
                     "application/json": components["schemas"]["GetVerifyBatchOutputResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -4622,7 +4622,7 @@ export interface operations {
                     "application/json": components["schemas"]["RetrieveUlnsResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -4811,7 +4811,7 @@ export interface operations {
                     "application/json": components["schemas"]["GetLearningEventsResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -5000,7 +5000,7 @@ export interface operations {
                     "application/json": components["schemas"]["GetLearnerByUlnResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -5189,7 +5189,7 @@ export interface operations {
                     "application/json": components["schemas"]["UpdateLearnerSubsetFieldsResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -5378,7 +5378,7 @@ export interface operations {
                     "application/json": components["schemas"]["ViewAuditResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -5567,7 +5567,7 @@ export interface operations {
                     "application/json": components["schemas"]["GetOrganisationResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -5756,7 +5756,7 @@ export interface operations {
                     "application/json": components["schemas"]["SubmitAchievementBatchResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -5945,7 +5945,7 @@ export interface operations {
                     "application/json": components["schemas"]["GetAchievementBatchResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -6121,7 +6121,7 @@ export interface operations {
                     "application/json": components["schemas"]["StoredRequest"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -6248,7 +6248,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -6351,7 +6351,7 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -6454,7 +6454,7 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */

@@ -3,6 +3,7 @@
  * (request and job reads, bulk jobs, certificate expiry check) and the alarms. The stateful resources come in
  * as props from the data stack.
  */
+
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -14,6 +15,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { REFERENCE_BUNDLE_FILES } from '../../shared/api/reference-page.js';
 import { ENV, METRICS, orgSecretPrefix } from '../../shared/config/names.js';
 import {
   DLQ_RETENTION_SECONDS,
@@ -133,9 +135,10 @@ export class ServiceStack extends Stack {
       ...common,
       functionName: functionName('requests'),
       entry: PLATFORM_FUNCTIONS.requests.entry,
-      description: 'Reads request outcomes and serves the OpenAPI document',
+      description: 'Reads request outcomes and serves the OpenAPI document and the reference pages',
       timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS),
       environment: environment('requests'),
+      bundleFiles: REFERENCE_BUNDLE_FILES,
     });
     grantTableData(this.requestsFunction.role, table, key, 'read');
 
