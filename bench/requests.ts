@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { ALL_SCOPES } from '../shared/config/scopes.js';
 import { OPERATIONS, type OperationId } from '../shared/lrs/operations.js';
 import { notableLearner } from '../simulator/seed.js';
 
@@ -85,7 +86,7 @@ export const sampleRequests = (): Record<OperationId, unknown> => {
   };
 };
 
-/** An API Gateway REST proxy event for an operation call by the local caller `apiKeyId`. */
+/** An API Gateway REST proxy event for an operation call by the local caller `apiKeyId` (its caller id). */
 export const operationEvent = (op: OperationId, body: unknown, apiKeyId: string): APIGatewayProxyEvent => {
   const def = OPERATIONS[op];
   const headers: Record<string, string> = {
@@ -131,7 +132,8 @@ const proxyEvent = (
   requestContext: {
     accountId: '000000000000',
     apiId: 'bench',
-    authorizer: null,
+    // What the Lambda authorizer hands on for the local caller (every scope).
+    authorizer: { principalId: apiKeyId, callerId: apiKeyId, scopes: ALL_SCOPES.join(' ') },
     httpMethod: method,
     path: `/bench${path}`,
     protocol: 'HTTP/1.1',
@@ -143,8 +145,8 @@ const proxyEvent = (
     identity: {
       accessKey: null,
       accountId: null,
-      apiKey: 'redacted',
-      apiKeyId,
+      apiKey: null,
+      apiKeyId: null,
       caller: null,
       clientCert: null,
       cognitoAuthenticationProvider: null,

@@ -282,7 +282,7 @@ const main = async (): Promise<void> => {
   const stops: Array<() => void> = [];
   try {
     const env = childEnv(runtime.env);
-    const apiKeyId = runtime.callers[0]?.apiKeyId ?? '';
+    const apiKeyId = runtime.callers[0]?.clientId ?? '';
     const lrs: LrsTarget = {
       url: runtime.simulator.url,
       caFile: join(certs.dir, 'ca.crt'),

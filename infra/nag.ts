@@ -5,8 +5,12 @@ import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 
-/** Runs the AWS Solutions rule pack on every synth: an unacknowledged error fails the synth. */
+const checked = new WeakSet<App>();
+
+/** Runs the AWS Solutions rule pack on every synth: an unacknowledged error fails the synth. Once per app. */
 export function addSecurityChecks(app: App): void {
+  if (checked.has(app)) return;
+  checked.add(app);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 }
 

@@ -1,8 +1,8 @@
 /**
  * Stands in for the REST API (API Gateway v1, Lambda proxy integration): matches the method and resource,
- * checks the `x-api-key` header as a usage-plan API key would, builds a v1 `APIGatewayProxyEvent`, calls
- * the function in-process and writes back its statusCode/headers/body. As deployed: missing or unknown
- * API key → 403 INVALID_API_KEY, a POSTed JSON body that is not an object → 400 BAD_REQUEST_BODY, function
+ * builds a v1 `APIGatewayProxyEvent`, runs the Lambda authorizer on every non-public route
+ * (authorizer-stand-in.ts: no or bad token → 401, unregistered caller → 403), calls the function
+ * in-process and writes back its statusCode/headers/body. As deployed: a POSTed JSON body that is not an object → 400 BAD_REQUEST_BODY, function
  * error → 502, function over 29 s → 504, over-size body → 413. Unlike API Gateway (which answers 403
  * MISSING_AUTHENTICATION_TOKEN), an unknown path gets 404 and a known path with another method 405, to
  * make local mistakes obvious.
@@ -13,7 +13,9 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { PLATFORM_ROUTES } from '../infra/routes.js';
 import { docUrlFor, ERROR_CODES, type ErrorCode } from '../shared/app/error-codes.js';
 import { operationEntry, PLATFORM_FUNCTIONS } from '../shared/config/resources.js';
+import { ORGANISATION_ROUTES } from '../shared/config/scopes.js';
 import { kebab, OPERATION_LIST } from '../shared/lrs/operations.js';
+import { type AuthorizerHandler, runAuthorizer } from './authorizer-stand-in.js';
 import { closeServer, listenLocal } from './emulators.js';
 import { type AsyncHandler, handlerLoader, lambdaContext } from './lambda.js';
 
@@ -26,18 +28,12 @@ export interface ApiRoute {
   /** The function name (for the Lambda context and logs). */
   readonly functionName: string;
   readonly handler: () => Promise<ProxyHandler>;
-  /** Default true: the deployed API requires an API key on every method. */
-  readonly apiKeyRequired?: boolean;
-}
-
-export interface ApiKey {
-  readonly id: string;
-  readonly value: string;
 }
 
 export interface ApiServerOptions {
   readonly routes: readonly ApiRoute[];
-  readonly apiKeys: readonly ApiKey[];
+  /** The Lambda authorizer run before every route but the public ones. */
+  readonly authorizer: () => Promise<AuthorizerHandler>;
   /** 0 (default) picks a free port. */
   readonly port?: number;
   readonly portHint?: string;
@@ -85,7 +81,12 @@ export const gatewayRoutes = (): ApiRoute[] => {
         handler: handlerLoader<APIGatewayProxyEvent, APIGatewayProxyResult>(operationEntry(op.id)),
       }),
     ),
-    ...PLATFORM_ROUTES.map(
+    ...[
+      ...PLATFORM_ROUTES,
+      ...ORGANISATION_ROUTES.filter(
+        (o) => !PLATFORM_ROUTES.some((p) => p.method === o.method && p.path === o.path),
+      ),
+    ].map(
       (r): ApiRoute => ({
         method: r.method,
         resource: r.path,
@@ -246,7 +247,6 @@ const isProxyResult = (value: unknown): value is APIGatewayProxyResult =>
 
 export const startApiServer = async (options: ApiServerOptions): Promise<ApiServer> => {
   const routes = options.routes.map(compile);
-  const keysByValue = new Map(options.apiKeys.map((k) => [k.value, k]));
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const integrationTimeoutMs = options.integrationTimeoutMs ?? 29_000;
   const stage = options.stage ?? 'local';
@@ -310,18 +310,85 @@ export const startApiServer = async (options: ApiServerOptions): Promise<ApiServ
       return;
     }
 
-    const apiKeyHeader = req.headers['x-api-key'];
-    const apiKey = typeof apiKeyHeader === 'string' ? keysByValue.get(apiKeyHeader) : undefined;
-    if ((route.apiKeyRequired ?? true) && !apiKey) {
+    // The authorizer runs first, as in API Gateway (before the request validator reads the body).
+    const match = route.pattern.exec(url.pathname);
+    const pathParameters =
+      route.params.length === 0
+        ? null
+        : Object.fromEntries(route.params.map((name, i) => [name, decodeURIComponent(match?.[i + 1] ?? '')]));
+    const { headers, multiValueHeaders } = headerMaps(req);
+    // API Gateway adds the X-Forwarded-* headers; the functions read the scheme from X-Forwarded-Proto.
+    for (const name of Object.keys(headers)) {
+      if (name.toLowerCase() === 'x-forwarded-proto') {
+        delete headers[name];
+        delete multiValueHeaders[name];
+      }
+    }
+    headers['X-Forwarded-Proto'] = 'http';
+    multiValueHeaders['X-Forwarded-Proto'] = ['http'];
+    const now = new Date();
+    const sourceIp = req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
+    const event: APIGatewayProxyEvent = {
+      resource: route.resource,
+      path: url.pathname,
+      httpMethod: method,
+      headers,
+      multiValueHeaders,
+      ...queryMaps(url),
+      pathParameters,
+      stageVariables: null,
+      body: null,
+      isBase64Encoded: false,
+      requestContext: {
+        accountId: ACCOUNT_ID,
+        apiId: API_ID,
+        authorizer: null,
+        domainName: `127.0.0.1:${port}`,
+        domainPrefix: '127',
+        extendedRequestId: requestId.replaceAll('-', '').slice(0, 16),
+        httpMethod: method,
+        identity: {
+          accessKey: null,
+          accountId: null,
+          // With the API key source AUTHORIZER, the usage-plan key the authorizer named (no usage plans here).
+          apiKey: null,
+          apiKeyId: null,
+          caller: null,
+          clientCert: null,
+          cognitoAuthenticationProvider: null,
+          cognitoAuthenticationType: null,
+          cognitoIdentityId: null,
+          cognitoIdentityPoolId: null,
+          principalOrgId: null,
+          sourceIp,
+          user: null,
+          userAgent: req.headers['user-agent'] ?? null,
+          userArn: null,
+        },
+        // The path as the caller sent it: locally there is no stage prefix in the URL.
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        requestId,
+        requestTime: now.toUTCString(),
+        requestTimeEpoch: now.getTime(),
+        resourceId: 'local',
+        resourcePath: route.resource,
+        stage,
+      },
+    };
+
+    const authorized = await runAuthorizer(options.authorizer, event, options.region);
+    if (!authorized.ok) {
       gatewayError(
-        403,
-        'INVALID_API_KEY',
-        'Send a valid API key in the x-api-key header',
-        'INVALID_API_KEY',
+        authorized.status,
+        authorized.code,
+        authorized.message,
+        authorized.responseType,
         route.resource,
       );
       return;
     }
+    event.requestContext.authorizer = authorized.authorizer;
 
     let body: Buffer;
     try {
@@ -359,70 +426,7 @@ export const startApiServer = async (options: ApiServerOptions): Promise<ApiServ
       return;
     }
 
-    const match = route.pattern.exec(url.pathname);
-    const pathParameters =
-      route.params.length === 0
-        ? null
-        : Object.fromEntries(route.params.map((name, i) => [name, decodeURIComponent(match?.[i + 1] ?? '')]));
-    const { headers, multiValueHeaders } = headerMaps(req);
-    // API Gateway adds the X-Forwarded-* headers; the functions read the scheme from X-Forwarded-Proto.
-    for (const name of Object.keys(headers)) {
-      if (name.toLowerCase() === 'x-forwarded-proto') {
-        delete headers[name];
-        delete multiValueHeaders[name];
-      }
-    }
-    headers['X-Forwarded-Proto'] = 'http';
-    multiValueHeaders['X-Forwarded-Proto'] = ['http'];
-    const now = new Date();
-    const sourceIp = req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
-    const event: APIGatewayProxyEvent = {
-      resource: route.resource,
-      path: url.pathname,
-      httpMethod: method,
-      headers,
-      multiValueHeaders,
-      ...queryMaps(url),
-      pathParameters,
-      stageVariables: null,
-      body: body.length > 0 ? body.toString('utf8') : null,
-      isBase64Encoded: false,
-      requestContext: {
-        accountId: ACCOUNT_ID,
-        apiId: API_ID,
-        authorizer: null,
-        domainName: `127.0.0.1:${port}`,
-        domainPrefix: '127',
-        extendedRequestId: requestId.replaceAll('-', '').slice(0, 16),
-        httpMethod: method,
-        identity: {
-          accessKey: null,
-          accountId: null,
-          apiKey: apiKey?.value ?? null,
-          apiKeyId: apiKey?.id ?? null,
-          caller: null,
-          clientCert: null,
-          cognitoAuthenticationProvider: null,
-          cognitoAuthenticationType: null,
-          cognitoIdentityId: null,
-          cognitoIdentityPoolId: null,
-          principalOrgId: null,
-          sourceIp,
-          user: null,
-          userAgent: req.headers['user-agent'] ?? null,
-          userArn: null,
-        },
-        // The path as the caller sent it: locally there is no stage prefix in the URL.
-        path: url.pathname,
-        protocol: `HTTP/${req.httpVersion}`,
-        requestId,
-        requestTime: now.toUTCString(),
-        requestTimeEpoch: now.getTime(),
-        resourceId: 'local',
-        resourcePath: route.resource,
-        stage,
-      },
-    };
+    event.body = body.length > 0 ? body.toString('utf8') : null;
 
     let result: unknown;
     try {

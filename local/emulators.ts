@@ -92,8 +92,62 @@ const fauxqsStoreWithRequestHost = async (region: string): Promise<unknown> => {
 interface FastifyLike {
   listen(opts: { port: number; host: string }): Promise<string>;
   close(): Promise<void>;
+  addHook(
+    name: 'preSerialization',
+    hook: (
+      request: { headers: Record<string, unknown> },
+      reply: unknown,
+      payload: unknown,
+    ) => Promise<unknown>,
+  ): void;
   server: Server;
 }
+
+/**
+ * The SQS sender id of messages the functions send (they sign with the access key id `local`, see awsEnv).
+ */
+export const LOCAL_GATEWAY_SENDER_ID = 'local';
+/** Sender ids remembered (the newest), so a long session does not grow without bound. */
+const MAX_SENDERS = 100_000;
+
+/**
+ * fauxqs has no IAM and stamps every message with `SenderId: "000000000000"`. Real SQS stamps the sender's
+ * IAM principal id, which the queue worker checks; locally the nearest faithful stand-in is the access key
+ * id the SendMessage request was signed with (SigV4 `Credential=<key id>/…`). This hook notes it per
+ * message id on SendMessage/SendMessageBatch and puts it in the SenderId that ReceiveMessage answers.
+ */
+const senderIds = (app: FastifyLike): void => {
+  const senders = new Map<string, string>();
+  const remember = (messageId: unknown, sender: string) => {
+    if (typeof messageId !== 'string') return;
+    if (senders.size >= MAX_SENDERS) {
+      const oldest = senders.keys().next().value;
+      if (oldest !== undefined) senders.delete(oldest);
+    }
+    senders.set(messageId, sender);
+  };
+  app.addHook('preSerialization', async (request, _reply, payload) => {
+    const target = String(request.headers['x-amz-target'] ?? '');
+    if (!payload || typeof payload !== 'object') return payload;
+    const body = payload as {
+      MessageId?: unknown;
+      Successful?: Array<{ MessageId?: unknown }>;
+      Messages?: Array<{ MessageId?: string; Attributes?: Record<string, string> }>;
+    };
+    if (target === 'AmazonSQS.SendMessage' || target === 'AmazonSQS.SendMessageBatch') {
+      const keyId = /Credential=([^/,\s]+)\//.exec(String(request.headers.authorization ?? ''))?.[1];
+      const sender = keyId ?? 'anonymous';
+      remember(body.MessageId, sender);
+      for (const entry of body.Successful ?? []) remember(entry.MessageId, sender);
+    } else if (target === 'AmazonSQS.ReceiveMessage') {
+      for (const m of body.Messages ?? []) {
+        const sender = m.MessageId ? senders.get(m.MessageId) : undefined;
+        if (sender && m.Attributes?.SenderId !== undefined) m.Attributes.SenderId = sender;
+      }
+    }
+    return payload;
+  });
+};
 
 const startSqs = async (
   region: string,
@@ -107,6 +161,7 @@ const startSqs = async (
     // fauxqs' store types are not exported from its entry point; it fills in the other stores itself.
     stores: { sqsStore } as unknown as NonNullable<Parameters<typeof buildApp>[0]>['stores'],
   }) as unknown as FastifyLike;
+  senderIds(app);
   try {
     await app.listen({ port, host: LOCAL_HOST });
   } catch (error) {
@@ -174,7 +229,7 @@ export const startEmulators = async (options: StartEmulatorsOptions = {}): Promi
       awsEnv: {
         AWS_REGION: region,
         AWS_DEFAULT_REGION: region,
-        AWS_ACCESS_KEY_ID: 'local',
+        AWS_ACCESS_KEY_ID: LOCAL_GATEWAY_SENDER_ID,
         AWS_SECRET_ACCESS_KEY: 'local',
         AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
         AWS_ENDPOINT_URL_SQS: sqs.url,

@@ -9,7 +9,7 @@ export interface ExampleRequest {
   readonly title: string;
   readonly method: 'GET' | 'POST';
   readonly path: string;
-  /** Extra headers besides content type, API key and organisation. */
+  /** Extra headers besides content type, bearer token and organisation. */
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: unknown;
   /** What the caller should see. */
@@ -84,14 +84,18 @@ export const exampleRequests = (): ExampleRequest[] => {
 const shellQuote = (text: string): string => `'${text.replaceAll("'", "'\\''")}'`;
 
 /** A curl command for an example, with the API URL, key and organisation filled in. */
+/**
+ * The example as a curl command. `token` is what goes after `Bearer ` — the printed commands use the
+ * shell variable `$TOKEN` (set by the token command), so the header is double-quoted.
+ */
 export const toCurl = (
   example: ExampleRequest,
   apiUrl: string,
-  apiKey: string,
+  token: string,
   organisationId: string,
 ): string => {
   const lines = [`curl -sS -X ${example.method} ${shellQuote(`${apiUrl}${example.path}`)}`];
-  lines.push(`-H 'x-api-key: ${apiKey}'`, `-H 'x-lrs-organisation: ${organisationId}'`);
+  lines.push(`-H "authorization: Bearer ${token}"`, `-H 'x-lrs-organisation: ${organisationId}'`);
   for (const [name, value] of Object.entries(example.headers ?? {}))
     lines.push(`-H ${shellQuote(`${name}: ${value}`)}`);
   if (example.body !== undefined) {
@@ -99,3 +103,11 @@ export const toCurl = (
   }
   return lines.join(' \\\n    ');
 };
+
+/** The command that gets a token from the local token endpoint into $TOKEN (client credentials grant). */
+export const tokenCurl = (tokenEndpoint: string, clientId: string, clientSecret: string): string =>
+  [
+    `TOKEN=$(curl -sS -X POST ${shellQuote(tokenEndpoint)}`,
+    `-u ${shellQuote(`${clientId}:${clientSecret}`)}`,
+    `-d grant_type=client_credentials | sed -E 's/.*"access_token":"([^"]+)".*/\\1/')`,
+  ].join(' \\\n    ');

@@ -69,7 +69,8 @@ const toLambdaAttributes = (m: Message): SQSRecordAttributes => {
   const out: Record<string, string> = {
     ApproximateReceiveCount: a.ApproximateReceiveCount ?? '1',
     SentTimestamp: a.SentTimestamp ?? String(Date.now()),
-    SenderId: a.SenderId ?? 'AIDALOCAL000000000000',
+    // As SQS gives it (the worker checks it against the registry); empty if the queue gave none.
+    SenderId: a.SenderId ?? '',
     ApproximateFirstReceiveTimestamp: a.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
   };
   for (const key of [

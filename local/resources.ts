@@ -1,10 +1,12 @@
 /**
  * Creates, on the local emulators, the same resources the CDK app deploys, from the same constants
  * (shared/config/names.ts and shared/config/resources.ts): the single table, one queue and DLQ per LRS
- * operation with the deployed redrive policy and visibility timeout, and one Secrets Manager secret per
- * organisation in the shape the functions read. Returns the queue URL map and the functions' env vars.
+ * operation with the deployed redrive policy and visibility timeout, one Secrets Manager secret per
+ * organisation in the shape the functions read, and the registry table with the local seed (the
+ * organisations, the local callers with their client secrets and grants). Returns the queue URL map and
+ * the functions' env vars.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CreateSecretCommand,
@@ -12,7 +14,14 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DEFAULT_DATA_TTL_DAYS, ENV, orgSecretPrefix, TABLE } from '../shared/config/names.js';
+import { DynamoDbRegistry, registryKeySchema } from '../shared/adapters/dynamodb-registry.js';
+import {
+  DEFAULT_DATA_TTL_DAYS,
+  ENV,
+  orgSecretPrefix,
+  registryTableName,
+  TABLE,
+} from '../shared/config/names.js';
 import {
   DLQ_RETENTION_SECONDS,
   LRS_TIMEOUT_MS,
@@ -23,9 +32,11 @@ import {
   QUEUE_VISIBILITY_TIMEOUT_SECONDS,
   tableName,
 } from '../shared/config/resources.js';
+import { ALL_SCOPES, type Scope } from '../shared/config/scopes.js';
 import { JOBS_ENV } from '../shared/jobs/settings.js';
 import { OPERATION_IDS, type OperationId } from '../shared/lrs/operations.js';
-import type { Emulators } from './emulators.js';
+import { type Emulators, LOCAL_GATEWAY_SENDER_ID } from './emulators.js';
+import { hashClientSecret } from './token-issuer.js';
 
 /** What the seeded secret of one organisation is made from (the simulator's seed has these fields). */
 export interface LocalOrganisation {
@@ -46,14 +57,31 @@ export interface LocalCertificates {
   readonly caCert: Buffer;
 }
 
-/** A system allowed to call the local API: the key it sends and the organisations it may act for. */
+/**
+ * A system allowed to call the local API, seeded in the registry: its OAuth client (id and secret at the
+ * local token issuer), its scopes and the organisations it is granted.
+ */
 export interface LocalCaller {
-  /** The API Gateway API key id the functions see as `requestContext.identity.apiKeyId`. */
-  readonly apiKeyId: string;
-  /** The `x-api-key` value. */
-  readonly apiKey: string;
-  /** Organisation ids, or `['*']`. */
+  /** The client id: the caller id the functions see (`requestContext.authorizer.callerId`). */
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly name?: string;
+  /** Default: every scope. */
+  readonly scopes?: readonly Scope[];
+  /** Organisation ids granted, or `['*']` for every seeded organisation. */
   readonly organisations: readonly string[];
+  /** The grants let it read the organisations' whole history. */
+  readonly readAll?: boolean;
+  /** SQS sender ids whose messages act as this caller. */
+  readonly queueSenders?: readonly string[];
+}
+
+/** Where the functions verify tokens: the local token issuer. */
+export interface LocalTokenIssuerInfo {
+  readonly issuer: string;
+  readonly audience: string;
+  readonly jwksUri: string;
+  readonly scopePrefix: string;
 }
 
 /** The secret JSON the functions read (`${orgSecretPrefix(stage)}${organisationId}`). */
@@ -80,6 +108,9 @@ export interface CreateLocalResourcesOptions {
    */
   readonly certificateFormat?: 'pem' | 'pfx' | 'alternate';
   readonly callers: readonly LocalCaller[];
+  readonly tokenIssuer: LocalTokenIssuerInfo;
+  /** How long the functions reuse a registry read (default 30 s; tests use less). */
+  readonly registryCacheSeconds?: number;
   readonly operations?: readonly OperationId[];
   /** Overrides for tests that need fast redelivery; the defaults are the deployed values. */
   readonly visibilityTimeoutSeconds?: number;
@@ -92,6 +123,7 @@ export interface CreateLocalResourcesOptions {
 export interface LocalResources {
   readonly stage: string;
   readonly tableName: string;
+  readonly registryTableName: string;
   readonly queueUrls: Readonly<Record<OperationId, string>>;
   readonly dlqUrls: Readonly<Record<OperationId, string>>;
   readonly queueArns: Readonly<Record<OperationId, string>>;
@@ -155,6 +187,70 @@ const createQueue = async (
   return { url, arn };
 };
 
+/** Creates the registry table (the deployed table's keys, on demand, no TTL) on a local DynamoDB emulator. */
+export const createRegistryTable = async (dynamodb: DynamoDBClient, name: string): Promise<void> => {
+  await dynamodb.send(
+    new CreateTableCommand({ TableName: name, BillingMode: 'PAY_PER_REQUEST', ...registryKeySchema }),
+  );
+};
+
+/** The subject and notAfter of a PEM certificate, as the registry records them. */
+export const certificateFacts = (pem: Buffer | string): { subject: string; notAfter: string } => {
+  const x = new X509Certificate(pem);
+  return { subject: x.subject.split('\n').join(','), notAfter: new Date(x.validTo).toISOString() };
+};
+
+/** Seeds the registry: every organisation active, every caller with its local client secret and grants. */
+export const seedRegistry = async (
+  registry: DynamoDbRegistry,
+  input: {
+    readonly organisations: ReadonlyArray<{
+      organisationId: string;
+      secretName: string;
+      secretVersionId?: string;
+    }>;
+    readonly certificate: { subject: string; notAfter: string };
+    readonly callers: readonly LocalCaller[];
+  },
+): Promise<void> => {
+  const now = new Date().toISOString();
+  for (const org of input.organisations) {
+    await registry.putOrganisation({
+      organisationId: org.organisationId,
+      status: 'active',
+      secretName: org.secretName,
+      ...(org.secretVersionId ? { secretVersionId: org.secretVersionId } : {}),
+      certificateSubject: input.certificate.subject,
+      certificateNotAfter: input.certificate.notAfter,
+      createdAt: now,
+      updatedAt: now,
+    });
+  }
+  for (const caller of input.callers) {
+    await registry.putCaller({
+      callerId: caller.clientId,
+      name: caller.name ?? caller.clientId,
+      status: 'active',
+      scopes: [...(caller.scopes ?? ALL_SCOPES)],
+      ...(caller.queueSenders ? { queueSenders: [...caller.queueSenders] } : {}),
+      createdAt: now,
+      updatedAt: now,
+    });
+    await registry.putLocalClient(caller.clientId, await hashClientSecret(caller.clientSecret));
+    const granted = caller.organisations.includes('*')
+      ? input.organisations.map((o) => o.organisationId)
+      : caller.organisations;
+    for (const organisationId of granted) {
+      await registry.putGrant({
+        callerId: caller.clientId,
+        organisationId,
+        readAll: caller.readAll ?? false,
+        createdAt: now,
+      });
+    }
+  }
+};
+
 /** Creates the gateway's data table (the deployed table's keys, on demand) on a local DynamoDB emulator. */
 export const createTable = async (dynamodb: DynamoDBClient, tableName: string): Promise<void> => {
   await dynamodb.send(
@@ -205,6 +301,7 @@ export const createLocalResources = async (options: CreateLocalResourcesOptions)
 
     const prefix = orgSecretPrefix(stage);
     const secretNames: string[] = [];
+    const seeded: Array<{ organisationId: string; secretName: string; secretVersionId?: string }> = [];
     for (const [index, org] of options.organisations.entries()) {
       const format =
         options.certificateFormat === 'alternate'
@@ -214,11 +311,23 @@ export const createLocalResources = async (options: CreateLocalResourcesOptions)
           : (options.certificateFormat ?? 'pem');
       const name = `${prefix}${org.organisationId}`;
       const value = JSON.stringify(organisationSecret(org, options.certificates, format));
-      await upsertSecret(clients.secretsManager, name, value);
+      const versionId = await upsertSecret(clients.secretsManager, name, value);
       secretNames.push(name);
+      seeded.push({
+        organisationId: org.organisationId,
+        secretName: name,
+        ...(versionId ? { secretVersionId: versionId } : {}),
+      });
     }
 
-    const callerAccess = Object.fromEntries(options.callers.map((c) => [c.apiKeyId, [...c.organisations]]));
+    const registry = registryTableName(stage);
+    await createRegistryTable(clients.dynamodb, registry);
+    await seedRegistry(new DynamoDbRegistry({ tableName: registry, client: clients.dynamodb }), {
+      organisations: seeded,
+      certificate: certificateFacts(options.certificates.clientCert),
+      callers: options.callers,
+    });
+
     const env: Record<string, string> = {
       ...emulators.awsEnv,
       [ENV.stage]: stage,
@@ -226,7 +335,14 @@ export const createLocalResources = async (options: CreateLocalResourcesOptions)
       [ENV.lrsEndpoint]: options.lrsEndpoint.replace(/\/+$/, ''),
       [ENV.lrsTimeoutMs]: String(options.lrsTimeoutMs ?? LRS_TIMEOUT_MS),
       [ENV.orgSecretPrefix]: prefix,
-      [ENV.callerAccess]: JSON.stringify(callerAccess),
+      [ENV.registryTableName]: registry,
+      [ENV.registryCacheSeconds]: String(options.registryCacheSeconds ?? 30),
+      [ENV.tokenIssuer]: options.tokenIssuer.issuer,
+      [ENV.tokenAudience]: options.tokenIssuer.audience,
+      [ENV.tokenJwksUri]: options.tokenIssuer.jwksUri,
+      [ENV.tokenScopePrefix]: options.tokenIssuer.scopePrefix,
+      // The functions' own SQS sends (bulk job fan-out, retries) are signed with the local access key.
+      [ENV.trustedSenderIds]: LOCAL_GATEWAY_SENDER_ID,
       [ENV.operationQueueUrls]: JSON.stringify(queueUrls),
       [ENV.dataTtlDays]: String(options.dataTtlDays ?? DEFAULT_DATA_TTL_DAYS),
       [ENV.lrsMaxConcurrency]: String(lrsMaxConcurrency),
@@ -238,6 +354,7 @@ export const createLocalResources = async (options: CreateLocalResourcesOptions)
     return {
       stage,
       tableName: table,
+      registryTableName: registry,
       queueUrls,
       dlqUrls,
       queueArns,
@@ -254,11 +371,15 @@ export const createLocalResources = async (options: CreateLocalResourcesOptions)
   }
 };
 
-const upsertSecret = async (sm: SecretsManagerClient, name: string, value: string): Promise<void> => {
+const upsertSecret = async (
+  sm: SecretsManagerClient,
+  name: string,
+  value: string,
+): Promise<string | undefined> => {
   try {
-    await sm.send(new CreateSecretCommand({ Name: name, SecretString: value }));
+    return (await sm.send(new CreateSecretCommand({ Name: name, SecretString: value }))).VersionId;
   } catch (error) {
     if ((error as { name?: string }).name !== 'ResourceExistsException') throw error;
-    await sm.send(new PutSecretValueCommand({ SecretId: name, SecretString: value }));
+    return (await sm.send(new PutSecretValueCommand({ SecretId: name, SecretString: value }))).VersionId;
   }
 };

@@ -4,14 +4,18 @@
  * pollers. Used by `npm start` (local/start.ts) and by the integration tests (test/support/local-stack.ts).
  */
 import { randomBytes } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, SQSEvent } from 'aws-lambda';
+import { DynamoDbRegistry } from '../shared/adapters/dynamodb-registry.js';
+import { registryTableName } from '../shared/config/names.js';
 import { operationEntry } from '../shared/config/resources.js';
 import { kebab, type OperationId } from '../shared/lrs/operations.js';
 import type { CertificateSet } from '../simulator/certs.js';
 import { startSimulator } from '../simulator/index.js';
 import { SIMULATOR_ORGANISATIONS } from '../simulator/seed.js';
 import { type ApiRoute, type ApiServer, gatewayRoutes, startApiServer } from './api-server.js';
+import type { AuthorizerHandler } from './authorizer-stand-in.js';
 import { type EmulatorPorts, type Emulators, PortInUseError, startEmulators } from './emulators.js';
 import { type AsyncHandler, handlerLoader, loadedFunctionEntries } from './lambda.js';
 import { type Poller, startPoller } from './poller.js';
@@ -22,6 +26,10 @@ import {
   type LocalOrganisation,
   type LocalResources,
 } from './resources.js';
+import { startTokenIssuer, type TokenIssuer } from './token-issuer.js';
+
+/** The authorizer function's entry (its module reads the token issuer and registry from process.env). */
+export const AUTHORIZER_ENTRY = 'functions/authorizer/handler.ts';
 
 export type Simulator = Awaited<ReturnType<typeof startSimulator>>;
 export type SimulatorOptions = NonNullable<Parameters<typeof startSimulator>[0]>;
@@ -30,14 +38,22 @@ export interface LocalRuntimeOptions {
   readonly stage: string;
   readonly certificates: CertificateSet;
   readonly region?: string;
-  readonly ports?: EmulatorPorts & { readonly api?: number; readonly simulator?: number };
+  readonly ports?: EmulatorPorts & {
+    readonly api?: number;
+    readonly simulator?: number;
+    readonly token?: number;
+  };
   /** Added to a port-in-use error (e.g. which env var changes the port). */
-  readonly portHints?: Partial<Record<'api' | 'simulator' | 'dynamodb' | 'sqs' | 'secretsManager', string>>;
+  readonly portHints?: Partial<
+    Record<'api' | 'simulator' | 'dynamodb' | 'sqs' | 'secretsManager' | 'token', string>
+  >;
+  /** How long the functions reuse a registry read (default 30 s). */
+  readonly registryCacheSeconds?: number;
   /** Start the API Gateway stand-in (default true). */
   readonly api?: boolean;
   /** Start the SQS pollers (default true). */
   readonly pollers?: boolean;
-  /** Callers (API keys) allowed to use the API; default: one caller for every seeded organisation. */
+  /** Callers (OAuth clients) seeded in the registry; default: one caller for every seeded organisation. */
   readonly callers?: readonly LocalCaller[];
   /** Replace the API routes (default: every operation and platform route, see gatewayRoutes()). */
   readonly routes?: readonly ApiRoute[];
@@ -67,6 +83,8 @@ export interface LocalRuntime {
   readonly resources: LocalResources;
   readonly organisations: readonly LocalOrganisation[];
   readonly callers: readonly LocalCaller[];
+  /** The local OAuth token endpoint and JWKS. */
+  readonly tokenIssuer: TokenIssuer;
   /** The functions' environment (also in process.env unless setProcessEnv was false). */
   readonly env: Readonly<Record<string, string>>;
   readonly api?: ApiServer;
@@ -97,9 +115,12 @@ export const seededOrganisations = (): LocalOrganisation[] =>
     vendorId: o.vendorId,
   }));
 
-/** A caller that may act for every seeded organisation, with a fresh random key unless one is given. */
-export const defaultCallers = (apiKey = `local-${randomBytes(16).toString('hex')}`): LocalCaller[] => [
-  { apiKeyId: 'local-mis', apiKey, organisations: ['*'] },
+/** The local seed's caller: every scope, every seeded organisation. */
+export const LOCAL_CALLER_ID = 'local-mis';
+
+/** A caller that may act for every seeded organisation, with a fresh random secret unless one is given. */
+export const defaultCallers = (clientSecret = randomBytes(24).toString('base64url')): LocalCaller[] => [
+  { clientId: LOCAL_CALLER_ID, clientSecret, name: 'Local MIS', organisations: ['*'] },
 ];
 
 export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<LocalRuntime> => {
@@ -136,9 +157,27 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     });
     stoppers.push(() => emulators.close());
 
+    const registryClient = new DynamoDBClient({
+      region: emulators.region,
+      endpoint: emulators.dynamodb.url,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    stoppers.push(async () => registryClient.destroy());
+    const tokenIssuer = await startTokenIssuer({
+      registry: new DynamoDbRegistry({ tableName: registryTableName(options.stage), client: registryClient }),
+      ...(options.ports?.token !== undefined ? { port: options.ports.token } : {}),
+      ...(options.portHints?.token ? { portHint: options.portHints.token } : {}),
+      ...(options.log ? { log: options.log } : {}),
+    });
+    stoppers.push(() => tokenIssuer.close());
+
     const organisations = seededOrganisations();
     const callers = options.callers ?? defaultCallers();
     const resources = await createLocalResources({
+      tokenIssuer,
+      ...(options.registryCacheSeconds !== undefined
+        ? { registryCacheSeconds: options.registryCacheSeconds }
+        : {}),
       emulators,
       stage: options.stage,
       lrsEndpoint: simulator.url,
@@ -179,7 +218,9 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     if (options.api ?? true) {
       api = await startApiServer({
         routes: options.routes ?? gatewayRoutes(),
-        apiKeys: callers.map((c) => ({ id: c.apiKeyId, value: c.apiKey })),
+        authorizer: handlerLoader<Parameters<AuthorizerHandler>[0], Awaited<ReturnType<AuthorizerHandler>>>(
+          AUTHORIZER_ENTRY,
+        ),
         region: emulators.region,
         ...(options.ports?.api !== undefined ? { port: options.ports.api } : {}),
         ...(options.portHints?.api ? { portHint: options.portHints.api } : {}),
@@ -217,6 +258,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       resources,
       organisations,
       callers,
+      tokenIssuer,
       env: resources.env,
       ...(api ? { api } : {}),
       ...(poller ? { poller } : {}),

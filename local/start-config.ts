@@ -6,10 +6,12 @@
 export const LOCAL_STAGE = 'local';
 /** Printed once everything listens; the start-up test waits for it. */
 export const READY_MARKER = 'lrs-gateway local runtime is ready';
-export const DEFAULT_LOCAL_API_KEY = 'local-dev-key';
+/** The local caller's OAuth client secret at the local token endpoint (a local-only, published value). */
+export const DEFAULT_LOCAL_CLIENT_SECRET = 'local-dev-secret';
 
 export const PORTS = {
   api: { variable: 'LOCAL_API_PORT', fallback: 3000 },
+  token: { variable: 'LOCAL_TOKEN_PORT', fallback: 3001 },
   simulator: { variable: 'LOCAL_SIMULATOR_PORT', fallback: 8443 },
   dynamodb: { variable: 'LOCAL_DYNAMODB_PORT', fallback: 8000 },
   sqs: { variable: 'LOCAL_SQS_PORT', fallback: 9324 },
@@ -38,10 +40,10 @@ export const readPorts = (env: NodeJS.ProcessEnv): Record<PortName, number> => {
   return ports;
 };
 
-export const readApiKey = (env: NodeJS.ProcessEnv): string => {
-  const key = env.LOCAL_API_KEY ?? DEFAULT_LOCAL_API_KEY;
-  if (!/^[\x21-\x7e]{8,128}$/.test(key)) {
-    throw new StartupError('LOCAL_API_KEY must be 8-128 printable characters without spaces');
+export const readClientSecret = (env: NodeJS.ProcessEnv): string => {
+  const secret = env.LOCAL_CLIENT_SECRET ?? DEFAULT_LOCAL_CLIENT_SECRET;
+  if (!/^[\x21-\x7e]{8,128}$/.test(secret)) {
+    throw new StartupError('LOCAL_CLIENT_SECRET must be 8-128 printable characters without spaces');
   }
-  return key;
+  return secret;
 };

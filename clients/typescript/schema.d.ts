@@ -1061,6 +1061,61 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/organisations/{organisationId}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An organisation's set-up at the gateway: active or suspended, its LRS certificate, its last LRS answers
+         * @description An organisation's set-up at the gateway: active or suspended, its LRS certificate, its last LRS answers
+         *
+         *     **Examples** (`$API` is the API base URL, `$TOKEN` an access token: see *Calling the API* above)
+         *
+         *     ```sh
+         *     curl -sS -X GET "$API/v1/organisations/{organisationId}/status" \
+         *       -H "Authorization: Bearer $TOKEN" -H 'X-LRS-Organisation: TEST0001' \
+         *       -H "Accept: application/json"
+         *     ```
+         *
+         *     ```ts
+         *     import { createLrsGatewayClient } from './clients/typescript/index.js';
+         *
+         *     const lrs = createLrsGatewayClient({ baseUrl: API, tokenUrl: TOKEN_URL, clientId, clientSecret });
+         *     const answer = await lrs.raw.GET('/v1/organisations/{organisationId}/status', { headers: { 'X-LRS-Organisation': 'TEST0001' } });
+         *     ```
+         *
+         *     ```csharp
+         *     using var http = new HttpClient { BaseAddress = new Uri(api) };
+         *     http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+         *     http.DefaultRequestHeaders.Add("X-LRS-Organisation", "TEST0001");
+         *     using var request = new HttpRequestMessage(HttpMethod.Get, "v1/organisations/{organisationId}/status");
+         *     using var response = await http.SendAsync(request);
+         *     var body = await response.Content.ReadAsStringAsync(); // 2xx: the answer; otherwise { "error": { "code", ... } }
+         *     ```
+         *
+         *     ```python
+         *     import uuid, requests
+         *
+         *     response = requests.get(
+         *         f"{API}/v1/organisations/{organisationId}/status",
+         *         headers={"Authorization": f"Bearer {token}", "X-LRS-Organisation": "TEST0001"},
+         *         timeout=35,
+         *     )
+         *     answer = response.json()  # 2xx: the answer; otherwise answer["error"]["code"]
+         *     ```
+         */
+        get: operations["getOrganisationStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/openapi.json": {
         parameters: {
             query?: never;
@@ -1335,7 +1390,7 @@ export interface components {
              * @description Stable error code, distinct per cause: see /v1/docs/errors for each one and what to do
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "BAD_REQUEST_BODY" | "BAD_REQUEST_PARAMETERS" | "UNAUTHENTICATED" | "INVALID_API_KEY" | "FORBIDDEN" | "NOT_FOUND" | "ROUTE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "IDEMPOTENCY_KEY_IN_USE" | "IDEMPOTENCY_KEY_REUSED" | "REQUEST_REFUSED" | "REQUEST_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "LRS_REJECTED" | "RATE_LIMITED" | "INTERNAL" | "LRS_ACCESS_REFUSED" | "BAD_GATEWAY" | "LRS_UNAVAILABLE" | "GATEWAY_TIMEOUT";
+            code: "VALIDATION_FAILED" | "BAD_REQUEST_BODY" | "BAD_REQUEST_PARAMETERS" | "UNAUTHENTICATED" | "INVALID_API_KEY" | "FORBIDDEN" | "NOT_FOUND" | "ROUTE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "IDEMPOTENCY_KEY_IN_USE" | "IDEMPOTENCY_KEY_REUSED" | "REQUEST_REFUSED" | "REQUEST_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "LRS_REJECTED" | "RATE_LIMITED" | "INTERNAL" | "LRS_OPERATION_NOT_ALLOWED" | "LRS_ACCESS_REFUSED" | "LRS_BAD_EXCHANGE" | "BAD_GATEWAY" | "LRS_UNAVAILABLE" | "GATEWAY_TIMEOUT";
             /** @description For people; never contains a submitted value */
             message: string;
             /** @description True when the same request may succeed later; then Retry-After and retryAfterSeconds say when */
@@ -1381,9 +1436,9 @@ export interface components {
             findType: "FUL" | "CHK";
             /** @description Unique Learner Number: 10 digits, first digit 1-9, valid check digit */
             uln: string;
-            /** @description Family name (1-35 characters, not blank) */
+            /** @description Family name (1-35 characters, not blank; spaces collapsed and trimmed) */
             familyName: string;
-            /** @description Given name (1-35 characters, not blank) */
+            /** @description Given name (1-35 characters, not blank; spaces collapsed and trimmed) */
             givenName: string;
         };
         FindLearnerByUlnResult: {
@@ -1464,9 +1519,9 @@ export interface components {
              * @enum {string}
              */
             findType: "FUL" | "CHK";
-            /** @description Family name (1-35 characters, not blank) */
+            /** @description Family name (1-35 characters, not blank; spaces collapsed and trimmed) */
             familyName: string;
-            /** @description Given name (1-35 characters, not blank) */
+            /** @description Given name (1-35 characters, not blank; spaces collapsed and trimmed) */
             givenName: string;
             /** @description Date of birth (YYYY-MM-DD, 1800-2099) */
             dateOfBirth: string;
@@ -1475,7 +1530,7 @@ export interface components {
              * @enum {string}
              */
             gender: "0" | "1" | "2" | "9";
-            /** @description Last known postcode, up to 9 characters */
+            /** @description Last known postcode, up to 9 characters; sent upper-cased with one space before the inward code */
             lastKnownPostCode: string;
             /** @description Previous family name (up to 35 characters) */
             previousFamilyName?: string;
@@ -1560,9 +1615,9 @@ export interface components {
         VerifyLearnerRequest: {
             /** @description Unique Learner Number: 10 digits, first digit 1-9, valid check digit */
             uln: string;
-            /** @description Family name (1-35 characters, not blank) */
+            /** @description Family name (1-35 characters, not blank; spaces collapsed and trimmed) */
             familyName: string;
-            /** @description Given name (1-35 characters, not blank) */
+            /** @description Given name (1-35 characters, not blank; spaces collapsed and trimmed) */
             givenName: string;
             /** @description Date of birth (YYYY-MM-DD, 1800-2099) */
             dateOfBirth?: string;
@@ -1628,11 +1683,11 @@ export interface components {
             learner: {
                 /** @description Title (up to 35 characters) */
                 title?: string;
-                /** @description Given name (1-35 characters, not blank) */
+                /** @description Given name (1-35 characters, not blank; spaces collapsed and trimmed) */
                 givenName: string;
                 /** @description Middle or other names (up to 35 characters) */
                 middleOtherName?: string;
-                /** @description Family name (1-35 characters, not blank) */
+                /** @description Family name (1-35 characters, not blank; spaces collapsed and trimmed) */
                 familyName: string;
                 /** @description Preferred given name (up to 35 characters) */
                 preferredGivenName?: string;
@@ -1650,7 +1705,7 @@ export interface components {
                 lastKnownAddressTown?: string;
                 /** @description County or city (up to 50 characters) */
                 lastKnownAddressCountyOrCity?: string;
-                /** @description Last known postcode, up to 9 characters */
+                /** @description Last known postcode, up to 9 characters; sent upper-cased with one space before the inward code */
                 lastKnownPostCode: string;
                 /** @description Date the address was captured (YYYY-MM-DD, 1800-2099) */
                 dateOfAddressCapture?: string;
@@ -1694,6 +1749,8 @@ export interface components {
             searchResponseCode: string;
             /** @description Code of the registration, when one was attempted (WSRC0005 registered, WSRC0021 refused) */
             registerResponseCode?: string;
+            /** @description True when the registration's answer was lost and the learner was found registered by a search afterwards (exact match on every submitted field) */
+            reconciled?: boolean;
             /** @description Learners the search found instead (empty when registered or too many matches) */
             matches: {
                 /** @description A learner record from LearnerService */
@@ -1773,11 +1830,11 @@ export interface components {
             learner: {
                 /** @description Title (up to 35 characters) */
                 title?: string;
-                /** @description Given name (1-35 characters, not blank) */
+                /** @description Given name (1-35 characters, not blank; spaces collapsed and trimmed) */
                 givenName: string;
                 /** @description Middle or other names (up to 35 characters) */
                 middleOtherName?: string;
-                /** @description Family name (1-35 characters, not blank) */
+                /** @description Family name (1-35 characters, not blank; spaces collapsed and trimmed) */
                 familyName: string;
                 /** @description Preferred given name (up to 35 characters) */
                 preferredGivenName?: string;
@@ -1795,7 +1852,7 @@ export interface components {
                 lastKnownAddressTown?: string;
                 /** @description County or city (up to 50 characters) */
                 lastKnownAddressCountyOrCity?: string;
-                /** @description Last known postcode, up to 9 characters */
+                /** @description Last known postcode, up to 9 characters; sent upper-cased with one space before the inward code */
                 lastKnownPostCode: string;
                 /** @description Date the address was captured (YYYY-MM-DD, 1800-2099) */
                 dateOfAddressCapture?: string;
@@ -1885,13 +1942,13 @@ export interface components {
                 misIdentifier?: string;
                 /** @description Title (up to 35 characters) */
                 title?: string;
-                /** @description Given name (1-35 characters, not blank) */
+                /** @description Given name (1-35 characters, not blank; spaces collapsed and trimmed) */
                 givenName: string;
                 /** @description Preferred given name (up to 35 characters) */
                 preferredGivenName?: string;
                 /** @description Middle or other names (up to 35 characters) */
                 middleOtherName?: string;
-                /** @description Family name (1-35 characters, not blank) */
+                /** @description Family name (1-35 characters, not blank; spaces collapsed and trimmed) */
                 familyName: string;
                 /** @description Previous family name (up to 35 characters) */
                 previousFamilyName?: string;
@@ -1907,7 +1964,7 @@ export interface components {
                 lastKnownAddressTown?: string;
                 /** @description County or city (up to 50 characters) */
                 lastKnownAddressCountyOrCity?: string;
-                /** @description Last known postcode, up to 9 characters */
+                /** @description Last known postcode, up to 9 characters; sent upper-cased with one space before the inward code */
                 lastKnownPostCode?: string;
                 /** @description Date the address was captured (YYYY-MM-DD, 1800-2099) */
                 dateOfAddressCapture?: string;
@@ -2065,9 +2122,9 @@ export interface components {
                 misIdentifier?: string;
                 /** @description Unique Learner Number: 10 digits, first digit 1-9, valid check digit */
                 uln: string;
-                /** @description Family name (1-35 characters, not blank) */
+                /** @description Family name (1-35 characters, not blank; spaces collapsed and trimmed) */
                 familyName: string;
-                /** @description Given name (1-35 characters, not blank) */
+                /** @description Given name (1-35 characters, not blank; spaces collapsed and trimmed) */
                 givenName: string;
                 /** @description Date of birth (YYYY-MM-DD, 1800-2099) */
                 dateOfBirth?: string;
@@ -2226,9 +2283,9 @@ export interface components {
         GetLearningEventsRequest: {
             /** @description Unique Learner Number: 10 digits, first digit 1-9, valid check digit */
             uln: string;
-            /** @description Given name (1-35 characters, not blank) */
+            /** @description Given name (1-35 characters, not blank; spaces collapsed and trimmed) */
             givenName: string;
-            /** @description Family name (1-35 characters, not blank) */
+            /** @description Family name (1-35 characters, not blank; spaces collapsed and trimmed) */
             familyName: string;
             /** @description Date of birth (YYYY-MM-DD, 1800-2099) */
             dateOfBirth?: string;
@@ -2320,9 +2377,9 @@ export interface components {
         GetLearnerByUlnRequest: {
             /** @description Unique Learner Number: 10 digits, first digit 1-9, valid check digit */
             uln: string;
-            /** @description Given name (1-35 characters, not blank) */
+            /** @description Given name (1-35 characters, not blank; spaces collapsed and trimmed) */
             givenName: string;
-            /** @description Family name (1-35 characters, not blank) */
+            /** @description Family name (1-35 characters, not blank; spaces collapsed and trimmed) */
             familyName: string;
             /**
              * @description FUL (full search, default) or CHK (check only)
@@ -2348,7 +2405,7 @@ export interface components {
             familyName?: string;
             givenName?: string;
             learner?: {
-                [key: string]: string | string[];
+                [key: string]: string | number | string[];
             };
         };
         /** @description The answer to getLearnerByUln */
@@ -2455,9 +2512,9 @@ export interface components {
         ViewAuditRequest: {
             /** @description Unique Learner Number: 10 digits, first digit 1-9, valid check digit */
             uln: string;
-            /** @description Given name (1-35 characters, not blank) */
+            /** @description Given name (1-35 characters, not blank; spaces collapsed and trimmed) */
             givenName: string;
-            /** @description Family name (1-35 characters, not blank) */
+            /** @description Family name (1-35 characters, not blank; spaces collapsed and trimmed) */
             familyName: string;
             /**
              * @description Page number, from 1
@@ -2588,27 +2645,27 @@ export interface components {
             submissionType?: string;
             /** @description Achievements */
             achievements: {
-                /** @description Award date (YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss]) */
+                /** @description Award date (YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss]; sent as YYYY-MM-DDThh:mm:ss) */
                 achievementAwardDate: string;
                 /** @description Achievement action code */
                 action: number;
-                /** @description Action date (YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss]) */
+                /** @description Action date (YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss]; sent as YYYY-MM-DDThh:mm:ss) */
                 actionDate: string;
                 /** @description Action reason (up to 4000 characters) */
                 actionReason?: string;
-                /** @description Date of birth (YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss]) */
+                /** @description Date of birth (YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss]; sent as YYYY-MM-DDThh:mm:ss) */
                 dateOfBirth?: string;
-                /** @description Family name (1-35 characters, not blank) */
+                /** @description Family name (1-35 characters, not blank; spaces collapsed and trimmed) */
                 familyName: string;
                 /** @description Gender: 0, 1, 2 or 9 */
                 gender?: 0 | 1 | 2 | 9;
-                /** @description Given name (1-35 characters, not blank) */
+                /** @description Given name (1-35 characters, not blank; spaces collapsed and trimmed) */
                 givenName: string;
                 /** @description Grade (up to 50 characters) */
                 grade?: string;
                 /** @description Language of assessment (up to 50 characters) */
                 languageForAssessment?: string;
-                /** @description Learner postcode, up to 9 characters */
+                /** @description Learner postcode, up to 9 characters; sent upper-cased with one space before the inward code */
                 learnerPostcode?: string;
                 /** @description The awarding organisation's own key (up to 128 characters) */
                 misIdentifier?: string;
@@ -2754,6 +2811,24 @@ export interface components {
                 nextAttemptAt: string;
                 /** @description LRS attempts that failed for a transient reason so far */
                 attempts: number;
+            };
+        };
+        /** @description An organisation's status */
+        OrganisationStatus: {
+            organisationId: string;
+            /** @description The gateway holds LRS credentials for it */
+            configured: boolean;
+            /** @enum {string} */
+            status?: "active" | "suspended";
+            certificate?: {
+                subject?: string;
+                notAfter?: string;
+                daysToExpiry?: number;
+            };
+            lrs: {
+                lastSuccessAt?: string;
+                lastFailureAt?: string;
+                lastFailureCode?: string;
             };
         };
         /** @description A bulk job */
@@ -2943,7 +3018,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -3035,7 +3110,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -3132,7 +3207,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -3224,7 +3299,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -3321,7 +3396,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -3413,7 +3488,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -3510,7 +3585,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -3602,7 +3677,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -3699,7 +3774,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -3791,7 +3866,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -3888,7 +3963,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -3980,7 +4055,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -4077,7 +4152,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -4169,7 +4244,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -4266,7 +4341,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -4358,7 +4433,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -4455,7 +4530,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -4547,7 +4622,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -4644,7 +4719,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -4736,7 +4811,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -4833,7 +4908,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -4925,7 +5000,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -5022,7 +5097,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -5114,7 +5189,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -5211,7 +5286,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -5303,7 +5378,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -5400,7 +5475,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -5492,7 +5567,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -5589,7 +5664,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -5681,7 +5756,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -5778,7 +5853,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -5870,7 +5945,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -5967,7 +6042,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -6059,7 +6134,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -6143,7 +6218,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -6200,7 +6275,135 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
+            502: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Gateway timeout. Codes: `GATEWAY_TIMEOUT` */
+            504: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getOrganisationStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UKPRN or organisation reference */
+                organisationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The status */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganisationStatus"];
+                };
+            };
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
+            400: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No or invalid credentials. Codes: `UNAUTHENTICATED` */
+            401: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
+            403: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found. Codes: `NOT_FOUND`, `ROUTE_NOT_FOUND` */
+            404: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body too large. Codes: `REQUEST_TOO_LARGE` */
+            413: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Rate limited: retry after Retry-After. Codes: `RATE_LIMITED` */
+            429: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error (generic body). Codes: `INTERNAL` */
+            500: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -6305,7 +6508,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -6408,7 +6611,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -6511,7 +6714,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -6665,7 +6868,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -6734,7 +6937,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -6787,7 +6990,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -6869,7 +7072,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -6922,7 +7125,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */

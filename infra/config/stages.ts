@@ -2,30 +2,31 @@
  * One typed record per deployment stage. Everything that differs between environments lives here and is
  * passed to the stacks as props; constructs never read process.env.
  *
- * Edit this file to deploy for your own organisations: list the organisation ids you act for (UKPRN or
- * LRS organisation reference) and the callers (MIS systems) that may use the API, with the organisations
- * each one may act for.
+ * Organisations and callers are not configured here: they are run-time data in the stage's registry table,
+ * managed with `npm run admin` (see infra/README.md), so onboarding never needs a deploy and the templates
+ * are the same for one organisation or a thousand.
  */
+
+import { accessConfigProblems, type CallerAuthConfig, type UsageTierConfig } from './access.js';
+import {
+  type AlarmRouting,
+  type ConcurrencyConfig,
+  type EdgeConfig,
+  type EgressConfig,
+  productionSettingProblems,
+} from './production.js';
 
 export const STAGE_NAMES = ['dev', 'test', 'live'] as const;
 export type StageName = (typeof STAGE_NAMES)[number];
 
-export interface CallerConfig {
-  /** A short name for the calling system, used in the API key and usage plan names: `[a-z0-9-]{1,40}`. */
-  readonly name: string;
-  /** Organisation ids this caller may act for; `['*']` means every organisation of the stage. */
-  readonly organisations: readonly string[];
-  /** Steady-state requests per second allowed for this caller's API key. */
-  readonly rateLimit: number;
-  /** Burst of requests allowed for this caller's API key. */
-  readonly burstLimit: number;
-  /** Optional cap of requests per day. */
-  readonly dailyQuota?: number;
-}
-
 export interface StageConfig {
   readonly name: StageName;
-  /** AWS region; the account comes from the CLI profile (CDK_DEFAULT_ACCOUNT). */
+  /**
+   * AWS account id the stage deploys into. Required on test and live (their synth fails without it); on dev
+   * unset means the CLI profile's account (CDK_DEFAULT_ACCOUNT).
+   */
+  readonly account?: string;
+  /** AWS region the stage is pinned to. */
   readonly region: string;
   /** LRS base URL (no trailing slash); the service paths (/LearnerService.svc, ...) are appended by the code. */
   readonly lrsEndpoint: string;
@@ -34,6 +35,13 @@ export interface StageConfig {
    * The LRS is a shared public service: keep this low.
    */
   readonly lrsMaxConcurrency: number;
+  /**
+   * LRS calls in flight for the whole stage, HTTP and queues together (LRS_BUDGET); beyond it HTTP callers
+   * get 429 and queue work waits. Default: twice lrsMaxConcurrency.
+   */
+  readonly lrsBudget?: number;
+  /** Per-organisation limits within the budget, e.g. `10000000=2,TST001=1` (LRS_BUDGET_ORGANISATIONS). */
+  readonly lrsBudgetOrganisations?: string;
   /** Days learner data (request and job results) is kept before DynamoDB TTL deletes it. */
   readonly dataTtlDays: number;
   /**
@@ -47,13 +55,24 @@ export interface StageConfig {
   readonly retainData: boolean;
   /** Memory of each Lambda function, in MB. */
   readonly functionMemoryMb: number;
-  /** Organisation ids (UKPRN: 8 characters, or organisation reference: 6 characters) served by this stage. */
-  readonly organisations: readonly string[];
-  /** Systems allowed to call the API, one API key and usage plan each. */
-  readonly callers: readonly CallerConfig[];
+  /** Who issues caller tokens: the stage's Cognito user pool, or another OIDC issuer. */
+  readonly auth: CallerAuthConfig;
+  /** Usage plans the admin CLI assigns callers to (the first is the default tier). */
+  readonly usageTiers: readonly UsageTierConfig[];
+  /**
+   * IAM role ARNs (or ARN patterns with `*`) of registered callers that send to the operation queues directly,
+   * besides roles named `lrs-gateway-<stage>-caller-*` in the stage's account, which are always allowed.
+   */
+  readonly queueSenderArns: readonly string[];
+  /**
+   * IAM principal ARNs (or patterns) of the operators who may read organisation secrets (the admin CLI's
+   * `doctor`, checks after a rotation); every other principal is refused by the key and secret policies.
+   * Storing a secret (onboard, rotate) needs no entry here, only the operator's IAM permissions.
+   */
+  readonly secretReaderArns: readonly string[];
   /** Stage-wide API Gateway throttling (all callers together). */
   readonly apiThrottle: { readonly rateLimit: number; readonly burstLimit: number };
-  readonly alarms: {
+  readonly alarms: AlarmRouting & {
     /** Optional e-mail address subscribed to the alarm topic (confirm the subscription after deploy). */
     readonly email?: string;
     /** Alarm when a client certificate has this many days or fewer left. */
@@ -61,6 +80,12 @@ export interface StageConfig {
     /** Function errors in 5 minutes that raise an alarm. */
     readonly errorThreshold: number;
   };
+  /** WAF and custom domain (infra/README "The edge"). Unset: the WAF with its default rate limit, no domain. */
+  readonly edge?: EdgeConfig;
+  /** Static egress IPs through a VPC with NAT gateways (infra/README "Static egress"). Unset: no VPC. */
+  readonly egress?: EgressConfig;
+  /** Reserved concurrency (infra/README "Concurrency"). Unset: DEFAULT_CONCURRENCY. */
+  readonly concurrency?: ConcurrencyConfig;
 }
 
 /** CloudWatch Logs retention values accepted by CloudFormation (days). */
@@ -84,8 +109,10 @@ export const STAGES: Record<StageName, StageConfig> = {
     logRetentionDays: 14,
     retainData: false,
     functionMemoryMb: 512,
-    organisations: ['TEST0001'],
-    callers: [{ name: 'dev-mis', organisations: ['*'], rateLimit: 5, burstLimit: 10 }],
+    auth: { kind: 'cognito' },
+    usageTiers: [{ name: 'standard', rateLimit: 5, burstLimit: 10 }],
+    queueSenderArns: [],
+    secretReaderArns: [],
     apiThrottle: { rateLimit: 20, burstLimit: 40 },
     alarms: { certificateExpiryDays: 30, errorThreshold: 5 },
   },
@@ -98,8 +125,10 @@ export const STAGES: Record<StageName, StageConfig> = {
     logRetentionDays: 30,
     retainData: true,
     functionMemoryMb: 512,
-    organisations: ['TEST0001'],
-    callers: [{ name: 'test-mis', organisations: ['TEST0001'], rateLimit: 5, burstLimit: 10 }],
+    auth: { kind: 'cognito' },
+    usageTiers: [{ name: 'standard', rateLimit: 5, burstLimit: 10 }],
+    queueSenderArns: [],
+    secretReaderArns: [],
     apiThrottle: { rateLimit: 20, burstLimit: 40 },
     alarms: { certificateExpiryDays: 30, errorThreshold: 5 },
   },
@@ -112,18 +141,17 @@ export const STAGES: Record<StageName, StageConfig> = {
     logRetentionDays: 365,
     retainData: true,
     functionMemoryMb: 1024,
-    // Replace with your own UKPRN(s) before deploying.
-    organisations: ['10000000'],
-    callers: [
-      { name: 'college-mis', organisations: ['10000000'], rateLimit: 10, burstLimit: 20, dailyQuota: 50_000 },
+    auth: { kind: 'cognito' },
+    usageTiers: [
+      { name: 'standard', rateLimit: 10, burstLimit: 20, dailyQuota: 50_000 },
+      { name: 'bulk', rateLimit: 25, burstLimit: 50, dailyQuota: 500_000 },
     ],
+    queueSenderArns: [],
+    secretReaderArns: [],
     apiThrottle: { rateLimit: 50, burstLimit: 100 },
     alarms: { certificateExpiryDays: 30, errorThreshold: 1 },
   },
 };
-
-const ORGANISATION_ID = /^(?:[0-9a-zA-Z]{8}|[0-9a-zA-Z]{6})$/;
-const CALLER_NAME = /^[a-z0-9-]{1,40}$/;
 
 /**
  * Checks a stage record at synth time and returns every problem found, each naming the field and the rule.
@@ -168,39 +196,7 @@ export function stageConfigProblems(config: StageConfig): string[] {
   ) {
     at('functionMemoryMb', `must be an integer from 128 to 10240, got ${config.functionMemoryMb}`);
   }
-  if (config.organisations.length === 0) at('organisations', 'must list at least one organisation id');
-  const seenOrgs = new Set<string>();
-  for (const [i, org] of config.organisations.entries()) {
-    if (!ORGANISATION_ID.test(org)) {
-      at(
-        `organisations[${i}]`,
-        `"${org}" must be a UKPRN (8 letters/digits) or an organisation reference (6)`,
-      );
-    }
-    if (seenOrgs.has(org)) at(`organisations[${i}]`, `"${org}" is listed twice`);
-    seenOrgs.add(org);
-  }
-  if (config.callers.length === 0) at('callers', 'must list at least one caller, or nobody can use the API');
-  const seenCallers = new Set<string>();
-  for (const [i, caller] of config.callers.entries()) {
-    if (!CALLER_NAME.test(caller.name))
-      at(`callers[${i}].name`, `"${caller.name}" must match ${CALLER_NAME}`);
-    if (seenCallers.has(caller.name)) at(`callers[${i}].name`, `"${caller.name}" is listed twice`);
-    seenCallers.add(caller.name);
-    if (caller.organisations.length === 0)
-      at(`callers[${i}].organisations`, 'must list at least one organisation');
-    for (const org of caller.organisations) {
-      if (org !== '*' && !seenOrgs.has(org)) {
-        at(`callers[${i}].organisations`, `"${org}" is not one of this stage's organisations`);
-      }
-    }
-    if (!(caller.rateLimit > 0) || !(caller.burstLimit >= 1)) {
-      at(`callers[${i}]`, 'rateLimit must be > 0 and burstLimit >= 1');
-    }
-    if (caller.rateLimit > config.apiThrottle.rateLimit) {
-      at(`callers[${i}].rateLimit`, 'must not exceed the stage apiThrottle.rateLimit');
-    }
-  }
+  problems.push(...accessConfigProblems(config));
   if (!(config.apiThrottle.rateLimit > 0) || !(config.apiThrottle.burstLimit >= 1)) {
     at('apiThrottle', 'rateLimit must be > 0 and burstLimit >= 1');
   }
@@ -213,6 +209,7 @@ export function stageConfigProblems(config: StageConfig): string[] {
   if (config.alarms.email !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(config.alarms.email)) {
     at('alarms.email', `"${config.alarms.email}" is not an e-mail address`);
   }
+  problems.push(...productionSettingProblems(config));
   return problems;
 }
 

@@ -1,18 +1,21 @@
 /**
- * The REST API in front of the functions. Authentication: an API key per caller (header `x-api-key`), each
- * key in its own usage plan with its own throttle and optional daily quota; the functions use the key id
- * (`requestContext.identity.apiKeyId`) as the caller id and look it up in CALLER_ACCESS to decide which
- * organisations the caller may act for. Every method requires a key. POST bodies must be JSON objects
- * (request validator); execution logs record errors only, never bodies; access logs record ids, routes,
- * status and latency, never personal data.
+ * The REST API in front of the functions. Authentication: every method except the documented public ones
+ * (PUBLIC_ROUTES in shared/config/scopes.ts: the API description) uses the Lambda REQUEST authorizer, which verifies the caller's OAuth 2.0
+ * bearer token and looks the caller up in the registry. API keys never identify anyone: the authorizer hands
+ * API Gateway the caller's usage key (API key source AUTHORIZER), which only selects the usage plan (throttle,
+ * quota) of the caller's tier. Keys and their plan membership are made at run time by the admin CLI; the
+ * template holds one usage plan per tier and no key. POST bodies must be JSON objects (request validator);
+ * execution logs record errors only, never bodies; access logs record ids, routes, status and latency, never
+ * personal data.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import {
   AccessLogField,
   AccessLogFormat,
-  ApiKey,
   ApiKeySourceType,
+  AuthorizationType,
   EndpointType,
+  type IAuthorizer,
   JsonSchemaType,
   JsonSchemaVersion,
   LambdaIntegration,
@@ -27,7 +30,7 @@ import {
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { CallerConfig } from '../config/stages.js';
+import type { UsageTierConfig } from '../config/access.js';
 import { acknowledge } from '../nag.js';
 import { addGatewayResponses } from './gateway-responses.js';
 
@@ -38,40 +41,14 @@ export interface Route {
   readonly handler: IFunction;
 }
 
-export interface CallerKey {
-  readonly caller: CallerConfig;
-  readonly apiKey: ApiKey;
-}
-
-/**
- * One API key per caller. Made before the functions, because the functions' CALLER_ACCESS names the key ids.
- */
-export class CallerKeys extends Construct {
-  public readonly keys: readonly CallerKey[];
-
-  constructor(scope: Construct, id: string, props: { stageName: string; callers: readonly CallerConfig[] }) {
-    super(scope, id);
-    this.keys = props.callers.map((caller) => ({
-      caller,
-      apiKey: new ApiKey(this, `Key-${caller.name}`, {
-        apiKeyName: `lrs-gateway-${props.stageName}-${caller.name}`,
-        description: `Caller ${caller.name}; organisations ${caller.organisations.join(', ')}`,
-        enabled: true,
-      }),
-    }));
-  }
-
-  /** CALLER_ACCESS: `{ [apiKeyId]: organisationIds }`, key ids resolved at deploy time. */
-  callerAccessJson(): string {
-    // Key ids are tokens inside the JSON text; CDK resolves the string into an Fn::Join.
-    return JSON.stringify(Object.fromEntries(this.keys.map((k) => [k.apiKey.keyId, k.caller.organisations])));
-  }
-}
-
 export interface GatewayApiProps {
   readonly stageName: string;
   readonly routes: readonly Route[];
-  readonly callerKeys: CallerKeys;
+  /** Routes served without a token (method and path); every other route uses `authorizer`. */
+  readonly publicRoutes: readonly Pick<Route, 'method' | 'path'>[];
+  readonly authorizer: IAuthorizer;
+  /** One usage plan each; the admin CLI adds callers' usage keys to them. */
+  readonly usageTiers: readonly UsageTierConfig[];
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
   readonly logRetentionDays: number;
   readonly removalPolicy: RemovalPolicy;
@@ -82,7 +59,8 @@ const ROUTE_PATH = /^(\/(?:[a-z0-9.-]+|\{[a-zA-Z]+\}))+$/;
 export class GatewayApi extends Construct {
   public readonly api: RestApi;
   public readonly accessLogGroup: LogGroup;
-  public readonly usagePlans: readonly UsagePlan[];
+  /** Usage plan of each tier, by tier name. */
+  public readonly usagePlans: ReadonlyMap<string, UsagePlan>;
   public readonly bodyValidator: RequestValidator;
   public readonly jsonObjectModel: Model;
 
@@ -96,8 +74,10 @@ export class GatewayApi extends Construct {
       if (seen.has(key)) throw new Error(`${this.node.path}: route ${key} is defined twice`);
       seen.add(key);
     }
-    if (props.callerKeys.keys.length === 0)
-      throw new Error(`${this.node.path}: at least one caller is needed`);
+    if (props.usageTiers.length === 0)
+      throw new Error(`${this.node.path}: at least one usage tier is needed`);
+    const isPublic = (route: Route) =>
+      props.publicRoutes.some((p) => p.method === route.method && p.path === route.path);
 
     this.accessLogGroup = new LogGroup(this, 'AccessLogs', {
       retention: props.logRetentionDays,
@@ -108,8 +88,9 @@ export class GatewayApi extends Construct {
       restApiName: `lrs-gateway-${props.stageName}`,
       description: 'lrs-gateway: JSON in front of the DfE Learning Records Service',
       endpointTypes: [EndpointType.REGIONAL],
-      apiKeySourceType: ApiKeySourceType.HEADER,
-      defaultMethodOptions: { apiKeyRequired: true },
+      // The authorizer returns the caller's usage key; a client's x-api-key header is ignored.
+      apiKeySourceType: ApiKeySourceType.AUTHORIZER,
+      defaultMethodOptions: { apiKeyRequired: true, authorizer: props.authorizer },
       // API Gateway needs an account-level role to write execution and access logs.
       cloudWatchRole: true,
       cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
@@ -127,6 +108,7 @@ export class GatewayApi extends Construct {
           JSON.stringify({
             requestId: AccessLogField.contextRequestId(),
             apiKeyId: AccessLogField.contextIdentityApiKeyId(),
+            callerId: AccessLogField.contextAuthorizerPrincipalId(),
             sourceIp: AccessLogField.contextIdentitySourceIp(),
             requestTime: AccessLogField.contextRequestTime(),
             httpMethod: AccessLogField.contextHttpMethod(),
@@ -136,6 +118,9 @@ export class GatewayApi extends Construct {
             responseLength: AccessLogField.contextResponseLength(),
             integrationLatency: AccessLogField.contextIntegrationLatency(),
             responseLatency: AccessLogField.contextResponseLatency(),
+            domainName: AccessLogField.contextDomainName(),
+            wafResponseCode: AccessLogField.contextWafResponseCode(),
+            clientCertSerial: AccessLogField.contextIdentityClientCertSerialNumber(),
           }),
         ),
       },
@@ -158,35 +143,53 @@ export class GatewayApi extends Construct {
     for (const route of props.routes) {
       const resource = this.api.root.resourceForPath(route.path);
       const pathParameters = [...route.path.matchAll(/\{([a-zA-Z]+)\}/g)].map((m) => m[1]);
-      resource.addMethod(route.method, new LambdaIntegration(route.handler, { allowTestInvoke: false }), {
-        apiKeyRequired: true,
-        requestValidator: this.bodyValidator,
-        requestModels: route.method === 'POST' ? { 'application/json': this.jsonObjectModel } : undefined,
-        requestParameters: Object.fromEntries(pathParameters.map((p) => [`method.request.path.${p}`, true])),
-      });
+      const open = isPublic(route);
+      const method = resource.addMethod(
+        route.method,
+        new LambdaIntegration(route.handler, { allowTestInvoke: false }),
+        {
+          ...(open
+            ? { authorizationType: AuthorizationType.NONE, authorizer: undefined, apiKeyRequired: false }
+            : {
+                authorizationType: AuthorizationType.CUSTOM,
+                authorizer: props.authorizer,
+                apiKeyRequired: true,
+              }),
+          requestValidator: this.bodyValidator,
+          requestModels: route.method === 'POST' ? { 'application/json': this.jsonObjectModel } : undefined,
+          requestParameters: Object.fromEntries(
+            pathParameters.map((p) => [`method.request.path.${p}`, true]),
+          ),
+        },
+      );
+      if (open) {
+        acknowledge(
+          method,
+          'AwsSolutions-APIG4',
+          'A documented public route (PUBLIC_ROUTES in shared/config/scopes.ts): the API description holds no data and must be readable ' +
+            'before a caller has a token.',
+        );
+      }
     }
 
-    this.usagePlans = props.callerKeys.keys.map(({ caller, apiKey }) => {
-      const plan = this.api.addUsagePlan(`UsagePlan-${caller.name}`, {
-        name: `lrs-gateway-${props.stageName}-${caller.name}`,
-        throttle: { rateLimit: caller.rateLimit, burstLimit: caller.burstLimit },
-        quota: caller.dailyQuota === undefined ? undefined : { limit: caller.dailyQuota, period: Period.DAY },
-        apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
-      });
-      plan.addApiKey(apiKey);
-      return plan;
-    });
-
-    acknowledge(
-      this.api,
-      'AwsSolutions-APIG4',
-      'Callers authenticate with a per-caller API key (usage plan, throttle, quota); the functions authorise ' +
-        'each request by the key id against the organisations that caller may act for (CALLER_ACCESS).',
+    this.usagePlans = new Map(
+      props.usageTiers.map((tier) => [
+        tier.name,
+        this.api.addUsagePlan(`UsagePlan-${tier.name}`, {
+          name: `lrs-gateway-${props.stageName}-${tier.name}`,
+          description: `Usage tier ${tier.name}: the admin CLI adds each caller's usage key of this tier`,
+          throttle: { rateLimit: tier.rateLimit, burstLimit: tier.burstLimit },
+          quota: tier.dailyQuota === undefined ? undefined : { limit: tier.dailyQuota, period: Period.DAY },
+          apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
+        }),
+      ]),
     );
+
     acknowledge(
       this.api,
       'AwsSolutions-COG4',
-      'Machine-to-machine API for MIS systems: no end-user sign-in, so no Cognito user pool; API keys identify callers.',
+      'Callers are authorised by a Lambda REQUEST authorizer that verifies Cognito or any other OIDC issuer ' +
+        '(e.g. Microsoft Entra ID) with aws-jwt-verify and checks the run-time registry (suspended callers).',
     );
     acknowledge(
       this.api,

@@ -42,7 +42,7 @@ export const FUNCTION_BUNDLING = {
 export const FUNCTION_BASE_ENVIRONMENT = { NODE_OPTIONS: '--enable-source-maps' } as const;
 
 export interface GatewayFunctionProps {
-  /** Physical function name, also the log group name suffix (1-64 characters). */
+  /** Physical function name (1-64 characters). */
   readonly functionName: string;
   /** Entry file relative to `codeRoot` (e.g. `functions/find-learner-by-uln/handler.ts`). */
   readonly entry: string;
@@ -59,6 +59,8 @@ export interface GatewayFunctionProps {
   readonly errorThreshold: number;
   /** Files copied into the bundle: path in the bundle → path under `codeRoot` (e.g. the reference pages). */
   readonly bundleFiles?: Readonly<Record<string, string>>;
+  /** IAM path of the function's role (e.g. the organisation secret readers' path). Default `/`. */
+  readonly rolePath?: string;
 }
 
 /** esbuild hooks that copy `files` into the bundle after it is built. */
@@ -99,8 +101,8 @@ export class GatewayFunction extends Construct {
       );
     }
 
+    // CloudFormation names the log group: a retained group (test, live) never blocks a redeploy of the stack.
     this.logGroup = new LogGroup(this, 'LogGroup', {
-      logGroupName: `/aws/lambda/${props.functionName}`,
       retention: props.logRetentionDays,
       removalPolicy: props.removalPolicy,
     });
@@ -109,6 +111,7 @@ export class GatewayFunction extends Construct {
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `Runs ${props.functionName}`,
+      path: props.rolePath,
     });
     this.logGroup.grantWrite(this.role);
 

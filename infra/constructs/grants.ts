@@ -2,10 +2,12 @@
  * Least-privilege grants written out action by action, on named resources only (no `*`, no index
  * wildcards, no KMS action wildcards), so a reviewer can read exactly what a function may do.
  */
+import { Stack } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IConstruct } from 'constructs';
+import { acknowledge } from '../nag.js';
 
 export const TABLE_READ_ACTIONS = [
   'dynamodb:GetItem',
@@ -48,19 +50,30 @@ export function grantTableData(
   );
 }
 
-/** Read the named organisation secrets, and decrypt them through Secrets Manager only. */
-export function grantReadSecrets(
-  grantee: IGrantable,
-  secrets: readonly ISecret[],
+/**
+ * Read organisation secrets under the stage's name prefix only (an ARN pattern ending in `/*`: secrets are
+ * created at run time), and decrypt them through Secrets Manager only.
+ */
+export function grantReadOrgSecrets(
+  grantee: IGrantable & IConstruct,
+  secretArnPattern: string,
   key: IKey,
   region: string,
 ): void {
-  if (secrets.length === 0) throw new Error('grantReadSecrets needs at least one secret');
+  if (!/:secret:[^*]+\/\*$/.test(secretArnPattern)) {
+    throw new Error('grantReadOrgSecrets needs a secret ARN prefix pattern ending in "/*"');
+  }
   grantee.grantPrincipal.addToPrincipalPolicy(
     new PolicyStatement({
       actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-      resources: secrets.map((s) => s.secretArn),
+      resources: [secretArnPattern],
     }),
+  );
+  acknowledge(
+    grantee,
+    `AwsSolutions-IAM5[Resource::${nagResourceId(grantee, secretArnPattern)}]`,
+    'Organisation secrets are created at run time, one per organisation, under the stage prefix ' +
+      'lrs-gateway/<stage>/org/: the grant names that prefix, never another secret (checked by test/infra).',
   );
   grantee.grantPrincipal.addToPrincipalPolicy(
     new PolicyStatement({
@@ -69,4 +82,17 @@ export function grantReadSecrets(
       conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com` } },
     }),
   );
+}
+
+/** A resource as cdk-nag names it in a finding: pseudo parameters as `<AWS::Partition>`, the rest literal. */
+function nagResourceId(scope: IConstruct, value: string): string {
+  const resolved: unknown = Stack.of(scope).resolve(value);
+  const part = (p: unknown): string => {
+    if (typeof p === 'string') return p;
+    const ref = (p as { Ref?: unknown }).Ref;
+    if (typeof ref === 'string') return `<${ref}>`;
+    throw new Error(`cannot name ${JSON.stringify(p)} for cdk-nag`);
+  };
+  const join = (resolved as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  return join === undefined ? part(resolved) : join[1].map(part).join(join[0]);
 }

@@ -9,14 +9,14 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { OperationDef } from '../../shared/lrs/operations.js';
 import { acknowledge } from '../nag.js';
 import { GatewayFunction } from './gateway-function.js';
-import { grantReadSecrets, grantTableData } from './grants.js';
+import { grantReadOrgSecrets, grantTableData } from './grants.js';
+import { grantRegistryLrsStatusWrite } from './registry.js';
 
 export interface QueueSettings {
   readonly queueName: string;
@@ -41,8 +41,11 @@ export interface OperationFunctionProps {
   /** Environment shared by every function; the construct adds the operation's own queue URL. */
   readonly environment: Readonly<Record<string, string>>;
   readonly table: ITableV2;
+  /** The registry (organisations, callers, grants), read only. Encrypted with `key`. */
+  readonly registryTable: ITableV2;
   readonly key: IKey;
-  readonly organisationSecrets: readonly ISecret[];
+  /** Organisation secrets: the stage's name prefix pattern and their key; `rolePath` is the readers' IAM path. */
+  readonly orgSecrets: { readonly arnPattern: string; readonly key: IKey; readonly rolePath: string };
   readonly logRetentionDays: number;
   readonly removalPolicy: RemovalPolicy;
   readonly alarmTopic: ITopic;
@@ -86,8 +89,9 @@ export function operationFunctionProblems(props: OperationFunctionProps): string
     if (d.toSeconds() < 60 || d.toSeconds() > 14 * 24 * 3600)
       problems.push(`queue.${name} must be 1 minute-14 days`);
   }
-  if (props.organisationSecrets.length === 0)
-    problems.push('organisationSecrets must name at least one secret');
+  if (!/:secret:[^*]+\/\*$/.test(props.orgSecrets.arnPattern)) {
+    problems.push('orgSecrets.arnPattern must be a secret name prefix pattern ending in "/*"');
+  }
   return problems;
 }
 
@@ -151,6 +155,7 @@ export class OperationFunction extends Construct {
       removalPolicy: props.removalPolicy,
       alarmTopic: props.alarmTopic,
       errorThreshold: props.errorThreshold,
+      rolePath: props.orgSecrets.rolePath,
     });
 
     this.handler.function.addEventSource(
@@ -165,7 +170,14 @@ export class OperationFunction extends Construct {
     this.queue.grantSendMessages(this.handler.role);
     this.queue.grant(this.handler.role, 'sqs:ChangeMessageVisibility');
     grantTableData(this.handler.role, props.table, props.key);
-    grantReadSecrets(this.handler.role, props.organisationSecrets, props.key, this.queue.stack.region);
+    grantTableData(this.handler.role, props.registryTable, props.key, 'read');
+    grantRegistryLrsStatusWrite(this.handler.role, props.registryTable, props.key);
+    grantReadOrgSecrets(
+      this.handler.role,
+      props.orgSecrets.arnPattern,
+      props.orgSecrets.key,
+      this.queue.stack.region,
+    );
 
     this.deadLetterAlarm = new Alarm(this, 'DeadLetterAlarm', {
       alarmDescription: `${q.dlqName} holds messages that failed ${q.maxReceiveCount} times`,

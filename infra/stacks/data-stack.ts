@@ -1,34 +1,43 @@
 /**
- * Stateful resources: the encryption key, the single DynamoDB table, one secret per organisation and the
- * alarm topic. Kept apart from the stateless stack so that the API and functions can be replaced freely
- * while data and certificates stay.
+ * Stateful resources: the KMS keys (data, organisation secrets, alarms), the data table, the registry table,
+ * the callers' Cognito user pool and the alarm topic. Kept apart from the stateless stack so that the API and
+ * functions can be replaced freely while data and callers stay. Nothing here names an organisation: their
+ * secrets are created at run time by `npm run admin` under `lrs-gateway/<stage>/org/`.
  */
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
-import { orgSecretPrefix, TABLE } from '../../shared/config/names.js';
+import { TABLE } from '../../shared/config/names.js';
 import { tableName } from '../../shared/config/resources.js';
+import { pointInTimeRecoveryDays } from '../config/production.js';
 import type { StageConfig } from '../config/stages.js';
+import { CallerAuth } from '../constructs/caller-auth.js';
+import { createLogsKey, denyGrantsExceptForAwsServices } from '../constructs/key-policies.js';
+import { createRegistryTable } from '../constructs/registry.js';
+import { createStageKeys } from '../constructs/stage-keys.js';
 import { acknowledge } from '../nag.js';
 
 export interface DataStackProps extends StackProps {
   readonly stage: StageConfig;
 }
 
-/** The placeholder value a new organisation secret holds until the operator stores the real one. */
-export const UNCONFIGURED_SECRET_TEMPLATE = { status: 'NOT_CONFIGURED' } as const;
-
 export class DataStack extends Stack {
-  /** Customer-managed key (rotated yearly) for the table, the secrets and the alarm topic. */
+  /** Customer-managed key (rotated yearly) of the data and registry tables, used through DynamoDB only. */
   public readonly key: Key;
+  /** Customer-managed key of the organisation secrets, used through Secrets Manager only. */
+  public readonly orgSecretsKey: Key;
+  /** Customer-managed key of the alarm topic. */
+  public readonly alarmKey: Key;
+  /** Customer-managed key of every log group of the stage (kept with the data, so retained logs stay readable). */
+  public readonly logsKey: Key;
   public readonly table: TableV2;
-  /** One secret per organisation id of the stage. */
-  public readonly organisationSecrets: ReadonlyMap<string, Secret>;
+  /** Organisations, callers, grants and queue senders (run-time data, no TTL). */
+  public readonly registryTable: TableV2;
+  /** The callers' token issuer (the stage's Cognito user pool, or another OIDC issuer). */
+  public readonly callerAuth: CallerAuth;
   /** Every alarm of the stage publishes here. */
   public readonly alarmTopic: Topic;
 
@@ -37,13 +46,17 @@ export class DataStack extends Stack {
     const { stage } = props;
     const removalPolicy = stage.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
-    this.key = new Key(this, 'Key', {
-      alias: `alias/lrs-gateway-${stage.name}`,
-      description: `lrs-gateway ${stage.name}: learner data, organisation secrets and alarm topic`,
-      enableKeyRotation: true,
+    const keys = createStageKeys(this, {
+      stageName: stage.name,
       removalPolicy,
-      pendingWindow: Duration.days(stage.retainData ? 30 : 7),
+      pendingWindowDays: stage.retainData ? 30 : 7,
+      secretReaderArns: stage.secretReaderArns,
     });
+    this.key = keys.data;
+    this.orgSecretsKey = keys.orgSecrets;
+    this.alarmKey = keys.alarms;
+    denyGrantsExceptForAwsServices(this.key);
+    this.logsKey = createLogsKey(this, stage.name, removalPolicy, stage.retainData);
 
     this.table = new TableV2(this, 'Table', {
       tableName: tableName(stage.name),
@@ -52,54 +65,33 @@ export class DataStack extends Stack {
       timeToLiveAttribute: TABLE.ttlAttribute,
       billing: Billing.onDemand(),
       encryption: TableEncryptionV2.customerManagedKey(this.key),
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // Restorable for no longer than learner data lives (infra/README "Data lifetime and backups").
+      pointInTimeRecoverySpecification: {
+        pointInTimeRecoveryEnabled: true,
+        recoveryPeriodInDays: pointInTimeRecoveryDays(stage.dataTtlDays),
+      },
       deletionProtection: stage.retainData,
       removalPolicy,
     });
 
-    const secrets = new Map<string, Secret>();
-    for (const organisationId of stage.organisations) {
-      const secret = new Secret(this, `OrganisationSecret-${organisationId}`, {
-        secretName: `${orgSecretPrefix(stage.name)}${organisationId}`,
-        description: `LRS client certificate and credentials of organisation ${organisationId} (see infra/README.md)`,
-        encryptionKey: this.key,
-        // Created with a placeholder; the operator puts the real JSON in with put-secret-value. CloudFormation
-        // generates this value only on creation, so later deploys never overwrite the stored certificate.
-        generateSecretString: {
-          secretStringTemplate: JSON.stringify(UNCONFIGURED_SECRET_TEMPLATE),
-          generateStringKey: 'placeholder',
-          excludePunctuation: true,
-        },
-        removalPolicy,
-      });
-      acknowledge(
-        secret,
-        'AwsSolutions-SMG4',
-        'The LRS issues the client certificate and organisation password; they cannot be rotated by a Lambda. ' +
-          'Expiry is watched by the certificate-expiry function and its alarm.',
-      );
-      secrets.set(organisationId, secret);
-      new CfnOutput(this, `OrganisationSecretName-${organisationId}`, {
-        value: secret.secretName,
-        description: `Put the LRS certificate and credentials of ${organisationId} here (infra/README.md)`,
-      });
-    }
-    this.organisationSecrets = secrets;
+    this.registryTable = createRegistryTable(this, 'RegistryTable', {
+      stageName: stage.name,
+      key: this.key,
+      retainData: stage.retainData,
+      removalPolicy,
+    });
+
+    this.callerAuth = new CallerAuth(this, 'CallerAuth', {
+      stageName: stage.name,
+      auth: stage.auth,
+      removalPolicy,
+    });
 
     this.alarmTopic = new Topic(this, 'AlarmTopic', {
       topicName: `lrs-gateway-${stage.name}-alarms`,
-      masterKey: this.key,
+      masterKey: this.alarmKey,
       enforceSSL: true,
     });
-    // CloudWatch alarms must be able to publish to a topic encrypted with a customer-managed key.
-    this.key.addToResourcePolicy(
-      new PolicyStatement({
-        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
-      }),
-    );
     if (stage.alarms.email !== undefined) {
       this.alarmTopic.addSubscription(new EmailSubscription(stage.alarms.email));
     }

@@ -1,22 +1,23 @@
 /**
- * Stateless resources: the API, one function + queue + DLQ per LRS operation, the platform functions
- * (request and job reads, bulk jobs, certificate expiry check) and the alarms. The stateful resources come in
- * as props from the data stack.
+ * Stateless resources: the API and its caller authorizer, one function + queue + DLQ per LRS operation, the
+ * platform functions (request and job reads, bulk jobs, certificate expiry check) and the alarms. The stateful
+ * resources come in as props from the data stack. Nothing here names an organisation or a caller: both are
+ * run-time data in the registry, so the template is the same for one organisation or a thousand.
  */
-
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { REFERENCE_BUNDLE_FILES } from '../../shared/api/reference-page.js';
+import { LRS_BUDGET_ENV } from '../../shared/app/lrs-budget.js';
 import { ENV, METRICS, orgSecretPrefix } from '../../shared/config/names.js';
+import { orgSecretArnPattern, orgSecretReaderRolePath } from '../../shared/config/org-secret-access.js';
 import {
   DLQ_RETENTION_SECONDS,
   FUNCTION_TIMEOUT_SECONDS,
@@ -30,20 +31,31 @@ import {
   QUEUE_RETENTION_SECONDS,
   QUEUE_VISIBILITY_TIMEOUT_SECONDS,
 } from '../../shared/config/resources.js';
+import { PUBLIC_ROUTES } from '../../shared/config/scopes.js';
 import { JOBS_ENV } from '../../shared/jobs/settings.js';
 import { kebab, OPERATION_LIST, type OperationId } from '../../shared/lrs/operations.js';
 import type { StageConfig } from '../config/stages.js';
-import { CallerKeys, GatewayApi, type Route } from '../constructs/gateway-api.js';
+import type { TokenVerification } from '../constructs/caller-auth.js';
+import { CallerAuthorizer } from '../constructs/caller-authorizer.js';
+import { GatewayApi, type Route } from '../constructs/gateway-api.js';
 import { GatewayFunction } from '../constructs/gateway-function.js';
-import { grantReadSecrets, grantTableData } from '../constructs/grants.js';
+import { grantReadOrgSecrets, grantTableData } from '../constructs/grants.js';
 import { OperationFunction } from '../constructs/operation-function.js';
+import { restrictQueueSenders } from '../constructs/queue-senders.js';
+import { grantRegistryList } from '../constructs/registry.js';
 import { PLATFORM_ROUTES } from '../routes.js';
 
 export interface ServiceStackProps extends StackProps {
   readonly stage: StageConfig;
   readonly table: ITableV2;
+  /** The organisation and caller registry (read by every function; written only by the admin CLI). */
+  readonly registryTable: ITableV2;
+  /** The key of both tables. */
   readonly key: IKey;
-  readonly organisationSecrets: ReadonlyMap<string, ISecret>;
+  /** The key of the organisation secrets (created at run time under `lrs-gateway/<stage>/org/`). */
+  readonly orgSecretsKey: IKey;
+  /** How the authorizer verifies caller tokens (the stage's Cognito pool or another OIDC issuer). */
+  readonly tokenVerification: TokenVerification;
   readonly alarmTopic: ITopic;
   /** Directory holding the function entries and package-lock.json. Default: the repository root. */
   readonly codeRoot?: string;
@@ -58,35 +70,43 @@ export class ServiceStack extends Stack {
   public readonly requestsFunction: GatewayFunction;
   public readonly jobsFunction: GatewayFunction;
   public readonly certificateExpiryFunction: GatewayFunction;
-  public readonly callerKeys: CallerKeys;
+  public readonly authorizer: CallerAuthorizer;
   public readonly api: GatewayApi;
-  public readonly certificateExpiryAlarms: readonly Alarm[];
+  public readonly certificateExpiryAlarm: Alarm;
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
-    const { stage, table, key, alarmTopic } = props;
-    const secrets = stage.organisations.map((org) => {
-      const secret = props.organisationSecrets.get(org);
-      if (secret === undefined) throw new Error(`ServiceStack: no secret was passed for organisation ${org}`);
-      return secret;
-    });
+    const { stage, table, registryTable, key, alarmTopic } = props;
+    // The functions that call the LRS (and the certificate check) may read organisation secrets: only those
+    // under the stage's prefix, and only through roles under the readers' IAM path, which the key policy and
+    // each secret's resource policy name.
+    const orgSecrets = {
+      arnPattern: orgSecretArnPattern(
+        { partition: this.partition, region: this.region, account: this.account },
+        stage.name,
+      ),
+      key: props.orgSecretsKey,
+      rolePath: orgSecretReaderRolePath(stage.name),
+    };
     const removalPolicy = stage.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const functionName = (suffix: string) => `lrs-gateway-${stage.name}-${suffix}`;
-
-    this.callerKeys = new CallerKeys(this, 'Callers', { stageName: stage.name, callers: stage.callers });
 
     const environment = (service: string): Record<string, string> => ({
       [ENV.stage]: stage.name,
       [ENV.tableName]: table.tableName,
+      [ENV.registryTableName]: registryTable.tableName,
       [ENV.lrsEndpoint]: stage.lrsEndpoint,
       [ENV.lrsTimeoutMs]: String(LRS_TIMEOUT_MS),
       [ENV.orgSecretPrefix]: orgSecretPrefix(stage.name),
-      [ENV.callerAccess]: this.callerKeys.callerAccessJson(),
       [ENV.dataTtlDays]: String(stage.dataTtlDays),
       [ENV.lrsMaxConcurrency]: String(stage.lrsMaxConcurrency),
+      // One budget of LRS calls in flight for the whole stage, HTTP and queues together.
+      [LRS_BUDGET_ENV.limit]: String(stage.lrsBudget ?? stage.lrsMaxConcurrency * 2),
+      ...(stage.lrsBudgetOrganisations
+        ? { [LRS_BUDGET_ENV.organisations]: stage.lrsBudgetOrganisations }
+        : {}),
       // The queue worker must know which delivery is the last before the DLQ (the queues' redrive policy).
       [JOBS_ENV.maxReceiveCount]: String(MAX_RECEIVE_COUNT),
-      [ENV.organisationIds]: JSON.stringify(stage.organisations),
       ...(stage.lrsServiceHours === undefined ? {} : { [ENV.lrsServiceHours]: stage.lrsServiceHours }),
       POWERTOOLS_SERVICE_NAME: service,
       POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace(stage.name),
@@ -124,8 +144,9 @@ export class ServiceStack extends Stack {
             maxConcurrency: stage.lrsMaxConcurrency,
           },
           table,
+          registryTable,
           key,
-          organisationSecrets: secrets,
+          orgSecrets,
         }),
       );
     }
@@ -141,6 +162,7 @@ export class ServiceStack extends Stack {
       bundleFiles: REFERENCE_BUNDLE_FILES,
     });
     grantTableData(this.requestsFunction.role, table, key, 'read');
+    grantTableData(this.requestsFunction.role, registryTable, key, 'read');
 
     const queueUrls = Object.fromEntries([...operations].map(([id, op]) => [id, op.queue.queueUrl]));
     this.jobsFunction = new GatewayFunction(this, 'Jobs', {
@@ -153,7 +175,25 @@ export class ServiceStack extends Stack {
       environment: { ...environment('jobs'), [ENV.operationQueueUrls]: JSON.stringify(queueUrls) },
     });
     grantTableData(this.jobsFunction.role, table, key, 'readWrite');
-    for (const op of operations.values()) op.queue.grantSendMessages(this.jobsFunction.role);
+    grantTableData(this.jobsFunction.role, registryTable, key, 'read');
+    for (const op of operations.values()) {
+      op.queue.grantSendMessages(this.jobsFunction.role);
+      // Only the gateway's own roles and registered callers may send; the worker trusts the callers named in
+      // messages from its own role and the jobs function's, and checks every other sender against the registry.
+      const gatewayRoles = [op.handler.role, this.jobsFunction.role];
+      restrictQueueSenders(op.queue, {
+        stageName: stage.name,
+        gatewayRoles,
+        callerArns: stage.queueSenderArns,
+      });
+      op.handler.function.addEnvironment(
+        ENV.trustedSenderIds,
+        Fn.join(
+          ',',
+          gatewayRoles.map((role) => role.roleId),
+        ),
+      );
+    }
 
     this.certificateExpiryFunction = new GatewayFunction(this, 'CertificateExpiry', {
       ...common,
@@ -162,8 +202,16 @@ export class ServiceStack extends Stack {
       description: 'Daily: publishes the days left on each organisation client certificate',
       timeout: CERTIFICATE_EXPIRY_TIMEOUT,
       environment: environment(CERTIFICATE_EXPIRY_SERVICE),
+      rolePath: orgSecrets.rolePath,
     });
-    grantReadSecrets(this.certificateExpiryFunction.role, secrets, key, this.region);
+    grantTableData(this.certificateExpiryFunction.role, registryTable, key, 'read');
+    grantRegistryList(this.certificateExpiryFunction.role, registryTable);
+    grantReadOrgSecrets(
+      this.certificateExpiryFunction.role,
+      orgSecrets.arnPattern,
+      orgSecrets.key,
+      this.region,
+    );
     new Rule(this, 'CertificateExpirySchedule', {
       description: 'Checks the LRS client certificates every day at 06:00 UTC',
       schedule: Schedule.cron({ minute: '0', hour: '6' }),
@@ -171,32 +219,31 @@ export class ServiceStack extends Stack {
     });
 
     const action = new SnsAction(alarmTopic);
-    this.certificateExpiryAlarms = stage.organisations.map((organisationId) => {
-      const alarm = new Alarm(this, `CertificateExpiryAlarm-${organisationId}`, {
-        alarmDescription:
-          `The LRS client certificate of organisation ${organisationId} expires in ` +
-          `${stage.alarms.certificateExpiryDays} days or fewer: request a new one from the LRS and update its secret`,
-        metric: new Metric({
-          namespace: METRICS.namespace(stage.name),
-          metricName: METRICS.certificateDaysRemaining,
-          dimensionsMap: {
-            service: CERTIFICATE_EXPIRY_SERVICE,
-            [METRICS.organisationDimension]: organisationId,
-          },
-          statistic: 'Minimum',
-          period: Duration.days(1),
-        }),
-        threshold: stage.alarms.certificateExpiryDays,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD,
-        // A daily data point may fall just outside the window: keep the last state. A check that stops
-        // running is caught by the function's error alarm.
-        treatMissingData: TreatMissingData.IGNORE,
-      });
-      alarm.addAlarmAction(action);
-      alarm.addOkAction(action);
-      return alarm;
+    // One alarm for every organisation, present or future: the lowest days left over all of them (a Metrics
+    // Insights query over the per-organisation data points). The metric names the organisation that is short.
+    this.certificateExpiryAlarm = new Alarm(this, 'CertificateExpiryAlarm', {
+      alarmDescription:
+        `An organisation's LRS client certificate expires in ${stage.alarms.certificateExpiryDays} days or fewer: ` +
+        `find it in metric ${METRICS.certificateDaysRemaining} by ${METRICS.organisationDimension}, request a new ` +
+        'certificate from the LRS and rotate it with npm run admin (infra/README.md)',
+      metric: new MathExpression({
+        label: 'Fewest days left on any organisation certificate',
+        expression:
+          `SELECT MIN(${METRICS.certificateDaysRemaining}) ` +
+          `FROM SCHEMA("${METRICS.namespace(stage.name)}", ${METRICS.organisationDimension}, service) ` +
+          `WHERE service = '${CERTIFICATE_EXPIRY_SERVICE}'`,
+        usingMetrics: {},
+        period: Duration.hours(1),
+      }),
+      threshold: stage.alarms.certificateExpiryDays,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD,
+      // A data point arrives once a day: keep the last state in between. A check that stops running is caught
+      // by the function's error alarm.
+      treatMissingData: TreatMissingData.IGNORE,
     });
+    this.certificateExpiryAlarm.addAlarmAction(action);
+    this.certificateExpiryAlarm.addOkAction(action);
 
     const handlers: Record<keyof typeof PLATFORM_FUNCTIONS, IFunction | undefined> = {
       requests: this.requestsFunction.function,
@@ -215,10 +262,20 @@ export class ServiceStack extends Stack {
         return { method: r.method, path: r.path, handler };
       }),
     ];
+    this.authorizer = new CallerAuthorizer(this, 'CallerAuthorizer', {
+      ...common,
+      functionName: functionName('authorizer'),
+      environment: environment('authorizer'),
+      tokenVerification: props.tokenVerification,
+      registryTable,
+      key,
+    });
     this.api = new GatewayApi(this, 'Api', {
       stageName: stage.name,
       routes,
-      callerKeys: this.callerKeys,
+      publicRoutes: PUBLIC_ROUTES,
+      authorizer: this.authorizer.authorizer,
+      usageTiers: stage.usageTiers,
       throttle: stage.apiThrottle,
       logRetentionDays: stage.logRetentionDays,
       removalPolicy,
@@ -239,11 +296,15 @@ export class ServiceStack extends Stack {
       value: this.api.api.url,
       description: 'Base URL of the API (append /v1/...)',
     });
-    for (const { caller, apiKey } of this.callerKeys.keys) {
-      new CfnOutput(this, `CallerKeyId-${caller.name}`, {
-        value: apiKey.keyId,
-        description: `API key id (caller id) of ${caller.name}; get its value with aws apigateway get-api-key --include-value`,
-      });
+    for (const [tier, plan] of this.api.usagePlans) {
+      new CfnOutput(
+        this,
+        `UsagePlanId${tier.replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) => c.toUpperCase())}`,
+        {
+          value: plan.usagePlanId,
+          description: `Usage plan of tier ${tier}: npm run admin adds the usage key of each caller of this tier`,
+        },
+      );
     }
   }
 }

@@ -8,6 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { DynamoDbJobsStore } from '../adapters/dynamodb-jobs-store.js';
+import { DynamoDbLrsBudget } from '../adapters/dynamodb-lrs-budget.js';
 import { DynamoDbRegistry } from '../adapters/dynamodb-registry.js';
 import { DynamoDbResultsStore } from '../adapters/dynamodb-results-store.js';
 import { SecretsManagerCredentialsSource } from '../adapters/secrets-manager-credentials.js';
@@ -21,7 +22,9 @@ import { outcomeFor } from '../lrs/outcomes.js';
 import { validateRequest } from '../lrs/schemas.js';
 import { appLog } from '../observability/logger.js';
 import { appMetrics } from '../observability/metrics.js';
+import { tracedClient, tracedLrs } from '../observability/tracer.js';
 import type { RegistryReader } from '../ports/registry.js';
+import { loadLrsBudgetSettings, withLrsBudget } from './lrs-budget.js';
 import { lrsResultNoter } from './lrs-status.js';
 import { checkQueueSender } from './queue-access.js';
 import type { QueueDependencies } from './queue-worker.js';
@@ -48,7 +51,7 @@ export const createOperationDependencies = (
   op: OperationId,
   config: RuntimeConfig,
 ): OperationDependencies => {
-  const dynamo = new DynamoDBClient({});
+  const dynamo = tracedClient(new DynamoDBClient({}));
   // SQS is loaded on first use: only retries and bulk-job follow-ups send to a queue, so a cold start does
   // not pay for evaluating the SQS client (a dynamic import stays lazy inside the bundle).
   let sqsLoaded: Promise<{ api: typeof import('@aws-sdk/client-sqs'); sqs: SQSClient }> | undefined;
@@ -65,12 +68,23 @@ export const createOperationDependencies = (
     new SecretsManagerCredentialsSource({ secretPrefix: config.orgSecretPrefix }),
     registry.reader,
   );
-  const lrs = createLrsClient({
-    endpoint: config.lrsEndpoint,
-    credentials,
-    timeoutMs: config.lrsTimeoutMs,
-    ...(config.lrsServiceHours ? { serviceHours: config.lrsServiceHours } : {}),
-  });
+  const lrs = tracedLrs(
+    createLrsClient({
+      endpoint: config.lrsEndpoint,
+      credentials,
+      timeoutMs: config.lrsTimeoutMs,
+      ...(config.lrsServiceHours ? { serviceHours: config.lrsServiceHours } : {}),
+      ...(config.lrsMaxResponseBytes ? { maxResponseBytes: config.lrsMaxResponseBytes } : {}),
+    }),
+  );
+  const budgetSettings = loadLrsBudgetSettings();
+  const budgeted = withLrsBudget(
+    lrs,
+    new DynamoDbLrsBudget({ tableName: config.tableName, client: dynamo }),
+    budgetSettings,
+    // A slot outlives any call (the LRS timeout) with a margin; a crashed holder frees it after that.
+    config.lrsTimeoutMs + 5000,
+  );
   const queueUrl = config.operationQueueUrls[op];
   const settings = loadJobSettings();
   /** Sends to the queue the record came from (the function may send only to its own queue). */
@@ -94,7 +108,7 @@ export const createOperationDependencies = (
         fallback,
       ),
     noteLrsResult: lrsResultNoter(registry.table, appLog),
-    lrs,
+    lrs: budgeted,
     store: new DynamoDbResultsStore({ tableName: config.tableName, client: dynamo }),
     outcomeFor,
     validate: validateRequest,

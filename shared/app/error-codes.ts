@@ -144,12 +144,26 @@ export const ERROR_CODES = {
     'An error inside the gateway (the body is generic on purpose)',
     'Quote the requestId to the gateway operator; retrying an unchanged request rarely helps',
   ),
+  LRS_OPERATION_NOT_ALLOWED: c(
+    403,
+    false,
+    'function',
+    'The LRS does not let the organisation use this operation (WSEC0006 insufficient access)',
+    'Ask the LRS service desk to grant the organisation this operation, or act for an organisation that has it',
+  ),
   LRS_ACCESS_REFUSED: c(
     502,
     false,
     'function',
-    "The LRS refused the gateway's credentials or access for the organisation (WSEC0002/3/5/6)",
+    "The LRS refused the gateway's credentials or certificates for the organisation (WSEC0002/3/5, TLS)",
     'Tell the gateway operator: the organisation’s LRS account or certificate needs attention',
+  ),
+  LRS_BAD_EXCHANGE: c(
+    502,
+    false,
+    'function',
+    "The LRS could not accept the gateway's message (a WCF contract fault), or its answer broke a limit (size, decompressed size, parse time, charset)",
+    'Tell the gateway operator, quoting the requestId; retrying the same request will not help',
   ),
   BAD_GATEWAY: c(
     502,

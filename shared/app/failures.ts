@@ -13,18 +13,25 @@ import {
   ValidationError,
 } from '../domain/errors.js';
 import type { Outcome, OutcomeInfo } from '../domain/outcome.js';
+import { type RejectionKind, rejectionKind } from '../lrs/faults.js';
 import type { FailureInfo } from '../ports/results-store.js';
 
+/** What we tell the caller about a rejection that is not about its data (see rejectionKind). */
+const REJECTION_MESSAGES: Record<Exclude<RejectionKind, 'request'>, string> = {
+  access: 'The LRS does not allow this organisation to use this operation',
+  setup: "The LRS refused the gateway's credentials or access for this organisation",
+  contract: 'The LRS could not accept the message the gateway sent',
+  answer: 'The LRS answer could not be accepted',
+};
+
 /**
- * LRS rejections caused by the gateway's own set-up for the organisation (credentials, access,
- * an operation the LRS does not offer): the caller cannot fix these, so they are a 502, not a 422.
+ * True when an LRS rejection says the gateway's own access for the organisation is at fault
+ * (credentials, certificates, or an operation the organisation may not use), not the caller's data.
  */
-export const GATEWAY_SIDE_LRS_CODES: ReadonlySet<string> = new Set([
-  'WSEC0002', // unknown request
-  'WSEC0003', // unknown organisation
-  'WSEC0005', // incorrect password
-  'WSEC0006', // insufficient access
-]);
+export const isGatewaySideLrsCode = (lrsCode: string): boolean => {
+  const kind = rejectionKind(lrsCode);
+  return kind === 'access' || kind === 'setup';
+};
 
 const UNAVAILABLE_MESSAGES: Record<UnavailableReason, string> = {
   OUT_OF_HOURS: 'The LRS is outside its service hours; try again later',
@@ -46,13 +53,9 @@ export const failureFromError = (e: unknown): FailureInfo => {
     };
   }
   if (e instanceof LrsRejectedError) {
-    if (GATEWAY_SIDE_LRS_CODES.has(e.lrsCode)) {
-      return {
-        code: e.code,
-        lrsCode: e.lrsCode,
-        message: "The LRS refused the gateway's credentials or access for this organisation",
-        retryable: false,
-      };
+    const kind = rejectionKind(e.lrsCode);
+    if (kind !== 'request') {
+      return { code: e.code, lrsCode: e.lrsCode, message: REJECTION_MESSAGES[kind], retryable: false };
     }
     return {
       code: e.code,

@@ -39,25 +39,43 @@ const header = (headers: Record<string, string | undefined> | null, name: string
 
 const field = (name: string) => `headers.${name}`;
 
+/** X-LRS-Organisation alone: what the access check needs before anything else is read. */
+export const readOrganisationHeader = (
+  headers: Record<string, string | undefined> | null,
+): { organisationId?: string; issues: FieldIssue[] } => {
+  const org = header(headers, HEADERS.organisation)?.trim();
+  if (!org) {
+    return {
+      issues: [
+        {
+          field: field(HEADERS.organisation),
+          rule: 'required',
+          message: `${field(HEADERS.organisation)} is required: the UKPRN or organisation reference to act for (rule: required)`,
+        },
+      ],
+    };
+  }
+  if (!ORGANISATION_ID_PATTERN.test(org)) {
+    return {
+      issues: [
+        {
+          field: field(HEADERS.organisation),
+          rule: 'pattern',
+          message: `${field(HEADERS.organisation)} must be a UKPRN (8 letters/digits) or an organisation reference (6) (rule: pattern)`,
+        },
+      ],
+    };
+  }
+  return { organisationId: org, issues: [] };
+};
+
 export const readCallHeaders = (
   headers: Record<string, string | undefined> | null,
   options: { idempotencyKeyRequired: boolean },
 ): { value?: CallHeaders; issues: FieldIssue[] } => {
-  const issues: FieldIssue[] = [];
-  const org = header(headers, HEADERS.organisation)?.trim();
-  if (!org) {
-    issues.push({
-      field: field(HEADERS.organisation),
-      rule: 'required',
-      message: `${field(HEADERS.organisation)} is required: the UKPRN or organisation reference to act for (rule: required)`,
-    });
-  } else if (!ORGANISATION_ID_PATTERN.test(org)) {
-    issues.push({
-      field: field(HEADERS.organisation),
-      rule: 'pattern',
-      message: `${field(HEADERS.organisation)} must be a UKPRN (8 letters/digits) or an organisation reference (6) (rule: pattern)`,
-    });
-  }
+  const organisation = readOrganisationHeader(headers);
+  const issues: FieldIssue[] = [...organisation.issues];
+  const org = organisation.organisationId;
   const userName = header(headers, HEADERS.userName);
   if (userName !== undefined && !USER_NAME_PATTERN.test(userName)) {
     issues.push({

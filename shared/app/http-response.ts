@@ -4,9 +4,11 @@
  * the one error envelope `{ error: { code, message, retryable, requestId, docUrl, issues? } }` (see
  * error-codes.ts). 5xx bodies never carry a stack or an internal message.
  */
+
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { type AppError, ConflictError, isAppError, ValidationError } from '../domain/errors.js';
 import type { OutcomeView } from '../domain/outcome.js';
+import { rejectionKind } from '../lrs/faults.js';
 import type { OperationId } from '../lrs/operations.js';
 import { outcomeFor, outcomeView } from '../lrs/outcomes.js';
 import type { FailureInfo, RequestStatus, StoredRequest } from '../ports/results-store.js';
@@ -68,8 +70,12 @@ const publicCode = (failure: FailureInfo, status: number): ErrorCode => {
   switch (failure.code) {
     case 'CONFLICT':
       return 'IDEMPOTENCY_KEY_REUSED';
-    case 'LRS_REJECTED':
-      return status === 502 ? 'LRS_ACCESS_REFUSED' : 'LRS_REJECTED';
+    case 'LRS_REJECTED': {
+      const kind = failure.lrsCode ? rejectionKind(failure.lrsCode) : 'request';
+      if (kind === 'access') return 'LRS_OPERATION_NOT_ALLOWED';
+      if (kind === 'setup') return 'LRS_ACCESS_REFUSED';
+      return kind === 'request' ? 'LRS_REJECTED' : 'LRS_BAD_EXCHANGE';
+    }
     case 'CONFIGURATION':
       return 'INTERNAL';
     default:

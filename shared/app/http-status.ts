@@ -11,13 +11,15 @@
  * | idempotency key reused with another body, or still in flight| 409    |
  * | body is not JSON (Content-Type)                             | 415    |
  * | LRS rejected the caller's data (WSEC0001, WSEC0136, ...)    | 422    |
- * | LRS rejected the gateway's credentials/access (WSEC0002/3/5/6) | 502 |
+ * | LRS does not let the organisation use the operation (WSEC0006) | 403 |
+ * | LRS rejected the gateway's credentials/set-up (WSEC0002/3/5, TLS), our message (contract) or its answer broke a limit | 502 |
  * | a limit is full for now (LRS calls in flight)               | 429 + Retry-After |
  * | LRS out of hours, maintenance, timeout, unreachable         | 503 + Retry-After |
  * | anything else                                               | 500 (generic body) |
  */
+
+import { rejectionKind } from '../lrs/faults.js';
 import type { FailureInfo, StoredRequest } from '../ports/results-store.js';
-import { GATEWAY_SIDE_LRS_CODES } from './failures.js';
 
 export type EdgeErrorCode = FailureInfo['code'] | 'UNSUPPORTED_MEDIA_TYPE';
 
@@ -36,7 +38,10 @@ export const httpStatusForFailure = (failure: { code: EdgeErrorCode; lrsCode?: s
     case 'UNSUPPORTED_MEDIA_TYPE':
       return 415;
     case 'LRS_REJECTED':
-      return failure.lrsCode && GATEWAY_SIDE_LRS_CODES.has(failure.lrsCode) ? 502 : 422;
+      if (!failure.lrsCode) return 422;
+      return { request: 422, access: 403, setup: 502, contract: 502, answer: 502 }[
+        rejectionKind(failure.lrsCode)
+      ];
     case 'RATE_LIMITED':
       return 429;
     case 'LRS_UNAVAILABLE':

@@ -7,7 +7,7 @@
 import type { AppLog } from '../observability/logger.js';
 import type { Registry } from '../ports/registry.js';
 import type { StoredRequest } from '../ports/results-store.js';
-import { GATEWAY_SIDE_LRS_CODES } from './failures.js';
+import { isGatewaySideLrsCode } from './failures.js';
 
 export const LRS_STATUS_INTERVAL_MS = 60_000;
 
@@ -24,7 +24,7 @@ export const lrsResultOf = (
   const error = record.error;
   if (record.status !== 'FAILED' || !error) return undefined;
   if (error.code === 'LRS_REJECTED') {
-    return error.lrsCode && GATEWAY_SIDE_LRS_CODES.has(error.lrsCode)
+    return error.lrsCode && isGatewaySideLrsCode(error.lrsCode)
       ? { ok: false, code: error.lrsCode }
       : { ok: true };
   }

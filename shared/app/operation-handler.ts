@@ -31,7 +31,13 @@ import {
 } from './access.js';
 import { createOperationDependencies, type OperationDependencies } from './dependencies.js';
 import { failureFromError } from './failures.js';
-import { depthIssue, jsonDepth, MAX_JSON_DEPTH, readCallHeaders } from './http-input.js';
+import {
+  depthIssue,
+  jsonDepth,
+  MAX_JSON_DEPTH,
+  readCallHeaders,
+  readOrganisationHeader,
+} from './http-input.js';
 import { apiBaseUrl, errorResponse, fromBodyParserError, recordResponse } from './http-response.js';
 import { httpStatusForFailure, httpStatusForRecord } from './http-status.js';
 import { processRequest } from './process-request.js';
@@ -69,9 +75,10 @@ export const authorizeOperationCall = async (
   const route = routeScope(OPERATIONS[op].route.method, OPERATIONS[op].route.path);
   if (!route) throw new ConfigurationError(`No scope is defined for the route of ${op}`);
   const caller = await authenticate(registry, event, route);
-  const headers = readCallHeaders(event.headers, { idempotencyKeyRequired: OPERATIONS[op].mutating });
-  if (!headers.value) throw new ValidationError(headers.issues);
-  return authorizeOrganisation(registry, caller, headers.value.organisationId);
+  // Only the organisation must be named well to be checked; other header issues are listed with the body's.
+  const organisation = readOrganisationHeader(event.headers);
+  if (!organisation.organisationId) throw new ValidationError(organisation.issues);
+  return authorizeOrganisation(registry, caller, organisation.organisationId);
 };
 
 /** The HTTP call of an operation, after the access step, the header normaliser and the body parser. */

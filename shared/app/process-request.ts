@@ -18,8 +18,9 @@ import type { OperationRequest } from '../lrs/schemas.js';
 import type { AppLog } from '../observability/logger.js';
 import type { AppMetrics } from '../observability/metrics.js';
 import type { LrsPort } from '../ports/lrs.js';
-import type { RequestSource, ResultsStore, StoredRequest } from '../ports/results-store.js';
+import type { RequestSource, ResultsStore, StoredRequest, UnconfirmedNote } from '../ports/results-store.js';
 import { failureFromError, failureOutcome } from './failures.js';
+import { isAmbiguous, reconcileUpdate, uncheckable, unknownOutcome, updatedOutcome } from './reconcile.js';
 import { registerTheLrsWay } from './register-learner.js';
 
 /** Lease on an IN_PROGRESS request: longer than a function can run (30 s), so only a crashed worker loses it. */
@@ -134,21 +135,63 @@ export async function processRequest<K extends OperationId>(
     ...(input.userName ? { userName: input.userName } : {}),
   };
   let lrsDurationMs = 0;
-  const callLrs = async (): Promise<{ outcome: Outcome; result: unknown }> => {
-    if (input.op === 'registerLearner') {
-      return registerTheLrsWay(input.request as OperationRequest<'registerLearner'>, async (op, req) => {
-        const r = await deps.lrs.call(op, req, ctx);
-        lrsDurationMs += Math.round(r.durationMs);
-        return r;
-      });
+  // Set once a mutating call of this attempt may have reached the LRS without our hearing the answer.
+  let unconfirmed: UnconfirmedNote | undefined;
+  const call: LrsPort['call'] = async (op, req, c) => {
+    try {
+      const r = await deps.lrs.call(op, req, c);
+      lrsDurationMs += Math.round(r.durationMs);
+      return r;
+    } catch (e) {
+      if (OPERATIONS[op].mutating && isAmbiguous(e)) unconfirmed = { operation: op, at: now().toISOString() };
+      throw e;
     }
-    const r = await deps.lrs.call(input.op, input.request, ctx);
-    lrsDurationMs = Math.round(r.durationMs);
-    return { outcome: r.outcome, result: r.response };
+  };
+  const callLrs = async (
+    previous: UnconfirmedNote | undefined,
+  ): Promise<{ outcome: Outcome; result: unknown }> => {
+    if (input.op === 'registerLearner') {
+      return registerTheLrsWay(
+        input.request as OperationRequest<'registerLearner'>,
+        (op, req) => call(op, req, ctx),
+        {
+          unconfirmed: previous !== undefined,
+          isAmbiguous,
+        },
+      );
+    }
+    if (input.op === 'updateLearner') {
+      const update = input.request as OperationRequest<'updateLearner'>;
+      const check = async () => {
+        const state = await reconcileUpdate(update, (op, req) => call(op, req, ctx));
+        return state === 'applied' ? updatedOutcome() : state === 'unknown' ? unknownOutcome() : undefined;
+      };
+      if (previous) {
+        const known = await check();
+        if (known) return known;
+      }
+      try {
+        const r = await call('updateLearner', update, ctx);
+        return { outcome: r.outcome, result: r.response };
+      } catch (e) {
+        if (!isAmbiguous(e)) throw e;
+        const known = await check().catch(() => undefined);
+        if (known) return known;
+        throw e;
+      }
+    }
+    if (previous && uncheckable(input.op, input.request)) return unknownOutcome();
+    try {
+      const r = await call(input.op, input.request, ctx);
+      return { outcome: r.outcome, result: r.response };
+    } catch (e) {
+      if (isAmbiguous(e) && uncheckable(input.op, input.request)) return unknownOutcome();
+      throw e;
+    }
   };
   const early =
     input.freshRequestId && input.idempotencyKey === undefined && !OPERATIONS[input.op].mutating
-      ? callLrs().then(
+      ? callLrs(undefined).then(
           (value) => ({ ok: true as const, value }),
           (error: unknown) => ({ ok: false as const, error }),
         )
@@ -197,7 +240,7 @@ export async function processRequest<K extends OperationId>(
       if (!settled.ok) throw settled.error;
       answer = settled.value;
     } else {
-      answer = await callLrs();
+      answer = await callLrs(begun.record.unconfirmed);
     }
     const { outcome, result } = answer;
     const record = await deps.store.complete(requestId, attempt, {
@@ -206,7 +249,7 @@ export async function processRequest<K extends OperationId>(
       completedAt: now(),
       lrsDurationMs,
     });
-    deps.metrics.outcome(input.op, outcome.code, lrsDurationMs);
+    deps.metrics.outcome(input.op, outcome.code, lrsDurationMs, outcome.class);
     deps.noteLrsResult?.(input.organisationId, record);
     deps.log.info('LRS request completed', {
       ...logFields,
@@ -225,10 +268,11 @@ export async function processRequest<K extends OperationId>(
     const record = await deps.store.fail(requestId, attempt, {
       error,
       completedAt: now(),
+      ...(unconfirmed ? { unconfirmed } : {}),
       ...(outcome ? { outcome } : {}),
       ...(lrsDurationMs > 0 ? { lrsDurationMs } : {}),
     });
-    deps.metrics.failure(input.op, error.code);
+    deps.metrics.failure(input.op, error.code, error.reason);
     deps.noteLrsResult?.(input.organisationId, record);
     const fields = {
       ...logFields,

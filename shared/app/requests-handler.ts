@@ -15,6 +15,7 @@ import { loadReadConfig } from '../config/runtime.js';
 import { ORGANISATION_STATUS_PATH, routeScope, SCOPES } from '../config/scopes.js';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
 import { type AppLog, appLog, logger } from '../observability/logger.js';
+import { tracedClient } from '../observability/tracer.js';
 import type { RegistryReader } from '../ports/registry.js';
 import type { ResultsStore } from '../ports/results-store.js';
 import { authenticate, mayRead } from './access.js';
@@ -102,7 +103,7 @@ export const createRequestsHandler = (
     deps ??
     (() => {
       const config = loadReadConfig();
-      const dynamo = new DynamoDBClient({});
+      const dynamo = tracedClient(new DynamoDBClient({}));
       return {
         store: new DynamoDbResultsStore({ tableName: config.tableName, client: dynamo }),
         registry: createRegistryReader(config, dynamo).reader,

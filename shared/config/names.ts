@@ -52,6 +52,8 @@ export const ENV = {
    * hours; unset = every day 06:00-24:00 UK time). Sets how long an out-of-hours request waits.
    */
   lrsServiceHours: 'LRS_SERVICE_HOURS',
+  /** Optional: the largest LRS answer accepted, in bytes (default 8 MiB: see shared/lrs/transport.ts). */
+  lrsMaxResponseBytes: 'LRS_MAX_RESPONSE_BYTES',
   /** No function reads it any more (the registry holds callers and grants); still set by the CDK app. */
   callerAccess: 'CALLER_ACCESS',
   /** No function reads it any more (the registry lists the organisations); still set by the CDK app. */
@@ -111,4 +113,11 @@ export const METRICS = {
   namespace: (stage: string): string => `LrsGateway/${stage}`,
   certificateDaysRemaining: 'CertificateDaysRemaining',
   organisationDimension: 'OrganisationId',
+  /** Operation functions (shared/observability/metrics.ts), dimensions `service`, `operation` and as named. */
+  lrsOutcome: 'LrsOutcome', // + outcome (the LRS code)
+  lrsOutcomeClass: 'LrsOutcomeClass', // + class (match-result, success, business-refusal, …)
+  lrsDuration: 'LrsDuration', // milliseconds of one LRS call that returned an outcome
+  requestFailed: 'RequestFailed', // + error (the AppError code)
+  lrsUnavailable: 'LrsUnavailable', // + reason (OUT_OF_HOURS, MAINTENANCE, TIMEOUT, …)
+  lrsError: 'LrsError', // an LRS call that failed for any reason but out of hours
 } as const;

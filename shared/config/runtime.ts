@@ -27,6 +27,8 @@ export interface RuntimeConfig {
   readonly dataTtlDays: number;
   /** Undefined: the adapter's documented default. */
   readonly lrsServiceHours?: ServiceHours;
+  /** Undefined: the adapter's documented default (8 MiB). */
+  readonly lrsMaxResponseBytes?: number;
 }
 
 const jsonText = <T extends z.ZodType>(schema: T) =>
@@ -86,6 +88,10 @@ export const runtimeEnvSchema = z.object({
       }
     })
     .optional(),
+  [ENV.lrsMaxResponseBytes]: positiveInt
+    .min(64 * 1024)
+    .max(64 * 1024 * 1024)
+    .optional(),
 });
 
 /**
@@ -122,6 +128,7 @@ export const loadRuntimeConfig = (env: NodeJS.ProcessEnv = process.env): Runtime
     operationQueueUrls: e[ENV.operationQueueUrls] ?? {},
     dataTtlDays: e[ENV.dataTtlDays],
     lrsServiceHours: e[ENV.lrsServiceHours],
+    lrsMaxResponseBytes: e[ENV.lrsMaxResponseBytes],
   };
 };
 

@@ -56,6 +56,11 @@ export const ROUTE_SCOPES: readonly RouteScope[] = [
   { method: 'GET', path: ORGANISATION_STATUS_PATH, scope: SCOPES.read, orScope: SCOPES.admin },
 ];
 
+/** Routes of the organisation registry, served by the `requests` function (the CDK app routes them too). */
+export const ORGANISATION_ROUTES = [
+  { method: 'GET', path: ORGANISATION_STATUS_PATH, function: 'requests' },
+] as const;
+
 /** The scope entry of a route; undefined for a route the table does not know (refused). */
 export const routeScope = (method: string, path: string): RouteScope | undefined =>
   ROUTE_SCOPES.find((r) => r.method === method.toUpperCase() && r.path === path);

@@ -17,6 +17,7 @@
  */
 import type { SQSRecord } from 'aws-lambda';
 import type { Outcome, OutcomeInfo } from '../domain/outcome.js';
+import { UNKNOWN_OUTCOME } from '../lrs/outcomes.js';
 import type { AppLog } from '../observability/logger.js';
 import type { ItemOutcome, ItemSettlement, JobsStore, JobWaiting } from '../ports/jobs-store.js';
 import type { FailureInfo, StoredRequest } from '../ports/results-store.js';
@@ -174,7 +175,10 @@ export const createJobHook = (deps: JobHookDependencies) => {
           ? pollRequest(op, stored.result)
           : undefined;
       if (!poll) {
-        await failBatch(jobId, ref.batch, batch.indexes, stored, 'The LRS refused the batch');
+        // An answer lost after the batch reached the LRS cannot be checked: say so, not "refused".
+        const why =
+          stored.outcome?.code === UNKNOWN_OUTCOME ? stored.outcome.description : 'The LRS refused the batch';
+        await failBatch(jobId, ref.batch, batch.indexes, stored, why);
         deps.log.warn('LRS batch refused; its learners are recorded as failed', {
           ...log,
           status: stored.status,

@@ -19,7 +19,7 @@ import { DynamoDbJobsStore } from '../adapters/dynamodb-jobs-store.js';
 import { DynamoDbResultsStore } from '../adapters/dynamodb-results-store.js';
 import { authenticate, authorizeOrganisation, mayRead } from '../app/access.js';
 import { createRegistryReader } from '../app/dependencies.js';
-import { readCallHeaders } from '../app/http-input.js';
+import { readCallHeaders, readOrganisationHeader } from '../app/http-input.js';
 import { json, UnsupportedMediaTypeError } from '../app/http-response.js';
 import { httpChain } from '../app/operation-handler.js';
 import { loadRuntimeConfig } from '../config/runtime.js';
@@ -113,11 +113,12 @@ const postJob = async (
   deps: JobsDependencies,
   event: APIGatewayProxyEvent,
 ): Promise<APIGatewayProxyResult> => {
-  const headers = readCallHeaders(event.headers, { idempotencyKeyRequired: false });
   // Access first: no body is read for a caller that may not submit for the organisation.
   const allowed = await authenticate(deps.registry, event, { scope: SCOPES.jobs });
-  if (!headers.value) throw new ValidationError(headers.issues);
-  const caller = (await authorizeOrganisation(deps.registry, allowed, headers.value.organisationId)).callerId;
+  const organisation = readOrganisationHeader(event.headers);
+  if (!organisation.organisationId) throw new ValidationError(organisation.issues);
+  const caller = (await authorizeOrganisation(deps.registry, allowed, organisation.organisationId)).callerId;
+  const headers = readCallHeaders(event.headers, { idempotencyKeyRequired: false });
   const issues = [...headers.issues];
   let submission: ReturnType<typeof readSubmission> | undefined;
   try {

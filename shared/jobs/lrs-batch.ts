@@ -127,22 +127,85 @@ export const learnerResults = (
     if ((out.verifiedLearners ?? []).length === 0) return batchFailed(outcome, count);
     return rowResults(out.verifiedLearners.map((row) => ({ code: row.responseCode, row })));
   }
-  // Achievement batches report counts only: every achievement gets the batch's status.
-  const out = result as OperationResponse<'getAchievementBatch'>;
+  return achievementResults(result as OperationResponse<'getAchievementBatch'>, count, outcomeFor);
+};
+
+/** The LRS's kinds of rejected achievement rows (the ErrorType column of AchievementBatchErrorFile). */
+export const ACHIEVEMENT_ERROR_TYPES = ['FieldDataError', 'LearnerDataError', 'BusinessRuleError'] as const;
+
+/**
+ * The rejected rows of an achievement batch's error file (`Row,ULN,ErrorType,Message`, rows numbered
+ * from 1 in the order sent): row number → error type and message. Lines that do not have that shape are
+ * skipped (and then counted as unidentified rejections, see achievementResults).
+ */
+export const achievementErrorRows = (
+  file: string | undefined,
+): Map<number, { readonly type: string; readonly message: string }> => {
+  const rows = new Map<number, { type: string; message: string }>();
+  for (const line of (file ?? '').split(/\r?\n/)) {
+    const m = /^\s*(\d+)\s*,[^,]*,\s*([A-Za-z]+)\s*,(.*)$/.exec(line);
+    if (!m) continue;
+    rows.set(Number(m[1]), { type: m[2] as string, message: (m[3] as string).trim() });
+  }
+  return rows;
+};
+
+/**
+ * One result per achievement: a row the LRS rejected is FAILED with its error type as the LRS code;
+ * the others take the batch's status. A Failed batch fails every row (BATCH_FAILED, never the
+ * WSRC0009 the poll answered with). When the LRS counts more rejections than its error file identifies,
+ * the rows it does not name cannot be told apart: they are FAILED too, as unidentified, never reported
+ * successful on a guess.
+ */
+const achievementResults = (
+  out: OperationResponse<'getAchievementBatch'>,
+  count: number,
+  outcomeFor: (code: string) => OutcomeInfo,
+): LearnerResult[] => {
   const summary = {
     status: out.status,
     numberOfRecords: out.numberOfRecords,
     rejectionReason: out.rejectionReason,
-    achievementBatchErrorFile: out.achievementBatchErrorFile,
   };
-  if (out.status !== 'Successful') {
-    return Array.from({ length: count }, () => ({
-      ...batchFailed(outcome, 1)[0],
-      status: 'FAILED' as const,
-      result: summary,
-    }));
-  }
-  return Array.from({ length: count }, () => ({ status: 'COMPLETED' as const, outcome, result: summary }));
+  const errors = achievementErrorRows(out.achievementBatchErrorFile);
+  const counted = (out.fieldDataErrors ?? 0) + (out.learnerDataErrors ?? 0) + (out.businessRuleErrors ?? 0);
+  const identified = [...errors.keys()].filter((row) => row >= 1 && row <= count).length;
+  const successful = out.status === 'Successful';
+  const batchOutcome = outcomeFor(successful ? 'WSRC0009' : 'WSRC0010');
+  return Array.from({ length: count }, (_, i): LearnerResult => {
+    const rejected = errors.get(i + 1);
+    if (rejected) {
+      const outcome = outcomeFor(rejected.type);
+      return {
+        status: 'FAILED',
+        outcome,
+        result: { ...summary, row: i + 1, errorType: rejected.type },
+        error: {
+          code: 'LRS_REJECTED',
+          lrsCode: rejected.type,
+          message: `The LRS rejected this achievement (${outcome.name})`,
+          retryable: false,
+          ...(rejected.message ? { detail: rejected.message } : {}),
+        },
+      };
+    }
+    if (!successful || counted > identified) {
+      return {
+        status: 'FAILED',
+        outcome: batchOutcome,
+        result: { ...summary, row: i + 1 },
+        error: {
+          code: 'LRS_REJECTED',
+          lrsCode: batchOutcome.code,
+          message: successful
+            ? 'The LRS rejected achievements of this batch without saying which: check this one'
+            : `The LRS batch job failed (${out.status ?? 'no status'})`,
+          retryable: false,
+        },
+      };
+    }
+    return { status: 'COMPLETED', outcome: batchOutcome, result: { ...summary, row: i + 1 } };
+  });
 };
 
 const batchFailed = (outcome: Outcome, count: number): LearnerResult[] =>

@@ -259,7 +259,7 @@ class LrsClient implements LrsPort {
     });
     const conn = this.connection(credentials);
     const client = await this.client(conn, def.service);
-    const answer = await this.send(client, conn, def.lrsName, body);
+    const answer = await this.send(client, conn, def.lrsName, body, def.mutating);
     const parsed = this.parse(op, answer.body);
     if (parsed.kind === 'response') {
       if (answer.status >= 300) throw httpStatusError(answer.status, answer.retryAfter);
@@ -288,18 +288,22 @@ class LrsClient implements LrsPort {
   /**
    * Sends once; if a kept-alive socket turned out to be closed by the server (typical after a Lambda
    * freeze or an idle timeout), the request never reached the LRS, so it is sent again once on a
-   * new connection.
+   * new connection. Not for an operation that changes the LRS: a reset on a reused socket may also be
+   * the LRS dropping the connection after it processed the request, and sending it again would make the
+   * change twice; the caller reconciles instead (shared/app/reconcile.ts).
    */
   private async send(
     client: soap.Client,
     conn: Connection,
     method: string,
     body: string,
+    mutating: boolean,
   ): Promise<RawAnswer> {
     try {
       return await this.sendOnce(client, conn, method, body);
     } catch (e) {
       if (!(e instanceof StaleSocketError)) throw e;
+      if (mutating) throw e.mapped;
       return this.sendOnce(client, conn, method, body).catch((again: unknown) => {
         throw again instanceof StaleSocketError ? again.mapped : again;
       });

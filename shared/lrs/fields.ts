@@ -4,6 +4,7 @@
  * shows the facet), plus refinements that carry a `rule` name for the few rules zod cannot express.
  */
 import * as z from 'zod';
+import { normaliseLine, normaliseMultiline, normalisePostcode, onStrings } from './normalise.js';
 import { isValidUln, ULN_PATTERN } from './uln.js';
 import { INVALID_XML_CHARS } from './xml.js';
 
@@ -21,20 +22,31 @@ const xmlSafe = (s: z.ZodString) =>
 /** XSD `\s` is only space, tab, CR and LF. */
 const NON_BLANK = /^[ \t\n\r]*[^ \t\n\r][\s\S]*$/;
 
-/** MIAPNameNonEmpty: 1-35 characters, not only whitespace. */
+/** Normalise (see normalise.ts), then validate; the description stays on the outer schema for OpenAPI. */
+const normalised = <T extends z.ZodType>(f: (v: string) => string, schema: T, description: string) =>
+  z.preprocess(onStrings(f), schema).describe(description);
+
+/** MIAPNameNonEmpty: 1-35 characters, not only whitespace (spaces collapsed and trimmed first). */
 export const nameNonEmpty = (description: string) =>
-  xmlSafe(z.string().max(35))
-    .superRefine((v, ctx) => {
+  normalised(
+    normaliseLine,
+    xmlSafe(z.string().max(35)).superRefine((v, ctx) => {
       if (!NON_BLANK.test(v)) issue(ctx, 'nonBlank', 'must contain at least one non-space character');
-    })
-    .describe(`${description} (1-35 characters, not blank)`);
+    }),
+    `${description} (1-35 characters, not blank; spaces collapsed and trimmed)`,
+  );
 
-/** MIAPName: up to 35 characters (may be empty). */
+/** MIAPName: up to 35 characters (may be empty; spaces collapsed and trimmed first). */
 export const name35 = (description: string) =>
-  xmlSafe(z.string().max(35)).describe(`${description} (up to 35 characters)`);
+  normalised(normaliseLine, xmlSafe(z.string().max(35)), `${description} (up to 35 characters)`);
 
+/** One-line text (addresses, school names): spaces collapsed and trimmed first. */
+export const lineText = (max: number, description: string) =>
+  normalised(normaliseLine, xmlSafe(z.string().max(max)), `${description} (up to ${max} characters)`);
+
+/** Multi-line text: line breaks sent as LF. */
 export const maxText = (max: number, description: string) =>
-  xmlSafe(z.string().max(max)).describe(`${description} (up to ${max} characters)`);
+  normalised(normaliseMultiline, xmlSafe(z.string().max(max)), `${description} (up to ${max} characters)`);
 
 /** MIAPULN plus the check digit. */
 export const uln = (description = 'Unique Learner Number') =>
@@ -83,7 +95,11 @@ export const gender = (description = 'Gender: 0 not known, 1 male, 2 female, 9 n
 const POSTCODE =
   /^(?:[a-zA-Z]{1,2}[0-9rR][0-9a-zA-Z]? ?[0-9][abdefghjlnpqrstuwxyzABDEFGHJLNPQRSTUWXYZ]{2} ? ? ? ?|[bB][fF][pP][oO] ?[0-9]{1,4} ? ? ? ?)$/;
 export const postcode = (description = 'UK postcode (or BFPO)') =>
-  z.string().max(9).regex(POSTCODE).describe(`${description}, up to 9 characters`);
+  normalised(
+    normalisePostcode,
+    z.string().max(9).regex(POSTCODE),
+    `${description}, up to 9 characters; sent upper-cased with one space before the inward code`,
+  );
 
 const EMAIL =
   /^[a-zA-Z0-9!#$%'*+\-/=?^_`{|}~]+(\.[a-zA-Z0-9!#$%'*+\-/=?^_`{|}~]+)*@[a-zA-Z0-9][a-zA-Z0-9-]{0,61}[a-zA-Z0-9](\.[a-zA-Z0-9][a-zA-Z0-9-]{0,61}[a-zA-Z0-9])*\.[a-zA-Z]{2,6}$/;

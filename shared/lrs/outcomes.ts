@@ -28,6 +28,9 @@ const entry =
 const e = entry(true);
 const g = entry(false);
 
+/** The gateway's outcome for a change the LRS may or may not have made (its answer was lost). */
+export const UNKNOWN_OUTCOME = 'UNKNOWN_OUTCOME';
+
 const CATALOGUE: readonly CatalogueEntry[] = [
   e(
     'WSRC0001',
@@ -431,6 +434,39 @@ const CATALOGUE: readonly CatalogueEntry[] = [
     false,
     'The job is still waiting or in progress',
     'Ask again after retryAfterSeconds',
+  ),
+  // Achievement batch error file rows (ErrorType column).
+  e(
+    'FieldDataError',
+    'ACHIEVEMENT_FIELD_DATA_ERROR',
+    'caller-error',
+    true,
+    'Achievement rejected: a field is invalid (provider UKPRN, qualification reference)',
+    'Correct the field named in the row and submit that achievement again in a new batch',
+  ),
+  e(
+    'LearnerDataError',
+    'ACHIEVEMENT_LEARNER_DATA_ERROR',
+    'business-refusal',
+    true,
+    'Achievement rejected: the ULN and learner details do not identify a learner',
+    'Verify the ULN and learner details (verify or find by ULN), correct them and submit again',
+  ),
+  e(
+    'BusinessRuleError',
+    'ACHIEVEMENT_BUSINESS_RULE_ERROR',
+    'business-refusal',
+    true,
+    'Achievement rejected: the action is not allowed for this achievement (e.g. create of an existing one)',
+    'Check what the LRS already holds for the achievement and choose the right action (update instead of create)',
+  ),
+  g(
+    UNKNOWN_OUTCOME,
+    'UNKNOWN_OUTCOME',
+    'business-refusal',
+    true,
+    'The LRS may or may not have made this change: its answer was lost after the request reached it and the LRS offers no way to check',
+    'Do not send it again as it is: look the learner (or achievement) up first and act on what the LRS holds',
   ),
 ];
 

@@ -305,7 +305,7 @@ const MAPPERS: Mappers = {
   getLearnerByUln: (node) => {
     const out = mapNode(node, { Uln: s('uln'), FamilyName: s('familyName'), GivenName: s('givenName') });
     const l = child(node, 'Learner');
-    let learner: Record<string, string | string[]> | undefined;
+    let learner: Record<string, string | number | string[]> | undefined;
     if (l && !l.nil) {
       learner = {};
       for (const c of l.children) {
@@ -313,7 +313,10 @@ const MAPPERS: Mappers = {
           learner[camel(c.name)] = c.children.map(ownText).filter((v): v is string => v !== undefined);
         } else {
           const v = ownText(c);
-          if (v !== undefined) learner[camel(c.name)] = v;
+          if (v === undefined) continue;
+          // VersionNumber is an xs:int, and UpdateLearnerSubsetFields takes it back as a number.
+          const n = c.name === 'VersionNumber' ? toInt(v) : undefined;
+          learner[camel(c.name)] = n ?? v;
         }
       }
     }

@@ -178,8 +178,11 @@ export const responseSchemas = {
     uln: str(),
     familyName: str(),
     givenName: str(),
-    /** The R9 (MIAPModel) learner: its ~90 members camelCased; `linkedUlns` is an array. */
-    learner: z.record(z.string(), z.union([z.string(), z.array(z.string())])).optional(),
+    /**
+     * The R9 (MIAPModel) learner: its ~90 members camelCased; `linkedUlns` is an array; `versionNumber`
+     * is a number (what UpdateLearnerSubsetFields takes).
+     */
+    learner: z.record(z.string(), z.union([z.string(), z.number().int(), z.array(z.string())])).optional(),
   }),
   updateLearnerSubsetFields: z.object({ responseCode: z.string(), result: str() }),
   viewAudit: z.object({

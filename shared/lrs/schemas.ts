@@ -11,6 +11,7 @@ import {
   FIND_TYPES,
   gender,
   isMiapDate,
+  lineText,
   maxText,
   miapDate,
   name35,
@@ -22,6 +23,7 @@ import {
   uln,
   verificationType,
 } from './fields.js';
+import { normaliseDateTime, onStrings } from './normalise.js';
 import type { OperationId } from './operations.js';
 
 export type { OperationResponse } from './responses.js';
@@ -47,11 +49,11 @@ const learnerToRegisterShape = {
   preferredGivenName: name35('Preferred given name').optional(),
   previousFamilyName: name35('Previous family name').optional(),
   familyNameAtAge16: name35('Family name at age 16').optional(),
-  schoolAtAge16: maxText(254, 'School at age 16').optional(),
-  lastKnownAddressLine1: maxText(50, 'Address line 1').optional(),
-  lastKnownAddressLine2: maxText(50, 'Address line 2').optional(),
-  lastKnownAddressTown: maxText(50, 'Town').optional(),
-  lastKnownAddressCountyOrCity: maxText(50, 'County or city').optional(),
+  schoolAtAge16: lineText(254, 'School at age 16').optional(),
+  lastKnownAddressLine1: lineText(50, 'Address line 1').optional(),
+  lastKnownAddressLine2: lineText(50, 'Address line 2').optional(),
+  lastKnownAddressTown: lineText(50, 'Town').optional(),
+  lastKnownAddressCountyOrCity: lineText(50, 'County or city').optional(),
   lastKnownPostCode: postcode('Last known postcode'),
   dateOfAddressCapture: miapDate('Date the address was captured').optional(),
   dateOfBirth: miapDate('Date of birth'),
@@ -77,11 +79,11 @@ const batchLearner = z
     familyName: nameNonEmpty('Family name'),
     previousFamilyName: name35('Previous family name').optional(),
     familyNameAtAge16: name35('Family name at age 16').optional(),
-    schoolAtAge16: maxText(254, 'School at age 16').optional(),
-    lastKnownAddressLine1: maxText(50, 'Address line 1').optional(),
-    lastKnownAddressLine2: maxText(50, 'Address line 2').optional(),
-    lastKnownAddressTown: maxText(50, 'Town').optional(),
-    lastKnownAddressCountyOrCity: maxText(50, 'County or city').optional(),
+    schoolAtAge16: lineText(254, 'School at age 16').optional(),
+    lastKnownAddressLine1: lineText(50, 'Address line 1').optional(),
+    lastKnownAddressLine2: lineText(50, 'Address line 2').optional(),
+    lastKnownAddressTown: lineText(50, 'Town').optional(),
+    lastKnownAddressCountyOrCity: lineText(50, 'County or city').optional(),
     lastKnownPostCode: postcode('Last known postcode').optional(),
     dateOfAddressCapture: miapDate('Date the address was captured').optional(),
     dateOfBirth: miapDate('Date of birth').optional(),
@@ -112,28 +114,32 @@ const lsJobId = z
 
 const isoDateTime = (description: string) =>
   z
-    .string()
-    .regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,7})?)?)?$/)
-    .superRefine((v, ctx) => {
-      const day = isMiapDate(v.slice(0, 10));
-      const hh = Number(v.slice(11, 13) || '0');
-      const mm = Number(v.slice(14, 16) || '0');
-      const ss = Number(v.slice(17, 19) || '0');
-      if (day === 'dateRange') {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'must be between 1800 and 2099',
-          params: { rule: 'dateRange' },
-        });
-      } else if (day === 'calendarDate' || hh > 23 || mm > 59 || ss > 59) {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'must be a real date and time',
-          params: { rule: 'calendarDate' },
-        });
-      }
-    })
-    .describe(`${description} (YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss])`);
+    .preprocess(
+      onStrings(normaliseDateTime),
+      z
+        .string()
+        .regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,7})?)?)?$/)
+        .superRefine((v, ctx) => {
+          const day = isMiapDate(v.slice(0, 10));
+          const hh = Number(v.slice(11, 13) || '0');
+          const mm = Number(v.slice(14, 16) || '0');
+          const ss = Number(v.slice(17, 19) || '0');
+          if (day === 'dateRange') {
+            ctx.addIssue({
+              code: 'custom',
+              message: 'must be between 1800 and 2099',
+              params: { rule: 'dateRange' },
+            });
+          } else if (day === 'calendarDate' || hh > 23 || mm > 59 || ss > 59) {
+            ctx.addIssue({
+              code: 'custom',
+              message: 'must be a real date and time',
+              params: { rule: 'calendarDate' },
+            });
+          }
+        }),
+    )
+    .describe(`${description} (YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss]; sent as YYYY-MM-DDThh:mm:ss)`);
 
 const achievement = z
   .strictObject({
@@ -182,7 +188,7 @@ export const requestSchemas = {
       gender: gender(),
       lastKnownPostCode: postcode('Last known postcode'),
       previousFamilyName: name35('Previous family name').optional(),
-      schoolAtAge16: maxText(254, 'School at age 16').optional(),
+      schoolAtAge16: lineText(254, 'School at age 16').optional(),
       placeOfBirth: name35('Place of birth').optional(),
       emailAddress: email().optional(),
     })
@@ -275,7 +281,7 @@ export const requestSchemas = {
         .enum(['NotProvided', 'FPNNotSeen', 'FPNSeenShareData'])
         .default('NotProvided')
         .describe('NotProvided (default, leaves it unchanged), FPNNotSeen or FPNSeenShareData'),
-      schoolAtAge16: maxText(254, 'School at age 16').optional(),
+      schoolAtAge16: lineText(254, 'School at age 16').optional(),
       preferredGivenName: name35('Preferred given name').optional(),
       ...r9Common,
     })

@@ -3,6 +3,7 @@
  * the operation and the LRS outcome code or error code: both bounded sets.
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { METRICS } from '../config/names.js';
 import { SERVICE_NAME } from './logger.js';
 
 /** POWERTOOLS_METRICS_NAMESPACE (`LrsGateway/<stage>`, set by the CDK app) wins over this fallback. */
@@ -15,10 +16,10 @@ export const metrics = new Metrics({
 
 /** What the use cases record (Powertools in functions, a fake in unit tests). */
 export interface AppMetrics {
-  /** One LRS request finished with an outcome (`code` is the LRS code). */
-  outcome(operation: string, code: string, lrsDurationMs: number): void;
-  /** One request failed (`code` is the AppError code, e.g. LRS_UNAVAILABLE). */
-  failure(operation: string, code: string): void;
+  /** One LRS request finished with an outcome (`code` is the LRS code, `outcomeClass` its class). */
+  outcome(operation: string, code: string, lrsDurationMs: number, outcomeClass?: string): void;
+  /** One request failed (`code` is the AppError code, e.g. LRS_UNAVAILABLE, `reason` why the LRS was). */
+  failure(operation: string, code: string, reason?: string): void;
 }
 
 /** A metric with its own dimensions, published at once (a single metric flushes on addMetric). */
@@ -34,11 +35,16 @@ const emit = (
 };
 
 export const appMetrics: AppMetrics = {
-  outcome: (operation, code, lrsDurationMs) => {
-    emit({ operation, outcome: code }, 'LrsOutcome', MetricUnit.Count, 1);
-    emit({ operation }, 'LrsDuration', MetricUnit.Milliseconds, lrsDurationMs);
+  outcome: (operation, code, lrsDurationMs, outcomeClass) => {
+    emit({ operation, outcome: code }, METRICS.lrsOutcome, MetricUnit.Count, 1);
+    if (outcomeClass) emit({ operation, class: outcomeClass }, METRICS.lrsOutcomeClass, MetricUnit.Count, 1);
+    emit({ operation }, METRICS.lrsDuration, MetricUnit.Milliseconds, lrsDurationMs);
   },
-  failure: (operation, code) => {
-    emit({ operation, error: code }, 'RequestFailed', MetricUnit.Count, 1);
+  failure: (operation, code, reason) => {
+    emit({ operation, error: code }, METRICS.requestFailed, MetricUnit.Count, 1);
+    if (code !== 'LRS_UNAVAILABLE' || !reason) return;
+    emit({ operation, reason }, METRICS.lrsUnavailable, MetricUnit.Count, 1);
+    // Out of hours is the LRS's timetable, not an error: the error-rate alarm must not count it.
+    if (reason !== 'OUT_OF_HOURS') emit({ operation }, METRICS.lrsError, MetricUnit.Count, 1);
   },
 };

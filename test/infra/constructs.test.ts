@@ -2,7 +2,6 @@
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AttributeType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { describe, expect, it } from 'vitest';
 import { GatewayFunction } from '../../infra/constructs/gateway-function.js';
@@ -40,8 +39,15 @@ const props = (
     },
     environment: {},
     table: new TableV2(stack, 'Table', { partitionKey: { name: 'pk', type: AttributeType.STRING } }),
+    registryTable: new TableV2(stack, 'Registry', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+    }),
     key,
-    organisationSecrets: [new Secret(stack, 'Secret')],
+    orgSecrets: {
+      arnPattern: 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:lrs-gateway/dev/org/*',
+      key,
+      rolePath: '/lrs-gateway/dev/org-secret-reader/',
+    },
     logRetentionDays: 7,
     removalPolicy: RemovalPolicy.DESTROY,
     alarmTopic: new Topic(stack, 'Topic'),
@@ -80,10 +86,15 @@ describe('OperationFunction props', () => {
     expect(problems.some((p) => p.startsWith(field))).toBe(true);
   });
 
-  it('refuses a function without any organisation secret', () => {
+  it.each([
+    'arn:aws:secretsmanager:eu-west-2:123456789012:secret:*',
+    'arn:aws:secretsmanager:eu-west-2:123456789012:secret:lrs-gateway/dev/org/10000000',
+    'arn:aws:secretsmanager:eu-west-2:123456789012:secret:lrs-gateway/*/org/*',
+  ])('refuses an organisation secret grant that is not one name prefix: %s', (arnPattern) => {
     const stack = new Stack(new App(), 'S');
-    expect(operationFunctionProblems({ ...props(stack), organisationSecrets: [] })).toContain(
-      'organisationSecrets must name at least one secret',
+    const p = props(stack);
+    expect(operationFunctionProblems({ ...p, orgSecrets: { ...p.orgSecrets, arnPattern } })).toContain(
+      'orgSecrets.arnPattern must be a secret name prefix pattern ending in "/*"',
     );
   });
 });

@@ -1,13 +1,14 @@
 /**
- * What the stateful stack guarantees: encrypted, recoverable, expiring learner data; a rotated key; one
- * encrypted secret per organisation; data kept on live and disposable on dev.
+ * What the stateful stack guarantees: encrypted, recoverable, expiring learner data; a recoverable registry
+ * that never expires; rotated keys, one per kind of data; the callers' user pool; no organisation secret (they
+ * are made at run time); data kept on live and disposable on dev.
  */
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { STAGES, type StageConfig } from '../../infra/config/stages.js';
 import { DataStack } from '../../infra/stacks/data-stack.js';
-import { orgSecretPrefix, TABLE } from '../../shared/config/names.js';
+import { REGISTRY, registryTableName, TABLE } from '../../shared/config/names.js';
 import { tableName } from '../../shared/config/resources.js';
 
 const build = (stage: StageConfig): Template =>
@@ -18,18 +19,16 @@ const build = (stage: StageConfig): Template =>
     }),
   );
 
-const twoOrgs: StageConfig = { ...STAGES.live, organisations: ['10000000', 'ABC123'] };
 let live: Template;
 let dev: Template;
 
 beforeAll(() => {
-  live = build(twoOrgs);
+  live = build(STAGES.live);
   dev = build(STAGES.dev);
 });
 
 describe('table', () => {
   it('has the shared keys, TTL, point-in-time recovery and the customer-managed key', () => {
-    live.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
     live.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
       TableName: tableName('live'),
       KeySchema: [
@@ -57,36 +56,104 @@ describe('table', () => {
   });
 });
 
-describe('key', () => {
-  it('rotates, and is retained on live', () => {
-    live.hasResource('AWS::KMS::Key', {
-      Properties: Match.objectLike({ EnableKeyRotation: true }),
+describe('registry table', () => {
+  it('has the registry keys, point-in-time recovery, no TTL, the customer-managed key, and is kept on live', () => {
+    live.hasResource('AWS::DynamoDB::GlobalTable', {
+      Properties: Match.objectLike({
+        TableName: registryTableName('live'),
+        KeySchema: [
+          { AttributeName: REGISTRY.partitionKey, KeyType: 'HASH' },
+          { AttributeName: REGISTRY.sortKey, KeyType: 'RANGE' },
+        ],
+        TimeToLiveSpecification: Match.absent(),
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+        Replicas: [
+          Match.objectLike({
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+            SSESpecification: { KMSMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] } },
+            DeletionProtectionEnabled: true,
+          }),
+        ],
+      }),
       DeletionPolicy: 'Retain',
     });
-    dev.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete' });
+    live.resourceCountIs('AWS::DynamoDB::GlobalTable', 2);
+  });
+});
+
+describe('keys', () => {
+  it('has three keys (data, organisation secrets, alarms), each rotated, and retained on live', () => {
+    live.resourceCountIs('AWS::KMS::Key', 3);
+    for (const [, key] of Object.entries(live.findResources('AWS::KMS::Key'))) {
+      expect(key.Properties.EnableKeyRotation).toBe(true);
+      expect(key.DeletionPolicy).toBe('Retain');
+    }
+    for (const [, key] of Object.entries(dev.findResources('AWS::KMS::Key'))) {
+      expect(key.DeletionPolicy).toBe('Delete');
+    }
+    for (const alias of [
+      'alias/lrs-gateway-live',
+      'alias/lrs-gateway-live-org-secrets',
+      'alias/lrs-gateway-live-alarms',
+    ]) {
+      live.hasResourceProperties('AWS::KMS::Alias', { AliasName: alias });
+    }
   });
 });
 
 describe('organisation secrets', () => {
-  it('creates one secret per organisation, named for the functions, encrypted with the key', () => {
-    live.resourceCountIs('AWS::SecretsManager::Secret', 2);
-    for (const org of twoOrgs.organisations) {
-      live.hasResource('AWS::SecretsManager::Secret', {
-        Properties: Match.objectLike({
-          Name: `${orgSecretPrefix('live')}${org}`,
-          KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] },
-          // A placeholder generated once: later deploys never overwrite the stored certificate.
-          GenerateSecretString: Match.objectLike({ SecretStringTemplate: '{"status":"NOT_CONFIGURED"}' }),
-        }),
-        DeletionPolicy: 'Retain',
-      });
-    }
+  it('are not in the template: the admin CLI creates them at run time', () => {
+    live.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    dev.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    expect(Object.keys(live.toJSON().Outputs ?? {}).filter((o) => /Secret|Organisation/.test(o))).toEqual([]);
+  });
+});
+
+describe('caller user pool', () => {
+  it('is a machine-to-machine pool: no sign-up, MFA and a strong password policy, kept on live', () => {
+    live.hasResource('AWS::Cognito::UserPool', {
+      Properties: Match.objectLike({
+        AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+        MfaConfiguration: 'ON',
+        DeletionProtection: 'ACTIVE',
+        Policies: { PasswordPolicy: Match.objectLike({ MinimumLength: 16, RequireSymbols: true }) },
+      }),
+      DeletionPolicy: 'Retain',
+    });
   });
 
-  it('never puts a secret value in the template', () => {
-    for (const secret of Object.values(live.findResources('AWS::SecretsManager::Secret'))) {
-      expect(secret.Properties.SecretString).toBeUndefined();
-    }
+  it('has a domain (token endpoint) and a resource server with the gateway scopes, and no app client', () => {
+    live.hasResourceProperties('AWS::Cognito::UserPoolDomain', {
+      Domain: { 'Fn::Join': ['', ['lrs-gateway-live-', { Ref: 'AWS::AccountId' }]] },
+    });
+    live.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', {
+      Identifier: 'lrs-gateway',
+      Scopes: ['lrs.read', 'lrs.write', 'jobs', 'admin'].map((ScopeName) => Match.objectLike({ ScopeName })),
+    });
+    // Callers are app clients made at run time by the admin CLI.
+    live.resourceCountIs('AWS::Cognito::UserPoolClient', 0);
+    expect(live.toJSON().Outputs).toMatchObject({
+      CallerUserPoolId: expect.anything(),
+      TokenEndpoint: expect.anything(),
+    });
+  });
+
+  it('uses a configured domain prefix, and is not created when another OIDC issuer is configured', () => {
+    build({
+      ...STAGES.test,
+      auth: { kind: 'cognito', domainPrefix: 'college-group-lrs-test' },
+    }).hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'college-group-lrs-test' });
+    const entra = build({
+      ...STAGES.test,
+      auth: {
+        kind: 'oidc',
+        issuer: 'https://login.microsoftonline.com/t/v2.0',
+        audience: ['api://lrs-gateway'],
+        jwksUri: 'https://login.microsoftonline.com/t/discovery/v2.0/keys',
+      },
+    });
+    entra.resourceCountIs('AWS::Cognito::UserPool', 0);
+    entra.resourceCountIs('AWS::Cognito::UserPoolDomain', 0);
   });
 });
 
@@ -100,12 +167,16 @@ describe('alarm topic', () => {
         ]),
       }),
     });
+    live.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlarmKey'), 'Arn'] },
+    });
     live.hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: Match.objectLike({
         Statement: Match.arrayWith([
           Match.objectLike({
             Principal: { Service: 'cloudwatch.amazonaws.com' },
             Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+            Condition: Match.objectLike({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } }),
           }),
         ]),
       }),

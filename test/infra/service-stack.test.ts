@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { STAGES } from '../../infra/config/stages.js';
 import { PLATFORM_ROUTES } from '../../infra/routes.js';
 import { ENV, METRICS, orgSecretPrefix } from '../../shared/config/names.js';
+import { orgSecretReaderRolePath } from '../../shared/config/org-secret-access.js';
 import {
   DLQ_RETENTION_SECONDS,
   FUNCTION_TIMEOUT_SECONDS,
@@ -15,6 +16,7 @@ import {
   operationQueueName,
   QUEUE_BATCH_SIZE,
 } from '../../shared/config/resources.js';
+import { PUBLIC_ROUTES, routeScope } from '../../shared/config/scopes.js';
 import { kebab, OPERATION_IDS, OPERATION_LIST } from '../../shared/lrs/operations.js';
 import { type BuiltStage, buildStage } from './support.js';
 
@@ -33,7 +35,8 @@ interface Statement {
 
 const stage = STAGES.live;
 const OPERATION_COUNT = OPERATION_IDS.length;
-const PLATFORM_COUNT = 3;
+/** requests, jobs, certificate-expiry and the caller authorizer. */
+const PLATFORM_COUNT = 4;
 
 let built: BuiltStage;
 let resources: Record<string, Resource>;
@@ -53,6 +56,15 @@ const policyOfRole = (roleId: string): Statement[] =>
   ofType('AWS::IAM::Policy')
     .filter(([, r]) => (r.Properties.Roles as unknown[]).some((role) => refOf(role) === roleId))
     .flatMap(([, r]) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+/** An ARN as text, pseudo parameters as `<partition>` etc. */
+const arnText = (v: unknown): string => {
+  if (typeof v === 'string') return v;
+  const join = (v as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  if (join === undefined) return JSON.stringify(v);
+  return join[1]
+    .map((p) => (typeof p === 'string' ? p : `<${String(refOf(p)).replace('AWS::', '').toLowerCase()}>`))
+    .join(join[0]);
+};
 const roleOfFunction = (name: string): string => {
   const roleId = getAttOf(functionNamed(name)[1].Properties.Role);
   if (roleId === undefined) throw new Error(`no role for ${name}`);
@@ -68,7 +80,9 @@ describe('operation functions', () => {
   it('has one function per LRS operation plus the platform functions, all Node 22 on ARM64 with tracing', () => {
     built.service.resourceCountIs('AWS::Lambda::Function', OPERATION_COUNT + PLATFORM_COUNT);
     for (const op of OPERATION_LIST) functionNamed(`lrs-gateway-live-${kebab(op.id)}`);
-    for (const name of ['requests', 'jobs', 'certificate-expiry']) functionNamed(`lrs-gateway-live-${name}`);
+    for (const name of ['requests', 'jobs', 'certificate-expiry', 'authorizer']) {
+      functionNamed(`lrs-gateway-live-${name}`);
+    }
     for (const [, fn] of ofType('AWS::Lambda::Function')) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -88,11 +102,14 @@ describe('operation functions', () => {
       expect(vars[ENV.orgSecretPrefix]).toBe(orgSecretPrefix('live'));
       expect(vars[ENV.dataTtlDays]).toBe(String(stage.dataTtlDays));
       expect(vars[ENV.lrsMaxConcurrency]).toBe(String(stage.lrsMaxConcurrency));
-      expect(JSON.parse(String(vars[ENV.organisationIds]))).toEqual(stage.organisations);
       expect(vars.POWERTOOLS_METRICS_NAMESPACE).toBe(METRICS.namespace('live'));
-      expect(vars[ENV.tableName]).toBeDefined();
-      // CALLER_ACCESS maps each caller's API key id to its organisations.
-      expect(JSON.stringify(vars[ENV.callerAccess])).toContain('10000000');
+      expect(vars[ENV.tableName]).toEqual({ 'Fn::ImportValue': expect.stringMatching(/Table/) });
+      // Organisations and callers come from the registry at run time, never from the environment.
+      expect(vars[ENV.registryTableName]).toEqual({
+        'Fn::ImportValue': expect.stringMatching(/RegistryTable/),
+      });
+      expect(vars[ENV.organisationIds]).toBeUndefined();
+      expect(vars[ENV.callerAccess]).toBeUndefined();
     }
   });
 
@@ -196,10 +213,14 @@ describe('IAM', () => {
       ([, r]) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement,
     );
 
-  it('uses a wildcard resource only for X-Ray, which has no resource-level permissions', () => {
+  it('uses a wildcard resource only for X-Ray (no resource-level permissions) and the organisation secret prefix', () => {
+    const secretPrefix = `arn:<partition>:secretsmanager:eu-west-2:123456789012:secret:${orgSecretPrefix('live')}*`;
     for (const s of allStatements()) {
-      const wildcard = resourcesOf(s).some((r) => typeof r === 'string' && r.includes('*'));
-      if (wildcard) expect(actionsOf(s).every((a) => a.startsWith('xray:'))).toBe(true);
+      const wildcards = resourcesOf(s).filter((r) => JSON.stringify(r).includes('*'));
+      if (wildcards.length === 0) continue;
+      if (actionsOf(s).every((a) => a.startsWith('xray:'))) continue;
+      expect(actionsOf(s).sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
+      expect(wildcards.map(arnText)).toEqual([secretPrefix]);
     }
   });
 
@@ -211,7 +232,7 @@ describe('IAM', () => {
     }
   });
 
-  it('lets only operation functions and the certificate check read secrets, and only the organisation secrets', () => {
+  it('lets only operation functions and the certificate check read secrets, and only under the stage prefix', () => {
     const readers: string[] = [];
     for (const [, policy] of ofType('AWS::IAM::Policy')) {
       const statements = (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
@@ -225,14 +246,31 @@ describe('IAM', () => {
           'secretsmanager:DescribeSecret',
           'secretsmanager:GetSecretValue',
         ]);
-        const targets = resourcesOf(s).map((r) => JSON.stringify(r));
-        expect(targets).toHaveLength(stage.organisations.length);
-        for (const t of targets) expect(t).toMatch(/OrganisationSecret/);
+        expect(resourcesOf(s).map(arnText)).toEqual([
+          `arn:<partition>:secretsmanager:eu-west-2:123456789012:secret:${orgSecretPrefix('live')}*`,
+        ]);
       }
+      // Decrypting them goes through Secrets Manager, with the organisation secrets' own key.
+      const decrypt = statements.filter(
+        (s) => actionsOf(s).includes('kms:Decrypt') && s.Condition !== undefined,
+      );
+      expect(decrypt).toEqual([
+        expect.objectContaining({
+          Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-2.amazonaws.com' } },
+          Resource: { 'Fn::ImportValue': expect.stringMatching(/OrgSecretsKey/) },
+        }),
+      ]);
     }
     expect(readers).toHaveLength(OPERATION_COUNT + 1);
     expect(readers).not.toContain(roleOfFunction('lrs-gateway-live-requests'));
     expect(readers).not.toContain(roleOfFunction('lrs-gateway-live-jobs'));
+    expect(readers).not.toContain(roleOfFunction('lrs-gateway-live-authorizer'));
+    // The readers, and only they, sit under the path that the key policy and the secrets' policy name.
+    for (const [id, role] of ofType('AWS::IAM::Role')) {
+      const path = role.Properties.Path;
+      if (readers.includes(id)) expect(path).toBe(orgSecretReaderRolePath('live'));
+      else expect(path).toBeUndefined();
+    }
   });
 
   it('lets each operation function touch only its own queue', () => {
@@ -265,12 +303,33 @@ describe('IAM', () => {
     expect(requests.some((a) => a.startsWith('sqs:'))).toBe(false);
   });
 
-  it('scopes table access to the table ARN (no scans, no index wildcard)', () => {
-    for (const s of allStatements()) {
-      if (!actionsOf(s).some((a) => a.startsWith('dynamodb:'))) continue;
-      expect(actionsOf(s)).not.toContain('dynamodb:Scan');
-      expect(resourcesOf(s)).toHaveLength(1);
-      expect(JSON.stringify(resourcesOf(s)[0])).toMatch(/Table.*Arn/);
+  it('scopes table access to one table ARN (no index wildcard), and scans only the registry from the certificate check', () => {
+    const certificateRole = roleOfFunction('lrs-gateway-live-certificate-expiry');
+    for (const [, policy] of ofType('AWS::IAM::Policy')) {
+      const role = refOf((policy.Properties.Roles as unknown[])[0]);
+      for (const s of (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement) {
+        if (!actionsOf(s).some((a) => a.startsWith('dynamodb:'))) continue;
+        expect(resourcesOf(s)).toHaveLength(1);
+        const target = JSON.stringify(resourcesOf(s)[0]);
+        expect(target).toMatch(/Table.*Arn/);
+        if (actionsOf(s).includes('dynamodb:Scan')) {
+          expect(role).toBe(certificateRole);
+          expect(actionsOf(s)).toEqual(['dynamodb:Scan']);
+          expect(target).toMatch(/RegistryTable/);
+        }
+      }
+    }
+  });
+
+  it('lets the functions only read the registry, apart from the LRS status of organisations', () => {
+    for (const [, policy] of ofType('AWS::IAM::Policy')) {
+      for (const s of (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement) {
+        if (!JSON.stringify(s.Resource).includes('RegistryTable')) continue;
+        const writes = actionsOf(s).filter((a) => /Put|Update|Delete|Write/.test(a));
+        if (writes.length === 0) continue;
+        expect(writes).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem']);
+        expect(s.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ORG#*'] } });
+      }
     }
   });
 
@@ -308,10 +367,26 @@ describe('API', () => {
     ).toEqual(expected);
   });
 
-  it('requires an API key on every method', () => {
+  it('requires the caller authorizer and a usage key on every method except the documented public ones', () => {
+    const publicKeys = PUBLIC_ROUTES.map((r) => `${r.method} ${r.path}`);
+    expect(publicKeys).toContain('GET /v1/openapi.json');
+    const [authorizerId] = ofType('AWS::ApiGateway::Authorizer')[0] ?? [];
     for (const { key, method } of routes()) {
-      expect(method.Properties.ApiKeyRequired, key).toBe(true);
-      expect(method.Properties.AuthorizationType ?? 'NONE', key).toBe('NONE');
+      if (publicKeys.includes(key)) {
+        expect(method.Properties.AuthorizationType, key).toBe('NONE');
+        expect(method.Properties.ApiKeyRequired, key).toBe(false);
+      } else {
+        expect(method.Properties.AuthorizationType, key).toBe('CUSTOM');
+        expect(refOf(method.Properties.AuthorizerId), key).toBe(authorizerId);
+        expect(method.Properties.ApiKeyRequired, key).toBe(true);
+      }
+    }
+  });
+
+  it('knows the scope of every route it serves', () => {
+    for (const { key } of routes()) {
+      const [method, path] = key.split(' ');
+      expect(routeScope(String(method), String(path)), key).toBeDefined();
     }
   });
 
@@ -327,15 +402,19 @@ describe('API', () => {
     });
   });
 
-  it('throttles each caller through its own usage plan and key, and the whole stage', () => {
-    built.service.resourceCountIs('AWS::ApiGateway::ApiKey', stage.callers.length);
-    built.service.resourceCountIs('AWS::ApiGateway::UsagePlanKey', stage.callers.length);
-    for (const caller of stage.callers) {
+  it('throttles each caller through the usage plan of its tier (keys are made at run time), and the whole stage', () => {
+    built.service.resourceCountIs('AWS::ApiGateway::ApiKey', 0);
+    built.service.resourceCountIs('AWS::ApiGateway::UsagePlanKey', 0);
+    built.service.resourceCountIs('AWS::ApiGateway::UsagePlan', stage.usageTiers.length);
+    for (const tier of stage.usageTiers) {
       built.service.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
-        UsagePlanName: `lrs-gateway-live-${caller.name}`,
-        Throttle: { RateLimit: caller.rateLimit, BurstLimit: caller.burstLimit },
+        UsagePlanName: `lrs-gateway-live-${tier.name}`,
+        Throttle: { RateLimit: tier.rateLimit, BurstLimit: tier.burstLimit },
+        Quota: { Limit: tier.dailyQuota, Period: 'DAY' },
       });
     }
+    // The authorizer names the usage key: an x-api-key header sent by a client is ignored.
+    built.service.hasResourceProperties('AWS::ApiGateway::RestApi', { ApiKeySourceType: 'AUTHORIZER' });
     built.service.hasResourceProperties('AWS::ApiGateway::Stage', {
       StageName: 'live',
       TracingEnabled: true,
@@ -357,6 +436,7 @@ describe('API', () => {
     const setting = stages[0]?.[1].Properties.AccessLogSetting as { Format: string } | undefined;
     const format = String(setting?.Format);
     expect(format).toContain('$context.identity.apiKeyId');
+    expect(format).toContain('$context.authorizer.principalId');
     expect(format).not.toMatch(/\$input|requestOverride|\$context\.path\b/);
   });
 });
@@ -389,26 +469,26 @@ describe('alarms', () => {
     }
   });
 
-  it('alarms 30 days before each organisation client certificate expires', () => {
-    for (const org of stage.organisations) {
-      const alarm = alarms().find(
-        (a) =>
-          a.MetricName === METRICS.certificateDaysRemaining &&
-          JSON.stringify(a.Dimensions).includes(`"Value":"${org}"`),
-      );
-      expect(alarm, org).toMatchObject({
-        Namespace: METRICS.namespace('live'),
-        Threshold: 30,
-        ComparisonOperator: 'LessThanOrEqualToThreshold',
-        Statistic: 'Minimum',
-      });
-      expect(alarm?.Dimensions).toEqual(
-        expect.arrayContaining([
-          { Name: 'service', Value: 'certificate-expiry' },
-          { Name: METRICS.organisationDimension, Value: org },
-        ]),
-      );
-    }
+  it('alarms 30 days before any organisation client certificate expires, with one alarm for all of them', () => {
+    const certificateAlarms = alarms().filter((a) =>
+      JSON.stringify(a.Metrics ?? '').includes(METRICS.certificateDaysRemaining),
+    );
+    expect(certificateAlarms).toHaveLength(1);
+    expect(certificateAlarms[0]).toMatchObject({
+      Threshold: 30,
+      ComparisonOperator: 'LessThanOrEqualToThreshold',
+      TreatMissingData: 'ignore',
+      Metrics: [
+        expect.objectContaining({
+          Expression:
+            `SELECT MIN(${METRICS.certificateDaysRemaining}) FROM SCHEMA("${METRICS.namespace('live')}", ` +
+            `${METRICS.organisationDimension}, service) WHERE service = 'certificate-expiry'`,
+          Period: 3600,
+          ReturnData: true,
+        }),
+      ],
+    });
+    expect(JSON.stringify(alarms())).not.toContain(`"Name":"${METRICS.organisationDimension}"`);
   });
 
   it('runs the certificate check every day', () => {

@@ -7,7 +7,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { hasAlarmSubscriber } from '../../infra/config/production.js';
 import type { StageConfig } from '../../infra/config/stages.js';
+import { AUTHORIZER_ENTRY } from '../../infra/constructs/caller-authorizer.js';
 import { createLrsGateway, type LrsGateway } from '../../infra/lrs-gateway.js';
 import { REPO_ROOT } from '../../infra/paths.js';
 import { operationEntry, PLATFORM_FUNCTIONS } from '../../shared/config/resources.js';
@@ -16,6 +18,7 @@ import { OPERATION_IDS } from '../../shared/lrs/operations.js';
 export const ALL_ENTRIES: readonly string[] = [
   ...OPERATION_IDS.map(operationEntry),
   ...Object.values(PLATFORM_FUNCTIONS).map((f) => f.entry),
+  AUTHORIZER_ENTRY,
 ];
 
 export function codeRootForTests(): { codeRoot: string; missing: string[] } {
@@ -32,18 +35,36 @@ export interface BuiltStage {
   readonly service: Template;
 }
 
+/** The account every test stack is pinned to. */
+export const TEST_ACCOUNT = '123456789012';
+
 /**
- * Bundling is skipped, and CDK's built-in CloudFormation rule check is left to the synth test (it runs
- * there for every stage), so that assertion files stay fast. cdk-nag still runs.
+ * The shipped test and live records have no account and no alarm subscriber (each deployment adds its own),
+ * so their synth refuses; the tests pin them to a test account and an e-mail subscriber.
  */
-export function buildStage(stage: StageConfig, options: { builtinValidation?: boolean } = {}): BuiltStage {
+export const withDeploymentPins = (stage: StageConfig): StageConfig => ({
+  ...stage,
+  account: stage.account ?? TEST_ACCOUNT,
+  alarms: hasAlarmSubscriber(stage.alarms) ? stage.alarms : { ...stage.alarms, email: 'alarms@example.org' },
+});
+
+/**
+ * Bundling is skipped, and CDK's built-in CloudFormation rule check and cfn-guard are left to the synth test
+ * (they run there for every stage), so that assertion files stay fast. cdk-nag still runs.
+ */
+export function buildStage(
+  stage: StageConfig,
+  options: { builtinValidation?: boolean; guard?: boolean } = {},
+): BuiltStage {
   const app = new App({
     context: { 'aws:cdk:bundling-stacks': [] },
     builtinCloudFormationValidation: options.builtinValidation ?? false,
   });
-  const gateway = createLrsGateway(app, stage, {
-    account: '123456789012',
+  const gateway = createLrsGateway(app, withDeploymentPins(stage), {
+    account: TEST_ACCOUNT,
     codeRoot: codeRootForTests().codeRoot,
+    // cfn-guard takes about 10 s a stage: it runs in synth.test.ts and guard.test.ts.
+    guard: options.guard ?? false,
   });
   return {
     app,

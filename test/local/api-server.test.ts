@@ -1,10 +1,41 @@
-import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type {
+  APIGatewayAuthorizerResult,
+  APIGatewayProxyEvent,
+  APIGatewayRequestAuthorizerEvent,
+} from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiServer, gatewayRoutes, type ProxyHandler, startApiServer } from '../../local/api-server.js';
 import { OPERATION_LIST } from '../../shared/lrs/operations.js';
 
-const KEY = { id: 'key-id-1', value: 'secret-api-key-value-1' };
+const TOKEN = 'good.token.value';
 const events: APIGatewayProxyEvent[] = [];
+const authorizerEvents: APIGatewayRequestAuthorizerEvent[] = [];
+
+/** A stand-in authorizer with API Gateway's contract: throw Unauthorized (401), Deny (403) or Allow. */
+const authorizer = async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
+  authorizerEvents.push(event);
+  const auth = event.headers?.authorization ?? event.headers?.Authorization;
+  if (auth === 'Bearer denied.token.value') {
+    return {
+      principalId: 'c-2',
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: event.methodArn }],
+      },
+    };
+  }
+  if (auth === 'Bearer broken.token.value') throw new Error('boom');
+  if (auth !== `Bearer ${TOKEN}`) throw new Error('Unauthorized');
+  const [arn, api, stage] = event.methodArn.split('/');
+  return {
+    principalId: 'c-1',
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: `${arn}/${api}/${stage}/*` }],
+    },
+    context: { callerId: 'c-1', scopes: 'lrs.read' },
+  };
+};
 
 /** Echoes what it was given, with a status and headers the test chooses. */
 const echo: ProxyHandler = async (event, context) => {
@@ -32,7 +63,7 @@ beforeAll(async () => {
   api = await startApiServer({
     region: 'eu-west-2',
     stage: 'local',
-    apiKeys: [KEY],
+    authorizer: async () => authorizer,
     maxBodyBytes: 1024,
     log: (line) => logs.push(line),
     routes: [
@@ -52,10 +83,13 @@ afterAll(async () => {
   await api?.close();
 });
 
-const call = (path: string, init: RequestInit = {}, key: string | null = KEY.value) =>
+const call = (path: string, init: RequestInit = {}, token: string | null = TOKEN) =>
   fetch(`${api.url}${path}`, {
     ...init,
-    headers: { ...(key === null ? {} : { 'x-api-key': key }), ...(init.headers as Record<string, string>) },
+    headers: {
+      ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+      ...(init.headers as Record<string, string>),
+    },
   });
 
 describe('local API server', () => {
@@ -76,13 +110,23 @@ describe('local API server', () => {
     expect(event.body).toBe('{"organisationId":"TEST0001"}');
     expect(event.isBase64Encoded).toBe(false);
     expect(event.headers['Idempotency-Key'] ?? event.headers['idempotency-key']).toBe('k1');
-    expect(event.multiValueHeaders['x-api-key'] ?? event.multiValueHeaders['X-Api-Key']).toEqual([KEY.value]);
+    expect(event.multiValueHeaders.authorization).toEqual([`Bearer ${TOKEN}`]);
     expect(event.queryStringParameters).toEqual({ a: '2', b: 'x' });
     expect(event.multiValueQueryStringParameters).toEqual({ a: ['1', '2'], b: ['x'] });
     expect(event.pathParameters).toBeNull();
     expect(event.stageVariables).toBeNull();
-    expect(event.requestContext.identity.apiKeyId).toBe(KEY.id);
-    expect(event.requestContext.identity.apiKey).toBe(KEY.value);
+    // The authorizer's principal and context, as API Gateway hands them to the function.
+    expect(event.requestContext.authorizer).toMatchObject({
+      principalId: 'c-1',
+      callerId: 'c-1',
+      scopes: 'lrs.read',
+    });
+    expect(event.requestContext.identity.apiKeyId).toBeNull();
+    const seen = authorizerEvents.at(-1);
+    expect(seen?.type).toBe('REQUEST');
+    expect(seen?.methodArn).toBe(
+      'arn:aws:execute-api:eu-west-2:000000000000:local000api/local/POST/v1/things/find',
+    );
     expect(event.requestContext.identity.sourceIp).toBe('127.0.0.1');
     expect(event.requestContext.resourcePath).toBe('/v1/things/find');
     expect(event.requestContext.path).toBe('/v1/things/find');
@@ -104,17 +148,28 @@ describe('local API server', () => {
     expect(event?.queryStringParameters).toBeNull();
   });
 
-  it('refuses a missing or unknown API key with 403 like API Gateway, without calling the function', async () => {
+  it('answers like API Gateway when the authorizer refuses, without calling the function', async () => {
     const before = events.length;
-    for (const key of [null, 'not-a-key']) {
-      const res = await call('/v1/things/find', { method: 'POST', body: '{}' }, key);
-      expect(res.status).toBe(403);
+    const authorizerCalls = authorizerEvents.length;
+    const cases: Array<[string | null, Record<string, string>, number, string]> = [
+      // No Authorization header (the identity source): 401 without calling the authorizer.
+      [null, {}, 401, 'UNAUTHENTICATED'],
+      // An API key alone identifies no one.
+      [null, { 'x-api-key': 'some-api-key-value' }, 401, 'UNAUTHENTICATED'],
+      ['not.a.token', {}, 401, 'UNAUTHENTICATED'],
+      ['denied.token.value', {}, 403, 'FORBIDDEN'],
+      ['broken.token.value', {}, 500, 'INTERNAL'],
+    ];
+    for (const [token, headers, status, code] of cases) {
+      const res = await call('/v1/things/find', { method: 'POST', body: '{}', headers }, token);
+      expect(res.status).toBe(status);
       const body = (await res.json()) as { error: { code: string; docUrl: string; requestId: string } };
-      expect(body.error).toMatchObject({ code: 'INVALID_API_KEY', retryable: false });
-      expect(body.error.docUrl).toMatch(/\/v1\/docs\/errors#INVALID_API_KEY$/);
+      expect(body.error).toMatchObject({ code, retryable: false });
+      expect(body.error.docUrl).toMatch(new RegExp(`/v1/docs/errors#${code}$`));
       expect(body.error.requestId).toMatch(/^[0-9a-f-]{36}$/);
     }
     expect(events.length).toBe(before);
+    expect(authorizerEvents.length).toBe(authorizerCalls + 3);
   });
 
   it('answers 404 for an unknown path and 405 (with Allow) for a known path with another method', async () => {

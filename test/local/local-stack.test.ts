@@ -55,13 +55,13 @@ describe('local stack with the real functions', () => {
     expect(Object.keys(doc.paths ?? {})).toContain('/v1/learners/find-by-demographics');
   });
 
-  it('refuses a caller without a valid API key before any function runs', async () => {
+  it('refuses a caller without a valid bearer token before any function runs', async () => {
     const res = await fetch(`${stack.apiUrl}/v1/learners/find-by-demographics`, {
       method: 'POST',
-      headers: { ...stack.headers('TEST0001'), 'x-api-key': 'wrong' },
+      headers: { ...stack.headers('TEST0001'), authorization: 'Bearer wrong' },
       body: '{}',
     });
-    expect(res.status).toBe(403);
+    expect(res.status).toBe(401);
   });
 
   it('runs a queued request through the poller and stores its result', async () => {

@@ -4,7 +4,7 @@
  * demographics, a register (find-before-register), a PLR request and a 100-learner bulk job over HTTP,
  * and stops it with SIGINT sent to its process group as Ctrl-C in a terminal does.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,30 @@ import { READY_MARKER } from '../../local/start-config.js';
 import { notableLearner, verifiableLearners } from '../../simulator/seed.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
-const API_KEY = 'npm-start-test-key';
+const CLIENT_SECRET = 'npm-start-test-secret';
+let token = '';
+
+/**
+ * Runs the token command `npm start` printed (the `TOKEN=$(curl …)` lines), in bash, as a user would paste
+ * it, and returns the access token it got.
+ */
+const runPrintedTokenCommand = (output: string): string => {
+  const lines = output.split('\n');
+  const start = lines.findIndex((l) => l.trim().startsWith('TOKEN=$(curl'));
+  expect(start, 'npm start prints a token command').toBeGreaterThanOrEqual(0);
+  const command: string[] = [];
+  for (let i = start; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    command.push(line);
+    if (!line.trimEnd().endsWith('\\')) break;
+  }
+  const got = execFileSync('bash', ['-c', `${command.join('\n')}\nprintf %s "$TOKEN"`], {
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  expect(got).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+  return got;
+};
 const children: ChildProcess[] = [];
 
 const freePort = (): Promise<number> =>
@@ -107,7 +130,7 @@ const call = async (
     method,
     headers: {
       'content-type': 'application/json',
-      'x-api-key': API_KEY,
+      authorization: `Bearer ${token}`,
       'x-lrs-organisation': 'TEST0001',
       ...headers,
     },
@@ -182,6 +205,7 @@ describe('npm start', () => {
   it('starts; runs a find, a register (find-before-register), a PLR request and a 100-learner bulk job; stops cleanly on SIGINT (exit code 0) and on Ctrl-C, and starts again', async () => {
     const ports = {
       LOCAL_API_PORT: await freePort(),
+      LOCAL_TOKEN_PORT: await freePort(),
       LOCAL_SIMULATOR_PORT: await freePort(),
       LOCAL_DYNAMODB_PORT: await freePort(),
       LOCAL_SQS_PORT: await freePort(),
@@ -189,20 +213,21 @@ describe('npm start', () => {
     };
     const env = {
       ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
-      LOCAL_API_KEY: API_KEY,
+      LOCAL_CLIENT_SECRET: CLIENT_SECRET,
     };
 
     for (const round of [1, 2]) {
       const started = npmStart(env);
       await waitForOutput(started, READY_MARKER);
       expect(started.output()).toContain(`http://127.0.0.1:${ports.LOCAL_API_PORT}`);
+      token = runPrintedTokenCommand(started.output());
 
       const find = exampleRequests()[0];
       const res = await fetch(`http://127.0.0.1:${ports.LOCAL_API_PORT}${find?.path}`, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          'x-api-key': API_KEY,
+          authorization: `Bearer ${token}`,
           'x-lrs-organisation': 'TEST0001',
         },
         body: JSON.stringify(find?.body),
@@ -240,6 +265,7 @@ describe('npm start', () => {
     try {
       const started = npmStart({
         LOCAL_API_PORT: '0',
+        LOCAL_TOKEN_PORT: '0',
         LOCAL_SIMULATOR_PORT: '0',
         LOCAL_DYNAMODB_PORT: '0',
         LOCAL_SQS_PORT: String(taken),

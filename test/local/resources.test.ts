@@ -2,10 +2,12 @@ import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Emulators, startEmulators } from '../../local/emulators.js';
+import { type Emulators, LOCAL_GATEWAY_SENDER_ID, startEmulators } from '../../local/emulators.js';
 import { createLocalResources, type LocalResources, uniqueStage } from '../../local/resources.js';
+import { DynamoDbRegistry } from '../../shared/adapters/dynamodb-registry.js';
 import { SecretsManagerCredentialsSource } from '../../shared/adapters/secrets-manager-credentials.js';
-import { ENV, orgSecretPrefix } from '../../shared/config/names.js';
+import { loadTokenIssuerConfig } from '../../shared/auth/token.js';
+import { ENV, orgSecretPrefix, registryTableName } from '../../shared/config/names.js';
 import {
   DLQ_RETENTION_SECONDS,
   MAX_RECEIVE_COUNT,
@@ -52,9 +54,15 @@ beforeAll(async () => {
     certificates: testCertificates(),
     certificateFormat: 'alternate',
     callers: [
-      { apiKeyId: 'local-mis', apiKey: 'k', organisations: ['*'] },
-      { apiKeyId: 'narrow', apiKey: 'k2', organisations: ['TEST0002'] },
+      { clientId: 'local-mis', clientSecret: 'secret-1', organisations: ['*'] },
+      { clientId: 'narrow', clientSecret: 'secret-2', organisations: ['TEST0002'], scopes: ['lrs.read'] },
     ],
+    tokenIssuer: {
+      issuer: 'http://127.0.0.1:9/issuer',
+      audience: 'aud-1',
+      jwksUri: 'http://127.0.0.1:9/jwks.json',
+      scopePrefix: 'lrs-gateway/',
+    },
   });
 });
 afterAll(async () => {
@@ -111,13 +119,52 @@ describe('local resources', () => {
       tableName: tableName(stage),
       lrsEndpoint: 'https://127.0.0.1:9443',
       orgSecretPrefix: orgSecretPrefix(stage),
-      callerAccess: { 'local-mis': ['*'], narrow: ['TEST0002'] },
+      registryTableName: registryTableName(stage),
+      trustedSenderIds: [LOCAL_GATEWAY_SENDER_ID],
       operationQueueUrls: resources.queueUrls,
+    });
+    // The token issuer the functions (and the authorizer) verify against.
+    expect(loadTokenIssuerConfig(resources.env)).toEqual({
+      kind: 'oidc',
+      issuer: 'http://127.0.0.1:9/issuer',
+      audience: ['aud-1'],
+      jwksUri: 'http://127.0.0.1:9/jwks.json',
+      scopePrefix: 'lrs-gateway/',
     });
     expect(resources.env[ENV.lrsMaxConcurrency]).toBe('2');
     expect(resources.env.AWS_ENDPOINT_URL_SECRETS_MANAGER).toBe(emulators.secretsManager.url);
     expect(resources.env.AWS_ENDPOINT_URL_DYNAMODB).toBe(emulators.dynamodb.url);
     expect(resources.env.AWS_ENDPOINT_URL_SQS).toBe(emulators.sqs.url);
+  });
+
+  it('seeds the registry: every organisation active with its secret and certificate, callers and grants', async () => {
+    const ddb = new DynamoDBClient({
+      region: emulators.region,
+      endpoint: emulators.dynamodb.url,
+      credentials,
+    });
+    const registry = new DynamoDbRegistry({ tableName: registryTableName(stage), client: ddb });
+    const orgs = await registry.listOrganisations();
+    expect(orgs.map((o) => o.organisationId)).toEqual(ORGS.map((o) => o.organisationId).sort());
+    for (const org of orgs) {
+      expect(org).toMatchObject({
+        status: 'active',
+        secretName: `${orgSecretPrefix(stage)}${org.organisationId}`,
+      });
+      expect(org.certificateSubject).toContain('CN=');
+      expect(Date.parse(org.certificateNotAfter ?? '')).toBeGreaterThan(Date.now());
+    }
+    expect((await registry.listCallers()).map((c) => [c.callerId, c.scopes])).toEqual([
+      ['local-mis', ['lrs.read', 'lrs.write', 'jobs', 'admin']],
+      ['narrow', ['lrs.read']],
+    ]);
+    expect((await registry.listGrants('local-mis')).length).toBe(ORGS.length);
+    expect((await registry.listGrants('narrow')).map((g) => g.organisationId)).toEqual(['TEST0002']);
+    // The client secret is kept as a salted hash, never as itself.
+    const hash = await registry.getLocalClient('narrow');
+    expect(hash).toMatch(/^scrypt\$/);
+    expect(hash).not.toContain('secret-2');
+    ddb.destroy();
   });
 
   it('seeds secrets that the real Secrets Manager credentials adapter loads, as PEM and as PFX', async () => {

@@ -1,16 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LOCAL_API_KEY, readApiKey, readPorts, StartupError } from '../../local/start-config.js';
+import {
+  DEFAULT_LOCAL_CLIENT_SECRET,
+  readClientSecret,
+  readPorts,
+  StartupError,
+} from '../../local/start-config.js';
 
 describe('npm start settings', () => {
   it('uses the documented default ports and key when nothing is set', () => {
     expect(readPorts({})).toEqual({
       api: 3000,
+      token: 3001,
       simulator: 8443,
       dynamodb: 8000,
       sqs: 9324,
       secretsManager: 4584,
     });
-    expect(readApiKey({})).toBe(DEFAULT_LOCAL_API_KEY);
+    expect(readClientSecret({})).toBe(DEFAULT_LOCAL_CLIENT_SECRET);
   });
 
   it('takes ports from the env, 0 meaning any free port', () => {
@@ -25,11 +31,11 @@ describe('npm start settings', () => {
     );
   });
 
-  it('refuses an API key with spaces or too short, without echoing it', () => {
-    expect(() => readApiKey({ LOCAL_API_KEY: 'has space here' })).toThrow(
-      /^LOCAL_API_KEY must be 8-128 printable/,
+  it('refuses a client secret with spaces or too short, without echoing it', () => {
+    expect(() => readClientSecret({ LOCAL_CLIENT_SECRET: 'has space here' })).toThrow(
+      /^LOCAL_CLIENT_SECRET must be 8-128 printable/,
     );
-    expect(() => readApiKey({ LOCAL_API_KEY: 'short' })).not.toThrow(/short/);
-    expect(() => readApiKey({ LOCAL_API_KEY: 'short' })).toThrow(StartupError);
+    expect(() => readClientSecret({ LOCAL_CLIENT_SECRET: 'short' })).not.toThrow(/short/);
+    expect(() => readClientSecret({ LOCAL_CLIENT_SECRET: 'short' })).toThrow(StartupError);
   });
 });

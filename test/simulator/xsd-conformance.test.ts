@@ -18,6 +18,7 @@ import {
 import { LEARNER_SERVICE_REQUESTS, validateComplex } from '../../simulator/schema.js';
 import { parseXml } from '../../simulator/xml.js';
 import { testCertificates } from '../certs.js';
+import { wsdlSchemas } from '../wcf-schemas.js';
 import {
   EXT_ACTION,
   findByDemographics,
@@ -536,45 +537,6 @@ describe('LearnerService responses are valid against the legacy XSDs', () => {
 });
 
 // ---- R9 and ExternalService responses against the schemas embedded in the current WCF WSDLs ----
-
-const WCF_DIR = join(
-  import.meta.dirname,
-  '..',
-  '..',
-  '..',
-  'shared',
-  'lrs-reference',
-  'sunsis-core',
-  'current-wcf',
-);
-
-/** The WSDL's embedded schemas as separate files, imports pointed at each other. */
-const wsdlSchemas = (wsdl: string) => {
-  const text = readFileSync(join(WCF_DIR, wsdl), 'utf8');
-  // Namespace prefixes declared on wsdl:definitions are in scope for the embedded schemas.
-  const rootDecls = [
-    ...(text.match(/<wsdl:definitions[^>]*>/)?.[0] ?? '').matchAll(/xmlns:([\w-]+)="([^"]*)"/g),
-  ];
-  const blocks = [...text.matchAll(/<xs:schema[\s\S]*?<\/xs:schema>/g)].map((m) =>
-    m[0].replace(/^<xs:schema([^>]*)>/, (_t, attrs: string) => {
-      const extra = rootDecls
-        .filter(([, prefix]) => !attrs.includes(`xmlns:${prefix}=`))
-        .map(([decl]) => decl);
-      return `<xs:schema${attrs} ${extra.join(' ')}>`;
-    }),
-  );
-  const fileOf = new Map(
-    blocks.map((b, i) => [b.match(/targetNamespace="([^"]+)"/)?.[1] as string, `${wsdl}.${i}.xsd`]),
-  );
-  const files = blocks.map((b, i) => ({
-    fileName: `${wsdl}.${i}.xsd`,
-    contents: b.replace(
-      /<xs:import namespace="([^"]+)"\/>/g,
-      (_m, ns: string) => `<xs:import namespace="${ns}" schemaLocation="${fileOf.get(ns)}"/>`,
-    ),
-  }));
-  return { files, fileOf };
-};
 
 const validateAgainstWsdl = async (wsdl: string, docs: { name: string; xml: string }[]) => {
   const { files, fileOf } = wsdlSchemas(wsdl);

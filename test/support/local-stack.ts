@@ -21,6 +21,8 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type LocalCaller, type LocalOrganisation, uniqueStage } from '../../local/resources.js';
 import { type LocalRuntimeOptions, type Simulator, startLocalRuntime } from '../../local/runtime.js';
+import { clientCredentialsToken } from '../../local/token-client.js';
+import type { TokenIssuer } from '../../local/token-issuer.js';
 import type { OperationId } from '../../shared/lrs/operations.js';
 import { testCertificates } from '../certs.js';
 
@@ -33,9 +35,14 @@ export interface LocalStack {
   readonly env: Readonly<Record<string, string>>;
   /** Base URL of the API Gateway stand-in (throws if the stack was started with `api: false`). */
   readonly apiUrl: string;
-  /** The x-api-key of a caller that may act for every seeded organisation. */
-  readonly apiKey: string;
+  /** An access token of the first caller (by default one that may act for every seeded organisation). */
+  readonly token: string;
   readonly callers: readonly LocalCaller[];
+  /** The local OAuth token endpoint and JWKS. */
+  readonly tokenIssuer: TokenIssuer;
+  /** A token for a seeded caller (client credentials grant at the local token endpoint). */
+  tokenFor(caller: LocalCaller, scope?: string): Promise<string>;
+  readonly registryTableName: string;
   /** The seeded organisations, keyed by the id the gateway uses (UKPRN). */
   readonly organisations: readonly LocalOrganisation[];
   readonly tableName: string;
@@ -46,7 +53,7 @@ export interface LocalStack {
   /** The plain client under `dynamo` (e.g. for DynamoDbResultsStore). */
   readonly dynamoClient: DynamoDBClient;
   readonly sqs: SQSClient;
-  /** Headers for an API call: content type, API key, organisation and, if given, an idempotency key. */
+  /** Headers for an API call: content type, bearer token, organisation and any extra headers. */
   headers(organisationId?: string, extra?: Record<string, string>): Record<string, string>;
   stop(): Promise<void>;
 }
@@ -68,6 +75,10 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
   const caller = runtime.callers[0];
   if (!caller) throw new Error('startLocalStack needs at least one caller');
   const firstOrg = runtime.organisations[0]?.organisationId ?? '';
+  const tokenFor = async (c: LocalCaller, scope?: string) =>
+    (await clientCredentialsToken(runtime.tokenIssuer.tokenEndpoint, c.clientId, c.clientSecret, scope))
+      .accessToken;
+  const token = await tokenFor(caller);
   return {
     stage: runtime.stage,
     simulator: runtime.simulator,
@@ -76,8 +87,11 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       if (!runtime.api) throw new Error('The API server is not running: start the stack with { api: true }');
       return runtime.api.url;
     },
-    apiKey: caller.apiKey,
+    token,
     callers: runtime.callers,
+    tokenIssuer: runtime.tokenIssuer,
+    tokenFor,
+    registryTableName: runtime.resources.registryTableName,
     organisations: runtime.organisations,
     tableName: runtime.resources.tableName,
     queueUrls: runtime.resources.queueUrls,
@@ -88,7 +102,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     sqs: runtime.sqs,
     headers: (organisationId = firstOrg, extra = {}) => ({
       'content-type': 'application/json',
-      'x-api-key': caller.apiKey,
+      authorization: `Bearer ${token}`,
       'x-lrs-organisation': organisationId,
       ...extra,
     }),

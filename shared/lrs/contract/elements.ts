@@ -33,7 +33,12 @@ export interface ContractElement {
   readonly type: string;
   /** The element may carry xsi:nil="true". */
   readonly nillable?: boolean;
-  /** When there is no value, send `xsi:nil="true"` instead of omitting the element (R9 parameters). */
+  /**
+   * When there is no value, send `xsi:nil="true"` instead of omitting the element: every R9
+   * parameter, and the LearnerService elements the WCF contract declares `minOccurs=1 nillable` and the
+   * legacy XSD declares `nillable` (credentials, the optional search demographics, LearnerToVerify
+   * DateOfBirth/Gender, OrgEmail), so the message is valid against both.
+   */
   readonly nilWhenAbsent?: boolean;
   readonly children?: readonly ContractElement[];
 }
@@ -73,8 +78,8 @@ const ug = (
 
 /** In-body credentials, first in every LearnerService request (after FindType for the two finds). */
 const LS_CREDENTIALS: readonly ContractElement[] = [
-  u('OrganisationRef', 'MIAPOrganisationRef', 0, { nillable: true }),
-  u('UKPRN', 'MIAPUKPRN', 0, { nillable: true }),
+  u('OrganisationRef', 'MIAPOrganisationRef', 0, { nillable: true, nilWhenAbsent: true }),
+  u('UKPRN', 'MIAPUKPRN', 0, { nillable: true, nilWhenAbsent: true }),
   u('OrgPassword', 'MIAPOrgPassword'),
   u('UserName', 'MIAPNameNonEmpty'),
 ];
@@ -145,8 +150,8 @@ const LEARNER_TO_VERIFY: readonly ContractElement[] = [
   u('ULN', 'MIAPULN'),
   u('FamilyName', 'MIAPNameNonEmpty'),
   u('GivenName', 'MIAPNameNonEmpty'),
-  u('DateOfBirth', 'MIAPDateNillable', 0, { nillable: true }),
-  u('Gender', 'MIAPGenderNillable', 0, { nillable: true }),
+  u('DateOfBirth', 'MIAPDateNillable', 0, { nillable: true, nilWhenAbsent: true }),
+  u('Gender', 'MIAPGenderNillable', 0, { nillable: true, nilWhenAbsent: true }),
 ];
 
 const BATCH_LEARNER_TO_VERIFY: readonly ContractElement[] = [
@@ -251,10 +256,10 @@ export const REQUEST_CONTRACT: Readonly<Record<OperationId, ContractElement>> = 
     u('DateOfBirth', 'MIAPDate'),
     u('Gender', 'MIAPGender'),
     u('LastKnownPostCode', 'MIAPPostCode'),
-    u('PreviousFamilyName', 'MIAPName', 0, { nillable: true }),
-    u('SchoolAtAge16', 'MIAPSchoolName', 0, { nillable: true }),
-    u('PlaceOfBirth', 'MIAPName', 0, { nillable: true }),
-    u('EmailAddress', 'MIAPEmail', 0, { nillable: true }),
+    u('PreviousFamilyName', 'MIAPName', 0, { nillable: true, nilWhenAbsent: true }),
+    u('SchoolAtAge16', 'MIAPSchoolName', 0, { nillable: true, nilWhenAbsent: true }),
+    u('PlaceOfBirth', 'MIAPName', 0, { nillable: true, nilWhenAbsent: true }),
+    u('EmailAddress', 'MIAPEmail', 0, { nillable: true, nilWhenAbsent: true }),
   ]),
   verifyLearner: root('verifyLearner', 'VerifyLearnerRqst', [
     ...LS_CREDENTIALS,
@@ -281,7 +286,7 @@ export const REQUEST_CONTRACT: Readonly<Record<OperationId, ContractElement>> = 
   submitVerifyBatch: root('submitVerifyBatch', 'VerifyBatchRqst', [
     ...LS_CREDENTIALS,
     u('LearnerRecordCount', 'MIAPLearnerRecordCount'),
-    u('OrgEmail', 'MIAPEmail', 0, { nillable: true }),
+    u('OrgEmail', 'MIAPEmail', 0, { nillable: true, nilWhenAbsent: true }),
     ug('Learner', 'MIAPBatchLearnerToVerify', 1, BATCH_LEARNER_TO_VERIFY, {
       maxOccurs: Number.POSITIVE_INFINITY,
     }),

@@ -58,7 +58,7 @@ describe('through the queue', () => {
           requestId,
           operation: 'verifyLearner',
           organisationId: ORG,
-          caller: stack.callers[0]?.apiKeyId,
+          caller: stack.callers[0]?.clientId,
           request: { uln: exact.uln, givenName: exact.givenName, familyName: exact.familyName },
         }),
       }),

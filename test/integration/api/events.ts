@@ -5,6 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { LOCAL_GATEWAY_SENDER_ID } from '../../../local/emulators.js';
+import { ALL_SCOPES } from '../../../shared/config/scopes.js';
 
 export const lambdaContext = (functionName = 'lrs-gateway-test'): Context => ({
   callbackWaitsForEmptyEventLoop: false,
@@ -28,7 +30,10 @@ export interface ProxyEventInput {
   /** An object is sent as JSON; a string is sent as is. */
   readonly body?: unknown;
   readonly headers?: Record<string, string>;
-  readonly apiKeyId?: string | null;
+  /** The caller the Lambda authorizer verified (its context `callerId`); null: no authorizer context. */
+  readonly callerId?: string | null;
+  /** The token's scopes in the authorizer context (default: every scope). */
+  readonly scopes?: readonly string[];
   readonly pathParameters?: Record<string, string> | null;
 }
 
@@ -58,7 +63,13 @@ export const proxyEvent = (input: ProxyEventInput): APIGatewayProxyEvent => {
     requestContext: {
       accountId: '000000000000',
       apiId: 'local',
-      authorizer: null,
+      authorizer: input.callerId
+        ? {
+            principalId: input.callerId,
+            callerId: input.callerId,
+            scopes: (input.scopes ?? ALL_SCOPES).join(' '),
+          }
+        : null,
       httpMethod: method,
       path: `/test${input.path}`,
       protocol: 'HTTP/1.1',
@@ -70,8 +81,8 @@ export const proxyEvent = (input: ProxyEventInput): APIGatewayProxyEvent => {
       identity: {
         accessKey: null,
         accountId: null,
-        apiKey: input.apiKeyId ? 'redacted' : null,
-        apiKeyId: input.apiKeyId ?? null,
+        apiKey: null,
+        apiKeyId: null,
         caller: null,
         clientCert: null,
         cognitoAuthenticationProvider: null,
@@ -95,7 +106,8 @@ export const sqsRecord = (body: string, queueArn: string, overrides: Partial<SQS
   attributes: {
     ApproximateReceiveCount: '1',
     SentTimestamp: String(Date.now()),
-    SenderId: 'test',
+    // The gateway's own sender (trusted); tests of other senders override it.
+    SenderId: LOCAL_GATEWAY_SENDER_ID,
     ApproximateFirstReceiveTimestamp: String(Date.now()),
   },
   messageAttributes: {},

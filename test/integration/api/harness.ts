@@ -5,7 +5,9 @@
  * and the output capture used to prove that nothing personal was logged.
  */
 import type { APIGatewayProxyEvent, SQSEvent } from 'aws-lambda';
+import { DynamoDbRegistry } from '../../../shared/adapters/dynamodb-registry.js';
 import { DynamoDbResultsStore } from '../../../shared/adapters/dynamodb-results-store.js';
+import { ALL_SCOPES, type Scope } from '../../../shared/config/scopes.js';
 import { OPERATIONS, type OperationId } from '../../../shared/lrs/operations.js';
 import type { StoredRequest } from '../../../shared/ports/results-store.js';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../support/local-stack.js';
@@ -22,9 +24,17 @@ export type Handler = (
 export interface Harness {
   readonly stack: LocalStack;
   readonly store: DynamoDbResultsStore;
+  /** The stack's registry table (write callers and grants straight into it). */
+  readonly registry: DynamoDbRegistry;
+  /** Registers a caller (every scope unless given) granted these organisations. */
+  addCaller(
+    callerId: string,
+    organisations: readonly string[],
+    options?: { readAll?: boolean; scopes?: readonly Scope[]; queueSenders?: readonly string[] },
+  ): Promise<void>;
   readonly output: ReturnType<typeof captureOutput>;
-  /** The API key id the local stack lets act for every organisation. */
-  readonly apiKeyId: string;
+  /** The caller id (OAuth client id) the local stack lets act for every organisation. */
+  readonly callerId: string;
   handler(op: OperationId): Promise<Handler>;
   /** POST an operation's route through its handler. */
   call<T = Record<string, unknown>>(
@@ -33,7 +43,8 @@ export interface Harness {
     options?: {
       headers?: Record<string, string>;
       org?: string | null;
-      apiKeyId?: string | null;
+      callerId?: string | null;
+      scopes?: readonly string[];
       idempotencyKey?: string;
     },
   ): Promise<JsonResponse<T>>;
@@ -48,7 +59,8 @@ export const startHarness = async (options: LocalStackOptions = {}): Promise<Har
   const { createOperationHandler } = await import('../../../shared/app/operation-handler.js');
   const handlers = new Map<OperationId, Handler>();
   const store = new DynamoDbResultsStore({ tableName: stack.tableName, client: stack.dynamoClient });
-  const apiKeyId = stack.callers[0]?.apiKeyId ?? '';
+  const registry = new DynamoDbRegistry({ tableName: stack.registryTableName, client: stack.dynamoClient });
+  const callerId = stack.callers[0]?.clientId ?? '';
   const handler = async (op: OperationId): Promise<Handler> => {
     let h = handlers.get(op);
     if (!h) {
@@ -60,8 +72,29 @@ export const startHarness = async (options: LocalStackOptions = {}): Promise<Har
   return {
     stack,
     store,
+    registry,
+    addCaller: async (id, organisations, o = {}) => {
+      const now = new Date().toISOString();
+      await registry.putCaller({
+        callerId: id,
+        name: id,
+        status: 'active',
+        scopes: [...(o.scopes ?? ALL_SCOPES)],
+        ...(o.queueSenders ? { queueSenders: [...o.queueSenders] } : {}),
+        createdAt: now,
+        updatedAt: now,
+      });
+      for (const organisationId of organisations) {
+        await registry.putGrant({
+          callerId: id,
+          organisationId,
+          readAll: o.readAll ?? false,
+          createdAt: now,
+        });
+      }
+    },
     output,
-    apiKeyId,
+    callerId,
     handler,
     call: async (op, body, o = {}) => {
       const h = await handler(op);
@@ -74,7 +107,8 @@ export const startHarness = async (options: LocalStackOptions = {}): Promise<Har
         path: OPERATIONS[op].route.path,
         body,
         headers,
-        apiKeyId: o.apiKeyId === undefined ? apiKeyId : o.apiKeyId,
+        callerId: o.callerId === undefined ? callerId : o.callerId,
+        ...(o.scopes ? { scopes: o.scopes } : {}),
       });
       return parse(await h(event, lambdaContext(`lrs-gateway-test-${op}`)));
     },

@@ -2,7 +2,7 @@
  * The HTTP edge against the real stack: validation (400 naming every field and rule, never the value),
  * 415, caller access (403), idempotency (one registration for five retries, 409 on a reused key, a retry
  * after a 503 goes through), an LRS that is out of hours or in maintenance (503 + Retry-After) and an LRS
- * refusal of our organisation's access (502).
+ * refusal of our organisation's access (403).
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,8 +17,8 @@ let h: Harness;
 beforeAll(async () => {
   h = await startHarness({
     callers: [
-      { apiKeyId: 'local-mis', apiKey: `k-${randomUUID()}`, organisations: ['*'] },
-      { apiKeyId: 'college-b', apiKey: `k-${randomUUID()}`, organisations: ['TEST0002'] },
+      { clientId: 'local-mis', clientSecret: `s-${randomUUID()}`, organisations: ['*'] },
+      { clientId: 'college-b', clientSecret: `s-${randomUUID()}`, organisations: ['TEST0002'] },
     ],
   });
 });
@@ -48,7 +48,7 @@ describe('validation', () => {
           path: '/v1/learners/find-by-uln',
           body: '{"uln": "1026893096", ',
           headers: { 'X-LRS-Organisation': ORG },
-          apiKeyId: h.apiKeyId,
+          callerId: h.callerId,
         }),
         lambdaContext(),
       ),
@@ -134,7 +134,7 @@ describe('caller access', () => {
 
   it('403 for a caller acting for an organisation it is not allowed', async () => {
     const before = h.stack.simulator.requestCount();
-    const res = await h.call<ErrorBody>('findLearnerByUln', body, { apiKeyId: 'college-b' });
+    const res = await h.call<ErrorBody>('findLearnerByUln', body, { callerId: 'college-b' });
     expect(res.statusCode).toBe(403);
     expect(res.body.error.code).toBe('FORBIDDEN');
     expect(h.stack.simulator.requestCount()).toBe(before);
@@ -146,10 +146,10 @@ describe('caller access', () => {
     expect(res.body.error).toMatchObject({ code: 'FORBIDDEN', retryable: false });
   });
 
-  it('403 without a caller identity, 200 for the organisation the caller is allowed', async () => {
-    expect((await h.call('findLearnerByUln', body, { apiKeyId: null })).statusCode).toBe(403);
+  it('401 without a caller identity, 200 for the organisation the caller is allowed', async () => {
+    expect((await h.call('findLearnerByUln', body, { callerId: null })).statusCode).toBe(401);
     expect(
-      (await h.call('findLearnerByUln', body, { apiKeyId: 'college-b', org: 'TEST0002' })).statusCode,
+      (await h.call('findLearnerByUln', body, { callerId: 'college-b', org: 'TEST0002' })).statusCode,
     ).toBe(200);
   });
 });
@@ -296,7 +296,7 @@ describe('the LRS unavailable or refusing', () => {
     }
   });
 
-  it("502 with the LRS code when the LRS refuses the organisation's access (WSEC0006)", async () => {
+  it("403 with the LRS code when the LRS refuses the organisation's access (WSEC0006)", async () => {
     const res = await h.call<ErrorBody>(
       'updateLearner',
       {
@@ -314,9 +314,9 @@ describe('the LRS unavailable or refusing', () => {
       },
       { org: FIND_ONLY_ORG, idempotencyKey: key() },
     );
-    expect(res.statusCode).toBe(502);
+    expect(res.statusCode).toBe(403);
     expect(res.body.error).toMatchObject({
-      code: 'LRS_ACCESS_REFUSED',
+      code: 'LRS_OPERATION_NOT_ALLOWED',
       lrsCode: 'WSEC0006',
       retryable: false,
     });

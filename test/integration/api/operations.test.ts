@@ -69,7 +69,7 @@ const expectAnswered = async <R>(
     requestId: res.body.requestId,
     operation: op,
     organisationId: options.org ?? ORG,
-    caller: h.apiKeyId,
+    caller: h.callerId,
     source: 'http',
     status: 'COMPLETED',
   });
@@ -443,31 +443,37 @@ describe('reading a request again', () => {
     );
     const { createRequestsHandler } = await import('../../../shared/app/requests-handler.js');
     const requests = createRequestsHandler();
-    const get = (requestId: string, apiKeyId: string | null) =>
+    const get = (requestId: string, callerId: string | null) =>
       requests(
         proxyEvent({
           method: 'GET',
           path: `/v1/requests/${requestId}`,
           resource: '/v1/requests/{requestId}',
           pathParameters: { requestId },
-          apiKeyId,
+          callerId,
         }),
         lambdaContext('lrs-gateway-test-requests'),
       ).then(parse);
 
-    const read = await get(answered.requestId, h.apiKeyId);
+    const read = await get(answered.requestId, h.callerId);
     expect(read.statusCode).toBe(200);
     expect(read.body).toEqual(answered);
 
-    expect((await get(randomUUID(), h.apiKeyId)).statusCode).toBe(404);
-    // A caller without access to the organisation cannot tell the request exists.
+    expect((await get(randomUUID(), h.callerId)).statusCode).toBe(404);
+    // A registered caller granted another organisation cannot tell the request exists.
+    await h.addCaller('someone-else', ['TEST0002']);
     expect((await get(answered.requestId, 'someone-else')).statusCode).toBe(404);
-    expect((await get(answered.requestId, null)).statusCode).toBe(403);
-    expect((await get('bad id!', h.apiKeyId)).statusCode).toBe(400);
+    // Nor can a caller of the same organisation without a readAll grant (it is not its request).
+    await h.addCaller('same-org-caller', [ORG]);
+    expect((await get(answered.requestId, 'same-org-caller')).statusCode).toBe(404);
+    await h.addCaller('org-auditor', [ORG], { readAll: true });
+    expect((await get(answered.requestId, 'org-auditor')).statusCode).toBe(200);
+    expect((await get(answered.requestId, null)).statusCode).toBe(401);
+    expect((await get('bad id!', h.callerId)).statusCode).toBe(400);
 
     const doc = parse(
       await requests(
-        proxyEvent({ method: 'GET', path: '/v1/openapi.json', apiKeyId: h.apiKeyId }),
+        proxyEvent({ method: 'GET', path: '/v1/openapi.json', callerId: null }),
         lambdaContext(),
       ),
     );

@@ -116,3 +116,39 @@ export const allResults = async (stack: LocalStack, jobId: string, limit = 250):
   }
   return items;
 };
+
+/** A name of letters only, distinct for each n below 26^4. */
+const letters = (n: number) => {
+  let s = '';
+  for (let i = 0, v = n; i < 4; i++, v = Math.floor(v / 26)) s += String.fromCharCode(97 + (v % 26));
+  return s;
+};
+
+/**
+ * `count` (up to 3,360) new learners to register, none matching a seeded learner or each other: the names
+ * share a prefix (similar to the LRS), so every date of birth and gender pair is far from every other
+ * (odd days from 13, never a month, so no swapped day and month; odd months; even years; gender 1 or 2).
+ */
+export const newLearners = (tag: string, count: number) =>
+  Array.from({ length: count }, (_, i) => {
+    const day = 13 + (i % 8) * 2;
+    const month = 1 + (Math.floor(i / 8) % 6) * 2;
+    const year = 1940 + (Math.floor(i / 48) % 35) * 2;
+    return {
+      learner: {
+        givenName: `Zq${tag}${letters(i)}`,
+        familyName: `Xj${letters(i)}${tag}`,
+        dateOfBirth: `${year}-${String(month).padStart(2, '0')}-${day}`,
+        gender: String(1 + (Math.floor(i / 1680) % 2)),
+        lastKnownPostCode: 'S1 2HE',
+        verificationType: '1',
+        abilityToShare: '1',
+      },
+    };
+  });
+
+/** Most requests the simulator had in flight at once (from its request log). */
+export const peakInFlight = (log: readonly { at: string; durationMs: number }[]): number => {
+  const calls = log.map((r) => ({ start: Date.parse(r.at), end: Date.parse(r.at) + r.durationMs }));
+  return Math.max(0, ...calls.map((c) => calls.filter((o) => o.start <= c.start && o.end > c.start).length));
+};

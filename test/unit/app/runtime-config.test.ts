@@ -8,7 +8,7 @@ const env = {
   TABLE_NAME: 'lrs-gateway-dev-data',
   LRS_ENDPOINT: 'https://127.0.0.1:8443',
   ORG_SECRET_PREFIX: 'lrs-gateway/dev/org/',
-  CALLER_ACCESS: '{"key-1":["10000001"],"admin":["*"]}',
+  REGISTRY_TABLE_NAME: 'lrs-gateway-dev-registry',
   OPERATION_QUEUE_URLS: '{"findLearnerByUln":"http://127.0.0.1:4566/000000000000/q"}',
 };
 
@@ -20,7 +20,9 @@ describe('loadRuntimeConfig', () => {
       lrsEndpoint: 'https://127.0.0.1:8443',
       lrsTimeoutMs: 20_000,
       orgSecretPrefix: 'lrs-gateway/dev/org/',
-      callerAccess: { 'key-1': ['10000001'], admin: ['*'] },
+      registryTableName: 'lrs-gateway-dev-registry',
+      registryCacheSeconds: 30,
+      trustedSenderIds: [],
       operationQueueUrls: { findLearnerByUln: 'http://127.0.0.1:4566/000000000000/q' },
       dataTtlDays: 30,
       lrsServiceHours: undefined,
@@ -28,7 +30,13 @@ describe('loadRuntimeConfig', () => {
   });
 
   it('names every bad variable in one ConfigurationError', () => {
-    const bad = { ...env, LRS_ENDPOINT: 'http://lrs', CALLER_ACCESS: '{not json', DATA_TTL_DAYS: '-1' };
+    const bad = {
+      ...env,
+      LRS_ENDPOINT: 'http://lrs',
+      OPERATION_QUEUE_URLS: '{not json',
+      DATA_TTL_DAYS: '-1',
+      REGISTRY_TABLE_NAME: '',
+    };
     let error: unknown;
     try {
       loadRuntimeConfig(bad);
@@ -37,7 +45,9 @@ describe('loadRuntimeConfig', () => {
     }
     expect(error).toBeInstanceOf(ConfigurationError);
     const message = (error as Error).message;
-    for (const name of ['LRS_ENDPOINT', 'CALLER_ACCESS', 'DATA_TTL_DAYS']) expect(message).toContain(name);
+    for (const name of ['LRS_ENDPOINT', 'OPERATION_QUEUE_URLS', 'DATA_TTL_DAYS', 'REGISTRY_TABLE_NAME']) {
+      expect(message).toContain(name);
+    }
     expect(message).not.toContain('{not json');
   });
 
@@ -52,7 +62,24 @@ describe('loadRuntimeConfig', () => {
     expect(() => loadRuntimeConfig({ ...env, LRS_SERVICE_HOURS: 'weekdays' })).toThrow(/LRS_SERVICE_HOURS/);
   });
 
-  it('rejects an organisation id in CALLER_ACCESS that is neither a UKPRN nor an organisation reference', () => {
-    expect(() => loadRuntimeConfig({ ...env, CALLER_ACCESS: '{"k":["12"]}' })).toThrow(/CALLER_ACCESS/);
+  it('reads the trusted SQS sender ids (the gateway roles) and rejects malformed ones', () => {
+    const config = loadRuntimeConfig({ ...env, TRUSTED_SENDER_IDS: 'AROAEXAMPLE1, AROAEXAMPLE2' });
+    expect(config.trustedSenderIds).toEqual(['AROAEXAMPLE1', 'AROAEXAMPLE2']);
+    expect(() => loadRuntimeConfig({ ...env, TRUSTED_SENDER_IDS: 'has space' })).toThrow(
+      /TRUSTED_SENDER_IDS/,
+    );
+    expect(() => loadRuntimeConfig({ ...env, REGISTRY_CACHE_SECONDS: 'x' })).toThrow(
+      /REGISTRY_CACHE_SECONDS/,
+    );
+  });
+
+  it('reads the largest LRS answer accepted, within 64 KiB to 64 MiB', () => {
+    expect(loadRuntimeConfig({ ...env, LRS_MAX_RESPONSE_BYTES: '4194304' }).lrsMaxResponseBytes).toBe(
+      4_194_304,
+    );
+    expect(loadRuntimeConfig(env).lrsMaxResponseBytes).toBeUndefined();
+    expect(() => loadRuntimeConfig({ ...env, LRS_MAX_RESPONSE_BYTES: '100' })).toThrow(
+      /LRS_MAX_RESPONSE_BYTES/,
+    );
   });
 });

@@ -6,6 +6,7 @@ import {
   faultToError,
   httpStatusError,
   MAINTENANCE_RETRY_SECONDS,
+  rejectionKind,
   safeDetail,
   secondsUntilOpen,
   transportError,
@@ -92,6 +93,50 @@ describe('faults → typed errors', () => {
     const e = errorFor(readFileSync(join(FIX, 'wcf-internal-fault.xml'), 'utf8'));
     expect(e).toBeInstanceOf(LrsUnavailableError);
     expect((e as LrsUnavailableError).reason).toBe('HTTP_ERROR');
+  });
+
+  /** A WCF dispatcher or SOAP-stack fault as WCF writes it (faultcode prefix bound on the element). */
+  const dispatcherFault = (code: string, ns: string, text: string) =>
+    `<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault><faultcode xmlns:a="${ns}">${code}</faultcode><faultstring xml:lang="en-GB">${text}</faultstring></s:Fault></s:Body></s:Envelope>`;
+  const DISPATCHER = 'http://schemas.microsoft.com/net/2005/12/windowscommunicationfoundation/dispatcher';
+
+  it.each([
+    ['a:DeserializationFailed', DISPATCHER, 'WCF_DESERIALIZATION_FAILED'],
+    [
+      'a:ActionNotSupported',
+      'http://schemas.microsoft.com/ws/2005/05/addressing/none',
+      'WCF_ACTION_NOT_SUPPORTED',
+    ],
+    [
+      'a:ContractFilterMismatch',
+      'http://schemas.microsoft.com/ws/2005/05/addressing/none',
+      'WCF_ACTION_NOT_SUPPORTED',
+    ],
+    ['s:MustUnderstand', 'http://schemas.xmlsoap.org/soap/envelope/', 'SOAP_MUST_UNDERSTAND'],
+    ['s:VersionMismatch', 'http://schemas.xmlsoap.org/soap/envelope/', 'SOAP_VERSION_MISMATCH'],
+  ])('%s is a contract error: rejected, never retried', (code, ns, lrsCode) => {
+    const e = errorFor(dispatcherFault(code, ns, 'The formatter threw an exception'));
+    expect(e).toBeInstanceOf(LrsRejectedError);
+    expect(e.retryable).toBe(false);
+    expect((e as LrsRejectedError).lrsCode).toBe(lrsCode);
+    expect(rejectionKind(lrsCode)).toBe('contract');
+  });
+
+  it('what each rejection means: caller data, access, set-up, contract, answer', () => {
+    expect(rejectionKind('WSEC0001')).toBe('request');
+    expect(rejectionKind('WSEC0136')).toBe('request');
+    expect(rejectionKind('WSEC0006')).toBe('access');
+    for (const c of ['WSEC0002', 'WSEC0003', 'WSEC0005', 'TLS_SERVER_KEY_TOO_WEAK', 'HTTP_403'])
+      expect(rejectionKind(c)).toBe('setup');
+    for (const c of ['RESPONSE_TOO_LARGE', 'RESPONSE_DECOMPRESSED_TOO_LARGE', 'RESPONSE_PARSE_TIME_EXCEEDED'])
+      expect(rejectionKind(c)).toBe('answer');
+  });
+
+  it('out of hours and maintenance say the LRS did not act on the request', () => {
+    const e = errorFor(readFileSync(join(FIX, 'miap-fault-out-of-hours.xml'), 'utf8'));
+    expect((e as LrsUnavailableError).mayHaveReached).toBe(false);
+    const m = errorFor(readFileSync(join(REF, 'test-resources/error_down_ful.xml'), 'utf8'));
+    expect((m as LrsUnavailableError).mayHaveReached).toBe(false);
   });
 
   it('safeDetail removes quoted values', () => {

@@ -350,7 +350,7 @@ describe('operations without recordings (responses written from the schemas)', (
     const byUln = ok(
       'getLearnerByUln',
       wcf(
-        '<LearnerByUlnResponse xmlns="http://tempuri.org/"><LearnerByUlnResult xmlns:a="http://api.lrs.qcf.gov.uk/model" xmlns:i="http://www.w3.org/2001/XMLSchema-instance"><a:ResponseCode>WSRC0004</a:ResponseCode><a:FamilyName>Test</a:FamilyName><a:GivenName>Sample</a:GivenName><a:Learner xmlns:b="http://schemas.datacontract.org/2004/07/Amor.Qcf.MIAPModel"><b:AbilityToShare>1</b:AbilityToShare><b:DateOfDeath i:nil="true"/><b:LinkedUlns xmlns:c="http://schemas.microsoft.com/2003/10/Serialization/Arrays"><c:string>4444599390</c:string></b:LinkedUlns><b:Uln>6936002314</b:Uln></a:Learner><a:Uln>6936002314</a:Uln></LearnerByUlnResult></LearnerByUlnResponse>',
+        '<LearnerByUlnResponse xmlns="http://tempuri.org/"><LearnerByUlnResult xmlns:a="http://api.lrs.qcf.gov.uk/model" xmlns:i="http://www.w3.org/2001/XMLSchema-instance"><a:ResponseCode>WSRC0004</a:ResponseCode><a:FamilyName>Test</a:FamilyName><a:GivenName>Sample</a:GivenName><a:Learner xmlns:b="http://schemas.datacontract.org/2004/07/Amor.Qcf.MIAPModel"><b:AbilityToShare>1</b:AbilityToShare><b:DateOfDeath i:nil="true"/><b:LinkedUlns xmlns:c="http://schemas.microsoft.com/2003/10/Serialization/Arrays"><c:string>4444599390</c:string></b:LinkedUlns><b:Uln>6936002314</b:Uln><b:VersionNumber>12</b:VersionNumber></a:Learner><a:Uln>6936002314</a:Uln></LearnerByUlnResult></LearnerByUlnResponse>',
       ),
     );
     expect(byUln).toEqual({
@@ -358,7 +358,8 @@ describe('operations without recordings (responses written from the schemas)', (
       familyName: 'Test',
       givenName: 'Sample',
       uln: '6936002314',
-      learner: { abilityToShare: '1', linkedUlns: ['4444599390'], uln: '6936002314' },
+      // versionNumber as a number: what UpdateLearnerSubsetFields takes back.
+      learner: { abilityToShare: '1', linkedUlns: ['4444599390'], uln: '6936002314', versionNumber: 12 },
     });
     const org = ok(
       'getOrganisation',

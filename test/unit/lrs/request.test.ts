@@ -192,7 +192,9 @@ vldmsg:SubmitVerifyBatch
   Learner
     ULN=1174112637
     FamilyName=B
-    GivenName=C`,
+    GivenName=C
+    DateOfBirth nil
+    Gender nil`,
   getVerifyBatchOutput: `
 vldmsg:GetVerifyBatchOutput
   OrganisationRef=ABC123
@@ -332,10 +334,22 @@ describe('request details', () => {
     expect(family?.text).toBe("O'Brien & Sons <x>");
   });
 
-  it('omits OrganisationRef when the organisation has only a UKPRN (LearnerService)', () => {
+  it('sends OrganisationRef as xsi:nil when the organisation has only a UKPRN (LearnerService: minOccurs=1 nillable in the WCF contract, nillable in the legacy XSD)', () => {
     const t = tree(body('findLearnerByUln', SAMPLES.findLearnerByUln[1], CREDS_UKPRN_ONLY));
-    expect(t).not.toContain('OrganisationRef');
-    expect(t).toContain('  UKPRN=TEST0001');
+    expect(t).toContain('  OrganisationRef nil\n  UKPRN=TEST0001');
+  });
+
+  it('sends the optional search demographics as xsi:nil when not given', () => {
+    const {
+      previousFamilyName: _p,
+      schoolAtAge16: _s,
+      placeOfBirth: _b,
+      emailAddress: _e,
+      ...bare
+    } = SAMPLES.findLearnerByDemographics[1] as Record<string, unknown>;
+    const t = tree(body('findLearnerByDemographics', bare));
+    for (const name of ['PreviousFamilyName', 'SchoolAtAge16', 'PlaceOfBirth', 'EmailAddress'])
+      expect(t).toContain(`  ${name} nil`);
   });
 
   it('applies defaults the caller may omit: FindType FUL, userType ORG, language ENG, getType FULL', () => {

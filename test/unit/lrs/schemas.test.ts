@@ -106,7 +106,7 @@ describe('request validation', () => {
     },
   );
 
-  it.each(['CV4 9EI', '12345', 'CV4  9EE', 'TOOLONGPOST'])('postcode %j is refused', (lastKnownPostCode) => {
+  it.each(['CV4 9EI', '12345', 'CV4 9EEE', 'TOOLONGPOST'])('postcode %j is refused', (lastKnownPostCode) => {
     expect(issuesOf('findLearnerByDemographics', { ...demographics, lastKnownPostCode })[0]?.field).toBe(
       'lastKnownPostCode',
     );

@@ -1,0 +1,127 @@
+/**
+ * What makes a stage fit to run in production, added to the stacks of one stage: the operational alarms and
+ * where they go, the dashboard, the edge (WAF, custom domain, mutual TLS), reserved concurrency, KMS
+ * encryption of every log group, and (when the stage asks for it) static egress through a VPC.
+ */
+import type { App, Environment } from 'aws-cdk-lib';
+import { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { PLATFORM_FUNCTIONS } from '../shared/config/resources.js';
+import { planConcurrency, reserveConcurrency } from './concurrency.js';
+import { DEFAULT_CONCURRENCY } from './config/production.js';
+import type { StageConfig } from './config/stages.js';
+import { AlarmSubscribers, OperationalAlarms } from './constructs/alarms.js';
+import { StageDashboard } from './constructs/dashboard.js';
+import { Edge } from './constructs/edge.js';
+import { NetworkStack, placeFunctionsInVpc } from './constructs/egress.js';
+import { GatewayFunction } from './constructs/gateway-function.js';
+import { encryptLogGroups } from './constructs/key-policies.js';
+import { acknowledgeGuard } from './guard.js';
+import type { DataStack } from './stacks/data-stack.js';
+import type { ServiceStack } from './stacks/service-stack.js';
+
+export interface ProductionLayer {
+  readonly alarms: OperationalAlarms;
+  readonly subscribers: AlarmSubscribers;
+  readonly dashboard: StageDashboard;
+  readonly edge: Edge;
+  readonly network?: NetworkStack;
+}
+
+export const networkStackName = (stage: string): string => `LrsGateway-${stage}-Network`;
+
+/** The network stack, made before the service stack is wired to it (only when the stage sets `egress`). */
+export function createNetwork(app: App, stage: StageConfig, env: Environment): NetworkStack | undefined {
+  if (stage.egress === undefined) return undefined;
+  return new NetworkStack(app, networkStackName(stage.name), {
+    env,
+    stageName: stage.name,
+    egress: stage.egress,
+    retain: stage.retainData,
+    logRetentionDays: stage.logRetentionDays,
+    description: `lrs-gateway ${stage.name}: VPC, NAT gateways and the static egress IPs (stateful addresses)`,
+    terminationProtection: stage.retainData,
+  });
+}
+
+export function addProductionLayer(
+  stage: StageConfig,
+  data: DataStack,
+  service: ServiceStack,
+  network: NetworkStack | undefined,
+): ProductionLayer {
+  const operations = [...service.operations.values()];
+  const platform = [service.requestsFunction, service.jobsFunction, service.certificateExpiryFunction];
+
+  const { plan, problems } = planConcurrency(
+    stage.name,
+    stage.lrsMaxConcurrency,
+    operations.length,
+    Object.keys(PLATFORM_FUNCTIONS).length,
+    stage.concurrency ?? DEFAULT_CONCURRENCY,
+  );
+  if (problems.length > 0)
+    throw new Error(`Invalid stage configuration "${stage.name}":\n  - ${problems.join('\n  - ')}`);
+  for (const op of operations) reserveConcurrency(op.handler.function, plan.operationFunction);
+  for (const fn of platform) reserveConcurrency(fn.function, plan.platformFunction);
+
+  const edge = new Edge(service, 'Edge', { stageName: stage.name, api: service.api.api, config: stage.edge });
+  const alarms = new OperationalAlarms(service, 'OperationalAlarms', {
+    stageName: stage.name,
+    routing: stage.alarms,
+    certificateExpiryDays: stage.alarms.certificateExpiryDays,
+    operations,
+    table: data.table,
+    api: service.api.api,
+    alarmTopic: data.alarmTopic,
+  });
+  const subscribers = new AlarmSubscribers(service, 'AlarmSubscribers', {
+    stageName: stage.name,
+    alarmTopic: data.alarmTopic,
+    routing: stage.alarms,
+  });
+  subscribers.routeAll(service);
+  const allAlarms = service.node.findAll().filter((c): c is Alarm => c instanceof Alarm);
+  const dashboard = new StageDashboard(service, 'Dashboard', {
+    stageName: stage.name,
+    operations,
+    api: service.api.api,
+    // The alarm status widget holds at most 100 alarms: the stage-wide ones and each queue's first.
+    alarms: allAlarms.slice(0, 100),
+    certificateExpiryDays: stage.alarms.certificateExpiryDays,
+    webAcl: { name: edge.webAclName, metricName: `${edge.webAclName}-web-acl` },
+  });
+
+  for (const stack of [service, ...(network ? [network] : [])]) encryptLogGroups(stack, data.logsKey);
+
+  if (network !== undefined) placeFunctionsInVpc(service, network);
+  for (const fn of service.node.findAll().filter((c): c is GatewayFunction => c instanceof GatewayFunction)) {
+    acknowledgeGuard(
+      fn.function,
+      'lambda_inside_vpc_check',
+      network !== undefined
+        ? "The function runs in the network stack's private subnets; the rule cannot follow the cross-stack " +
+            'references (Fn::ImportValue) to them.'
+        : 'This stage has no static egress (stage setting egress): the functions reach the LRS and AWS over ' +
+            "Lambda's own network; set egress to run them in private subnets behind NAT with fixed IPs.",
+    );
+  }
+  for (const op of operations) {
+    acknowledgeGuard(
+      op.deadLetterQueue,
+      'sqs_dlq_check',
+      'This queue is the dead-letter queue of its operation queue; it is alarmed on its first message.',
+    );
+  }
+  acknowledgeGuard(
+    service.api.api,
+    'lambda_function_public_access_prohibited_check',
+    "API Gateway's invoke permissions name this API's execute-api ARN as SourceArn, built with Fn::Join, " +
+      'which the rule cannot read as a literal or local reference.',
+  );
+  acknowledgeGuard(
+    service.certificateExpiryFunction,
+    'lambda_function_public_access_prohibited_check',
+    "EventBridge's invoke permission names the daily schedule rule's ARN as SourceArn (a GetAtt of the rule).",
+  );
+  return { alarms, subscribers, dashboard, edge, network };
+}

@@ -1,0 +1,81 @@
+/**
+ * Invocations that run out of time: with the deployed batch of 10 records, taken one at a time, and a
+ * start margin of the LRS timeout + 3 s, only the first second of each 30-second invocation may start a
+ * record. Every delivery costs a receive, so records handed back as failures would reach the DLQ after
+ * maxReceiveCount (2 here) deliveries without one LRS attempt. Handed back as fresh messages instead,
+ * each is verified exactly once and nothing reaches the DLQ.
+ */
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JOBS_ENV } from '../../../shared/jobs/settings.js';
+import { verifiableLearners } from '../../../simulator/seed.js';
+import type { LocalStack } from '../../support/local-stack.js';
+import { captureOutput } from '../api/events.js';
+import { request, startJobsStack, waitForJob } from './support.js';
+
+let stack: LocalStack;
+let output: ReturnType<typeof captureOutput>;
+beforeAll(async () => {
+  process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
+  output = captureOutput();
+  stack = await startJobsStack({
+    maxReceiveCount: 2,
+    // 26 s + 3 s margin of a 30 s invocation: a record may start only in its first second.
+    lrsTimeoutMs: 26_000,
+    settings: { [JOBS_ENV.recordConcurrency]: '1' },
+  });
+});
+afterAll(async () => {
+  output?.restore();
+  await stack?.stop();
+});
+
+const messagesIn = async (url: string) => {
+  const out = await stack.sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return (
+    Number(out.Attributes?.ApproximateNumberOfMessages ?? 0) +
+    Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
+};
+
+describe('records an invocation has no time to start', () => {
+  it('go back as fresh messages: each is done once, none reaches the DLQ without an LRS attempt', async () => {
+    stack.simulator.clearRequests();
+    // Each LRS call takes longer than a third of the start window: about two records start per invocation.
+    stack.simulator.setConditions({ latencyMs: 400 });
+    const learners = verifiableLearners(40);
+    try {
+      const posted = await request<{ jobId: string }>(stack, 'POST', '/v1/jobs', {
+        body: {
+          operation: 'verifyLearner',
+          items: learners.map((l) => ({ uln: l.uln, givenName: l.givenName, familyName: l.familyName })),
+        },
+      });
+      expect(posted.status, posted.text).toBe(202);
+      const job = await waitForJob(stack, posted.body.jobId, 100_000);
+      expect(job).toMatchObject({
+        counts: { pending: 0, completed: 40, failed: 0, deadLettered: 0 },
+        outcomes: { WSVRC001: 40 },
+      });
+    } finally {
+      stack.simulator.setConditions({ latencyMs: 0 });
+    }
+    const handedBack = output
+      .text()
+      .split('\n')
+      .filter((l) => l.includes('Queue message not started (too little time left)')).length;
+    console.log(`${handedBack} records handed back unstarted`);
+    // Many records went back unstarted, far more than two deliveries each would have allowed.
+    expect(handedBack).toBeGreaterThan(40);
+    expect(
+      stack.simulator.requests().filter((r) => r.operation === 'verifyLearner' && r.status === 200),
+    ).toHaveLength(40);
+    expect(await messagesIn(stack.dlqUrls.verifyLearner)).toBe(0);
+    expect(output.text()).not.toContain('Queue message goes to the dead-letter queue');
+  }, 120_000);
+});
