@@ -1433,7 +1433,7 @@ export interface components {
              * @default FUL
              * @enum {string}
              */
-            findType: "FUL" | "CHK";
+            findType?: "FUL" | "CHK";
             /** @description Unique Learner Number: 10 digits, first digit 1-9, valid check digit */
             uln: string;
             /** @description Family name (1-35 characters, not blank; spaces collapsed and trimmed) */
@@ -1518,7 +1518,7 @@ export interface components {
              * @default FUL
              * @enum {string}
              */
-            findType: "FUL" | "CHK";
+            findType?: "FUL" | "CHK";
             /** @description Family name (1-35 characters, not blank; spaces collapsed and trimmed) */
             familyName: string;
             /** @description Given name (1-35 characters, not blank; spaces collapsed and trimmed) */
@@ -1933,7 +1933,7 @@ export interface components {
              * @default FUL
              * @enum {string}
              */
-            jobType: "FUL" | "CHK";
+            jobType?: "FUL" | "CHK";
             /** @description 1-200 learners */
             learners: {
                 /** @description Unique Learner Number: 10 digits, first digit 1-9, valid check digit */
@@ -2299,18 +2299,18 @@ export interface components {
              * @default FULL
              * @enum {string}
              */
-            getType: "FULL" | "BRIEF";
+            getType?: "FULL" | "BRIEF";
             /**
              * @description R9 user type: ORG (default), LNR or SER
              * @default ORG
              * @enum {string}
              */
-            userType: "LNR" | "ORG" | "SER";
+            userType?: "LNR" | "ORG" | "SER";
             /**
              * @description Language code, default ENG
              * @default ENG
              */
-            language: string;
+            language?: string;
         };
         GetLearningEventsResult: {
             responseCode: string;
@@ -2386,18 +2386,18 @@ export interface components {
              * @default FUL
              * @enum {string}
              */
-            findType: "FUL" | "CHK";
+            findType?: "FUL" | "CHK";
             /**
              * @description R9 user type: ORG (default), LNR or SER
              * @default ORG
              * @enum {string}
              */
-            userType: "LNR" | "ORG" | "SER";
+            userType?: "LNR" | "ORG" | "SER";
             /**
              * @description Language code, default ENG
              * @default ENG
              */
-            language: string;
+            language?: string;
         };
         GetLearnerByUlnResult: {
             responseCode: string;
@@ -2455,7 +2455,7 @@ export interface components {
              * @default NotProvided
              * @enum {string}
              */
-            abilityToShare: "NotProvided" | "FPNNotSeen" | "FPNSeenShareData";
+            abilityToShare?: "NotProvided" | "FPNNotSeen" | "FPNSeenShareData";
             /** @description School at age 16 (up to 254 characters) */
             schoolAtAge16?: string;
             /** @description Preferred given name (up to 35 characters) */
@@ -2465,12 +2465,12 @@ export interface components {
              * @default ORG
              * @enum {string}
              */
-            userType: "LNR" | "ORG" | "SER";
+            userType?: "LNR" | "ORG" | "SER";
             /**
              * @description Language code, default ENG
              * @default ENG
              */
-            language: string;
+            language?: string;
         };
         UpdateLearnerSubsetFieldsResult: {
             responseCode: string;
@@ -2520,18 +2520,18 @@ export interface components {
              * @description Page number, from 1
              * @default 1
              */
-            page: number;
+            page?: number;
             /**
              * @description R9 user type: ORG (default), LNR or SER
              * @default ORG
              * @enum {string}
              */
-            userType: "LNR" | "ORG" | "SER";
+            userType?: "LNR" | "ORG" | "SER";
             /**
              * @description Language code, default ENG
              * @default ENG
              */
-            language: string;
+            language?: string;
         };
         ViewAuditResult: {
             responseCode: string;
@@ -2591,12 +2591,12 @@ export interface components {
              * @default ORG
              * @enum {string}
              */
-            userType: "LNR" | "ORG" | "SER";
+            userType?: "LNR" | "ORG" | "SER";
             /**
              * @description Language code, default ENG
              * @default ENG
              */
-            language: string;
+            language?: string;
         };
         GetOrganisationResult: {
             responseCode: string;

@@ -476,6 +476,17 @@ class ApiRegistry extends OpenAPIRegistry {
   }
 }
 
+/** Drops properties that have a default from `required`, at every depth of a request schema. */
+const optionalDefaults = (schema: unknown): void => {
+  if (!schema || typeof schema !== 'object') return;
+  const s = schema as { properties?: Record<string, { default?: unknown }>; required?: string[] };
+  if (s.properties && Array.isArray(s.required)) {
+    s.required = s.required.filter((k) => s.properties?.[k]?.default === undefined);
+    if (s.required.length === 0) delete s.required;
+  }
+  for (const value of Object.values(schema)) optionalDefaults(value);
+};
+
 const generate = () => {
   const registry = new ApiRegistry();
   registry.registerComponent('securitySchemes', OAUTH_SCHEME, {
@@ -502,7 +513,7 @@ const generate = () => {
   registerRequestsRoutes(registry, common);
   for (const register of EXTRA_ROUTES) register(registry, common);
 
-  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+  const doc = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {
       title: 'lrs-gateway',
@@ -523,6 +534,10 @@ const generate = () => {
       { name: 'Reference', description: 'This reference, the error and outcome catalogue (public)' },
     ],
   });
+  // A request field with a default may be left out: it is not required of the caller.
+  for (const [name, schema] of Object.entries(doc.components?.schemas ?? {}))
+    if (name.endsWith('Request') || name === 'JobSubmission') optionalDefaults(schema);
+  return doc;
 };
 
 let built: ReturnType<typeof generate> | undefined;
