@@ -14,6 +14,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { REFERENCE_BUNDLE_FILES } from '../../shared/api/reference-page.js';
 import { LRS_BUDGET_ENV } from '../../shared/app/lrs-budget.js';
 import { ENV, METRICS, orgSecretPrefix } from '../../shared/config/names.js';
 import { orgSecretArnPattern, orgSecretReaderRolePath } from '../../shared/config/org-secret-access.js';
@@ -173,9 +174,10 @@ export class ServiceStack extends Stack {
       ...common,
       functionName: functionName('requests'),
       entry: PLATFORM_FUNCTIONS.requests.entry,
-      description: 'Reads request outcomes and serves the OpenAPI document',
+      description: 'Reads request outcomes and serves the OpenAPI document and the reference pages',
       timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS),
       environment: environment('requests'),
+      bundleFiles: REFERENCE_BUNDLE_FILES,
     });
     grantTableData(this.requestsFunction.role, table, key, 'read');
     grantTableData(this.requestsFunction.role, registryTable, key, 'read');
