@@ -85,8 +85,7 @@ export function addProductionLayer(
     stageName: stage.name,
     operations,
     api: service.api.api,
-    // The alarm status widget holds at most 100 alarms: the stage-wide ones and each queue's first.
-    alarms: allAlarms.slice(0, 100),
+    alarms: allAlarms,
     certificateExpiryDays: stage.alarms.certificateExpiryDays,
     webAcl: { name: edge.webAclName, metricName: `${edge.webAclName}-web-acl` },
   });

@@ -173,6 +173,10 @@ describe.each(STAGE_NAMES)('stage %s', (name) => {
     expect(dashboard.Properties.DashboardName).toBe(`lrs-gateway-${name}`);
     const body = flatten(dashboard.Properties.DashboardBody);
     const ns = METRICS.namespace(name);
+    // Every alarm of the stage is on the dashboard.
+    for (const [alarmId] of ofType(name, 'AWS::CloudWatch::Alarm')) {
+      expect(body, alarmId).toContain(`{"Fn::GetAtt":["${alarmId}","Arn"]}`);
+    }
     for (const id of OPERATION_IDS) {
       expect(body).toContain(`${id}: calls and outcomes by class`);
       expect(body).toContain(
