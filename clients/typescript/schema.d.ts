@@ -1122,7 +1122,63 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * An organisation's jobs, newest first, a page at a time
+         * @description Filter by status and creation time; follow `nextCursor` (with the same filters) until it is absent. The organisation is the `organisation` query parameter or the X-LRS-Organisation header.
+         *
+         *     **Examples** (`$API` is the API base URL, `$TOKEN` an access token: see *Calling the API* above)
+         *
+         *     ```sh
+         *     curl -sS -X GET "$API/v1/jobs" \
+         *       -H "Authorization: Bearer $TOKEN" -H 'X-LRS-Organisation: TEST0001' \
+         *       -H 'Content-Type: application/json' -d '{"operation":"findLearnerByUln","items":[{"findType":"FUL","uln":"1026893096","familyName":"Testname","givenName":"Sample"},{"findType":"FUL","uln":"1174112637","familyName":"Plrtester","givenName":"Jessica"}]}'
+         *     ```
+         *
+         *     ```ts
+         *     import { createLrsGatewayClient } from './clients/typescript/index.js';
+         *
+         *     const lrs = createLrsGatewayClient({ baseUrl: API, tokenUrl: TOKEN_URL, clientId, clientSecret });
+         *     const answer = await lrs.raw.GET('/v1/jobs', { headers: { 'X-LRS-Organisation': 'TEST0001' } });
+         *     ```
+         *
+         *     ```csharp
+         *     using var http = new HttpClient { BaseAddress = new Uri(api) };
+         *     http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+         *     http.DefaultRequestHeaders.Add("X-LRS-Organisation", "TEST0001");
+         *     using var request = new HttpRequestMessage(HttpMethod.Get, "v1/jobs");
+         *     request.Content = new StringContent("""
+         *     {"operation":"findLearnerByUln","items":[{"findType":"FUL","uln":"1026893096","familyName":"Testname","givenName":"Sample"},{"findType":"FUL","uln":"1174112637","familyName":"Plrtester","givenName":"Jessica"}]}
+         *     """, Encoding.UTF8, "application/json");
+         *     using var response = await http.SendAsync(request);
+         *     var body = await response.Content.ReadAsStringAsync(); // 2xx: the answer; otherwise { "error": { "code", ... } }
+         *     ```
+         *
+         *     ```python
+         *     import uuid, requests
+         *
+         *     response = requests.get(
+         *         f"{API}/v1/jobs",
+         *         json={
+         *             "operation": "findLearnerByUln",
+         *             "items": [{
+         *                     "findType": "FUL",
+         *                     "uln": "1026893096",
+         *                     "familyName": "Testname",
+         *                     "givenName": "Sample",
+         *                 }, {
+         *                     "findType": "FUL",
+         *                     "uln": "1174112637",
+         *                     "familyName": "Plrtester",
+         *                     "givenName": "Jessica",
+         *                 }],
+         *         },
+         *         headers={"Authorization": f"Bearer {token}", "X-LRS-Organisation": "TEST0001"},
+         *         timeout=35,
+         *     )
+         *     answer = response.json()  # 2xx: the answer; otherwise answer["error"]["code"]
+         *     ```
+         */
+        get: operations["listJobs"];
         put?: never;
         /**
          * Submit a bulk job of up to 10,000 learners for one operation
@@ -1297,10 +1353,179 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/jobs/{jobId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a job: items not yet sent are cancelled, those in flight settle
+         * @description The job turns CANCELLING; each item still waiting for its turn is settled CANCELLED without an LRS call, items already at the LRS settle as usual (a learner the LRS may have registered is never reported as cancelled). When the last item has settled the job is CANCELLED and its callback is sent. Cancelling a cancelled job answers the same; a COMPLETED job is a 409. Send `{}` or no body.
+         *
+         *     **Examples** (`$API` is the API base URL, `$TOKEN` an access token: see *Calling the API* above)
+         *
+         *     ```sh
+         *     curl -sS -X POST "$API/v1/jobs/{jobId}/cancel" \
+         *       -H "Authorization: Bearer $TOKEN" -H 'X-LRS-Organisation: TEST0001' \
+         *       -H "Accept: application/json"
+         *     ```
+         *
+         *     ```ts
+         *     import { createLrsGatewayClient } from './clients/typescript/index.js';
+         *
+         *     const lrs = createLrsGatewayClient({ baseUrl: API, tokenUrl: TOKEN_URL, clientId, clientSecret });
+         *     const answer = await lrs.raw.GET('/v1/jobs/{jobId}/cancel', { headers: { 'X-LRS-Organisation': 'TEST0001' } });
+         *     ```
+         *
+         *     ```csharp
+         *     using var http = new HttpClient { BaseAddress = new Uri(api) };
+         *     http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+         *     http.DefaultRequestHeaders.Add("X-LRS-Organisation", "TEST0001");
+         *     using var request = new HttpRequestMessage(HttpMethod.Post, "v1/jobs/{jobId}/cancel");
+         *     using var response = await http.SendAsync(request);
+         *     var body = await response.Content.ReadAsStringAsync(); // 2xx: the answer; otherwise { "error": { "code", ... } }
+         *     ```
+         *
+         *     ```python
+         *     import uuid, requests
+         *
+         *     response = requests.post(
+         *         f"{API}/v1/jobs/{jobId}/cancel",
+         *         headers={"Authorization": f"Bearer {token}", "X-LRS-Organisation": "TEST0001"},
+         *         timeout=35,
+         *     )
+         *     answer = response.json()  # 2xx: the answer; otherwise answer["error"]["code"]
+         *     ```
+         */
+        post: operations["cancelJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/organisations/{organisationId}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Is the organisation configured, whose certificate and how long left, what the LRS last said
+         * @description For an operator (scope admin) about any organisation, or for a caller granted the organisation. An organisation the gateway does not hold is `configured: false`.
+         *
+         *     **Examples** (`$API` is the API base URL, `$TOKEN` an access token: see *Calling the API* above)
+         *
+         *     ```sh
+         *     curl -sS -X GET "$API/v1/organisations/{organisationId}/status" \
+         *       -H "Authorization: Bearer $TOKEN" -H 'X-LRS-Organisation: TEST0001' \
+         *       -H "Accept: application/json"
+         *     ```
+         *
+         *     ```ts
+         *     import { createLrsGatewayClient } from './clients/typescript/index.js';
+         *
+         *     const lrs = createLrsGatewayClient({ baseUrl: API, tokenUrl: TOKEN_URL, clientId, clientSecret });
+         *     const answer = await lrs.raw.GET('/v1/organisations/{organisationId}/status', { headers: { 'X-LRS-Organisation': 'TEST0001' } });
+         *     ```
+         *
+         *     ```csharp
+         *     using var http = new HttpClient { BaseAddress = new Uri(api) };
+         *     http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+         *     http.DefaultRequestHeaders.Add("X-LRS-Organisation", "TEST0001");
+         *     using var request = new HttpRequestMessage(HttpMethod.Get, "v1/organisations/{organisationId}/status");
+         *     using var response = await http.SendAsync(request);
+         *     var body = await response.Content.ReadAsStringAsync(); // 2xx: the answer; otherwise { "error": { "code", ... } }
+         *     ```
+         *
+         *     ```python
+         *     import uuid, requests
+         *
+         *     response = requests.get(
+         *         f"{API}/v1/organisations/{organisationId}/status",
+         *         headers={"Authorization": f"Bearer {token}", "X-LRS-Organisation": "TEST0001"},
+         *         timeout=35,
+         *     )
+         *     answer = response.json()  # 2xx: the answer; otherwise answer["error"]["code"]
+         *     ```
+         */
+        get: operations["getOrganisationStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    jobCallback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What the gateway POSTs to a job's callbackUrl
+         * @description Signed like Stripe's webhooks: header `LRS-Gateway-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with your signing secret>`. Recompute the HMAC over the raw body, compare in constant time, and reject a timestamp more than 5 minutes away from your clock. Answer 2xx within 10 seconds; anything else (including a redirect, which is not followed) is retried with exponential backoff (30 s doubling, at most an hour apart) for 24 hours. An event may arrive twice: its id (also in the LRS-Gateway-Event-Id header) is the same both times. The body carries no learner data.
+         */
+        post: operations["jobCallback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
+        JobCallbackEvent: {
+            /** @description Event id: one per job and event type */
+            id: string;
+            /** @enum {string} */
+            type: "job.completed" | "job.cancelled" | "job.items_dead_lettered";
+            createdAt: string;
+            data: {
+                jobId: string;
+                /** @enum {string} */
+                operation: "findLearnerByUln" | "findLearnerByDemographics" | "verifyLearner" | "registerLearner" | "updateLearner" | "submitBatchRegistration" | "getBatchRegistrationOutput" | "submitVerifyBatch" | "getVerifyBatchOutput" | "retrieveUlns" | "getLearningEvents" | "getLearnerByUln" | "updateLearnerSubsetFields" | "viewAudit" | "getOrganisation" | "submitAchievementBatch" | "getAchievementBatch";
+                organisationId: string;
+                /** @enum {string} */
+                status: "RUNNING" | "CANCELLING" | "COMPLETED" | "CANCELLED";
+                total: number;
+                counts: {
+                    pending: number;
+                    /** @description The LRS answered (any outcome) */
+                    completed: number;
+                    /** @description No usable answer: invalid item, LRS refusal, gave up */
+                    failed: number;
+                    /** @description Stopped by a cancellation before they were sent to the LRS */
+                    cancelled: number;
+                    /** @description Of the pending items: those in a dead-letter queue; redrive them to finish the job */
+                    deadLettered: number;
+                };
+                outcomes: {
+                    [key: string]: number;
+                };
+                errors: {
+                    [key: string]: number;
+                };
+                completedAt?: string;
+                links: {
+                    self: string;
+                    results: string;
+                };
+            };
+        };
         /** @description The outcome of an LRS request: see /v1/docs/errors#outcomes for every code and what to do */
         Outcome: {
             /** @description The gateway's own stable outcome code, e.g. EXACT_MATCH, LRS_MAINTENANCE (same as name) */
@@ -1335,7 +1560,7 @@ export interface components {
              * @description Stable error code, distinct per cause: see /v1/docs/errors for each one and what to do
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "BAD_REQUEST_BODY" | "BAD_REQUEST_PARAMETERS" | "UNAUTHENTICATED" | "INVALID_API_KEY" | "FORBIDDEN" | "NOT_FOUND" | "ROUTE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "IDEMPOTENCY_KEY_IN_USE" | "IDEMPOTENCY_KEY_REUSED" | "REQUEST_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "LRS_REJECTED" | "RATE_LIMITED" | "INTERNAL" | "LRS_ACCESS_REFUSED" | "BAD_GATEWAY" | "LRS_UNAVAILABLE" | "GATEWAY_TIMEOUT";
+            code: "VALIDATION_FAILED" | "BAD_REQUEST_BODY" | "BAD_REQUEST_PARAMETERS" | "UNAUTHENTICATED" | "INVALID_API_KEY" | "FORBIDDEN" | "NOT_FOUND" | "ROUTE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "IDEMPOTENCY_KEY_IN_USE" | "CANCELLED" | "JOB_FINISHED" | "IDEMPOTENCY_KEY_REUSED" | "REQUEST_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "LRS_REJECTED" | "RATE_LIMITED" | "INTERNAL" | "LRS_OPERATION_NOT_ALLOWED" | "LRS_ACCESS_REFUSED" | "LRS_BAD_EXCHANGE" | "BAD_GATEWAY" | "LRS_UNAVAILABLE" | "GATEWAY_TIMEOUT";
             /** @description For people; never contains a submitted value */
             message: string;
             /** @description True when the same request may succeed later; then Retry-After and retryAfterSeconds say when */
@@ -1381,9 +1606,9 @@ export interface components {
             findType: "FUL" | "CHK";
             /** @description Unique Learner Number: 10 digits, first digit 1-9, valid check digit */
             uln: string;
-            /** @description Family name (1-35 characters, not blank) */
+            /** @description Family name (1-35 characters, not blank; spaces collapsed and trimmed) */
             familyName: string;
-            /** @description Given name (1-35 characters, not blank) */
+            /** @description Given name (1-35 characters, not blank; spaces collapsed and trimmed) */
             givenName: string;
         };
         FindLearnerByUlnResult: {
@@ -1464,9 +1689,9 @@ export interface components {
              * @enum {string}
              */
             findType: "FUL" | "CHK";
-            /** @description Family name (1-35 characters, not blank) */
+            /** @description Family name (1-35 characters, not blank; spaces collapsed and trimmed) */
             familyName: string;
-            /** @description Given name (1-35 characters, not blank) */
+            /** @description Given name (1-35 characters, not blank; spaces collapsed and trimmed) */
             givenName: string;
             /** @description Date of birth (YYYY-MM-DD, 1800-2099) */
             dateOfBirth: string;
@@ -1475,7 +1700,7 @@ export interface components {
              * @enum {string}
              */
             gender: "0" | "1" | "2" | "9";
-            /** @description Last known postcode, up to 9 characters */
+            /** @description Last known postcode, up to 9 characters; sent upper-cased with one space before the inward code */
             lastKnownPostCode: string;
             /** @description Previous family name (up to 35 characters) */
             previousFamilyName?: string;
@@ -1560,9 +1785,9 @@ export interface components {
         VerifyLearnerRequest: {
             /** @description Unique Learner Number: 10 digits, first digit 1-9, valid check digit */
             uln: string;
-            /** @description Family name (1-35 characters, not blank) */
+            /** @description Family name (1-35 characters, not blank; spaces collapsed and trimmed) */
             familyName: string;
-            /** @description Given name (1-35 characters, not blank) */
+            /** @description Given name (1-35 characters, not blank; spaces collapsed and trimmed) */
             givenName: string;
             /** @description Date of birth (YYYY-MM-DD, 1800-2099) */
             dateOfBirth?: string;
@@ -1628,11 +1853,11 @@ export interface components {
             learner: {
                 /** @description Title (up to 35 characters) */
                 title?: string;
-                /** @description Given name (1-35 characters, not blank) */
+                /** @description Given name (1-35 characters, not blank; spaces collapsed and trimmed) */
                 givenName: string;
                 /** @description Middle or other names (up to 35 characters) */
                 middleOtherName?: string;
-                /** @description Family name (1-35 characters, not blank) */
+                /** @description Family name (1-35 characters, not blank; spaces collapsed and trimmed) */
                 familyName: string;
                 /** @description Preferred given name (up to 35 characters) */
                 preferredGivenName?: string;
@@ -1650,7 +1875,7 @@ export interface components {
                 lastKnownAddressTown?: string;
                 /** @description County or city (up to 50 characters) */
                 lastKnownAddressCountyOrCity?: string;
-                /** @description Last known postcode, up to 9 characters */
+                /** @description Last known postcode, up to 9 characters; sent upper-cased with one space before the inward code */
                 lastKnownPostCode: string;
                 /** @description Date the address was captured (YYYY-MM-DD, 1800-2099) */
                 dateOfAddressCapture?: string;
@@ -1694,6 +1919,8 @@ export interface components {
             searchResponseCode: string;
             /** @description Code of the registration, when one was attempted (WSRC0005 registered, WSRC0021 refused) */
             registerResponseCode?: string;
+            /** @description True when the registration's answer was lost and the learner was found registered by a search afterwards (exact match on every submitted field) */
+            reconciled?: boolean;
             /** @description Learners the search found instead (empty when registered or too many matches) */
             matches: {
                 /** @description A learner record from LearnerService */
@@ -1773,11 +2000,11 @@ export interface components {
             learner: {
                 /** @description Title (up to 35 characters) */
                 title?: string;
-                /** @description Given name (1-35 characters, not blank) */
+                /** @description Given name (1-35 characters, not blank; spaces collapsed and trimmed) */
                 givenName: string;
                 /** @description Middle or other names (up to 35 characters) */
                 middleOtherName?: string;
-                /** @description Family name (1-35 characters, not blank) */
+                /** @description Family name (1-35 characters, not blank; spaces collapsed and trimmed) */
                 familyName: string;
                 /** @description Preferred given name (up to 35 characters) */
                 preferredGivenName?: string;
@@ -1795,7 +2022,7 @@ export interface components {
                 lastKnownAddressTown?: string;
                 /** @description County or city (up to 50 characters) */
                 lastKnownAddressCountyOrCity?: string;
-                /** @description Last known postcode, up to 9 characters */
+                /** @description Last known postcode, up to 9 characters; sent upper-cased with one space before the inward code */
                 lastKnownPostCode: string;
                 /** @description Date the address was captured (YYYY-MM-DD, 1800-2099) */
                 dateOfAddressCapture?: string;
@@ -1885,13 +2112,13 @@ export interface components {
                 misIdentifier?: string;
                 /** @description Title (up to 35 characters) */
                 title?: string;
-                /** @description Given name (1-35 characters, not blank) */
+                /** @description Given name (1-35 characters, not blank; spaces collapsed and trimmed) */
                 givenName: string;
                 /** @description Preferred given name (up to 35 characters) */
                 preferredGivenName?: string;
                 /** @description Middle or other names (up to 35 characters) */
                 middleOtherName?: string;
-                /** @description Family name (1-35 characters, not blank) */
+                /** @description Family name (1-35 characters, not blank; spaces collapsed and trimmed) */
                 familyName: string;
                 /** @description Previous family name (up to 35 characters) */
                 previousFamilyName?: string;
@@ -1907,7 +2134,7 @@ export interface components {
                 lastKnownAddressTown?: string;
                 /** @description County or city (up to 50 characters) */
                 lastKnownAddressCountyOrCity?: string;
-                /** @description Last known postcode, up to 9 characters */
+                /** @description Last known postcode, up to 9 characters; sent upper-cased with one space before the inward code */
                 lastKnownPostCode?: string;
                 /** @description Date the address was captured (YYYY-MM-DD, 1800-2099) */
                 dateOfAddressCapture?: string;
@@ -1980,7 +2207,7 @@ export interface components {
             };
         };
         GetBatchRegistrationOutputRequest: {
-            /** @description LRS job id returned by the submit operation (digits) */
+            /** @description LRS job id returned by the submit operation (digits, a 64-bit number as text) */
             jobId: string;
         };
         GetBatchRegistrationOutputResult: {
@@ -2065,9 +2292,9 @@ export interface components {
                 misIdentifier?: string;
                 /** @description Unique Learner Number: 10 digits, first digit 1-9, valid check digit */
                 uln: string;
-                /** @description Family name (1-35 characters, not blank) */
+                /** @description Family name (1-35 characters, not blank; spaces collapsed and trimmed) */
                 familyName: string;
-                /** @description Given name (1-35 characters, not blank) */
+                /** @description Given name (1-35 characters, not blank; spaces collapsed and trimmed) */
                 givenName: string;
                 /** @description Date of birth (YYYY-MM-DD, 1800-2099) */
                 dateOfBirth?: string;
@@ -2116,7 +2343,7 @@ export interface components {
             };
         };
         GetVerifyBatchOutputRequest: {
-            /** @description LRS job id returned by the submit operation (digits) */
+            /** @description LRS job id returned by the submit operation (digits, a 64-bit number as text) */
             jobId: string;
         };
         GetVerifyBatchOutputResult: {
@@ -2226,9 +2453,9 @@ export interface components {
         GetLearningEventsRequest: {
             /** @description Unique Learner Number: 10 digits, first digit 1-9, valid check digit */
             uln: string;
-            /** @description Given name (1-35 characters, not blank) */
+            /** @description Given name (1-35 characters, not blank; spaces collapsed and trimmed) */
             givenName: string;
-            /** @description Family name (1-35 characters, not blank) */
+            /** @description Family name (1-35 characters, not blank; spaces collapsed and trimmed) */
             familyName: string;
             /** @description Date of birth (YYYY-MM-DD, 1800-2099) */
             dateOfBirth?: string;
@@ -2320,9 +2547,9 @@ export interface components {
         GetLearnerByUlnRequest: {
             /** @description Unique Learner Number: 10 digits, first digit 1-9, valid check digit */
             uln: string;
-            /** @description Given name (1-35 characters, not blank) */
+            /** @description Given name (1-35 characters, not blank; spaces collapsed and trimmed) */
             givenName: string;
-            /** @description Family name (1-35 characters, not blank) */
+            /** @description Family name (1-35 characters, not blank; spaces collapsed and trimmed) */
             familyName: string;
             /**
              * @description FUL (full search, default) or CHK (check only)
@@ -2348,7 +2575,7 @@ export interface components {
             familyName?: string;
             givenName?: string;
             learner?: {
-                [key: string]: string | string[];
+                [key: string]: string | number | string[];
             };
         };
         /** @description The answer to getLearnerByUln */
@@ -2455,9 +2682,9 @@ export interface components {
         ViewAuditRequest: {
             /** @description Unique Learner Number: 10 digits, first digit 1-9, valid check digit */
             uln: string;
-            /** @description Given name (1-35 characters, not blank) */
+            /** @description Given name (1-35 characters, not blank; spaces collapsed and trimmed) */
             givenName: string;
-            /** @description Family name (1-35 characters, not blank) */
+            /** @description Family name (1-35 characters, not blank; spaces collapsed and trimmed) */
             familyName: string;
             /**
              * @description Page number, from 1
@@ -2588,27 +2815,27 @@ export interface components {
             submissionType?: string;
             /** @description Achievements */
             achievements: {
-                /** @description Award date (YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss]) */
+                /** @description Award date (YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss]; sent as YYYY-MM-DDThh:mm:ss) */
                 achievementAwardDate: string;
                 /** @description Achievement action code */
                 action: number;
-                /** @description Action date (YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss]) */
+                /** @description Action date (YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss]; sent as YYYY-MM-DDThh:mm:ss) */
                 actionDate: string;
                 /** @description Action reason (up to 4000 characters) */
                 actionReason?: string;
-                /** @description Date of birth (YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss]) */
+                /** @description Date of birth (YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss]; sent as YYYY-MM-DDThh:mm:ss) */
                 dateOfBirth?: string;
-                /** @description Family name (1-35 characters, not blank) */
+                /** @description Family name (1-35 characters, not blank; spaces collapsed and trimmed) */
                 familyName: string;
                 /** @description Gender: 0, 1, 2 or 9 */
                 gender?: 0 | 1 | 2 | 9;
-                /** @description Given name (1-35 characters, not blank) */
+                /** @description Given name (1-35 characters, not blank; spaces collapsed and trimmed) */
                 givenName: string;
                 /** @description Grade (up to 50 characters) */
                 grade?: string;
                 /** @description Language of assessment (up to 50 characters) */
                 languageForAssessment?: string;
-                /** @description Learner postcode, up to 9 characters */
+                /** @description Learner postcode, up to 9 characters; sent upper-cased with one space before the inward code */
                 learnerPostcode?: string;
                 /** @description The awarding organisation's own key (up to 128 characters) */
                 misIdentifier?: string;
@@ -2763,7 +2990,7 @@ export interface components {
              * @enum {string}
              */
             operation: "findLearnerByUln" | "findLearnerByDemographics" | "verifyLearner" | "registerLearner" | "updateLearner" | "submitBatchRegistration" | "getBatchRegistrationOutput" | "submitVerifyBatch" | "getVerifyBatchOutput" | "retrieveUlns" | "getLearningEvents" | "getLearnerByUln" | "updateLearnerSubsetFields" | "viewAudit" | "getOrganisation" | "submitAchievementBatch" | "getAchievementBatch";
-            /** @description 1-10,000 items, each the operation's JSON request (see <Operation>Request). For the LRS batch operations (submitBatchRegistration, submitVerifyBatch, submitAchievementBatch) each item is one learner (or achievement); the gateway sends them in batches of at most 200. */
+            /** @description 1-10,000 items, each the operation's JSON request (see <Operation>Request). For the LRS batch operations (submitBatchRegistration, submitVerifyBatch, submitAchievementBatch) each item is one learner (or achievement); the gateway sends them in batches of at most 200. Every item of every operation may carry `misIdentifier` (the caller's own key, up to 128 characters: the LRS MIS identifier rule), echoed on its result; the LRS batch operations also send it to the LRS. */
             items: {
                 [key: string]: unknown;
             }[];
@@ -2771,6 +2998,8 @@ export interface components {
             options?: {
                 [key: string]: unknown;
             };
+            /** @description https URL to a public host, POSTed (signed, see the jobCallback webhook) when the job completes, is cancelled or gets its first dead-lettered item; the caller needs a callback signing secret */
+            callbackUrl?: string;
         };
         /** @description The job was accepted; follow it with GET /v1/jobs/{jobId} */
         JobAccepted: {
@@ -2781,7 +3010,7 @@ export interface components {
             operation: "findLearnerByUln" | "findLearnerByDemographics" | "verifyLearner" | "registerLearner" | "updateLearner" | "submitBatchRegistration" | "getBatchRegistrationOutput" | "submitVerifyBatch" | "getVerifyBatchOutput" | "retrieveUlns" | "getLearningEvents" | "getLearnerByUln" | "updateLearnerSubsetFields" | "viewAudit" | "getOrganisation" | "submitAchievementBatch" | "getAchievementBatch";
             organisationId: string;
             /** @enum {string} */
-            status: "RUNNING" | "COMPLETED";
+            status: "RUNNING" | "CANCELLING" | "COMPLETED" | "CANCELLED";
             total: number;
             /** @description Items queued for the LRS */
             accepted: number;
@@ -2796,6 +3025,7 @@ export interface components {
             }[];
             /** @description LRS batches (at most 200 learners each) */
             batches?: number;
+            callbackUrl?: string;
             /** @description False when an earlier submission with this Idempotency-Key created the job */
             created: boolean;
             links: {
@@ -2812,10 +3042,10 @@ export interface components {
             operation: "findLearnerByUln" | "findLearnerByDemographics" | "verifyLearner" | "registerLearner" | "updateLearner" | "submitBatchRegistration" | "getBatchRegistrationOutput" | "submitVerifyBatch" | "getVerifyBatchOutput" | "retrieveUlns" | "getLearningEvents" | "getLearnerByUln" | "updateLearnerSubsetFields" | "viewAudit" | "getOrganisation" | "submitAchievementBatch" | "getAchievementBatch";
             organisationId: string;
             /**
-             * @description COMPLETED once no item is pending
+             * @description COMPLETED once no item is pending; CANCELLING after a cancel while items in flight settle, then CANCELLED
              * @enum {string}
              */
-            status: "RUNNING" | "COMPLETED";
+            status: "RUNNING" | "CANCELLING" | "COMPLETED" | "CANCELLED";
             total: number;
             counts: {
                 pending: number;
@@ -2823,8 +3053,20 @@ export interface components {
                 completed: number;
                 /** @description No usable answer: invalid item, LRS refusal, gave up */
                 failed: number;
+                /** @description Stopped by a cancellation before they were sent to the LRS */
+                cancelled: number;
                 /** @description Of the pending items: those in a dead-letter queue; redrive them to finish the job */
                 deadLettered: number;
+            };
+            /** @description Progress and an estimate of the time left, from the observed rate */
+            progress: {
+                /** @description Settled items as a share of all items, 0-100 */
+                percent: number;
+                /** @description The pace observed since the job was queued */
+                itemsPerMinute?: number;
+                /** @description At that pace, seconds until the last item settles */
+                etaSeconds?: number;
+                estimatedCompletionAt?: string;
             };
             /** @description Present while pending items wait for the LRS; they resume by themselves, nothing to do */
             waiting?: {
@@ -2848,10 +3090,37 @@ export interface components {
             invalid: number;
             batches?: number;
             createdAt: string;
+            /** @description Every message of the job is on its queue (absent while an interrupted fan-out resumes) */
             queuedAt?: string;
+            cancelRequestedAt?: string;
+            /** @description When the job completed or was cancelled */
             completedAt?: string;
             /** @description When the job and its results are deleted (TTL) */
             expiresAt: string;
+            /** @description Jobs with a callbackUrl: each event and every delivery attempt */
+            callback?: {
+                url: string;
+                deliveries: {
+                    eventId: string;
+                    /** @enum {string} */
+                    event: "job.completed" | "job.cancelled" | "job.items_dead_lettered";
+                    /** @enum {string} */
+                    state: "PENDING" | "DELIVERED" | "FAILED";
+                    createdAt: string;
+                    deliveredAt?: string;
+                    attempts: {
+                        /** @description When the attempt was made */
+                        at: string;
+                        /** @description The receiver's HTTP status */
+                        statusCode?: number;
+                        /** @description Why there was no HTTP status (timeout, refused connection...) */
+                        error?: string;
+                        durationMs: number;
+                        /** @description When the next attempt is due (absent once delivered or given up) */
+                        nextAttemptAt?: string;
+                    }[];
+                }[];
+            };
         };
         /** @description A page of per-learner results */
         JobResultsPage: {
@@ -2861,9 +3130,10 @@ export interface components {
             items: {
                 index: number;
                 /** @enum {string} */
-                status: "PENDING" | "COMPLETED" | "FAILED";
+                status: "PENDING" | "COMPLETED" | "FAILED" | "CANCELLED";
                 /** @description The gateway request of the item (GET /v1/requests/{requestId}) */
                 requestId?: string;
+                /** @description The item's misIdentifier, as submitted */
                 misIdentifier?: string;
                 outcome?: components["schemas"]["Outcome"];
                 /** @description The operation's typed result (or the learner's LRS batch row) */
@@ -2877,6 +3147,60 @@ export interface components {
             }[];
             /** @description Pass as `cursor` for the next page; absent on the last page */
             nextCursor?: string;
+        };
+        /** @description A job in a list (GET /v1/jobs/{jobId} has its counts) */
+        JobSummary: {
+            jobId: string;
+            /** @enum {string} */
+            kind: "requests" | "lrs-batch";
+            /** @enum {string} */
+            operation: "findLearnerByUln" | "findLearnerByDemographics" | "verifyLearner" | "registerLearner" | "updateLearner" | "submitBatchRegistration" | "getBatchRegistrationOutput" | "submitVerifyBatch" | "getVerifyBatchOutput" | "retrieveUlns" | "getLearningEvents" | "getLearnerByUln" | "updateLearnerSubsetFields" | "viewAudit" | "getOrganisation" | "submitAchievementBatch" | "getAchievementBatch";
+            organisationId: string;
+            /** @enum {string} */
+            status: "RUNNING" | "CANCELLING" | "COMPLETED" | "CANCELLED";
+            total: number;
+            invalid: number;
+            createdAt: string;
+            completedAt?: string;
+            callbackUrl?: string;
+            links: {
+                self: string;
+                results: string;
+            };
+        };
+        JobList: {
+            organisationId: string;
+            jobs: components["schemas"]["JobSummary"][];
+            /** @description Absent on the last page */
+            nextCursor?: string;
+        };
+        /** @description An organisation's set-up and its last LRS results */
+        OrganisationStatus: {
+            /** @description UKPRN or organisation reference */
+            organisationId: string;
+            /** @description Whether the gateway holds LRS credentials for the organisation */
+            configured: boolean;
+            /**
+             * @description Suspended: calls for it are refused (403)
+             * @enum {string}
+             */
+            status?: "active" | "suspended";
+            certificate?: {
+                /** @description Subject of the LRS client certificate */
+                subject?: string;
+                /** @description When the certificate stops being valid (ISO 8601) */
+                notAfter?: string;
+                /** @description Whole days left (negative once expired) */
+                daysToExpiry?: number;
+            };
+            /** @description Noted at most once a minute per organisation */
+            lrs: {
+                /** @description The last time the LRS answered with its credentials */
+                lastSuccessAt?: string;
+                lastFailureAt?: string;
+                /** @description LRS code (WSEC0005…) or reason (TLS_CLIENT_CERTIFICATE_REJECTED, CONNECTION…) */
+                lastFailureCode?: string;
+            };
         };
     };
     responses: never;
@@ -2943,7 +3267,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -2965,7 +3289,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `IDEMPOTENCY_KEY_REUSED` */
+            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `CANCELLED`, `JOB_FINISHED`, `IDEMPOTENCY_KEY_REUSED` */
             409: {
                 headers: {
                     /** @description The gateway request id */
@@ -3011,7 +3335,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Rate limited: retry after Retry-After. Codes: `RATE_LIMITED` */
+            /** @description The stage's budget of LRS calls in flight (shared with bulk jobs) is full: nothing was sent to the LRS; retry after Retry-After. Codes: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description The gateway request id */
@@ -3035,7 +3359,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -3132,7 +3456,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -3154,7 +3478,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `IDEMPOTENCY_KEY_REUSED` */
+            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `CANCELLED`, `JOB_FINISHED`, `IDEMPOTENCY_KEY_REUSED` */
             409: {
                 headers: {
                     /** @description The gateway request id */
@@ -3200,7 +3524,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Rate limited: retry after Retry-After. Codes: `RATE_LIMITED` */
+            /** @description The stage's budget of LRS calls in flight (shared with bulk jobs) is full: nothing was sent to the LRS; retry after Retry-After. Codes: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description The gateway request id */
@@ -3224,7 +3548,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -3321,7 +3645,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -3343,7 +3667,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `IDEMPOTENCY_KEY_REUSED` */
+            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `CANCELLED`, `JOB_FINISHED`, `IDEMPOTENCY_KEY_REUSED` */
             409: {
                 headers: {
                     /** @description The gateway request id */
@@ -3389,7 +3713,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Rate limited: retry after Retry-After. Codes: `RATE_LIMITED` */
+            /** @description The stage's budget of LRS calls in flight (shared with bulk jobs) is full: nothing was sent to the LRS; retry after Retry-After. Codes: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description The gateway request id */
@@ -3413,7 +3737,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -3510,7 +3834,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -3532,7 +3856,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `IDEMPOTENCY_KEY_REUSED` */
+            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `CANCELLED`, `JOB_FINISHED`, `IDEMPOTENCY_KEY_REUSED` */
             409: {
                 headers: {
                     /** @description The gateway request id */
@@ -3578,7 +3902,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Rate limited: retry after Retry-After. Codes: `RATE_LIMITED` */
+            /** @description The stage's budget of LRS calls in flight (shared with bulk jobs) is full: nothing was sent to the LRS; retry after Retry-After. Codes: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description The gateway request id */
@@ -3602,7 +3926,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -3699,7 +4023,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -3721,7 +4045,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `IDEMPOTENCY_KEY_REUSED` */
+            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `CANCELLED`, `JOB_FINISHED`, `IDEMPOTENCY_KEY_REUSED` */
             409: {
                 headers: {
                     /** @description The gateway request id */
@@ -3767,7 +4091,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Rate limited: retry after Retry-After. Codes: `RATE_LIMITED` */
+            /** @description The stage's budget of LRS calls in flight (shared with bulk jobs) is full: nothing was sent to the LRS; retry after Retry-After. Codes: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description The gateway request id */
@@ -3791,7 +4115,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -3888,7 +4212,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -3910,7 +4234,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `IDEMPOTENCY_KEY_REUSED` */
+            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `CANCELLED`, `JOB_FINISHED`, `IDEMPOTENCY_KEY_REUSED` */
             409: {
                 headers: {
                     /** @description The gateway request id */
@@ -3956,7 +4280,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Rate limited: retry after Retry-After. Codes: `RATE_LIMITED` */
+            /** @description The stage's budget of LRS calls in flight (shared with bulk jobs) is full: nothing was sent to the LRS; retry after Retry-After. Codes: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description The gateway request id */
@@ -3980,7 +4304,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -4077,7 +4401,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -4099,7 +4423,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `IDEMPOTENCY_KEY_REUSED` */
+            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `CANCELLED`, `JOB_FINISHED`, `IDEMPOTENCY_KEY_REUSED` */
             409: {
                 headers: {
                     /** @description The gateway request id */
@@ -4145,7 +4469,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Rate limited: retry after Retry-After. Codes: `RATE_LIMITED` */
+            /** @description The stage's budget of LRS calls in flight (shared with bulk jobs) is full: nothing was sent to the LRS; retry after Retry-After. Codes: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description The gateway request id */
@@ -4169,7 +4493,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -4266,7 +4590,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -4288,7 +4612,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `IDEMPOTENCY_KEY_REUSED` */
+            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `CANCELLED`, `JOB_FINISHED`, `IDEMPOTENCY_KEY_REUSED` */
             409: {
                 headers: {
                     /** @description The gateway request id */
@@ -4334,7 +4658,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Rate limited: retry after Retry-After. Codes: `RATE_LIMITED` */
+            /** @description The stage's budget of LRS calls in flight (shared with bulk jobs) is full: nothing was sent to the LRS; retry after Retry-After. Codes: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description The gateway request id */
@@ -4358,7 +4682,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -4455,7 +4779,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -4477,7 +4801,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `IDEMPOTENCY_KEY_REUSED` */
+            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `CANCELLED`, `JOB_FINISHED`, `IDEMPOTENCY_KEY_REUSED` */
             409: {
                 headers: {
                     /** @description The gateway request id */
@@ -4523,7 +4847,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Rate limited: retry after Retry-After. Codes: `RATE_LIMITED` */
+            /** @description The stage's budget of LRS calls in flight (shared with bulk jobs) is full: nothing was sent to the LRS; retry after Retry-After. Codes: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description The gateway request id */
@@ -4547,7 +4871,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -4644,7 +4968,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -4666,7 +4990,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `IDEMPOTENCY_KEY_REUSED` */
+            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `CANCELLED`, `JOB_FINISHED`, `IDEMPOTENCY_KEY_REUSED` */
             409: {
                 headers: {
                     /** @description The gateway request id */
@@ -4712,7 +5036,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Rate limited: retry after Retry-After. Codes: `RATE_LIMITED` */
+            /** @description The stage's budget of LRS calls in flight (shared with bulk jobs) is full: nothing was sent to the LRS; retry after Retry-After. Codes: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description The gateway request id */
@@ -4736,7 +5060,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -4833,7 +5157,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -4855,7 +5179,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `IDEMPOTENCY_KEY_REUSED` */
+            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `CANCELLED`, `JOB_FINISHED`, `IDEMPOTENCY_KEY_REUSED` */
             409: {
                 headers: {
                     /** @description The gateway request id */
@@ -4901,7 +5225,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Rate limited: retry after Retry-After. Codes: `RATE_LIMITED` */
+            /** @description The stage's budget of LRS calls in flight (shared with bulk jobs) is full: nothing was sent to the LRS; retry after Retry-After. Codes: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description The gateway request id */
@@ -4925,7 +5249,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -5022,7 +5346,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -5044,7 +5368,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `IDEMPOTENCY_KEY_REUSED` */
+            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `CANCELLED`, `JOB_FINISHED`, `IDEMPOTENCY_KEY_REUSED` */
             409: {
                 headers: {
                     /** @description The gateway request id */
@@ -5090,7 +5414,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Rate limited: retry after Retry-After. Codes: `RATE_LIMITED` */
+            /** @description The stage's budget of LRS calls in flight (shared with bulk jobs) is full: nothing was sent to the LRS; retry after Retry-After. Codes: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description The gateway request id */
@@ -5114,7 +5438,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -5211,7 +5535,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -5233,7 +5557,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `IDEMPOTENCY_KEY_REUSED` */
+            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `CANCELLED`, `JOB_FINISHED`, `IDEMPOTENCY_KEY_REUSED` */
             409: {
                 headers: {
                     /** @description The gateway request id */
@@ -5279,7 +5603,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Rate limited: retry after Retry-After. Codes: `RATE_LIMITED` */
+            /** @description The stage's budget of LRS calls in flight (shared with bulk jobs) is full: nothing was sent to the LRS; retry after Retry-After. Codes: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description The gateway request id */
@@ -5303,7 +5627,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -5400,7 +5724,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -5422,7 +5746,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `IDEMPOTENCY_KEY_REUSED` */
+            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `CANCELLED`, `JOB_FINISHED`, `IDEMPOTENCY_KEY_REUSED` */
             409: {
                 headers: {
                     /** @description The gateway request id */
@@ -5468,7 +5792,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Rate limited: retry after Retry-After. Codes: `RATE_LIMITED` */
+            /** @description The stage's budget of LRS calls in flight (shared with bulk jobs) is full: nothing was sent to the LRS; retry after Retry-After. Codes: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description The gateway request id */
@@ -5492,7 +5816,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -5589,7 +5913,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -5611,7 +5935,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `IDEMPOTENCY_KEY_REUSED` */
+            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `CANCELLED`, `JOB_FINISHED`, `IDEMPOTENCY_KEY_REUSED` */
             409: {
                 headers: {
                     /** @description The gateway request id */
@@ -5657,7 +5981,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Rate limited: retry after Retry-After. Codes: `RATE_LIMITED` */
+            /** @description The stage's budget of LRS calls in flight (shared with bulk jobs) is full: nothing was sent to the LRS; retry after Retry-After. Codes: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description The gateway request id */
@@ -5681,7 +6005,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -5778,7 +6102,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -5800,7 +6124,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `IDEMPOTENCY_KEY_REUSED` */
+            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `CANCELLED`, `JOB_FINISHED`, `IDEMPOTENCY_KEY_REUSED` */
             409: {
                 headers: {
                     /** @description The gateway request id */
@@ -5846,7 +6170,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Rate limited: retry after Retry-After. Codes: `RATE_LIMITED` */
+            /** @description The stage's budget of LRS calls in flight (shared with bulk jobs) is full: nothing was sent to the LRS; retry after Retry-After. Codes: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description The gateway request id */
@@ -5870,7 +6194,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -5967,7 +6291,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -5989,7 +6313,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `IDEMPOTENCY_KEY_REUSED` */
+            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `CANCELLED`, `JOB_FINISHED`, `IDEMPOTENCY_KEY_REUSED` */
             409: {
                 headers: {
                     /** @description The gateway request id */
@@ -6035,7 +6359,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Rate limited: retry after Retry-After. Codes: `RATE_LIMITED` */
+            /** @description The stage's budget of LRS calls in flight (shared with bulk jobs) is full: nothing was sent to the LRS; retry after Retry-After. Codes: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description The gateway request id */
@@ -6059,7 +6383,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -6143,7 +6467,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -6200,7 +6524,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -6305,7 +6629,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -6408,7 +6732,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -6511,7 +6835,136 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
+            502: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Gateway timeout. Codes: `GATEWAY_TIMEOUT` */
+            504: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    listJobs: {
+        parameters: {
+            query?: {
+                /** @description Default: X-LRS-Organisation */
+                organisation?: string;
+                status?: "RUNNING" | "CANCELLING" | "COMPLETED" | "CANCELLED";
+                /** @description ISO 8601 date and time with a zone: only jobs created after it */
+                createdAfter?: string;
+                /** @description Jobs per page (default 25) */
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of jobs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobList"];
+                };
+            };
+            /** @description Invalid organisation, status, createdAfter, limit or cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No or invalid credentials. Codes: `UNAUTHENTICATED` */
+            401: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The caller may not act for the organisation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found. Codes: `NOT_FOUND`, `ROUTE_NOT_FOUND` */
+            404: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body too large. Codes: `REQUEST_TOO_LARGE` */
+            413: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Rate limited: retry after Retry-After. Codes: `RATE_LIMITED` */
+            429: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error (generic body) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -6665,7 +7118,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -6734,7 +7187,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -6787,7 +7240,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -6823,7 +7276,7 @@ export interface operations {
                 /** @description Items per page (default 100) */
                 limit?: number;
                 /** @description Only items with this status */
-                status?: "PENDING" | "COMPLETED" | "FAILED";
+                status?: "PENDING" | "COMPLETED" | "FAILED" | "CANCELLED";
                 /** @description Default json */
                 format?: "json" | "jsonl" | "csv";
             };
@@ -6869,7 +7322,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -6922,7 +7375,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -6947,6 +7400,290 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
+            };
+        };
+    };
+    cancelJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The job id */
+                jobId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job after the cancellation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description Malformed job id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No or invalid credentials. Codes: `UNAUTHENTICATED` */
+            401: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
+            403: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No such job (or not visible to this caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The job has completed already */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body too large. Codes: `REQUEST_TOO_LARGE` */
+            413: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Rate limited: retry after Retry-After. Codes: `RATE_LIMITED` */
+            429: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error (generic body) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
+            502: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Gateway timeout. Codes: `GATEWAY_TIMEOUT` */
+            504: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getOrganisationStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UKPRN (8) or organisation reference (6) */
+                organisationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The status */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganisationStatus"];
+                };
+            };
+            /** @description Malformed organisation id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No or invalid credentials. Codes: `UNAUTHENTICATED` */
+            401: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
+            403: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found. Codes: `NOT_FOUND`, `ROUTE_NOT_FOUND` */
+            404: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body too large. Codes: `REQUEST_TOO_LARGE` */
+            413: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Rate limited: retry after Retry-After. Codes: `RATE_LIMITED` */
+            429: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error (generic body). Codes: `INTERNAL` */
+            500: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
+            502: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Gateway timeout. Codes: `GATEWAY_TIMEOUT` */
+            504: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    jobCallback: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex HMAC-SHA256> */
+                "LRS-Gateway-Signature": string;
+                /** @description The event id, the same on every attempt */
+                "LRS-Gateway-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JobCallbackEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
