@@ -34,7 +34,7 @@ import {
 import { PUBLIC_ROUTES } from '../../shared/config/scopes.js';
 import { JOBS_ENV } from '../../shared/jobs/settings.js';
 import { kebab, OPERATION_LIST, type OperationId } from '../../shared/lrs/operations.js';
-import type { StageConfig } from '../config/stages.js';
+import { lrsBudgetOf, type StageConfig } from '../config/stages.js';
 import type { TokenVerification } from '../constructs/caller-auth.js';
 import { CallerAuthorizer } from '../constructs/caller-authorizer.js';
 import { GatewayApi, type Route } from '../constructs/gateway-api.js';
@@ -103,7 +103,7 @@ export class ServiceStack extends Stack {
       [ENV.dataTtlDays]: String(stage.dataTtlDays),
       [ENV.lrsMaxConcurrency]: String(stage.lrsMaxConcurrency),
       // One budget of LRS calls in flight for the whole stage, HTTP and queues together.
-      [LRS_BUDGET_ENV.limit]: String(stage.lrsBudget ?? stage.lrsMaxConcurrency * 2),
+      [LRS_BUDGET_ENV.limit]: String(lrsBudgetOf(stage)),
       ...(stage.lrsBudgetOrganisations
         ? { [LRS_BUDGET_ENV.organisations]: stage.lrsBudgetOrganisations }
         : {}),
