@@ -1419,7 +1419,7 @@ export interface paths {
         put?: never;
         /**
          * Cancel a job: items not yet sent are cancelled, those in flight settle
-         * @description The job turns CANCELLING; each item still waiting for its turn is settled CANCELLED without an LRS call, items already at the LRS settle as usual (a learner the LRS may have registered is never reported as cancelled). When the last item has settled the job is CANCELLED and its callback is sent. Cancelling a cancelled job answers the same; a COMPLETED job is a 409. Send `{}` or no body.
+         * @description The job turns CANCELLING; each item still waiting for its turn (or for the LRS to be back) is settled CANCELLED without an LRS call, items already at the LRS settle as usual (a learner the LRS may have registered is never reported as cancelled). When the last item has settled the job is CANCELLED and its callback is sent. Cancelling a cancelled job answers the same; a COMPLETED job is a 409. Send `{}` or no body.
          *
          *     **Examples** (`$API` is the API base URL, `$TOKEN` an access token: see *Calling the API* above)
          *

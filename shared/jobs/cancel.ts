@@ -6,8 +6,10 @@
  * last item has settled the job ends CANCELLED, with its counts, and its callback is sent.
  *
  * The gate claims a request by writing its record only if none exists (the same conditional write a
- * worker's lease needs), so a request is either cancelled or sent, never both. Polls of an LRS batch the
- * LRS already holds are never cancelled.
+ * worker's lease needs), so a request is either cancelled or sent, never both. A request that is WAITING
+ * for the LRS (or failed retryably) is cancelled too, by taking its lease, unless a change of it may have
+ * reached the LRS (`unconfirmed`): that one settles as usual. Polls of an LRS batch the LRS already holds
+ * are never cancelled.
  */
 
 import { JobFinishedError } from '../domain/errors.js';
@@ -60,7 +62,7 @@ export interface GateMessage {
 export interface CancelGateDependencies {
   /** The store with job events (withJobEvents), so the last cancelled item finishes the job. */
   readonly jobs: JobsStore;
-  readonly store: Pick<ResultsStore, 'recordRejected'>;
+  readonly store: Pick<ResultsStore, 'recordRejected' | 'get' | 'begin' | 'fail'>;
   readonly dataTtlDays: number;
   readonly log: AppLog;
   readonly now?: () => Date;
@@ -85,6 +87,34 @@ export const createCancelGate = (deps: CancelGateDependencies) => {
     return value;
   };
 
+  /** Cancels a request that waits for the LRS and cannot have changed anything there; true when it did. */
+  const takeWaiting = async (message: GateMessage, jobId: string, at: Date): Promise<boolean> => {
+    const existing = await deps.store.get(message.requestId);
+    const waiting =
+      existing?.status === 'WAITING' || (existing?.status === 'FAILED' && existing.error?.retryable === true);
+    // Started and not waiting (in flight, answered, cancelled already), or its change may have reached the LRS.
+    if (!existing || !waiting || existing.unconfirmed) return false;
+    const begun = await deps.store.begin({
+      requestId: message.requestId,
+      operation: message.operation,
+      organisationId: message.organisationId,
+      caller: message.caller ?? 'queue',
+      source: 'job',
+      jobId,
+      now: at,
+      leaseExpiresAt: at.getTime() + 30_000,
+      expiresAt: existing.expiresAt,
+    });
+    if (!begun.acquired) return false;
+    // Taken over between the read and the lease: leave it to the worker path once the lease lapses.
+    if (begun.record.unconfirmed) return false;
+    await deps.store.fail(message.requestId, begun.record.attempts, {
+      error: CANCELLED_FAILURE,
+      completedAt: at,
+    });
+    return true;
+  };
+
   return async (message: GateMessage): Promise<boolean> => {
     const jobId = message.jobId;
     if (!jobId) return false;
@@ -103,8 +133,7 @@ export const createCancelGate = (deps: CancelGateDependencies) => {
       now: at,
       expiresAt: Math.floor(at.getTime() / 1000) + deps.dataTtlDays * 86_400,
     });
-    // Started before the cancellation (or cancelled by an earlier delivery): it settles as usual.
-    if (!claimed) return false;
+    if (!claimed && !(await takeWaiting(message, jobId, at))) return false;
     const settle = (indexes: readonly number[]) =>
       deps.jobs.settleItems(
         jobId,

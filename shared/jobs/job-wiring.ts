@@ -12,7 +12,7 @@ import { type CountingJobsStore, createJobEvents, withJobEvents } from './job-ev
 
 export interface JobWiringOptions {
   readonly store: CountingJobsStore;
-  readonly results: Pick<ResultsStore, 'recordRejected'>;
+  readonly results: Pick<ResultsStore, 'recordRejected' | 'get' | 'begin' | 'fail'>;
   readonly dataTtlDays: number;
   readonly settings?: CallbackSettings;
   /** Replaces the SQS sender of callback messages (tests). */

@@ -400,8 +400,8 @@ export const registerJobsRoutes = (registry: OpenAPIRegistry, common: CommonSche
     operationId: 'cancelJob',
     summary: 'Cancel a job: items not yet sent are cancelled, those in flight settle',
     description:
-      'The job turns CANCELLING; each item still waiting for its turn is settled CANCELLED without an LRS call, ' +
-      'items already at the LRS settle as usual (a learner the LRS may have registered is never reported as ' +
+      'The job turns CANCELLING; each item still waiting for its turn (or for the LRS to be back) is settled ' +
+      'CANCELLED without an LRS call, items already at the LRS settle as usual (a learner the LRS may have registered is never reported as ' +
       'cancelled). When the last item has settled the job is CANCELLED and its callback is sent. Cancelling a ' +
       'cancelled job answers the same; a COMPLETED job is a 409. Send `{}` or no body.',
     tags: ['Jobs'],

@@ -190,6 +190,39 @@ describe('POST /v1/jobs/{jobId}/cancel', () => {
   });
 });
 
+describe('cancelling a job that waits for the LRS', () => {
+  it('cancels the items waiting out a maintenance window without sending them again', async () => {
+    stack.simulator.clearRequests();
+    stack.simulator.setConditions({ maintenance: true });
+    try {
+      const posted = await request<{ jobId: string }>(stack, 'POST', '/v1/jobs', {
+        body: { operation: 'verifyLearner', items: verifyItems(5, 120) },
+      });
+      expect(posted.status, posted.text).toBe(202);
+      const jobId = posted.body.jobId;
+      let waiting: { waiting?: { items: number } } = {};
+      for (let i = 0; i < 200 && (waiting.waiting?.items ?? 0) < 5; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        waiting = (await request<{ waiting?: { items: number } }>(stack, 'GET', `/v1/jobs/${jobId}`)).body;
+      }
+      expect(waiting.waiting?.items).toBe(5);
+      const cancel = await request(stack, 'POST', `/v1/jobs/${jobId}/cancel`, { body: {} });
+      expect(cancel.status, cancel.text).toBe(200);
+      let job: JobBody & { status: string } = cancel.body as unknown as JobBody & { status: string };
+      for (let i = 0; i < 300 && job.status !== 'CANCELLED'; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        job = (await request<JobBody & { status: string }>(stack, 'GET', `/v1/jobs/${jobId}`)).body;
+      }
+      expect(job.status).toBe('CANCELLED');
+      expect(job.counts).toMatchObject({ pending: 0, completed: 0, cancelled: 5 });
+      // While maintenance lasted nothing was answered, and nothing was sent after the cancellation.
+      expect(answeredVerifies()).toBe(0);
+    } finally {
+      stack.simulator.setConditions({ maintenance: false });
+    }
+  });
+});
+
 /** One valid item of each operation (for the LRS batch operations: one learner, and the batch options). */
 const sampleJob = (
   op: OperationId,
