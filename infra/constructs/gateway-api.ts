@@ -193,12 +193,6 @@ export class GatewayApi extends Construct {
     );
     acknowledge(
       this.api,
-      'AwsSolutions-APIG3',
-      'WAF inspects at most 64 KB of a body, less than a 200-learner batch, so it cannot enforce our size limit; ' +
-        'bodies are validated as JSON objects here and by size and schema in the functions; usage plans throttle per caller.',
-    );
-    acknowledge(
-      this.api,
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
       'The account-level API Gateway logging role uses the AWS managed AmazonAPIGatewayPushToCloudWatchLogs policy, ' +
         'which AWS maintains for exactly this purpose.',

@@ -40,6 +40,7 @@ import { CallerAuthorizer } from '../constructs/caller-authorizer.js';
 import { GatewayApi, type Route } from '../constructs/gateway-api.js';
 import { GatewayFunction } from '../constructs/gateway-function.js';
 import { grantReadOrgSecrets, grantTableData } from '../constructs/grants.js';
+import { JobCallbacks } from '../constructs/job-callbacks.js';
 import { OperationFunction } from '../constructs/operation-function.js';
 import { restrictQueueSenders } from '../constructs/queue-senders.js';
 import { grantRegistryList } from '../constructs/registry.js';
@@ -70,6 +71,7 @@ export class ServiceStack extends Stack {
   public readonly requestsFunction: GatewayFunction;
   public readonly jobsFunction: GatewayFunction;
   public readonly certificateExpiryFunction: GatewayFunction;
+  public readonly jobCallbacks: JobCallbacks;
   public readonly authorizer: CallerAuthorizer;
   public readonly api: GatewayApi;
   public readonly certificateExpiryAlarm: Alarm;
@@ -111,6 +113,21 @@ export class ServiceStack extends Stack {
       POWERTOOLS_SERVICE_NAME: service,
       POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace(stage.name),
     });
+    const baseEnvironment = environment;
+    this.jobCallbacks = new JobCallbacks(this, 'JobCallbacks', {
+      stageName: stage.name,
+      functionName: functionName('job-callbacks'),
+      codeRoot: props.codeRoot,
+      memorySize: stage.functionMemoryMb,
+      environment: baseEnvironment('job-callbacks'),
+      table,
+      key,
+      logRetentionDays: stage.logRetentionDays,
+      removalPolicy,
+      alarmTopic,
+      errorThreshold: stage.alarms.errorThreshold,
+    });
+    const callbacksEnvironment = this.jobCallbacks.environment;
     const common = {
       codeRoot: props.codeRoot,
       memorySize: stage.functionMemoryMb,
@@ -131,7 +148,8 @@ export class ServiceStack extends Stack {
           functionName: functionName(name),
           entry: operationEntry(operation.id),
           timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS),
-          environment: environment(name),
+          // Settling a job's last item queues its callback.
+          environment: { ...environment(name), ...callbacksEnvironment },
           queueUrlsVariable: ENV.operationQueueUrls,
           queue: {
             queueName: operationQueueName(stage.name, operation.id),
@@ -172,7 +190,11 @@ export class ServiceStack extends Stack {
       description: 'Accepts bulk jobs, fans them out to the operation queues and reports their progress',
       timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS),
       // Queue URLs are tokens inside the JSON text; CDK resolves the string into an Fn::Join.
-      environment: { ...environment('jobs'), [ENV.operationQueueUrls]: JSON.stringify(queueUrls) },
+      environment: {
+        ...environment('jobs'),
+        ...callbacksEnvironment,
+        [ENV.operationQueueUrls]: JSON.stringify(queueUrls),
+      },
     });
     grantTableData(this.jobsFunction.role, table, key, 'readWrite');
     grantTableData(this.jobsFunction.role, registryTable, key, 'read');
@@ -194,6 +216,15 @@ export class ServiceStack extends Stack {
         ),
       );
     }
+    this.jobCallbacks.queue.grantSendMessages(this.jobsFunction.role);
+    this.jobCallbacks.grantReadSecrets(this.jobsFunction);
+    for (const op of operations.values()) this.jobCallbacks.queue.grantSendMessages(op.handler.role);
+    // The outbox sweep: resumes fan-outs cut short and hands off callbacks a crash left behind.
+    new Rule(this, 'JobsOutboxSweep', {
+      description: 'Every minute: resume interrupted job fan-outs and queue callbacks left behind',
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [new LambdaFunction(this.jobsFunction.function, { retryAttempts: 0 })],
+    });
 
     this.certificateExpiryFunction = new GatewayFunction(this, 'CertificateExpiry', {
       ...common,
@@ -249,6 +280,7 @@ export class ServiceStack extends Stack {
       requests: this.requestsFunction.function,
       jobs: this.jobsFunction.function,
       certificateExpiry: undefined,
+      jobCallbacks: undefined,
     };
     const routes: Route[] = [
       ...[...operations.values()].map((op) => ({

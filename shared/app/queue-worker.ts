@@ -6,11 +6,13 @@
  *   recorded FAILED with the reason and acknowledged: a retry cannot fix it.
  * - A message for a request that already COMPLETED (or failed for good) is acknowledged without calling
  *   the LRS again (SQS delivers at least once).
- * - When the LRS is unavailable the failure is recorded and the retry policy of shared/jobs/retry-policy.ts
- *   decides: out of hours, a delayed copy is re-sent (carrying `retry`) and the message acknowledged, so
- *   a long wait burns no receive count; otherwise the message is made invisible for a backoff that grows
- *   with ApproximateReceiveCount (ChangeMessageVisibility) and reported failed, so SQS redelivers it, and
- *   after maxReceiveCount parks it in the DLQ; its last failure is noted on the stored request first.
+ * - When the LRS is unavailable (or the LRS budget full, or the request in flight elsewhere) the failure
+ *   is recorded and the message waits (shared/jobs/retry-policy.ts): a fresh delayed copy carrying
+ *   `retry` is sent and the original acknowledged, so waiting never burns a receive; the request reads
+ *   WAITING and its job item says why. Only a wait past the longest allowed, or an unexpected error, is
+ *   hidden and reported failed, so SQS redelivers it and after maxReceiveCount parks it in the DLQ (noted
+ *   on the request and its job on the last delivery).
+ * - A record the invocation has no time left to start is re-sent as a fresh message, not reported failed.
  * - A submit queue of an LRS batch operation also carries the polls of its output operation (queued by
  *   the bulk jobs, see shared/jobs/job-hooks.ts).
  * - Once a message's request is settled, `onSettled` lets its bulk job (if any) take note; it is called
@@ -107,6 +109,11 @@ export interface QueueDependencies extends ProcessDependencies {
    * given up to the DLQ (`deadLettered`): bulk job bookkeeping.
    */
   readonly onSettled?: (event: SettledEvent) => Promise<void>;
+  /**
+   * Called before a bulk job's request goes to the LRS: true when its job was cancelled and the item was
+   * settled CANCELLED instead (shared/jobs/cancel.ts); the message is then acknowledged.
+   */
+  readonly cancelGate?: (message: QueueMessage) => Promise<boolean>;
   /** Records of one event processed side by side (default: all of them). */
   readonly recordConcurrency?: number;
   /**
@@ -287,7 +294,8 @@ export const handleQueueRecord = async (
     return undefined;
   }
 
-  // 3. The use case.
+  // 3. The use case (unless the request's job was cancelled before it was sent).
+  if (message.jobId && (await deps.cancelGate?.(message))) return undefined;
   let out: Awaited<ReturnType<typeof processRequest>>;
   try {
     out = await processRequest(deps, {

@@ -14,7 +14,7 @@ import { VPC_ACCESS_ACTIONS } from '../../infra/constructs/egress.js';
 import { createLrsGateway } from '../../infra/lrs-gateway.js';
 import { networkStackName } from '../../infra/production.js';
 import { OPERATION_IDS } from '../../shared/lrs/operations.js';
-import { type BuiltStage, buildStage, codeRootForTests, TEST_ACCOUNT } from './support.js';
+import { ALL_OPTIONS, type BuiltStage, buildStage, codeRootForTests, TEST_ACCOUNT } from './support.js';
 
 type Json = Record<string, unknown>;
 interface Resource {
@@ -28,17 +28,7 @@ const ofType = (t: Template, type: string): [string, Resource][] =>
 const TOPIC = 'arn:aws:sns:eu-west-2:210987654321:on-call';
 const everything: StageConfig = {
   ...STAGES.live,
-  egress: { availabilityZones: 2, cidr: '10.50.0.0/16' },
-  edge: {
-    rateLimitPer5Minutes: 1500,
-    allowedCidrs: ['203.0.113.0/24', '2001:db8::/32'],
-    domain: {
-      name: 'lrs-api.example.ac.uk',
-      hostedZone: { id: 'Z0123456789ABCDEFGHIJ', name: 'example.ac.uk' },
-      mutualTlsTruststoreUri: 's3://example-truststore/callers/ca.pem',
-      mutualTlsTruststoreVersion: 'v3',
-    },
-  },
+  ...ALL_OPTIONS,
   alarms: {
     ...STAGES.live.alarms,
     topicArns: [TOPIC],
