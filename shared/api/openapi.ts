@@ -18,7 +18,7 @@ import {
 import { HEADERS, IDEMPOTENCY_KEY_PATTERN, MAX_JSON_DEPTH, USER_NAME_PATTERN } from '../app/http-input.js';
 import { registerLearnerResultSchema } from '../app/register-learner.js';
 import { ORGANISATION_ID_PATTERN } from '../config/runtime.js';
-import { ORGANISATION_STATUS_PATH, routeScope, SCOPES } from '../config/scopes.js';
+import { ORGANISATION_STATUS_PATH, routeScope } from '../config/scopes.js';
 import { OPERATION_LIST, type OperationDef, type OperationId } from '../lrs/operations.js';
 import { responseSchemas } from '../lrs/responses.js';
 import { requestSchemas } from '../lrs/schemas.js';
@@ -29,18 +29,8 @@ import { EXTRA_ROUTES } from './extra-routes.js';
 extendZodWithOpenApi({ ZodType: z.ZodType } as unknown as Parameters<typeof extendZodWithOpenApi>[0]);
 
 export const API_VERSION = '1.0.0';
-/** The name route groups use for "needs a token" (`security: [{ ApiKey: [] }]`); the scopes are filled in. */
-export const API_KEY_SCHEME = 'ApiKey';
-export const OAUTH_SCHEME = 'OAuth2';
-
-/** The security of a route from the one table of route scopes (shared/config/scopes.ts). */
-const securityOf = (method: string, path: string): Array<Record<string, string[]>> => {
-  const route = routeScope(method, path);
-  if (!route || route.scope === 'public') return [];
-  return [route.scope, ...(route.orScope ? [route.orScope] : [])].map((scope) => ({
-    [OAUTH_SCHEME]: [scope],
-  }));
-};
+/** The caller's OAuth 2.0 access token (the name routes list under `security`). */
+export const API_KEY_SCHEME = 'CallerToken';
 
 /**
  * A copy of a schema made after extendZodWithOpenApi: zod 4 copies prototype methods onto each instance
@@ -463,11 +453,18 @@ class ApiRegistry extends OpenAPIRegistry {
       route.security && route.security.length === 0
         ? COMMON_ERROR_STATUSES.filter((s) => s !== 401 && s !== 403)
         : COMMON_ERROR_STATUSES;
+    // The scope each route needs, from the one table (shared/config/scopes.ts).
+    const scope = routeScope(route.method, route.path);
     const security =
-      route.security && route.security.length === 0 ? [] : securityOf(route.method, route.path);
+      route.security && route.security.length > 0 && scope && scope.scope !== 'public'
+        ? [
+            { [API_KEY_SCHEME]: [scope.scope] },
+            ...(scope.orScope ? [{ [API_KEY_SCHEME]: [scope.orScope] }] : []),
+          ]
+        : route.security;
     super.registerPath({
       ...route,
-      security,
+      ...(security ? { security } : {}),
       ...(body
         ? {
             request: {
@@ -494,23 +491,15 @@ const optionalDefaults = (schema: unknown): void => {
 
 const generate = () => {
   const registry = new ApiRegistry();
-  registry.registerComponent('securitySchemes', OAUTH_SCHEME, {
-    type: 'oauth2',
+  registry.registerComponent('securitySchemes', API_KEY_SCHEME, {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
     description:
-      'An access token from the token endpoint of the stage (OAuth 2.0 client credentials, HTTP Basic with the ' +
-      "client id and secret), sent as `Authorization: Bearer <token>`. Scopes may carry the token issuer's " +
-      'prefix (Cognito: `<resource server>/lrs.read`). The local runtime prints its token endpoint at start.',
-    flows: {
-      clientCredentials: {
-        tokenUrl: 'https://auth.example/oauth2/token',
-        scopes: {
-          [SCOPES.read]: 'LRS look-ups that change nothing, reading stored requests',
-          [SCOPES.write]: 'LRS operations that change the LRS (register, update, batch submits)',
-          [SCOPES.jobs]: 'Bulk jobs: submit and read them',
-          [SCOPES.admin]: 'Operators: the status of any organisation',
-        },
-      },
-    },
+      "An OAuth 2.0 access token of the client credentials grant (RFC 6749 §4.4) from the stage's token " +
+      'endpoint (Cognito: https://<domain>/oauth2/token; locally the URL npm start prints). Each route lists ' +
+      'the scope it needs (lrs.read, lrs.write, jobs, admin; in the token prefixed, e.g. lrs-gateway/lrs.read). ' +
+      'The organisations a caller may act for are granted in the gateway registry. API keys never identify a caller.',
   });
   const common = commonSchemas(registry);
   registry.common = common;

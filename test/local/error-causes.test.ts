@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatewayRoutes } from '../../local/api-server.js';
+import type { LocalCaller } from '../../local/resources.js';
 import type { Scope } from '../../shared/config/scopes.js';
 import { OPERATION_LIST, type OperationId } from '../../shared/lrs/operations.js';
 import { type LocalStack, startLocalStack } from '../support/local-stack.js';
@@ -19,7 +20,7 @@ let stack: LocalStack;
 let checker: AnswerChecker;
 const ORG = 'TEST0001';
 const FIND_ONLY_ORG = 'TEST0003';
-const OTHER_CALLER = {
+const OTHER_CALLER: LocalCaller = {
   clientId: 'college-b',
   clientSecret: `college-b-${randomUUID()}`,
   organisations: ['TEST0002'],
@@ -109,6 +110,7 @@ const routes = (): Route[] => [
   { method: 'GET', path: `/v1/requests/${requestId}`, resource: '/v1/requests/{requestId}', mutating: false },
   { method: 'GET', path: `/v1/jobs/${jobId}`, resource: '/v1/jobs/{jobId}', mutating: false },
   { method: 'GET', path: `/v1/jobs/${jobId}/results`, resource: '/v1/jobs/{jobId}/results', mutating: false },
+  { method: 'GET', path: '/v1/jobs', resource: '/v1/jobs', mutating: false },
   {
     method: 'GET',
     path: `/v1/organisations/${ORG}/status`,
@@ -133,7 +135,6 @@ beforeAll(async () => {
     ],
   });
   checker = answerChecker();
-  otherToken = await stack.tokenFor(OTHER_CALLER);
   const found = await fetch(`${stack.apiUrl}/v1/learners/find-by-uln`, {
     method: 'POST',
     headers: stack.headers(ORG),
@@ -239,10 +240,10 @@ describe('every route, every error cause', () => {
         headers: headersFor(route),
       });
       expectError(wrong, 405, 'METHOD_NOT_ALLOWED', route.resource);
-      expect(wrong.headers.get('allow')).toBe(route.method);
+      expect(wrong.headers.get('allow')?.split(', ')).toContain(route.method);
     }
     for (const route of routes().filter(
-      (r) => r.method === 'GET' && !r.resource.startsWith('/v1/organisations'),
+      (r) => r.method === 'GET' && r.resource.includes('{') && !r.resource.startsWith('/v1/organisations'),
     )) {
       const malformed = route.path.replace(/\/v1\/(requests|jobs)\/[^/]+/, '/v1/$1/%E0%A4%A');
       const a = await send(`${route.resource} percent`, 'GET', malformed, { headers: headersFor(route) });
@@ -267,6 +268,8 @@ describe('every route, every error cause', () => {
         ...body,
       });
       // A stored request or job of another organisation does not exist for this caller; the organisation is forbidden.
+      // The job list is the caller's own: another caller simply sees its own (empty) list.
+      if (route.resource === '/v1/jobs' && route.method === 'GET') continue;
       const hidden = route.method === 'GET' && !route.resource.startsWith('/v1/organisations');
       expectError(other, hidden ? 404 : 403, hidden ? 'NOT_FOUND' : 'FORBIDDEN', route.resource);
       if (route.op) {
@@ -280,7 +283,9 @@ describe('every route, every error cause', () => {
   });
 
   it('Idempotency-Key conflicts: reused with another body, and still in use', async () => {
-    for (const route of routes().filter((r) => r.mutating || r.path === '/v1/jobs')) {
+    for (const route of routes().filter(
+      (r) => r.mutating || (r.method === 'POST' && r.path === '/v1/jobs'),
+    )) {
       const key = `reuse-${randomUUID()}`;
       const headers = headersFor(route, { 'Idempotency-Key': key });
       const first = await send(`${route.resource} first`, 'POST', route.path, {
@@ -378,7 +383,11 @@ describe('every route, every error cause', () => {
     expect(served.sort()).toEqual(documented.sort());
     const sent = new Set(routes().map((r) => `${r.method} ${r.resource}`));
     expect(
-      documented.filter((d) => !sent.has(d) && !d.includes('/v1/docs') && !d.endsWith('openapi.json')),
+      // The public reference has only the route table's causes; cancelling a job is covered by the jobs tests.
+      documented.filter(
+        (d) =>
+          !sent.has(d) && !d.includes('/v1/docs') && !d.endsWith('openapi.json') && !d.endsWith('/cancel'),
+      ),
     ).toEqual([]);
     expect(Object.keys(doc.paths).length).toBeGreaterThan(20);
     expect(answers.length).toBeGreaterThan(250);
