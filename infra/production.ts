@@ -6,6 +6,7 @@
 import type { App, Environment } from 'aws-cdk-lib';
 import { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { CfnPermission } from 'aws-cdk-lib/aws-lambda';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { PLATFORM_FUNCTIONS } from '../shared/config/resources.js';
 import { planConcurrency, reserveConcurrency } from './concurrency.js';
 import { DEFAULT_CONCURRENCY } from './config/production.js';
@@ -104,11 +105,13 @@ export function addProductionLayer(
             "Lambda's own network; set egress to run them in private subnets behind NAT with fixed IPs.",
     );
   }
-  for (const op of operations) {
+  // Every dead-letter queue of the stack (the operations', the job callbacks'): a DLQ has no DLQ of its own.
+  const queues = service.node.findAll().filter((c): c is Queue => c instanceof Queue);
+  for (const dlq of new Set(queues.flatMap((q) => (q.deadLetterQueue ? [q.deadLetterQueue.queue] : [])))) {
     acknowledgeGuard(
-      op.deadLetterQueue,
+      dlq,
       'sqs_dlq_check',
-      'This queue is the dead-letter queue of its operation queue; it is alarmed on its first message.',
+      'This queue is the dead-letter queue of another queue of the stage; it is alarmed on its first message.',
     );
   }
   // Invoke permissions for API Gateway (routes, the authorizer) and EventBridge (the daily check) name the
