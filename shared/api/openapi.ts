@@ -18,6 +18,7 @@ import {
 import { HEADERS, IDEMPOTENCY_KEY_PATTERN, MAX_JSON_DEPTH, USER_NAME_PATTERN } from '../app/http-input.js';
 import { registerLearnerResultSchema } from '../app/register-learner.js';
 import { ORGANISATION_ID_PATTERN } from '../config/runtime.js';
+import { ORGANISATION_STATUS_PATH, routeScope } from '../config/scopes.js';
 import { OPERATION_LIST, type OperationDef, type OperationId } from '../lrs/operations.js';
 import { responseSchemas } from '../lrs/responses.js';
 import { requestSchemas } from '../lrs/schemas.js';
@@ -28,7 +29,8 @@ import { EXTRA_ROUTES } from './extra-routes.js';
 extendZodWithOpenApi({ ZodType: z.ZodType } as unknown as Parameters<typeof extendZodWithOpenApi>[0]);
 
 export const API_VERSION = '1.0.0';
-export const API_KEY_SCHEME = 'ApiKey';
+/** The caller's OAuth 2.0 access token (the name routes list under `security`). */
+export const API_KEY_SCHEME = 'CallerToken';
 
 /**
  * A copy of a schema made after extendZodWithOpenApi: zod 4 copies prototype methods onto each instance
@@ -303,6 +305,11 @@ const registerOperation = (registry: OpenAPIRegistry, common: CommonSchemas, op:
         503,
         'The LRS is out of hours, in maintenance, slow or unreachable: retry after Retry-After',
       ),
+      '429': errorResponse(
+        common,
+        429,
+        "The stage's budget of LRS calls in flight (shared with bulk jobs) is full: nothing was sent to the LRS; retry after Retry-After",
+      ),
     },
   });
 };
@@ -341,6 +348,50 @@ const registerRequestsRoutes = (registry: OpenAPIRegistry, common: CommonSchemas
       '200': { description: 'The request as stored', ...json(storedView) },
       ...errorResponses(common),
       '404': errorResponse(common, 404, 'No such request (or not visible to this caller), or no such route'),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: ORGANISATION_STATUS_PATH,
+    operationId: 'getOrganisationStatus',
+    summary:
+      "An organisation's set-up at the gateway: active or suspended, its LRS certificate, its last LRS answers",
+    tags: ['Requests'],
+    security: [{ [API_KEY_SCHEME]: [] }],
+    request: {
+      params: z.object({
+        organisationId: z.string().regex(ORGANISATION_ID_PATTERN).describe('UKPRN or organisation reference'),
+      }),
+    },
+    responses: {
+      '200': {
+        description: 'The status',
+        ...json(
+          registry.register(
+            'OrganisationStatus',
+            z
+              .object({
+                organisationId: z.string(),
+                configured: z.boolean().describe('The gateway holds LRS credentials for it'),
+                status: z.enum(['active', 'suspended']).optional(),
+                certificate: z
+                  .object({
+                    subject: z.string().optional(),
+                    notAfter: z.string().optional(),
+                    daysToExpiry: z.number().int().optional(),
+                  })
+                  .optional(),
+                lrs: z.object({
+                  lastSuccessAt: z.string().optional(),
+                  lastFailureAt: z.string().optional(),
+                  lastFailureCode: z.string().optional(),
+                }),
+              })
+              .describe("An organisation's status"),
+          ),
+        ),
+      },
+      ...errorResponses(common),
     },
   });
   registry.registerPath({
@@ -402,8 +453,18 @@ class ApiRegistry extends OpenAPIRegistry {
       route.security && route.security.length === 0
         ? COMMON_ERROR_STATUSES.filter((s) => s !== 401 && s !== 403)
         : COMMON_ERROR_STATUSES;
+    // The scope each route needs, from the one table (shared/config/scopes.ts).
+    const scope = routeScope(route.method, route.path);
+    const security =
+      route.security && route.security.length > 0 && scope && scope.scope !== 'public'
+        ? [
+            { [API_KEY_SCHEME]: [scope.scope] },
+            ...(scope.orScope ? [{ [API_KEY_SCHEME]: [scope.orScope] }] : []),
+          ]
+        : route.security;
     super.registerPath({
       ...route,
+      ...(security ? { security } : {}),
       ...(body
         ? {
             request: {
@@ -417,13 +478,28 @@ class ApiRegistry extends OpenAPIRegistry {
   }
 }
 
+/** Drops properties that have a default from `required`, at every depth of a request schema. */
+const optionalDefaults = (schema: unknown): void => {
+  if (!schema || typeof schema !== 'object') return;
+  const s = schema as { properties?: Record<string, { default?: unknown }>; required?: string[] };
+  if (s.properties && Array.isArray(s.required)) {
+    s.required = s.required.filter((k) => s.properties?.[k]?.default === undefined);
+    if (s.required.length === 0) delete s.required;
+  }
+  for (const value of Object.values(schema)) optionalDefaults(value);
+};
+
 const generate = () => {
   const registry = new ApiRegistry();
   registry.registerComponent('securitySchemes', API_KEY_SCHEME, {
-    type: 'apiKey',
-    in: 'header',
-    name: 'x-api-key',
-    description: "The caller's API Gateway API key; it decides which organisations the caller may act for",
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description:
+      "An OAuth 2.0 access token of the client credentials grant (RFC 6749 §4.4) from the stage's token " +
+      'endpoint (Cognito: https://<domain>/oauth2/token; locally the URL npm start prints). Each route lists ' +
+      'the scope it needs (lrs.read, lrs.write, jobs, admin; in the token prefixed, e.g. lrs-gateway/lrs.read). ' +
+      'The organisations a caller may act for are granted in the gateway registry. API keys never identify a caller.',
   });
   const common = commonSchemas(registry);
   registry.common = common;
@@ -431,7 +507,7 @@ const generate = () => {
   registerRequestsRoutes(registry, common);
   for (const register of EXTRA_ROUTES) register(registry, common);
 
-  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+  const doc = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {
       title: 'lrs-gateway',
@@ -452,6 +528,10 @@ const generate = () => {
       { name: 'Reference', description: 'This reference, the error and outcome catalogue (public)' },
     ],
   });
+  // A request field with a default may be left out: it is not required of the caller.
+  for (const [name, schema] of Object.entries(doc.components?.schemas ?? {}))
+    if (name.endsWith('Request') || name === 'JobSubmission') optionalDefaults(schema);
+  return doc;
 };
 
 let built: ReturnType<typeof generate> | undefined;

@@ -167,7 +167,11 @@ const tokenEnvSchema = z.object({
 /** The token issuer from the environment (names in shared/config/names.ts); throws ConfigurationError. */
 export const loadTokenIssuerConfig = (env: NodeJS.ProcessEnv = process.env): TokenIssuerConfig => {
   const input = Object.fromEntries(
-    Object.keys(tokenEnvSchema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]),
+    // An empty value is unset, except the scope prefix, where '' means "no prefix" (e.g. Entra app roles).
+    Object.keys(tokenEnvSchema.shape).map((k) => [
+      k,
+      env[k] === '' && k !== ENV.tokenScopePrefix ? undefined : env[k],
+    ]),
   );
   const parsed = tokenEnvSchema.safeParse(input);
   if (!parsed.success) {

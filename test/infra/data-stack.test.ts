@@ -47,6 +47,29 @@ describe('table', () => {
     });
   });
 
+  it('has the jobs-by-organisation and outbox indexes, keyed as the local table is', () => {
+    live.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'jobs-by-organisation',
+          KeySchema: [
+            { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+        {
+          IndexName: 'outbox',
+          KeySchema: [
+            { AttributeName: 'gsi2pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi2sk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+    });
+  });
+
   it('is retained on live and may be destroyed on dev', () => {
     live.hasResource('AWS::DynamoDB::GlobalTable', {
       DeletionPolicy: 'Retain',
@@ -82,8 +105,8 @@ describe('registry table', () => {
 });
 
 describe('keys', () => {
-  it('has three keys (data, organisation secrets, alarms), each rotated, and retained on live', () => {
-    live.resourceCountIs('AWS::KMS::Key', 3);
+  it('has four keys (data, organisation secrets, alarms, logs), each rotated, and retained on live', () => {
+    live.resourceCountIs('AWS::KMS::Key', 4);
     for (const [, key] of Object.entries(live.findResources('AWS::KMS::Key'))) {
       expect(key.Properties.EnableKeyRotation).toBe(true);
       expect(key.DeletionPolicy).toBe('Retain');
@@ -95,6 +118,7 @@ describe('keys', () => {
       'alias/lrs-gateway-live',
       'alias/lrs-gateway-live-org-secrets',
       'alias/lrs-gateway-live-alarms',
+      'alias/lrs-gateway-live-logs',
     ]) {
       live.hasResourceProperties('AWS::KMS::Alias', { AliasName: alias });
     }

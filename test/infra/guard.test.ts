@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { STAGES, type StageConfig } from '../../infra/config/stages.js';
 import { acknowledgeGuard, addGuardChecks, GUARD_PLUGIN } from '../../infra/guard.js';
 import { createLrsGateway } from '../../infra/lrs-gateway.js';
-import { codeRootForTests, TEST_ACCOUNT, withDeploymentPins } from './support.js';
+import { ALL_OPTIONS, codeRootForTests, TEST_ACCOUNT, withDeploymentPins } from './support.js';
 
 interface Report {
   pluginReports?: {
@@ -22,18 +22,7 @@ interface Report {
 }
 
 /** test and live with every option switched on; dev as shipped (no VPC, no domain). */
-const WITH_OPTIONS: Partial<StageConfig> = {
-  egress: { availabilityZones: 2 },
-  edge: {
-    rateLimitPer5Minutes: 2000,
-    allowedCidrs: ['203.0.113.0/24', '2001:db8::/32'],
-    domain: {
-      name: 'lrs-api.example.ac.uk',
-      hostedZone: { id: 'Z0123456789ABCDEFGHIJ', name: 'example.ac.uk' },
-      mutualTlsTruststoreUri: 's3://example-truststore/callers.pem',
-    },
-  },
-};
+const WITH_OPTIONS: Partial<StageConfig> = ALL_OPTIONS;
 
 let report: Report;
 let synthError: unknown;

@@ -14,7 +14,7 @@ import { VPC_ACCESS_ACTIONS } from '../../infra/constructs/egress.js';
 import { createLrsGateway } from '../../infra/lrs-gateway.js';
 import { networkStackName } from '../../infra/production.js';
 import { OPERATION_IDS } from '../../shared/lrs/operations.js';
-import { type BuiltStage, buildStage, codeRootForTests, TEST_ACCOUNT } from './support.js';
+import { ALL_OPTIONS, type BuiltStage, buildStage, codeRootForTests, TEST_ACCOUNT } from './support.js';
 
 type Json = Record<string, unknown>;
 interface Resource {
@@ -28,17 +28,7 @@ const ofType = (t: Template, type: string): [string, Resource][] =>
 const TOPIC = 'arn:aws:sns:eu-west-2:210987654321:on-call';
 const everything: StageConfig = {
   ...STAGES.live,
-  egress: { availabilityZones: 2, cidr: '10.50.0.0/16' },
-  edge: {
-    rateLimitPer5Minutes: 1500,
-    allowedCidrs: ['203.0.113.0/24', '2001:db8::/32'],
-    domain: {
-      name: 'lrs-api.example.ac.uk',
-      hostedZone: { id: 'Z0123456789ABCDEFGHIJ', name: 'example.ac.uk' },
-      mutualTlsTruststoreUri: 's3://example-truststore/callers/ca.pem',
-      mutualTlsTruststoreVersion: 'v3',
-    },
-  },
+  ...ALL_OPTIONS,
   alarms: {
     ...STAGES.live.alarms,
     topicArns: [TOPIC],
@@ -322,7 +312,14 @@ describe('synth refusals', () => {
       lrsMaxConcurrency: 50,
       concurrency: { httpHeadroom: 10, platformFunction: 5, accountLimit: 1000 },
     };
-    expect(synth(greedy)).toThrow(/stages\.dev\.concurrency: the functions reserve 1035 .*more than the 900/);
+    // 17 x (budget 2 x 50 + 10) + 3 x 5
+    expect(synth(greedy)).toThrow(
+      /stages\.dev\.concurrency: the functions reserve 1885 \(17 x \(LRS budget 100 .*more than the 900/,
+    );
+    const starved: StageConfig = { ...STAGES.dev, lrsMaxConcurrency: 20, lrsBudget: 5 };
+    expect(synth(starved)).toThrow(
+      /stages\.dev\.lrsBudget: the LRS budget plus httpHeadroom \(10\) must exceed lrsMaxConcurrency \(20\)/,
+    );
   });
 
   it('names every bad production setting with its rule, never accepting a half-configured domain', () => {

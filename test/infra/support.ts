@@ -35,6 +35,21 @@ export interface BuiltStage {
   readonly service: Template;
 }
 
+/** Every production option of a stage switched on: static egress, the WAF allow-list, a domain with mutual TLS. */
+export const ALL_OPTIONS = {
+  egress: { availabilityZones: 2, cidr: '10.50.0.0/16' },
+  edge: {
+    rateLimitPer5Minutes: 1500,
+    allowedCidrs: ['203.0.113.0/24', '2001:db8::/32'],
+    domain: {
+      name: 'lrs-api.example.ac.uk',
+      hostedZone: { id: 'Z0123456789ABCDEFGHIJ', name: 'example.ac.uk' },
+      mutualTlsTruststoreUri: 's3://example-truststore/callers/ca.pem',
+      mutualTlsTruststoreVersion: 'v3',
+    },
+  },
+} as const satisfies Partial<StageConfig>;
+
 /** The account every test stack is pinned to. */
 export const TEST_ACCOUNT = '123456789012';
 

@@ -243,7 +243,7 @@ describe("an awarding organisation's achievement batch", () => {
     expect(posted.status, posted.text).toBe(202);
     expect(posted.body.batches).toBe(1);
     const job = await waitForJob(stack, posted.body.jobId);
-    expect(job.counts).toEqual({ pending: 0, completed: 3, failed: 0, deadLettered: 0 });
+    expect(job.counts).toEqual({ pending: 0, completed: 3, failed: 0, cancelled: 0, deadLettered: 0 });
     const results = await allResults(stack, posted.body.jobId);
     expect(results.map((r) => r.result?.status)).toEqual(['Successful', 'Successful', 'Successful']);
   });
