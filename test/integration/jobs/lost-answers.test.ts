@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../support/local-stack.js';
-import { allResults, newLearners, postJob, request, startJobsStack, waitForJob } from './support.js';
+import { allResults, newLearners, postJob, startJobsStack, waitForJob } from './support.js';
 
 let stack: LocalStack;
 beforeAll(async () => {

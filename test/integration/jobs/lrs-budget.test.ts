@@ -61,7 +61,7 @@ describe('the LRS budget', () => {
       expect(refused[0]).toEqual({ status: 429, retryAfter: '1', code: 'RATE_LIMITED' });
       expect(answers.every((a) => a.status === 200 || a.status === 429)).toBe(true);
 
-      const job = await waitForJob(stack, posted.body.jobId, 60_000);
+      const job = await waitForJob(stack, posted.body.jobId, 100_000);
       expect(job).toMatchObject({
         counts: { pending: 0, completed: 150, failed: 0, deadLettered: 0 },
         outcomes: { WSVRC001: 150 },

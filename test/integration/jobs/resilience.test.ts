@@ -13,7 +13,8 @@ import { allResults, ORG, request, startJobsStack, waitForJob } from './support.
 let stack: LocalStack;
 let store: DynamoDbResultsStore;
 beforeAll(async () => {
-  stack = await startJobsStack({ maxReceiveCount: 10, simulator: { batchDurationMs: 1500 } });
+  // LRS batches run longer than a poll interval even on a loaded machine, so a poll sees one still running.
+  stack = await startJobsStack({ maxReceiveCount: 10, simulator: { batchDurationMs: 4000 } });
   store = new DynamoDbResultsStore({ tableName: stack.tableName, client: stack.dynamoClient });
 });
 afterAll(async () => stack?.stop());
@@ -66,7 +67,7 @@ describe('a job through maintenance and out-of-hours spells', () => {
       await until('out-of-hours answers', () => faults('WSEC0004') >= 20);
       stack.simulator.setConditions({ outOfHours: false });
 
-      const job = await waitForJob(stack, posted.body.jobId);
+      const job = await waitForJob(stack, posted.body.jobId, 100_000);
       expect(job).toMatchObject({
         counts: { pending: 0, completed: 300, failed: 0 },
         outcomes: { WSVRC001: 300 },
@@ -83,7 +84,7 @@ describe('a job through maintenance and out-of-hours spells', () => {
     } finally {
       stack.simulator.setConditions({ maintenance: false, outOfHours: false });
     }
-  });
+  }, 120_000);
 });
 
 describe('duplicated register messages', () => {
@@ -160,7 +161,7 @@ describe('an LRS batch registration of 450 learners', () => {
     expect(posted.status, posted.text).toBe(202);
     expect(posted.body).toMatchObject({ kind: 'lrs-batch', batches: 3 });
 
-    const job = await waitForJob(stack, posted.body.jobId);
+    const job = await waitForJob(stack, posted.body.jobId, 90_000);
     expect(job).toMatchObject({
       total: 450,
       batches: 3,
@@ -188,7 +189,7 @@ describe('an LRS batch registration of 450 learners', () => {
       expect(r.result?.misIdentifier).toBe(`MIS-${i}`);
       expect(r.result?.uln).toMatch(/^[1-9][0-9]{9}$/);
     }
-  });
+  }, 120_000);
 });
 
 describe('an LRS batch verification of 250 learners', () => {
