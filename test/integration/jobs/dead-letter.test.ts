@@ -25,10 +25,11 @@ beforeAll(async () => {
   // This file checks the logs: all of them, captured (the functions read the level when they load).
   process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
   output = captureOutput();
-  // Two deliveries before the DLQ, 1 s visibility: the give-up happens within seconds.
+  // Two deliveries before the DLQ; a visibility timeout longer than one delivery takes on a loaded machine
+  // (a message delivered again while its first delivery still runs would meet its own lease).
   stack = await startJobsStack({
     maxReceiveCount: 2,
-    visibilityTimeoutSeconds: 1,
+    visibilityTimeoutSeconds: 10,
     settings: { [JOBS_ENV.maxWaitSeconds]: '0' },
   });
   store = new DynamoDbResultsStore({ tableName: stack.tableName, client: stack.dynamoClient });

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../support/local-stack.js';
-import { allResults, newLearners, request, startJobsStack, waitForJob } from './support.js';
+import { allResults, newLearners, postJob, request, startJobsStack, waitForJob } from './support.js';
 
 let stack: LocalStack;
 beforeAll(async () => {
@@ -23,13 +23,14 @@ describe('a register job through lost answers', () => {
     stack.simulator.setConditions({ resetRate: 0.2, resetPhase: 'after', failureRate: 0.1, latencyMs: 3 });
     let jobId: string;
     try {
-      const posted = await request<{ jobId: string }>(stack, 'POST', '/v1/jobs', {
-        body: { operation: 'registerLearner', items },
-        headers: { 'idempotency-key': `lost-answers-${stack.stage}` },
-      });
+      const posted = await postJob(
+        stack,
+        { operation: 'registerLearner', items },
+        `lost-answers-${stack.stage}`,
+      );
       expect(posted.status, posted.text).toBe(202);
       jobId = posted.body.jobId;
-      const job = await waitForJob(stack, jobId, 170_000);
+      const job = await waitForJob(stack, jobId, 420_000);
       expect(job).toMatchObject({
         counts: { pending: 0, completed: 1000, failed: 0, deadLettered: 0 },
         outcomes: { WSRC0005: 1000 },
@@ -75,5 +76,5 @@ describe('a register job through lost answers', () => {
     const reconciled = results.filter((r) => r.result?.reconciled === true).length;
     console.log(`${reconciled} registrations confirmed by a search after their answer was lost`);
     expect(reconciled).toBeGreaterThan(0);
-  }, 180_000);
+  }, 480_000);
 });

@@ -84,5 +84,5 @@ describe('the LRS budget', () => {
     } finally {
       stack.simulator.setConditions({ latencyMs: 0 });
     }
-  });
+  }, 120_000);
 });

@@ -153,3 +153,19 @@ export const peakInFlight = (log: readonly { at: string; durationMs: number }[])
   const calls = log.map((r) => ({ start: Date.parse(r.at), end: Date.parse(r.at) + r.durationMs }));
   return Math.max(0, ...calls.map((c) => calls.filter((o) => o.start <= c.start && o.end > c.start).length));
 };
+
+/**
+ * POST /v1/jobs as a careful MIS does: a 504 (the API's time limit passed while a big job was being
+ * created) is sent again with the same Idempotency-Key, which answers the same job.
+ */
+export const postJob = async (stack: LocalStack, body: unknown, idempotencyKey: string) => {
+  let last: Answer<{ jobId: string }> | undefined;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    last = await request<{ jobId: string }>(stack, 'POST', '/v1/jobs', {
+      body,
+      headers: { 'idempotency-key': idempotencyKey },
+    });
+    if (last.status !== 504) return last;
+  }
+  return last as Answer<{ jobId: string }>;
+};
