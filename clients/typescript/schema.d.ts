@@ -1061,6 +1061,61 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/organisations/{organisationId}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Is the organisation configured, whose certificate and how long left, what the LRS last said
+         * @description For an operator (scope admin) about any organisation, or for a caller granted the organisation. An organisation the gateway does not hold is `configured: false`.
+         *
+         *     **Examples** (`$API` is the API base URL, `$TOKEN` an access token: see *Calling the API* above)
+         *
+         *     ```sh
+         *     curl -sS -X GET "$API/v1/organisations/{organisationId}/status" \
+         *       -H "Authorization: Bearer $TOKEN" -H 'X-LRS-Organisation: TEST0001' \
+         *       -H "Accept: application/json"
+         *     ```
+         *
+         *     ```ts
+         *     import { createLrsGatewayClient } from './clients/typescript/index.js';
+         *
+         *     const lrs = createLrsGatewayClient({ baseUrl: API, tokenUrl: TOKEN_URL, clientId, clientSecret });
+         *     const answer = await lrs.raw.GET('/v1/organisations/{organisationId}/status', { headers: { 'X-LRS-Organisation': 'TEST0001' } });
+         *     ```
+         *
+         *     ```csharp
+         *     using var http = new HttpClient { BaseAddress = new Uri(api) };
+         *     http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+         *     http.DefaultRequestHeaders.Add("X-LRS-Organisation", "TEST0001");
+         *     using var request = new HttpRequestMessage(HttpMethod.Get, "v1/organisations/{organisationId}/status");
+         *     using var response = await http.SendAsync(request);
+         *     var body = await response.Content.ReadAsStringAsync(); // 2xx: the answer; otherwise { "error": { "code", ... } }
+         *     ```
+         *
+         *     ```python
+         *     import uuid, requests
+         *
+         *     response = requests.get(
+         *         f"{API}/v1/organisations/{organisationId}/status",
+         *         headers={"Authorization": f"Bearer {token}", "X-LRS-Organisation": "TEST0001"},
+         *         timeout=35,
+         *     )
+         *     answer = response.json()  # 2xx: the answer; otherwise answer["error"]["code"]
+         *     ```
+         */
+        get: operations["getOrganisationStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/openapi.json": {
         parameters: {
             query?: never;
@@ -1408,61 +1463,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/organisations/{organisationId}/status": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Is the organisation configured, whose certificate and how long left, what the LRS last said
-         * @description For an operator (scope admin) about any organisation, or for a caller granted the organisation. An organisation the gateway does not hold is `configured: false`.
-         *
-         *     **Examples** (`$API` is the API base URL, `$TOKEN` an access token: see *Calling the API* above)
-         *
-         *     ```sh
-         *     curl -sS -X GET "$API/v1/organisations/{organisationId}/status" \
-         *       -H "Authorization: Bearer $TOKEN" -H 'X-LRS-Organisation: TEST0001' \
-         *       -H "Accept: application/json"
-         *     ```
-         *
-         *     ```ts
-         *     import { createLrsGatewayClient } from './clients/typescript/index.js';
-         *
-         *     const lrs = createLrsGatewayClient({ baseUrl: API, tokenUrl: TOKEN_URL, clientId, clientSecret });
-         *     const answer = await lrs.raw.GET('/v1/organisations/{organisationId}/status', { headers: { 'X-LRS-Organisation': 'TEST0001' } });
-         *     ```
-         *
-         *     ```csharp
-         *     using var http = new HttpClient { BaseAddress = new Uri(api) };
-         *     http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-         *     http.DefaultRequestHeaders.Add("X-LRS-Organisation", "TEST0001");
-         *     using var request = new HttpRequestMessage(HttpMethod.Get, "v1/organisations/{organisationId}/status");
-         *     using var response = await http.SendAsync(request);
-         *     var body = await response.Content.ReadAsStringAsync(); // 2xx: the answer; otherwise { "error": { "code", ... } }
-         *     ```
-         *
-         *     ```python
-         *     import uuid, requests
-         *
-         *     response = requests.get(
-         *         f"{API}/v1/organisations/{organisationId}/status",
-         *         headers={"Authorization": f"Bearer {token}", "X-LRS-Organisation": "TEST0001"},
-         *         timeout=35,
-         *     )
-         *     answer = response.json()  # 2xx: the answer; otherwise answer["error"]["code"]
-         *     ```
-         */
-        get: operations["getOrganisationStatus"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
 }
 export interface webhooks {
     jobCallback: {
@@ -1560,7 +1560,7 @@ export interface components {
              * @description Stable error code, distinct per cause: see /v1/docs/errors for each one and what to do
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "BAD_REQUEST_BODY" | "BAD_REQUEST_PARAMETERS" | "UNAUTHENTICATED" | "INVALID_API_KEY" | "FORBIDDEN" | "NOT_FOUND" | "ROUTE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "IDEMPOTENCY_KEY_IN_USE" | "CANCELLED" | "JOB_FINISHED" | "IDEMPOTENCY_KEY_REUSED" | "REQUEST_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "LRS_REJECTED" | "RATE_LIMITED" | "INTERNAL" | "LRS_OPERATION_NOT_ALLOWED" | "LRS_ACCESS_REFUSED" | "LRS_BAD_EXCHANGE" | "BAD_GATEWAY" | "LRS_UNAVAILABLE" | "GATEWAY_TIMEOUT";
+            code: "VALIDATION_FAILED" | "BAD_REQUEST_BODY" | "BAD_REQUEST_PARAMETERS" | "UNAUTHENTICATED" | "INVALID_API_KEY" | "FORBIDDEN" | "NOT_FOUND" | "ROUTE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "IDEMPOTENCY_KEY_IN_USE" | "CANCELLED" | "JOB_FINISHED" | "IDEMPOTENCY_KEY_REUSED" | "REQUEST_REFUSED" | "REQUEST_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "LRS_REJECTED" | "RATE_LIMITED" | "INTERNAL" | "LRS_OPERATION_NOT_ALLOWED" | "LRS_ACCESS_REFUSED" | "LRS_BAD_EXCHANGE" | "BAD_GATEWAY" | "LRS_UNAVAILABLE" | "GATEWAY_TIMEOUT";
             /** @description For people; never contains a submitted value */
             message: string;
             /** @description True when the same request may succeed later; then Retry-After and retryAfterSeconds say when */
@@ -1603,7 +1603,7 @@ export interface components {
              * @default FUL
              * @enum {string}
              */
-            findType: "FUL" | "CHK";
+            findType?: "FUL" | "CHK";
             /** @description Unique Learner Number: 10 digits, first digit 1-9, valid check digit */
             uln: string;
             /** @description Family name (1-35 characters, not blank; spaces collapsed and trimmed) */
@@ -1688,7 +1688,7 @@ export interface components {
              * @default FUL
              * @enum {string}
              */
-            findType: "FUL" | "CHK";
+            findType?: "FUL" | "CHK";
             /** @description Family name (1-35 characters, not blank; spaces collapsed and trimmed) */
             familyName: string;
             /** @description Given name (1-35 characters, not blank; spaces collapsed and trimmed) */
@@ -2103,7 +2103,7 @@ export interface components {
              * @default FUL
              * @enum {string}
              */
-            jobType: "FUL" | "CHK";
+            jobType?: "FUL" | "CHK";
             /** @description 1-200 learners */
             learners: {
                 /** @description Unique Learner Number: 10 digits, first digit 1-9, valid check digit */
@@ -2207,7 +2207,7 @@ export interface components {
             };
         };
         GetBatchRegistrationOutputRequest: {
-            /** @description LRS job id returned by the submit operation (digits) */
+            /** @description LRS job id returned by the submit operation (digits, a 64-bit number as text) */
             jobId: string;
         };
         GetBatchRegistrationOutputResult: {
@@ -2343,7 +2343,7 @@ export interface components {
             };
         };
         GetVerifyBatchOutputRequest: {
-            /** @description LRS job id returned by the submit operation (digits) */
+            /** @description LRS job id returned by the submit operation (digits, a 64-bit number as text) */
             jobId: string;
         };
         GetVerifyBatchOutputResult: {
@@ -2469,18 +2469,18 @@ export interface components {
              * @default FULL
              * @enum {string}
              */
-            getType: "FULL" | "BRIEF";
+            getType?: "FULL" | "BRIEF";
             /**
              * @description R9 user type: ORG (default), LNR or SER
              * @default ORG
              * @enum {string}
              */
-            userType: "LNR" | "ORG" | "SER";
+            userType?: "LNR" | "ORG" | "SER";
             /**
              * @description Language code, default ENG
              * @default ENG
              */
-            language: string;
+            language?: string;
         };
         GetLearningEventsResult: {
             responseCode: string;
@@ -2556,18 +2556,18 @@ export interface components {
              * @default FUL
              * @enum {string}
              */
-            findType: "FUL" | "CHK";
+            findType?: "FUL" | "CHK";
             /**
              * @description R9 user type: ORG (default), LNR or SER
              * @default ORG
              * @enum {string}
              */
-            userType: "LNR" | "ORG" | "SER";
+            userType?: "LNR" | "ORG" | "SER";
             /**
              * @description Language code, default ENG
              * @default ENG
              */
-            language: string;
+            language?: string;
         };
         GetLearnerByUlnResult: {
             responseCode: string;
@@ -2625,7 +2625,7 @@ export interface components {
              * @default NotProvided
              * @enum {string}
              */
-            abilityToShare: "NotProvided" | "FPNNotSeen" | "FPNSeenShareData";
+            abilityToShare?: "NotProvided" | "FPNNotSeen" | "FPNSeenShareData";
             /** @description School at age 16 (up to 254 characters) */
             schoolAtAge16?: string;
             /** @description Preferred given name (up to 35 characters) */
@@ -2635,12 +2635,12 @@ export interface components {
              * @default ORG
              * @enum {string}
              */
-            userType: "LNR" | "ORG" | "SER";
+            userType?: "LNR" | "ORG" | "SER";
             /**
              * @description Language code, default ENG
              * @default ENG
              */
-            language: string;
+            language?: string;
         };
         UpdateLearnerSubsetFieldsResult: {
             responseCode: string;
@@ -2690,18 +2690,18 @@ export interface components {
              * @description Page number, from 1
              * @default 1
              */
-            page: number;
+            page?: number;
             /**
              * @description R9 user type: ORG (default), LNR or SER
              * @default ORG
              * @enum {string}
              */
-            userType: "LNR" | "ORG" | "SER";
+            userType?: "LNR" | "ORG" | "SER";
             /**
              * @description Language code, default ENG
              * @default ENG
              */
-            language: string;
+            language?: string;
         };
         ViewAuditResult: {
             responseCode: string;
@@ -2761,12 +2761,12 @@ export interface components {
              * @default ORG
              * @enum {string}
              */
-            userType: "LNR" | "ORG" | "SER";
+            userType?: "LNR" | "ORG" | "SER";
             /**
              * @description Language code, default ENG
              * @default ENG
              */
-            language: string;
+            language?: string;
         };
         GetOrganisationResult: {
             responseCode: string;
@@ -2983,6 +2983,24 @@ export interface components {
                 attempts: number;
             };
         };
+        /** @description An organisation's status */
+        OrganisationStatus: {
+            organisationId: string;
+            /** @description The gateway holds LRS credentials for it */
+            configured: boolean;
+            /** @enum {string} */
+            status?: "active" | "suspended";
+            certificate?: {
+                subject?: string;
+                notAfter?: string;
+                daysToExpiry?: number;
+            };
+            lrs: {
+                lastSuccessAt?: string;
+                lastFailureAt?: string;
+                lastFailureCode?: string;
+            };
+        };
         /** @description A bulk job */
         JobSubmission: {
             /**
@@ -3174,34 +3192,6 @@ export interface components {
             /** @description Absent on the last page */
             nextCursor?: string;
         };
-        /** @description An organisation's set-up and its last LRS results */
-        OrganisationStatus: {
-            /** @description UKPRN or organisation reference */
-            organisationId: string;
-            /** @description Whether the gateway holds LRS credentials for the organisation */
-            configured: boolean;
-            /**
-             * @description Suspended: calls for it are refused (403)
-             * @enum {string}
-             */
-            status?: "active" | "suspended";
-            certificate?: {
-                /** @description Subject of the LRS client certificate */
-                subject?: string;
-                /** @description When the certificate stops being valid (ISO 8601) */
-                notAfter?: string;
-                /** @description Whole days left (negative once expired) */
-                daysToExpiry?: number;
-            };
-            /** @description Noted at most once a minute per organisation */
-            lrs: {
-                /** @description The last time the LRS answered with its credentials */
-                lastSuccessAt?: string;
-                lastFailureAt?: string;
-                /** @description LRS code (WSEC0005…) or reason (TLS_CLIENT_CERTIFICATE_REJECTED, CONNECTION…) */
-                lastFailureCode?: string;
-            };
-        };
     };
     responses: never;
     parameters: never;
@@ -3245,7 +3235,7 @@ export interface operations {
                     "application/json": components["schemas"]["FindLearnerByUlnResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -3434,7 +3424,7 @@ export interface operations {
                     "application/json": components["schemas"]["FindLearnerByDemographicsResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -3623,7 +3613,7 @@ export interface operations {
                     "application/json": components["schemas"]["VerifyLearnerResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -3812,7 +3802,7 @@ export interface operations {
                     "application/json": components["schemas"]["RegisterLearnerResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -4001,7 +3991,7 @@ export interface operations {
                     "application/json": components["schemas"]["UpdateLearnerResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -4190,7 +4180,7 @@ export interface operations {
                     "application/json": components["schemas"]["SubmitBatchRegistrationResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -4379,7 +4369,7 @@ export interface operations {
                     "application/json": components["schemas"]["GetBatchRegistrationOutputResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -4568,7 +4558,7 @@ export interface operations {
                     "application/json": components["schemas"]["SubmitVerifyBatchResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -4757,7 +4747,7 @@ export interface operations {
                     "application/json": components["schemas"]["GetVerifyBatchOutputResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -4946,7 +4936,7 @@ export interface operations {
                     "application/json": components["schemas"]["RetrieveUlnsResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -5135,7 +5125,7 @@ export interface operations {
                     "application/json": components["schemas"]["GetLearningEventsResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -5324,7 +5314,7 @@ export interface operations {
                     "application/json": components["schemas"]["GetLearnerByUlnResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -5513,7 +5503,7 @@ export interface operations {
                     "application/json": components["schemas"]["UpdateLearnerSubsetFieldsResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -5702,7 +5692,7 @@ export interface operations {
                     "application/json": components["schemas"]["ViewAuditResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -5891,7 +5881,7 @@ export interface operations {
                     "application/json": components["schemas"]["GetOrganisationResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -6080,7 +6070,7 @@ export interface operations {
                     "application/json": components["schemas"]["SubmitAchievementBatchResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -6269,7 +6259,7 @@ export interface operations {
                     "application/json": components["schemas"]["GetAchievementBatchResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -6445,7 +6435,7 @@ export interface operations {
                     "application/json": components["schemas"]["StoredRequest"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -6552,6 +6542,132 @@ export interface operations {
             };
         };
     };
+    getOrganisationStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UKPRN (8) or organisation reference (6) */
+                organisationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The status */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganisationStatus"] & unknown;
+                };
+            };
+            /** @description Malformed organisation id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No or invalid credentials. Codes: `UNAUTHENTICATED` */
+            401: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
+            403: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found. Codes: `NOT_FOUND`, `ROUTE_NOT_FOUND` */
+            404: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body too large. Codes: `REQUEST_TOO_LARGE` */
+            413: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Rate limited: retry after Retry-After. Codes: `RATE_LIMITED` */
+            429: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error (generic body). Codes: `INTERNAL` */
+            500: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
+            502: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Gateway timeout. Codes: `GATEWAY_TIMEOUT` */
+            504: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     getOpenApiDocument: {
         parameters: {
             query?: never;
@@ -6572,7 +6688,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -6675,7 +6791,7 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -6778,7 +6894,7 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -7500,132 +7616,6 @@ export interface operations {
             /** @description Internal error (generic body) */
             500: {
                 headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
-            502: {
-                headers: {
-                    /** @description The gateway request id */
-                    "X-Request-Id"?: string;
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Gateway timeout. Codes: `GATEWAY_TIMEOUT` */
-            504: {
-                headers: {
-                    /** @description The gateway request id */
-                    "X-Request-Id"?: string;
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    getOrganisationStatus: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description UKPRN (8) or organisation reference (6) */
-                organisationId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The status */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["OrganisationStatus"];
-                };
-            };
-            /** @description Malformed organisation id */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description No or invalid credentials. Codes: `UNAUTHENTICATED` */
-            401: {
-                headers: {
-                    /** @description The gateway request id */
-                    "X-Request-Id"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
-            403: {
-                headers: {
-                    /** @description The gateway request id */
-                    "X-Request-Id"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Not found. Codes: `NOT_FOUND`, `ROUTE_NOT_FOUND` */
-            404: {
-                headers: {
-                    /** @description The gateway request id */
-                    "X-Request-Id"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Body too large. Codes: `REQUEST_TOO_LARGE` */
-            413: {
-                headers: {
-                    /** @description The gateway request id */
-                    "X-Request-Id"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Rate limited: retry after Retry-After. Codes: `RATE_LIMITED` */
-            429: {
-                headers: {
-                    /** @description The gateway request id */
-                    "X-Request-Id"?: string;
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Internal error (generic body). Codes: `INTERNAL` */
-            500: {
-                headers: {
-                    /** @description The gateway request id */
-                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {

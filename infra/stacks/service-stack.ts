@@ -14,6 +14,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { REFERENCE_BUNDLE_FILES } from '../../shared/api/reference-page.js';
 import { LRS_BUDGET_ENV } from '../../shared/app/lrs-budget.js';
 import { ENV, METRICS, orgSecretPrefix } from '../../shared/config/names.js';
 import { orgSecretArnPattern, orgSecretReaderRolePath } from '../../shared/config/org-secret-access.js';
@@ -33,7 +34,7 @@ import {
 import { PUBLIC_ROUTES } from '../../shared/config/scopes.js';
 import { JOBS_ENV } from '../../shared/jobs/settings.js';
 import { kebab, OPERATION_LIST, type OperationId } from '../../shared/lrs/operations.js';
-import type { StageConfig } from '../config/stages.js';
+import { lrsBudgetOf, type StageConfig } from '../config/stages.js';
 import type { TokenVerification } from '../constructs/caller-auth.js';
 import { CallerAuthorizer } from '../constructs/caller-authorizer.js';
 import { GatewayApi, type Route } from '../constructs/gateway-api.js';
@@ -102,7 +103,7 @@ export class ServiceStack extends Stack {
       [ENV.dataTtlDays]: String(stage.dataTtlDays),
       [ENV.lrsMaxConcurrency]: String(stage.lrsMaxConcurrency),
       // One budget of LRS calls in flight for the whole stage, HTTP and queues together.
-      [LRS_BUDGET_ENV.limit]: String(stage.lrsBudget ?? stage.lrsMaxConcurrency * 2),
+      [LRS_BUDGET_ENV.limit]: String(lrsBudgetOf(stage)),
       ...(stage.lrsBudgetOrganisations
         ? { [LRS_BUDGET_ENV.organisations]: stage.lrsBudgetOrganisations }
         : {}),
@@ -173,9 +174,10 @@ export class ServiceStack extends Stack {
       ...common,
       functionName: functionName('requests'),
       entry: PLATFORM_FUNCTIONS.requests.entry,
-      description: 'Reads request outcomes and serves the OpenAPI document',
+      description: 'Reads request outcomes and serves the OpenAPI document and the reference pages',
       timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS),
       environment: environment('requests'),
+      bundleFiles: REFERENCE_BUNDLE_FILES,
     });
     grantTableData(this.requestsFunction.role, table, key, 'read');
     grantTableData(this.requestsFunction.role, registryTable, key, 'read');

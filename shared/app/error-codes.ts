@@ -116,6 +116,13 @@ export const ERROR_CODES = {
     'This Idempotency-Key was already used with a different request (or for a different job)',
     'Use a new Idempotency-Key for a new request; reuse a key only to retry the very same request',
   ),
+  REQUEST_REFUSED: c(
+    400,
+    false,
+    'gateway',
+    'API Gateway refused the request for a reason without a code of its own (the status says which)',
+    'Check the request against the reference; quote the requestId if it persists',
+  ),
   REQUEST_TOO_LARGE: c(
     413,
     false,

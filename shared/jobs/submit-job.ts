@@ -52,6 +52,11 @@ export const misIdentifierSchema = maxText(
   "The caller's own key for the learner, echoed in the item's result (the LRS MIS identifier rule)",
 );
 
+/** Every batch option name of any LRS batch operation. */
+const KNOWN_JOB_OPTIONS: ReadonlySet<string> = new Set(
+  Object.values(LRS_BATCH_OPERATIONS).flatMap((d) => d.options),
+);
+
 export const jobSubmissionSchema = z
   .object({
     operation: z.enum(OPERATION_IDS).describe('The LRS operation to run for every item'),
@@ -64,6 +69,11 @@ export const jobSubmissionSchema = z
       ),
     options: z
       .record(z.string(), z.unknown())
+      // Only known names: a caller-chosen name is never echoed, stored or logged.
+      .refine((o) => Object.keys(o).every((k) => KNOWN_JOB_OPTIONS.has(k)), {
+        message: `may only name the batch options ${[...KNOWN_JOB_OPTIONS].join(', ')}`,
+        params: { rule: 'knownOptions' },
+      })
       .optional()
       .describe(
         'LRS batch operations only: the batch-level fields (jobType, orgEmail, emailAddress, submissionType)',
@@ -169,13 +179,14 @@ export const validateItems = (
     const def = LRS_BATCH_OPERATIONS[op];
     const unknownOptions = Object.keys(options ?? {}).filter((k) => !def.options.includes(k));
     if (unknownOptions.length > 0) {
-      throw new ValidationError(
-        unknownOptions.map((k) => ({
-          field: `options.${k}`,
-          rule: 'unknownField',
-          message: `options.${k} is not a batch option of ${op}; allowed: ${def.options.join(', ')} (rule: unknownField)`,
-        })),
-      );
+      // The names are the caller's: never in the field, the message or a log line.
+      throw new ValidationError([
+        {
+          field: 'options',
+          rule: 'knownOptions',
+          message: `options may only name the batch options of ${op}: ${def.options.join(', ')} (rule: knownOptions)`,
+        },
+      ]);
     }
     const prefix = `${def.itemsField}[0]`;
     items.forEach((item, index) => {
