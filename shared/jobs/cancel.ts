@@ -70,6 +70,16 @@ export interface CancelGateDependencies {
   readonly cacheMs?: number;
 }
 
+/** The stored request's identity fields for a job message. */
+const requestOf = (message: GateMessage, jobId: string) => ({
+  requestId: message.requestId,
+  operation: message.operation,
+  organisationId: message.organisationId,
+  caller: message.caller ?? 'queue',
+  source: 'job' as const,
+  jobId,
+});
+
 /**
  * `(message) => true` when the message's job is cancelled and its item (or LRS batch) was settled
  * CANCELLED instead of being sent; false when the message is to be processed as usual.
@@ -95,12 +105,7 @@ export const createCancelGate = (deps: CancelGateDependencies) => {
     // Started and not waiting (in flight, answered, cancelled already), or its change may have reached the LRS.
     if (!existing || !waiting || existing.unconfirmed) return false;
     const begun = await deps.store.begin({
-      requestId: message.requestId,
-      operation: message.operation,
-      organisationId: message.organisationId,
-      caller: message.caller ?? 'queue',
-      source: 'job',
-      jobId,
+      ...requestOf(message, jobId),
       now: at,
       leaseExpiresAt: at.getTime() + 30_000,
       expiresAt: existing.expiresAt,
@@ -123,12 +128,7 @@ export const createCancelGate = (deps: CancelGateDependencies) => {
     if (!(await cancelled(jobId))) return false;
     const at = now();
     const claimed = await deps.store.recordRejected({
-      requestId: message.requestId,
-      operation: message.operation,
-      organisationId: message.organisationId,
-      caller: message.caller ?? 'queue',
-      source: 'job',
-      jobId,
+      ...requestOf(message, jobId),
       error: CANCELLED_FAILURE,
       now: at,
       expiresAt: Math.floor(at.getTime() / 1000) + deps.dataTtlDays * 86_400,
