@@ -28,6 +28,7 @@ export const OPERATIONS = {
   submitJob: { method: 'POST', path: '/v1/jobs', idempotencyKey: 'optional' },
   getJob: { method: 'GET', path: '/v1/jobs/{jobId}', idempotencyKey: 'none' },
   getJobResults: { method: 'GET', path: '/v1/jobs/{jobId}/results', idempotencyKey: 'none' },
+  getOrganisationStatus: { method: 'GET', path: '/v1/organisations/{organisationId}/status', idempotencyKey: 'none' },
 } as const satisfies Record<string, { method: string; path: keyof paths; idempotencyKey: string }>;
 
 export type OperationId = keyof typeof OPERATIONS;

@@ -1297,6 +1297,61 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/organisations/{organisationId}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Is the organisation configured, whose certificate and how long left, what the LRS last said
+         * @description For an operator (scope admin) about any organisation, or for a caller granted the organisation. An organisation the gateway does not hold is `configured: false`.
+         *
+         *     **Examples** (`$API` is the API base URL, `$TOKEN` an access token: see *Calling the API* above)
+         *
+         *     ```sh
+         *     curl -sS -X GET "$API/v1/organisations/{organisationId}/status" \
+         *       -H "Authorization: Bearer $TOKEN" -H 'X-LRS-Organisation: TEST0001' \
+         *       -H "Accept: application/json"
+         *     ```
+         *
+         *     ```ts
+         *     import { createLrsGatewayClient } from './clients/typescript/index.js';
+         *
+         *     const lrs = createLrsGatewayClient({ baseUrl: API, tokenUrl: TOKEN_URL, clientId, clientSecret });
+         *     const answer = await lrs.raw.GET('/v1/organisations/{organisationId}/status', { headers: { 'X-LRS-Organisation': 'TEST0001' } });
+         *     ```
+         *
+         *     ```csharp
+         *     using var http = new HttpClient { BaseAddress = new Uri(api) };
+         *     http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+         *     http.DefaultRequestHeaders.Add("X-LRS-Organisation", "TEST0001");
+         *     using var request = new HttpRequestMessage(HttpMethod.Get, "v1/organisations/{organisationId}/status");
+         *     using var response = await http.SendAsync(request);
+         *     var body = await response.Content.ReadAsStringAsync(); // 2xx: the answer; otherwise { "error": { "code", ... } }
+         *     ```
+         *
+         *     ```python
+         *     import uuid, requests
+         *
+         *     response = requests.get(
+         *         f"{API}/v1/organisations/{organisationId}/status",
+         *         headers={"Authorization": f"Bearer {token}", "X-LRS-Organisation": "TEST0001"},
+         *         timeout=35,
+         *     )
+         *     answer = response.json()  # 2xx: the answer; otherwise answer["error"]["code"]
+         *     ```
+         */
+        get: operations["getOrganisationStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2879,6 +2934,34 @@ export interface components {
             }[];
             /** @description Pass as `cursor` for the next page; absent on the last page */
             nextCursor?: string;
+        };
+        /** @description An organisation's set-up and its last LRS results */
+        OrganisationStatus: {
+            /** @description UKPRN or organisation reference */
+            organisationId: string;
+            /** @description Whether the gateway holds LRS credentials for the organisation */
+            configured: boolean;
+            /**
+             * @description Suspended: calls for it are refused (403)
+             * @enum {string}
+             */
+            status?: "active" | "suspended";
+            certificate?: {
+                /** @description Subject of the LRS client certificate */
+                subject?: string;
+                /** @description When the certificate stops being valid (ISO 8601) */
+                notAfter?: string;
+                /** @description Whole days left (negative once expired) */
+                daysToExpiry?: number;
+            };
+            /** @description Noted at most once a minute per organisation */
+            lrs: {
+                /** @description The last time the LRS answered with its credentials */
+                lastSuccessAt?: string;
+                lastFailureAt?: string;
+                /** @description LRS code (WSEC0005…) or reason (TLS_CLIENT_CERTIFICATE_REJECTED, CONNECTION…) */
+                lastFailureCode?: string;
+            };
         };
     };
     responses: never;
@@ -6918,6 +7001,132 @@ export interface operations {
             /** @description Internal error (generic body) */
             500: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
+            502: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Gateway timeout. Codes: `GATEWAY_TIMEOUT` */
+            504: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getOrganisationStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UKPRN (8) or organisation reference (6) */
+                organisationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The status */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganisationStatus"];
+                };
+            };
+            /** @description Malformed organisation id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No or invalid credentials. Codes: `UNAUTHENTICATED` */
+            401: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
+            403: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found. Codes: `NOT_FOUND`, `ROUTE_NOT_FOUND` */
+            404: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body too large. Codes: `REQUEST_TOO_LARGE` */
+            413: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Rate limited: retry after Retry-After. Codes: `RATE_LIMITED` */
+            429: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error (generic body). Codes: `INTERNAL` */
+            500: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
