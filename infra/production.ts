@@ -5,10 +5,11 @@
  */
 import type { App, Environment } from 'aws-cdk-lib';
 import { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { CfnPermission } from 'aws-cdk-lib/aws-lambda';
 import { PLATFORM_FUNCTIONS } from '../shared/config/resources.js';
 import { planConcurrency, reserveConcurrency } from './concurrency.js';
 import { DEFAULT_CONCURRENCY } from './config/production.js';
-import type { StageConfig } from './config/stages.js';
+import { lrsBudgetOf, type StageConfig } from './config/stages.js';
 import { AlarmSubscribers, OperationalAlarms } from './constructs/alarms.js';
 import { StageDashboard } from './constructs/dashboard.js';
 import { Edge } from './constructs/edge.js';
@@ -54,7 +55,7 @@ export function addProductionLayer(
 
   const { plan, problems } = planConcurrency(
     stage.name,
-    stage.lrsMaxConcurrency,
+    { budget: lrsBudgetOf(stage), queueMaxConcurrency: stage.lrsMaxConcurrency },
     operations.length,
     Object.keys(PLATFORM_FUNCTIONS).length,
     stage.concurrency ?? DEFAULT_CONCURRENCY,
@@ -84,8 +85,7 @@ export function addProductionLayer(
     stageName: stage.name,
     operations,
     api: service.api.api,
-    // The alarm status widget holds at most 100 alarms: the stage-wide ones and each queue's first.
-    alarms: allAlarms.slice(0, 100),
+    alarms: allAlarms,
     certificateExpiryDays: stage.alarms.certificateExpiryDays,
     webAcl: { name: edge.webAclName, metricName: `${edge.webAclName}-web-acl` },
   });
@@ -111,16 +111,21 @@ export function addProductionLayer(
       'This queue is the dead-letter queue of its operation queue; it is alarmed on its first message.',
     );
   }
-  acknowledgeGuard(
-    service.api.api,
-    'lambda_function_public_access_prohibited_check',
-    "API Gateway's invoke permissions name this API's execute-api ARN as SourceArn, built with Fn::Join, " +
-      'which the rule cannot read as a literal or local reference.',
-  );
-  acknowledgeGuard(
-    service.certificateExpiryFunction,
-    'lambda_function_public_access_prohibited_check',
-    "EventBridge's invoke permission names the daily schedule rule's ARN as SourceArn (a GetAtt of the rule).",
-  );
+  // Invoke permissions for API Gateway (routes, the authorizer) and EventBridge (the daily check) name the
+  // API's or the rule's ARN as SourceArn, built with Fn::Join or GetAtt, which the rule cannot read.
+  for (const permission of service.node
+    .findAll()
+    .filter((c): c is CfnPermission => c instanceof CfnPermission)) {
+    const principal = String(permission.principal);
+    if (principal !== 'apigateway.amazonaws.com' && principal !== 'events.amazonaws.com') continue;
+    if (permission.sourceArn === undefined)
+      throw new Error(`${permission.node.path}: an invoke permission without SourceArn`);
+    acknowledgeGuard(
+      permission,
+      'lambda_function_public_access_prohibited_check',
+      `Only ${principal} may invoke, and only from this stack's own API or schedule rule (SourceArn, a ` +
+        'Fn::Join or GetAtt the rule cannot read as a literal or local reference).',
+    );
+  }
   return { alarms, subscribers, dashboard, edge, network };
 }

@@ -20,4 +20,6 @@ export const PLATFORM_ROUTES: readonly PlatformRoute[] = [
   { method: 'POST', path: '/v1/jobs', function: 'jobs' },
   { method: 'GET', path: '/v1/jobs/{jobId}', function: 'jobs' },
   { method: 'GET', path: '/v1/jobs/{jobId}/results', function: 'jobs' },
+  { method: 'GET', path: '/v1/jobs', function: 'jobs' },
+  { method: 'POST', path: '/v1/jobs/{jobId}/cancel', function: 'jobs' },
 ];

@@ -23,6 +23,9 @@ import {
   TABLE,
 } from '../shared/config/names.js';
 import {
+  callbackDlqName,
+  callbackQueueName,
+  callbackSecretPrefix,
   DLQ_RETENTION_SECONDS,
   LRS_TIMEOUT_MS,
   MAX_RECEIVE_COUNT,
@@ -33,8 +36,10 @@ import {
   tableName,
 } from '../shared/config/resources.js';
 import { ALL_SCOPES, type Scope } from '../shared/config/scopes.js';
+import { CALLBACK_ENV } from '../shared/jobs/callback-settings.js';
 import { JOBS_ENV } from '../shared/jobs/settings.js';
 import { OPERATION_IDS, type OperationId } from '../shared/lrs/operations.js';
+import { callerSecretKey } from '../shared/ports/callback-secrets.js';
 import { type Emulators, LOCAL_GATEWAY_SENDER_ID } from './emulators.js';
 import { hashClientSecret } from './token-issuer.js';
 
@@ -128,6 +133,12 @@ export interface LocalResources {
   readonly dlqUrls: Readonly<Record<OperationId, string>>;
   readonly queueArns: Readonly<Record<OperationId, string>>;
   readonly secretNames: readonly string[];
+  /** The job callback queue (the job-callbacks function's trigger) and its DLQ. */
+  readonly callbackQueueUrl: string;
+  readonly callbackQueueArn: string;
+  readonly callbackDlqUrl: string;
+  /** Each caller's callback signing secret (by caller id), seeded at random. */
+  readonly callbackSecrets: Readonly<Record<string, string>>;
   readonly visibilityTimeoutSeconds: number;
   readonly maxReceiveCount: number;
   readonly lrsMaxConcurrency: number;
@@ -251,8 +262,9 @@ export const seedRegistry = async (
   }
 };
 
-/** Creates the gateway's data table (the deployed table's keys, on demand) on a local DynamoDB emulator. */
+/** Creates the gateway's data table (the deployed table's keys and indexes, on demand) on a local emulator. */
 export const createTable = async (dynamodb: DynamoDBClient, tableName: string): Promise<void> => {
+  const indexes = Object.values(TABLE.indexes);
   await dynamodb.send(
     new CreateTableCommand({
       TableName: tableName,
@@ -260,11 +272,23 @@ export const createTable = async (dynamodb: DynamoDBClient, tableName: string): 
       AttributeDefinitions: [
         { AttributeName: TABLE.partitionKey, AttributeType: 'S' },
         { AttributeName: TABLE.sortKey, AttributeType: 'S' },
+        ...indexes.flatMap((i) => [
+          { AttributeName: i.partitionKey, AttributeType: 'S' as const },
+          { AttributeName: i.sortKey, AttributeType: 'S' as const },
+        ]),
       ],
       KeySchema: [
         { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
         { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
       ],
+      GlobalSecondaryIndexes: indexes.map((i) => ({
+        IndexName: i.name,
+        KeySchema: [
+          { AttributeName: i.partitionKey, KeyType: 'HASH' as const },
+          { AttributeName: i.sortKey, KeyType: 'RANGE' as const },
+        ],
+        Projection: { ProjectionType: 'ALL' as const },
+      })),
     }),
   );
 };
@@ -328,6 +352,25 @@ export const createLocalResources = async (options: CreateLocalResourcesOptions)
       callers: options.callers,
     });
 
+    const callbackDlq = await createQueue(clients.sqs, callbackDlqName(stage), {
+      MessageRetentionPeriod: String(DLQ_RETENTION_SECONDS),
+    });
+    const callbackQueue = await createQueue(clients.sqs, callbackQueueName(stage), {
+      VisibilityTimeout: String(visibilityTimeoutSeconds),
+      MessageRetentionPeriod: String(QUEUE_RETENTION_SECONDS),
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: callbackDlq.arn, maxReceiveCount }),
+    });
+    const callbackPrefix = callbackSecretPrefix(stage);
+    const callbackSecrets: Record<string, string> = {};
+    for (const caller of options.callers) {
+      const signingSecret = `whsec_${randomBytes(24).toString('hex')}`;
+      await upsertSecret(
+        clients.secretsManager,
+        `${callbackPrefix}${callerSecretKey(caller.clientId)}`,
+        JSON.stringify({ signingSecret }),
+      );
+      callbackSecrets[caller.clientId] = signingSecret;
+    }
     const env: Record<string, string> = {
       ...emulators.awsEnv,
       [ENV.stage]: stage,
@@ -348,6 +391,10 @@ export const createLocalResources = async (options: CreateLocalResourcesOptions)
       [ENV.lrsMaxConcurrency]: String(lrsMaxConcurrency),
       // The queue worker must know which delivery is the last before the DLQ.
       [JOBS_ENV.maxReceiveCount]: String(maxReceiveCount),
+      [CALLBACK_ENV.queueUrl]: callbackQueue.url,
+      [CALLBACK_ENV.secretPrefix]: callbackPrefix,
+      // Locally only: callbacks may go to plain http on 127.0.0.1 (a receiver on this machine).
+      [CALLBACK_ENV.allowLoopbackHttp]: 'true',
       POWERTOOLS_SERVICE_NAME: 'lrs-gateway',
       POWERTOOLS_METRICS_NAMESPACE: 'LrsGateway',
     };
@@ -359,6 +406,10 @@ export const createLocalResources = async (options: CreateLocalResourcesOptions)
       dlqUrls,
       queueArns,
       secretNames,
+      callbackQueueUrl: callbackQueue.url,
+      callbackQueueArn: callbackQueue.arn,
+      callbackDlqUrl: callbackDlq.url,
+      callbackSecrets,
       visibilityTimeoutSeconds,
       maxReceiveCount,
       lrsMaxConcurrency,

@@ -9,7 +9,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, SQSEvent } from 'aws-lambda';
 import { DynamoDbRegistry } from '../shared/adapters/dynamodb-registry.js';
 import { registryTableName } from '../shared/config/names.js';
-import { operationEntry } from '../shared/config/resources.js';
+import { operationEntry, PLATFORM_FUNCTIONS } from '../shared/config/resources.js';
 import { kebab, type OperationId } from '../shared/lrs/operations.js';
 import type { CertificateSet } from '../simulator/certs.js';
 import { startSimulator } from '../simulator/index.js';
@@ -17,7 +17,7 @@ import { SIMULATOR_ORGANISATIONS } from '../simulator/seed.js';
 import { type ApiRoute, type ApiServer, gatewayRoutes, startApiServer } from './api-server.js';
 import type { AuthorizerHandler } from './authorizer-stand-in.js';
 import { type EmulatorPorts, type Emulators, PortInUseError, startEmulators } from './emulators.js';
-import { type AsyncHandler, handlerLoader, loadedFunctionEntries } from './lambda.js';
+import { type AsyncHandler, handlerLoader, lambdaContext, loadedFunctionEntries } from './lambda.js';
 import { type Poller, startPoller } from './poller.js';
 import {
   type CreateLocalResourcesOptions,
@@ -74,6 +74,11 @@ export interface LocalRuntimeOptions {
   readonly lrsTimeoutMs?: number;
   readonly dataTtlDays?: number;
   readonly lrsMaxConcurrency?: number;
+  /**
+   * How often the jobs function's outbox sweep runs (the deployed EventBridge schedule: every minute).
+   * Default 60000 when the pollers run; 0 turns it off.
+   */
+  readonly sweepIntervalMs?: number;
   /** Request lines of the API server and poller failures (never bodies). Default: none. */
   readonly log?: (line: string) => void;
 }
@@ -245,14 +250,34 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
           ? { waitTimeSeconds: options.pollWaitTimeSeconds }
           : {}),
         ...(options.log ? { log: options.log } : {}),
-        subscriptions: (Object.keys(resources.queueUrls) as OperationId[]).map((id) => ({
-          name: kebab(id),
-          queueUrl: resources.queueUrls[id],
-          queueArn: resources.queueArns[id],
-          handler: handlerFor(id),
-        })),
+        subscriptions: [
+          ...(Object.keys(resources.queueUrls) as OperationId[]).map((id) => ({
+            name: kebab(id),
+            queueUrl: resources.queueUrls[id],
+            queueArn: resources.queueArns[id],
+            handler: handlerFor(id),
+          })),
+          {
+            name: 'job-callbacks',
+            queueUrl: resources.callbackQueueUrl,
+            queueArn: resources.callbackQueueArn,
+            handler: handlerLoader<SQSEvent, unknown>(PLATFORM_FUNCTIONS.jobCallbacks.entry),
+          },
+        ],
       });
       stoppers.push(() => (poller as Poller).stop());
+      const every = options.sweepIntervalMs ?? 60_000;
+      if (every > 0) {
+        const jobsHandler = handlerLoader<unknown, unknown>(PLATFORM_FUNCTIONS.jobs.entry);
+        const timer = setInterval(() => {
+          const event = { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} };
+          void jobsHandler()
+            .then((h) => h(event, lambdaContext('jobs', emulators.region)))
+            .catch((e: unknown) => options.log?.(`outbox sweep failed: ${(e as Error).name}`));
+        }, every);
+        timer.unref();
+        stoppers.push(async () => clearInterval(timer));
+      }
     }
 
     return {

@@ -23,7 +23,8 @@ export class SoapFailure extends Error {
 }
 
 export interface Job<TInput, TOutput> {
-  readonly id: number;
+  /** Decimal text: LearnerService job ids are xs:long (64-bit), more than a JS number holds exactly. */
+  readonly id: string;
   readonly org: string;
   readonly userName: string;
   readonly submittedAt: number;
@@ -37,8 +38,9 @@ export interface Job<TInput, TOutput> {
 export interface SimState {
   readonly register: LearnerRegister;
   batchDurationMs: number;
-  readonly jobs: Map<number, Job<unknown, unknown>>;
-  nextJobId: number;
+  readonly jobs: Map<string, Job<unknown, unknown>>;
+  /** Next LearnerService batch job id (xs:long). */
+  nextJobId: bigint;
   nextAchievementJobId: number;
 }
 

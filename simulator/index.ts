@@ -11,20 +11,14 @@ import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { type CertificateSet, ensureCertificates } from './certs.js';
 import type { Job, OpResult, SimState } from './context.js';
-import {
-  domainFaultXml,
-  miapFaultXml,
-  SOAP_ENV,
-  unsupportedVerbXml,
-  WCF_ADDRESSING_NONE_NS,
-  wcfFaultXml,
-} from './faults.js';
+import { domainFaultXml, miapFaultXml, SOAP_ENV, unsupportedVerbXml, wcfFaultXml } from './faults.js';
 import { completeDueJobs, handleLearnerService } from './learner-service.js';
 import type { LearnerRecord } from './model.js';
 import { createPrng, type Prng } from './prng.js';
 import { LearnerRegister } from './register.js';
 import { DEFAULT_SEED, type NotableLearner } from './seed.js';
-import { completeDueAchievementJobs, EXTERNAL_OPERATIONS, handleWcf, R9_OPERATIONS } from './wcf.js';
+import { completeDueAchievementJobs, handleWcf } from './wcf.js';
+import { contentTypeProblem, mustUnderstandProblem, routeByAction } from './wcf-transport.js';
 import { parseXml, type XmlEl, XmlParseError } from './xml.js';
 
 export type { CertificateSet } from './certs.js';
@@ -86,6 +80,11 @@ export interface SimulatorOptions {
   seed?: number;
   /** Number of generated plain learners. Default 3000. */
   bulkLearnerCount?: number;
+  /**
+   * First LearnerService batch job id, as decimal text (default '700001'). Job ids are xs:long: start
+   * above 2^53 (e.g. '9007199254740993') to prove a client keeps every digit.
+   */
+  firstJobId?: string;
 }
 
 export interface RequestLogEntry {
@@ -236,11 +235,12 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     registerSearchWindowMs: opts.registerSearchWindowMs ?? 10 * 60_000,
     registerPossibleMinDelayMs: opts.registerPossibleMinDelayMs ?? 0,
   });
+  const firstJobId = BigInt(opts.firstJobId ?? '700001');
   const state: SimState = {
     register,
     batchDurationMs: opts.batchDurationMs ?? 2000,
-    jobs: new Map<number, Job<unknown, unknown>>(),
-    nextJobId: 700_001,
+    jobs: new Map<string, Job<unknown, unknown>>(),
+    nextJobId: firstJobId,
     nextAchievementJobId: 50_001,
   };
   let conditions: Conditions = { ...DEFAULT_CONDITIONS, ...validateConditions(opts.conditions ?? {}) };
@@ -270,7 +270,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     register.options.registerPossibleMinDelayMs = initialTiming.registerPossibleMinDelayMs;
     register.reset();
     state.jobs.clear();
-    state.nextJobId = 700_001;
+    state.nextJobId = firstJobId;
     state.nextAchievementJobId = 50_001;
     conditions = { ...DEFAULT_CONDITIONS };
     rng = createPrng(seed ^ 0xc0ffee);
@@ -355,15 +355,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     kind === 'learner' ? miapFaultXml({ code, furtherDetails: details }) : domainFaultXml(code);
 
   const dispatch = (kind: ServiceKind, req: IncomingMessage, body: string): OpResult => {
-    const ctype = String(req.headers['content-type'] ?? '').toLowerCase();
-    if (!ctype.startsWith('text/xml')) {
-      return {
-        status: 415,
-        operation: 'unknown',
-        code: 'UnsupportedMediaType',
-        body: `Cannot process the message because the content type '${ctype}' was not the expected type 'text/xml; charset=utf-8'.`,
-      };
-    }
+    const mediaProblem = contentTypeProblem(String(req.headers['content-type'] ?? ''));
+    if (mediaProblem) return mediaProblem;
     let doc: XmlEl;
     try {
       doc = parseXml(body);
@@ -417,45 +410,12 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       };
     }
     const request = payload[0] as XmlEl;
+    const notUnderstood = mustUnderstandProblem(doc);
+    if (notUnderstood) return notUnderstood;
+    const route = routeByAction(kind, req.headers.soapaction, request);
+    if ('fault' in route) return route.fault;
     if (kind === 'learner') return handleLearnerService(request, state);
-    const actionHeader = String(req.headers.soapaction ?? '')
-      .trim()
-      .replace(/^"(.*)"$/, '$1');
-    const ops = kind === 'r9' ? R9_OPERATIONS : EXTERNAL_OPERATIONS;
-    const prefix =
-      kind === 'r9'
-        ? 'http://tempuri.org/ILearnerServiceR9/'
-        : 'http://api.lrs.qcf.gov.uk/services/IExternalService/';
-    let op: string | undefined;
-    if (actionHeader) {
-      op = actionHeader.startsWith(prefix) ? ops.find((o) => prefix + o === actionHeader) : undefined;
-      if (!op) {
-        return {
-          status: 500,
-          operation: 'unknown',
-          code: 'ActionNotSupported',
-          body: wcfFaultXml(
-            'a:ActionNotSupported',
-            `The message with Action '${actionHeader}' cannot be processed at the receiver, due to a ContractFilter mismatch at the EndpointDispatcher. This may be because of either a contract mismatch (mismatched Actions between sender and receiver) or a binding/security mismatch between the sender and the receiver.  Check that sender and receiver have the same contract and the same binding (including security requirements, e.g. Message, Transport, None).`,
-            { prefix: 'a', ns: WCF_ADDRESSING_NONE_NS },
-          ),
-        };
-      }
-    } else {
-      op = ops.find((o) => o === request.local);
-      if (!op) {
-        return {
-          status: 500,
-          operation: 'unknown',
-          code: 'ActionNotSupported',
-          body: wcfFaultXml(
-            'a:ActionNotSupported',
-            `The message with Action '' cannot be processed at the receiver, due to a ContractFilter mismatch at the EndpointDispatcher.`,
-            { prefix: 'a', ns: WCF_ADDRESSING_NONE_NS },
-          ),
-        };
-      }
-    }
+    const op = route.op;
     const r = handleWcf(kind, op, request, state);
     if (/^Submit/.test(op) && r.status === 200) scheduleCompletion();
     return r;

@@ -19,7 +19,7 @@ const orgName = (ukprn: string): string =>
 const orgRef = (ukprn: string): string =>
   SIMULATOR_ORGANISATIONS.find((o) => o.ukprn === ukprn)?.organisationRef ?? ukprn;
 
-const OPERATION_BY_ELEMENT: Readonly<Record<string, string>> = {
+export const OPERATION_BY_ELEMENT: Readonly<Record<string, string>> = {
   FindLearnerByULN: 'learnerByULN',
   FindLearnerByDemographics: 'learnerByDemographics',
   RegisterLearner: 'registerSingleLearner',
@@ -444,7 +444,7 @@ interface VerifyJob {
 
 const newJob = <I>(state: SimState, org: string, userName: string, input: I): Job<I, unknown> => {
   const now = Date.now();
-  const id = state.nextJobId++;
+  const id = String(state.nextJobId++);
   const job: Job<I, unknown> = {
     id,
     org,
@@ -596,7 +596,8 @@ export const completeDueJobs = (state: SimState): void => {
 };
 
 const jobFor = <I extends { kind: string }>(state: SimState, body: XmlEl, org: string, kind: I['kind']) => {
-  const id = Number(req(body, 'JobID'));
+  // xs:long, already validated: BigInt keeps every digit (Number would round ids above 2^53).
+  const id = BigInt(req(body, 'JobID').trim()).toString();
   const job = state.jobs.get(id) as Job<I, unknown> | undefined;
   if (!job || job.org !== org || (job.input as { kind: string }).kind !== kind) return undefined;
   return job;
@@ -608,10 +609,17 @@ const JOB_STATUS = { waiting: 'Submitted', running: 'Processing', done: 'Complet
 const getBatchOutput: Handler = (body, state, org) => {
   const job = jobFor<RegistrationJob>(state, body, org, 'registration');
   const ns = 'http://api.lrs.miap.gov.uk/batchmsg';
+  // JobStartedDateTime and JobFinishedDateTime are mandatory in BatchOutputResp (legacy XSD): a time
+  // not reached yet is given as the submission time, and for an unknown job as the time of the answer.
   if (!job) {
+    const now = dt(Date.now());
     return {
       code: 'WSRC0018',
-      body: envelope('GetSubmitBatchOutputResponse', ns, [el('ResponseCode', 'WSRC0018')]),
+      body: envelope('GetSubmitBatchOutputResponse', ns, [
+        el('ResponseCode', 'WSRC0018'),
+        el('JobStartedDateTime', now),
+        el('JobFinishedDateTime', now),
+      ]),
     };
   }
   const phase = jobPhase(job);
@@ -621,7 +629,8 @@ const getBatchOutput: Handler = (body, state, org) => {
       body: envelope('GetSubmitBatchOutputResponse', ns, [
         el('ResponseCode', 'WSRC0008'),
         el('JobStatus', JOB_STATUS[phase]),
-        phase === 'running' ? el('JobStartedDateTime', dt(job.startAt)) : undefined,
+        el('JobStartedDateTime', dt(phase === 'running' ? job.startAt : job.submittedAt)),
+        el('JobFinishedDateTime', dt(job.submittedAt)),
       ]),
     };
   }

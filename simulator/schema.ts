@@ -475,16 +475,17 @@ export const checkSimple = (type: SimpleType, rawValue: string): string | undefi
   if (type.base === 'int' || type.base === 'long') {
     if (!INT_RE.test(value))
       return `cvc-datatype-valid.1.2.1: '${value}' is not a valid value for 'integer'.`;
-    const n = Number(value);
+    // BigInt: an xs:long has 64 bits, more than a JS number holds exactly.
+    const n = BigInt(value.trim());
     const [lo, hi] =
-      type.base === 'int' ? [-2147483648, 2147483647] : [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER];
+      type.base === 'int' ? [-2147483648n, 2147483647n] : [-9223372036854775808n, 9223372036854775807n];
     if (n > hi)
       return `cvc-maxInclusive-valid: Value '${value}' is not facet-valid with respect to maxInclusive '${type.base === 'int' ? '2147483647' : '9223372036854775807'}' for type '${type.base}'.`;
     if (n < lo)
       return `cvc-minInclusive-valid: Value '${value}' is not facet-valid with respect to minInclusive '${type.base === 'int' ? '-2147483648' : '-9223372036854775808'}' for type '${type.base}'.`;
-    if (type.minInclusive !== undefined && n < type.minInclusive)
+    if (type.minInclusive !== undefined && n < BigInt(type.minInclusive))
       return `cvc-minInclusive-valid: Value '${value}' is not facet-valid with respect to minInclusive '${type.minInclusive}' for type '${type.name}'.`;
-    if (type.maxInclusive !== undefined && n > type.maxInclusive)
+    if (type.maxInclusive !== undefined && n > BigInt(type.maxInclusive))
       return `cvc-maxInclusive-valid: Value '${value}' is not facet-valid with respect to maxInclusive '${type.maxInclusive}' for type '${type.name}'.`;
     return undefined;
   }

@@ -130,8 +130,16 @@ const getLearnerLearningEvents: R9Handler = (body, state, org) => {
   });
   if (master.abilityToShare === '2') return out('WSEC0206', master.uln, []);
   const events = [...master.events, ...master.linkedUlns.flatMap((u) => state.register.get(u)?.events ?? [])];
-  return out(master !== found ? 'WSRC0022' : 'WSRC0004', master.uln, events);
+  return out(master !== found ? 'WSRC0022' : 'WSRC0004', master.uln, bySource(events));
 };
+
+/** The recorded answers list ILR events, then NPD, then AO (and any other source after); stable within each. */
+const SOURCE_ORDER: Readonly<Record<string, number>> = { ILR: 0, NPD: 1, AO: 2 };
+const bySource = (events: readonly LearningEvent[]): LearningEvent[] =>
+  events
+    .map((e, i) => ({ e, i, rank: SOURCE_ORDER[e.source] ?? 3 }))
+    .sort((a, b) => a.rank - b.rank || a.i - b.i)
+    .map((x) => x.e);
 
 // ----- LearnerByUln ------------------------------------------------------------------------------
 
@@ -433,13 +441,13 @@ const submitAchievementBatchJob = (
       reference: txt(a, 'UnitOrQualificationReferenceNumber', S) ?? '',
     }),
   );
-  const out = (code: string, jobId: number) => ({
+  const out = (code: string, jobId: string) => ({
     code,
     result: result('SubmitAchievementBatchJob', [el('a:ResponseCode', code), el('a:JobId', String(jobId))]),
   });
-  if (achievements.length === 0) return out('WSRC0015', 0);
+  if (achievements.length === 0) return out('WSRC0015', '0');
   const now = Date.now();
-  const id = state.nextAchievementJobId++;
+  const id = String(state.nextAchievementJobId++);
   const job: Job<AchievementJob, AchievementOutput> = {
     id,
     org: org.ukprn,
@@ -564,7 +572,7 @@ export const completeDueAchievementJobs = (state: SimState): void => {
 const WCF_DT = (ms: number) => new Date(ms).toISOString().slice(0, 19);
 
 const getAchievementBatchJob = (body: XmlEl, state: SimState, org: { ukprn: string }) => {
-  const id = Number(txt(body, 'jobId', S));
+  const id = String(Number(txt(body, 'jobId', S)));
   const job = state.jobs.get(id) as Job<AchievementJob, AchievementOutput> | undefined;
   const valid = job && job.org === org.ukprn && job.input.kind === 'achievement';
   const n = (v: number | undefined) => (v === undefined ? undefined : String(v));

@@ -4,16 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { referencePath } from './reference.js';
 
-const WCF_DIR = join(
-  import.meta.dirname,
-  '..',
-  '..',
-  'shared',
-  'lrs-reference',
-  'sunsis-core',
-  'current-wcf',
-);
+const WCF_DIR = referencePath('sunsis-core', 'current-wcf');
 
 /** The WSDL's embedded schemas as separate files, imports pointed at each other. */
 export const wsdlSchemas = (wsdl: string) => {

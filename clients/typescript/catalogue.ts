@@ -22,13 +22,15 @@ export const OPERATIONS = {
   submitAchievementBatch: { method: 'POST', path: '/v1/achievement-batches/submit', idempotencyKey: 'required' },
   getAchievementBatch: { method: 'POST', path: '/v1/achievement-batches/output', idempotencyKey: 'optional' },
   getRequest: { method: 'GET', path: '/v1/requests/{requestId}', idempotencyKey: 'none' },
+  getOrganisationStatus: { method: 'GET', path: '/v1/organisations/{organisationId}/status', idempotencyKey: 'none' },
   getOpenApiDocument: { method: 'GET', path: '/v1/openapi.json', idempotencyKey: 'none' },
   getReference: { method: 'GET', path: '/v1/docs', idempotencyKey: 'none' },
   getErrorCatalogue: { method: 'GET', path: '/v1/docs/errors', idempotencyKey: 'none' },
   submitJob: { method: 'POST', path: '/v1/jobs', idempotencyKey: 'optional' },
+  listJobs: { method: 'GET', path: '/v1/jobs', idempotencyKey: 'none' },
   getJob: { method: 'GET', path: '/v1/jobs/{jobId}', idempotencyKey: 'none' },
   getJobResults: { method: 'GET', path: '/v1/jobs/{jobId}/results', idempotencyKey: 'none' },
-  getOrganisationStatus: { method: 'GET', path: '/v1/organisations/{organisationId}/status', idempotencyKey: 'none' },
+  cancelJob: { method: 'POST', path: '/v1/jobs/{jobId}/cancel', idempotencyKey: 'none' },
 } as const satisfies Record<string, { method: string; path: keyof paths; idempotencyKey: string }>;
 
 export type OperationId = keyof typeof OPERATIONS;
@@ -38,5 +40,5 @@ export const OUTCOME_NAMES = ['NO_MATCH', 'TOO_MANY_MATCHES', 'POSSIBLE_MATCHES'
 export type OutcomeName = (typeof OUTCOME_NAMES)[number];
 
 /** Every error code of the one error envelope (switch on `error.code`). */
-export const ERROR_CODES = ['VALIDATION_FAILED', 'BAD_REQUEST_BODY', 'BAD_REQUEST_PARAMETERS', 'UNAUTHENTICATED', 'INVALID_API_KEY', 'FORBIDDEN', 'NOT_FOUND', 'ROUTE_NOT_FOUND', 'METHOD_NOT_ALLOWED', 'IDEMPOTENCY_KEY_IN_USE', 'IDEMPOTENCY_KEY_REUSED', 'REQUEST_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'LRS_REJECTED', 'RATE_LIMITED', 'INTERNAL', 'LRS_OPERATION_NOT_ALLOWED', 'LRS_ACCESS_REFUSED', 'LRS_BAD_EXCHANGE', 'BAD_GATEWAY', 'LRS_UNAVAILABLE', 'GATEWAY_TIMEOUT'] as const;
+export const ERROR_CODES = ['VALIDATION_FAILED', 'BAD_REQUEST_BODY', 'BAD_REQUEST_PARAMETERS', 'UNAUTHENTICATED', 'INVALID_API_KEY', 'FORBIDDEN', 'NOT_FOUND', 'ROUTE_NOT_FOUND', 'METHOD_NOT_ALLOWED', 'IDEMPOTENCY_KEY_IN_USE', 'CANCELLED', 'JOB_FINISHED', 'IDEMPOTENCY_KEY_REUSED', 'REQUEST_REFUSED', 'REQUEST_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'LRS_REJECTED', 'RATE_LIMITED', 'INTERNAL', 'LRS_OPERATION_NOT_ALLOWED', 'LRS_ACCESS_REFUSED', 'LRS_BAD_EXCHANGE', 'BAD_GATEWAY', 'LRS_UNAVAILABLE', 'GATEWAY_TIMEOUT'] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -26,6 +26,8 @@ export const generateClientFiles = async (
   const ast = await openapiTS(JSON.parse(docText) as Parameters<typeof openapiTS>[0], {
     alphabetize: false,
     exportType: false,
+    // A field with a default may be left out of a request.
+    defaultNonNullable: false,
   });
   const schema = `${HEADER}${astToString(ast)}`;
   const operations: string[] = [];

@@ -1061,6 +1061,61 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/organisations/{organisationId}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Is the organisation configured, whose certificate and how long left, what the LRS last said
+         * @description For an operator (scope admin) about any organisation, or for a caller granted the organisation. An organisation the gateway does not hold is `configured: false`.
+         *
+         *     **Examples** (`$API` is the API base URL, `$TOKEN` an access token: see *Calling the API* above)
+         *
+         *     ```sh
+         *     curl -sS -X GET "$API/v1/organisations/{organisationId}/status" \
+         *       -H "Authorization: Bearer $TOKEN" -H 'X-LRS-Organisation: TEST0001' \
+         *       -H "Accept: application/json"
+         *     ```
+         *
+         *     ```ts
+         *     import { createLrsGatewayClient } from './clients/typescript/index.js';
+         *
+         *     const lrs = createLrsGatewayClient({ baseUrl: API, tokenUrl: TOKEN_URL, clientId, clientSecret });
+         *     const answer = await lrs.raw.GET('/v1/organisations/{organisationId}/status', { headers: { 'X-LRS-Organisation': 'TEST0001' } });
+         *     ```
+         *
+         *     ```csharp
+         *     using var http = new HttpClient { BaseAddress = new Uri(api) };
+         *     http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+         *     http.DefaultRequestHeaders.Add("X-LRS-Organisation", "TEST0001");
+         *     using var request = new HttpRequestMessage(HttpMethod.Get, "v1/organisations/{organisationId}/status");
+         *     using var response = await http.SendAsync(request);
+         *     var body = await response.Content.ReadAsStringAsync(); // 2xx: the answer; otherwise { "error": { "code", ... } }
+         *     ```
+         *
+         *     ```python
+         *     import uuid, requests
+         *
+         *     response = requests.get(
+         *         f"{API}/v1/organisations/{organisationId}/status",
+         *         headers={"Authorization": f"Bearer {token}", "X-LRS-Organisation": "TEST0001"},
+         *         timeout=35,
+         *     )
+         *     answer = response.json()  # 2xx: the answer; otherwise answer["error"]["code"]
+         *     ```
+         */
+        get: operations["getOrganisationStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/openapi.json": {
         parameters: {
             query?: never;
@@ -1122,7 +1177,63 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * An organisation's jobs, newest first, a page at a time
+         * @description Filter by status and creation time; follow `nextCursor` (with the same filters) until it is absent. The organisation is the `organisation` query parameter or the X-LRS-Organisation header.
+         *
+         *     **Examples** (`$API` is the API base URL, `$TOKEN` an access token: see *Calling the API* above)
+         *
+         *     ```sh
+         *     curl -sS -X GET "$API/v1/jobs" \
+         *       -H "Authorization: Bearer $TOKEN" -H 'X-LRS-Organisation: TEST0001' \
+         *       -H 'Content-Type: application/json' -d '{"operation":"findLearnerByUln","items":[{"findType":"FUL","uln":"1026893096","familyName":"Testname","givenName":"Sample"},{"findType":"FUL","uln":"1174112637","familyName":"Plrtester","givenName":"Jessica"}]}'
+         *     ```
+         *
+         *     ```ts
+         *     import { createLrsGatewayClient } from './clients/typescript/index.js';
+         *
+         *     const lrs = createLrsGatewayClient({ baseUrl: API, tokenUrl: TOKEN_URL, clientId, clientSecret });
+         *     const answer = await lrs.raw.GET('/v1/jobs', { headers: { 'X-LRS-Organisation': 'TEST0001' } });
+         *     ```
+         *
+         *     ```csharp
+         *     using var http = new HttpClient { BaseAddress = new Uri(api) };
+         *     http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+         *     http.DefaultRequestHeaders.Add("X-LRS-Organisation", "TEST0001");
+         *     using var request = new HttpRequestMessage(HttpMethod.Get, "v1/jobs");
+         *     request.Content = new StringContent("""
+         *     {"operation":"findLearnerByUln","items":[{"findType":"FUL","uln":"1026893096","familyName":"Testname","givenName":"Sample"},{"findType":"FUL","uln":"1174112637","familyName":"Plrtester","givenName":"Jessica"}]}
+         *     """, Encoding.UTF8, "application/json");
+         *     using var response = await http.SendAsync(request);
+         *     var body = await response.Content.ReadAsStringAsync(); // 2xx: the answer; otherwise { "error": { "code", ... } }
+         *     ```
+         *
+         *     ```python
+         *     import uuid, requests
+         *
+         *     response = requests.get(
+         *         f"{API}/v1/jobs",
+         *         json={
+         *             "operation": "findLearnerByUln",
+         *             "items": [{
+         *                     "findType": "FUL",
+         *                     "uln": "1026893096",
+         *                     "familyName": "Testname",
+         *                     "givenName": "Sample",
+         *                 }, {
+         *                     "findType": "FUL",
+         *                     "uln": "1174112637",
+         *                     "familyName": "Plrtester",
+         *                     "givenName": "Jessica",
+         *                 }],
+         *         },
+         *         headers={"Authorization": f"Bearer {token}", "X-LRS-Organisation": "TEST0001"},
+         *         timeout=35,
+         *     )
+         *     answer = response.json()  # 2xx: the answer; otherwise answer["error"]["code"]
+         *     ```
+         */
+        get: operations["listJobs"];
         put?: never;
         /**
          * Submit a bulk job of up to 10,000 learners for one operation
@@ -1297,21 +1408,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/organisations/{organisationId}/status": {
+    "/v1/jobs/{jobId}/cancel": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
+        get?: never;
+        put?: never;
         /**
-         * Is the organisation configured, whose certificate and how long left, what the LRS last said
-         * @description For an operator (scope admin) about any organisation, or for a caller granted the organisation. An organisation the gateway does not hold is `configured: false`.
+         * Cancel a job: items not yet sent are cancelled, those in flight settle
+         * @description The job turns CANCELLING; each item still waiting for its turn is settled CANCELLED without an LRS call, items already at the LRS settle as usual (a learner the LRS may have registered is never reported as cancelled). When the last item has settled the job is CANCELLED and its callback is sent. Cancelling a cancelled job answers the same; a COMPLETED job is a 409. Send `{}` or no body.
          *
          *     **Examples** (`$API` is the API base URL, `$TOKEN` an access token: see *Calling the API* above)
          *
          *     ```sh
-         *     curl -sS -X GET "$API/v1/organisations/{organisationId}/status" \
+         *     curl -sS -X POST "$API/v1/jobs/{jobId}/cancel" \
          *       -H "Authorization: Bearer $TOKEN" -H 'X-LRS-Organisation: TEST0001' \
          *       -H "Accept: application/json"
          *     ```
@@ -1320,14 +1433,14 @@ export interface paths {
          *     import { createLrsGatewayClient } from './clients/typescript/index.js';
          *
          *     const lrs = createLrsGatewayClient({ baseUrl: API, tokenUrl: TOKEN_URL, clientId, clientSecret });
-         *     const answer = await lrs.raw.GET('/v1/organisations/{organisationId}/status', { headers: { 'X-LRS-Organisation': 'TEST0001' } });
+         *     const answer = await lrs.raw.GET('/v1/jobs/{jobId}/cancel', { headers: { 'X-LRS-Organisation': 'TEST0001' } });
          *     ```
          *
          *     ```csharp
          *     using var http = new HttpClient { BaseAddress = new Uri(api) };
          *     http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
          *     http.DefaultRequestHeaders.Add("X-LRS-Organisation", "TEST0001");
-         *     using var request = new HttpRequestMessage(HttpMethod.Get, "v1/organisations/{organisationId}/status");
+         *     using var request = new HttpRequestMessage(HttpMethod.Post, "v1/jobs/{jobId}/cancel");
          *     using var response = await http.SendAsync(request);
          *     var body = await response.Content.ReadAsStringAsync(); // 2xx: the answer; otherwise { "error": { "code", ... } }
          *     ```
@@ -1335,17 +1448,15 @@ export interface paths {
          *     ```python
          *     import uuid, requests
          *
-         *     response = requests.get(
-         *         f"{API}/v1/organisations/{organisationId}/status",
+         *     response = requests.post(
+         *         f"{API}/v1/jobs/{jobId}/cancel",
          *         headers={"Authorization": f"Bearer {token}", "X-LRS-Organisation": "TEST0001"},
          *         timeout=35,
          *     )
          *     answer = response.json()  # 2xx: the answer; otherwise answer["error"]["code"]
          *     ```
          */
-        get: operations["getOrganisationStatus"];
-        put?: never;
-        post?: never;
+        post: operations["cancelJob"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1353,9 +1464,68 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    jobCallback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What the gateway POSTs to a job's callbackUrl
+         * @description Signed like Stripe's webhooks: header `LRS-Gateway-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with your signing secret>`. Recompute the HMAC over the raw body, compare in constant time, and reject a timestamp more than 5 minutes away from your clock. Answer 2xx within 10 seconds; anything else (including a redirect, which is not followed) is retried with exponential backoff (30 s doubling, at most an hour apart) for 24 hours. An event may arrive twice: its id (also in the LRS-Gateway-Event-Id header) is the same both times. The body carries no learner data.
+         */
+        post: operations["jobCallback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
+        JobCallbackEvent: {
+            /** @description Event id: one per job and event type */
+            id: string;
+            /** @enum {string} */
+            type: "job.completed" | "job.cancelled" | "job.items_dead_lettered";
+            createdAt: string;
+            data: {
+                jobId: string;
+                /** @enum {string} */
+                operation: "findLearnerByUln" | "findLearnerByDemographics" | "verifyLearner" | "registerLearner" | "updateLearner" | "submitBatchRegistration" | "getBatchRegistrationOutput" | "submitVerifyBatch" | "getVerifyBatchOutput" | "retrieveUlns" | "getLearningEvents" | "getLearnerByUln" | "updateLearnerSubsetFields" | "viewAudit" | "getOrganisation" | "submitAchievementBatch" | "getAchievementBatch";
+                organisationId: string;
+                /** @enum {string} */
+                status: "RUNNING" | "CANCELLING" | "COMPLETED" | "CANCELLED";
+                total: number;
+                counts: {
+                    pending: number;
+                    /** @description The LRS answered (any outcome) */
+                    completed: number;
+                    /** @description No usable answer: invalid item, LRS refusal, gave up */
+                    failed: number;
+                    /** @description Stopped by a cancellation before they were sent to the LRS */
+                    cancelled: number;
+                    /** @description Of the pending items: those in a dead-letter queue; redrive them to finish the job */
+                    deadLettered: number;
+                };
+                outcomes: {
+                    [key: string]: number;
+                };
+                errors: {
+                    [key: string]: number;
+                };
+                completedAt?: string;
+                links: {
+                    self: string;
+                    results: string;
+                };
+            };
+        };
         /** @description The outcome of an LRS request: see /v1/docs/errors#outcomes for every code and what to do */
         Outcome: {
             /** @description The gateway's own stable outcome code, e.g. EXACT_MATCH, LRS_MAINTENANCE (same as name) */
@@ -1390,7 +1560,7 @@ export interface components {
              * @description Stable error code, distinct per cause: see /v1/docs/errors for each one and what to do
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "BAD_REQUEST_BODY" | "BAD_REQUEST_PARAMETERS" | "UNAUTHENTICATED" | "INVALID_API_KEY" | "FORBIDDEN" | "NOT_FOUND" | "ROUTE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "IDEMPOTENCY_KEY_IN_USE" | "IDEMPOTENCY_KEY_REUSED" | "REQUEST_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "LRS_REJECTED" | "RATE_LIMITED" | "INTERNAL" | "LRS_OPERATION_NOT_ALLOWED" | "LRS_ACCESS_REFUSED" | "LRS_BAD_EXCHANGE" | "BAD_GATEWAY" | "LRS_UNAVAILABLE" | "GATEWAY_TIMEOUT";
+            code: "VALIDATION_FAILED" | "BAD_REQUEST_BODY" | "BAD_REQUEST_PARAMETERS" | "UNAUTHENTICATED" | "INVALID_API_KEY" | "FORBIDDEN" | "NOT_FOUND" | "ROUTE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "IDEMPOTENCY_KEY_IN_USE" | "CANCELLED" | "JOB_FINISHED" | "IDEMPOTENCY_KEY_REUSED" | "REQUEST_REFUSED" | "REQUEST_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "LRS_REJECTED" | "RATE_LIMITED" | "INTERNAL" | "LRS_OPERATION_NOT_ALLOWED" | "LRS_ACCESS_REFUSED" | "LRS_BAD_EXCHANGE" | "BAD_GATEWAY" | "LRS_UNAVAILABLE" | "GATEWAY_TIMEOUT";
             /** @description For people; never contains a submitted value */
             message: string;
             /** @description True when the same request may succeed later; then Retry-After and retryAfterSeconds say when */
@@ -1433,7 +1603,7 @@ export interface components {
              * @default FUL
              * @enum {string}
              */
-            findType: "FUL" | "CHK";
+            findType?: "FUL" | "CHK";
             /** @description Unique Learner Number: 10 digits, first digit 1-9, valid check digit */
             uln: string;
             /** @description Family name (1-35 characters, not blank; spaces collapsed and trimmed) */
@@ -1518,7 +1688,7 @@ export interface components {
              * @default FUL
              * @enum {string}
              */
-            findType: "FUL" | "CHK";
+            findType?: "FUL" | "CHK";
             /** @description Family name (1-35 characters, not blank; spaces collapsed and trimmed) */
             familyName: string;
             /** @description Given name (1-35 characters, not blank; spaces collapsed and trimmed) */
@@ -1933,7 +2103,7 @@ export interface components {
              * @default FUL
              * @enum {string}
              */
-            jobType: "FUL" | "CHK";
+            jobType?: "FUL" | "CHK";
             /** @description 1-200 learners */
             learners: {
                 /** @description Unique Learner Number: 10 digits, first digit 1-9, valid check digit */
@@ -2037,7 +2207,7 @@ export interface components {
             };
         };
         GetBatchRegistrationOutputRequest: {
-            /** @description LRS job id returned by the submit operation (digits) */
+            /** @description LRS job id returned by the submit operation (digits, a 64-bit number as text) */
             jobId: string;
         };
         GetBatchRegistrationOutputResult: {
@@ -2173,7 +2343,7 @@ export interface components {
             };
         };
         GetVerifyBatchOutputRequest: {
-            /** @description LRS job id returned by the submit operation (digits) */
+            /** @description LRS job id returned by the submit operation (digits, a 64-bit number as text) */
             jobId: string;
         };
         GetVerifyBatchOutputResult: {
@@ -2299,18 +2469,18 @@ export interface components {
              * @default FULL
              * @enum {string}
              */
-            getType: "FULL" | "BRIEF";
+            getType?: "FULL" | "BRIEF";
             /**
              * @description R9 user type: ORG (default), LNR or SER
              * @default ORG
              * @enum {string}
              */
-            userType: "LNR" | "ORG" | "SER";
+            userType?: "LNR" | "ORG" | "SER";
             /**
              * @description Language code, default ENG
              * @default ENG
              */
-            language: string;
+            language?: string;
         };
         GetLearningEventsResult: {
             responseCode: string;
@@ -2386,18 +2556,18 @@ export interface components {
              * @default FUL
              * @enum {string}
              */
-            findType: "FUL" | "CHK";
+            findType?: "FUL" | "CHK";
             /**
              * @description R9 user type: ORG (default), LNR or SER
              * @default ORG
              * @enum {string}
              */
-            userType: "LNR" | "ORG" | "SER";
+            userType?: "LNR" | "ORG" | "SER";
             /**
              * @description Language code, default ENG
              * @default ENG
              */
-            language: string;
+            language?: string;
         };
         GetLearnerByUlnResult: {
             responseCode: string;
@@ -2455,7 +2625,7 @@ export interface components {
              * @default NotProvided
              * @enum {string}
              */
-            abilityToShare: "NotProvided" | "FPNNotSeen" | "FPNSeenShareData";
+            abilityToShare?: "NotProvided" | "FPNNotSeen" | "FPNSeenShareData";
             /** @description School at age 16 (up to 254 characters) */
             schoolAtAge16?: string;
             /** @description Preferred given name (up to 35 characters) */
@@ -2465,12 +2635,12 @@ export interface components {
              * @default ORG
              * @enum {string}
              */
-            userType: "LNR" | "ORG" | "SER";
+            userType?: "LNR" | "ORG" | "SER";
             /**
              * @description Language code, default ENG
              * @default ENG
              */
-            language: string;
+            language?: string;
         };
         UpdateLearnerSubsetFieldsResult: {
             responseCode: string;
@@ -2520,18 +2690,18 @@ export interface components {
              * @description Page number, from 1
              * @default 1
              */
-            page: number;
+            page?: number;
             /**
              * @description R9 user type: ORG (default), LNR or SER
              * @default ORG
              * @enum {string}
              */
-            userType: "LNR" | "ORG" | "SER";
+            userType?: "LNR" | "ORG" | "SER";
             /**
              * @description Language code, default ENG
              * @default ENG
              */
-            language: string;
+            language?: string;
         };
         ViewAuditResult: {
             responseCode: string;
@@ -2591,12 +2761,12 @@ export interface components {
              * @default ORG
              * @enum {string}
              */
-            userType: "LNR" | "ORG" | "SER";
+            userType?: "LNR" | "ORG" | "SER";
             /**
              * @description Language code, default ENG
              * @default ENG
              */
-            language: string;
+            language?: string;
         };
         GetOrganisationResult: {
             responseCode: string;
@@ -2813,6 +2983,24 @@ export interface components {
                 attempts: number;
             };
         };
+        /** @description An organisation's status */
+        OrganisationStatus: {
+            organisationId: string;
+            /** @description The gateway holds LRS credentials for it */
+            configured: boolean;
+            /** @enum {string} */
+            status?: "active" | "suspended";
+            certificate?: {
+                subject?: string;
+                notAfter?: string;
+                daysToExpiry?: number;
+            };
+            lrs: {
+                lastSuccessAt?: string;
+                lastFailureAt?: string;
+                lastFailureCode?: string;
+            };
+        };
         /** @description A bulk job */
         JobSubmission: {
             /**
@@ -2820,7 +3008,7 @@ export interface components {
              * @enum {string}
              */
             operation: "findLearnerByUln" | "findLearnerByDemographics" | "verifyLearner" | "registerLearner" | "updateLearner" | "submitBatchRegistration" | "getBatchRegistrationOutput" | "submitVerifyBatch" | "getVerifyBatchOutput" | "retrieveUlns" | "getLearningEvents" | "getLearnerByUln" | "updateLearnerSubsetFields" | "viewAudit" | "getOrganisation" | "submitAchievementBatch" | "getAchievementBatch";
-            /** @description 1-10,000 items, each the operation's JSON request (see <Operation>Request). For the LRS batch operations (submitBatchRegistration, submitVerifyBatch, submitAchievementBatch) each item is one learner (or achievement); the gateway sends them in batches of at most 200. */
+            /** @description 1-10,000 items, each the operation's JSON request (see <Operation>Request). For the LRS batch operations (submitBatchRegistration, submitVerifyBatch, submitAchievementBatch) each item is one learner (or achievement); the gateway sends them in batches of at most 200. Every item of every operation may carry `misIdentifier` (the caller's own key, up to 128 characters: the LRS MIS identifier rule), echoed on its result; the LRS batch operations also send it to the LRS. */
             items: {
                 [key: string]: unknown;
             }[];
@@ -2828,6 +3016,8 @@ export interface components {
             options?: {
                 [key: string]: unknown;
             };
+            /** @description https URL to a public host, POSTed (signed, see the jobCallback webhook) when the job completes, is cancelled or gets its first dead-lettered item; the caller needs a callback signing secret */
+            callbackUrl?: string;
         };
         /** @description The job was accepted; follow it with GET /v1/jobs/{jobId} */
         JobAccepted: {
@@ -2838,7 +3028,7 @@ export interface components {
             operation: "findLearnerByUln" | "findLearnerByDemographics" | "verifyLearner" | "registerLearner" | "updateLearner" | "submitBatchRegistration" | "getBatchRegistrationOutput" | "submitVerifyBatch" | "getVerifyBatchOutput" | "retrieveUlns" | "getLearningEvents" | "getLearnerByUln" | "updateLearnerSubsetFields" | "viewAudit" | "getOrganisation" | "submitAchievementBatch" | "getAchievementBatch";
             organisationId: string;
             /** @enum {string} */
-            status: "RUNNING" | "COMPLETED";
+            status: "RUNNING" | "CANCELLING" | "COMPLETED" | "CANCELLED";
             total: number;
             /** @description Items queued for the LRS */
             accepted: number;
@@ -2853,6 +3043,7 @@ export interface components {
             }[];
             /** @description LRS batches (at most 200 learners each) */
             batches?: number;
+            callbackUrl?: string;
             /** @description False when an earlier submission with this Idempotency-Key created the job */
             created: boolean;
             links: {
@@ -2869,10 +3060,10 @@ export interface components {
             operation: "findLearnerByUln" | "findLearnerByDemographics" | "verifyLearner" | "registerLearner" | "updateLearner" | "submitBatchRegistration" | "getBatchRegistrationOutput" | "submitVerifyBatch" | "getVerifyBatchOutput" | "retrieveUlns" | "getLearningEvents" | "getLearnerByUln" | "updateLearnerSubsetFields" | "viewAudit" | "getOrganisation" | "submitAchievementBatch" | "getAchievementBatch";
             organisationId: string;
             /**
-             * @description COMPLETED once no item is pending
+             * @description COMPLETED once no item is pending; CANCELLING after a cancel while items in flight settle, then CANCELLED
              * @enum {string}
              */
-            status: "RUNNING" | "COMPLETED";
+            status: "RUNNING" | "CANCELLING" | "COMPLETED" | "CANCELLED";
             total: number;
             counts: {
                 pending: number;
@@ -2880,8 +3071,20 @@ export interface components {
                 completed: number;
                 /** @description No usable answer: invalid item, LRS refusal, gave up */
                 failed: number;
+                /** @description Stopped by a cancellation before they were sent to the LRS */
+                cancelled: number;
                 /** @description Of the pending items: those in a dead-letter queue; redrive them to finish the job */
                 deadLettered: number;
+            };
+            /** @description Progress and an estimate of the time left, from the observed rate */
+            progress: {
+                /** @description Settled items as a share of all items, 0-100 */
+                percent: number;
+                /** @description The pace observed since the job was queued */
+                itemsPerMinute?: number;
+                /** @description At that pace, seconds until the last item settles */
+                etaSeconds?: number;
+                estimatedCompletionAt?: string;
             };
             /** @description Present while pending items wait for the LRS; they resume by themselves, nothing to do */
             waiting?: {
@@ -2905,10 +3108,37 @@ export interface components {
             invalid: number;
             batches?: number;
             createdAt: string;
+            /** @description Every message of the job is on its queue (absent while an interrupted fan-out resumes) */
             queuedAt?: string;
+            cancelRequestedAt?: string;
+            /** @description When the job completed or was cancelled */
             completedAt?: string;
             /** @description When the job and its results are deleted (TTL) */
             expiresAt: string;
+            /** @description Jobs with a callbackUrl: each event and every delivery attempt */
+            callback?: {
+                url: string;
+                deliveries: {
+                    eventId: string;
+                    /** @enum {string} */
+                    event: "job.completed" | "job.cancelled" | "job.items_dead_lettered";
+                    /** @enum {string} */
+                    state: "PENDING" | "DELIVERED" | "FAILED";
+                    createdAt: string;
+                    deliveredAt?: string;
+                    attempts: {
+                        /** @description When the attempt was made */
+                        at: string;
+                        /** @description The receiver's HTTP status */
+                        statusCode?: number;
+                        /** @description Why there was no HTTP status (timeout, refused connection...) */
+                        error?: string;
+                        durationMs: number;
+                        /** @description When the next attempt is due (absent once delivered or given up) */
+                        nextAttemptAt?: string;
+                    }[];
+                }[];
+            };
         };
         /** @description A page of per-learner results */
         JobResultsPage: {
@@ -2918,9 +3148,10 @@ export interface components {
             items: {
                 index: number;
                 /** @enum {string} */
-                status: "PENDING" | "COMPLETED" | "FAILED";
+                status: "PENDING" | "COMPLETED" | "FAILED" | "CANCELLED";
                 /** @description The gateway request of the item (GET /v1/requests/{requestId}) */
                 requestId?: string;
+                /** @description The item's misIdentifier, as submitted */
                 misIdentifier?: string;
                 outcome?: components["schemas"]["Outcome"];
                 /** @description The operation's typed result (or the learner's LRS batch row) */
@@ -2935,33 +3166,31 @@ export interface components {
             /** @description Pass as `cursor` for the next page; absent on the last page */
             nextCursor?: string;
         };
-        /** @description An organisation's set-up and its last LRS results */
-        OrganisationStatus: {
-            /** @description UKPRN or organisation reference */
+        /** @description A job in a list (GET /v1/jobs/{jobId} has its counts) */
+        JobSummary: {
+            jobId: string;
+            /** @enum {string} */
+            kind: "requests" | "lrs-batch";
+            /** @enum {string} */
+            operation: "findLearnerByUln" | "findLearnerByDemographics" | "verifyLearner" | "registerLearner" | "updateLearner" | "submitBatchRegistration" | "getBatchRegistrationOutput" | "submitVerifyBatch" | "getVerifyBatchOutput" | "retrieveUlns" | "getLearningEvents" | "getLearnerByUln" | "updateLearnerSubsetFields" | "viewAudit" | "getOrganisation" | "submitAchievementBatch" | "getAchievementBatch";
             organisationId: string;
-            /** @description Whether the gateway holds LRS credentials for the organisation */
-            configured: boolean;
-            /**
-             * @description Suspended: calls for it are refused (403)
-             * @enum {string}
-             */
-            status?: "active" | "suspended";
-            certificate?: {
-                /** @description Subject of the LRS client certificate */
-                subject?: string;
-                /** @description When the certificate stops being valid (ISO 8601) */
-                notAfter?: string;
-                /** @description Whole days left (negative once expired) */
-                daysToExpiry?: number;
+            /** @enum {string} */
+            status: "RUNNING" | "CANCELLING" | "COMPLETED" | "CANCELLED";
+            total: number;
+            invalid: number;
+            createdAt: string;
+            completedAt?: string;
+            callbackUrl?: string;
+            links: {
+                self: string;
+                results: string;
             };
-            /** @description Noted at most once a minute per organisation */
-            lrs: {
-                /** @description The last time the LRS answered with its credentials */
-                lastSuccessAt?: string;
-                lastFailureAt?: string;
-                /** @description LRS code (WSEC0005…) or reason (TLS_CLIENT_CERTIFICATE_REJECTED, CONNECTION…) */
-                lastFailureCode?: string;
-            };
+        };
+        JobList: {
+            organisationId: string;
+            jobs: components["schemas"]["JobSummary"][];
+            /** @description Absent on the last page */
+            nextCursor?: string;
         };
     };
     responses: never;
@@ -3006,7 +3235,7 @@ export interface operations {
                     "application/json": components["schemas"]["FindLearnerByUlnResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -3050,7 +3279,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `IDEMPOTENCY_KEY_REUSED` */
+            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `CANCELLED`, `JOB_FINISHED`, `IDEMPOTENCY_KEY_REUSED` */
             409: {
                 headers: {
                     /** @description The gateway request id */
@@ -3195,7 +3424,7 @@ export interface operations {
                     "application/json": components["schemas"]["FindLearnerByDemographicsResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -3239,7 +3468,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `IDEMPOTENCY_KEY_REUSED` */
+            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `CANCELLED`, `JOB_FINISHED`, `IDEMPOTENCY_KEY_REUSED` */
             409: {
                 headers: {
                     /** @description The gateway request id */
@@ -3384,7 +3613,7 @@ export interface operations {
                     "application/json": components["schemas"]["VerifyLearnerResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -3428,7 +3657,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `IDEMPOTENCY_KEY_REUSED` */
+            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `CANCELLED`, `JOB_FINISHED`, `IDEMPOTENCY_KEY_REUSED` */
             409: {
                 headers: {
                     /** @description The gateway request id */
@@ -3573,7 +3802,7 @@ export interface operations {
                     "application/json": components["schemas"]["RegisterLearnerResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -3617,7 +3846,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `IDEMPOTENCY_KEY_REUSED` */
+            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `CANCELLED`, `JOB_FINISHED`, `IDEMPOTENCY_KEY_REUSED` */
             409: {
                 headers: {
                     /** @description The gateway request id */
@@ -3762,7 +3991,7 @@ export interface operations {
                     "application/json": components["schemas"]["UpdateLearnerResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -3806,7 +4035,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `IDEMPOTENCY_KEY_REUSED` */
+            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `CANCELLED`, `JOB_FINISHED`, `IDEMPOTENCY_KEY_REUSED` */
             409: {
                 headers: {
                     /** @description The gateway request id */
@@ -3951,7 +4180,7 @@ export interface operations {
                     "application/json": components["schemas"]["SubmitBatchRegistrationResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -3995,7 +4224,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `IDEMPOTENCY_KEY_REUSED` */
+            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `CANCELLED`, `JOB_FINISHED`, `IDEMPOTENCY_KEY_REUSED` */
             409: {
                 headers: {
                     /** @description The gateway request id */
@@ -4140,7 +4369,7 @@ export interface operations {
                     "application/json": components["schemas"]["GetBatchRegistrationOutputResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -4184,7 +4413,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `IDEMPOTENCY_KEY_REUSED` */
+            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `CANCELLED`, `JOB_FINISHED`, `IDEMPOTENCY_KEY_REUSED` */
             409: {
                 headers: {
                     /** @description The gateway request id */
@@ -4329,7 +4558,7 @@ export interface operations {
                     "application/json": components["schemas"]["SubmitVerifyBatchResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -4373,7 +4602,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `IDEMPOTENCY_KEY_REUSED` */
+            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `CANCELLED`, `JOB_FINISHED`, `IDEMPOTENCY_KEY_REUSED` */
             409: {
                 headers: {
                     /** @description The gateway request id */
@@ -4518,7 +4747,7 @@ export interface operations {
                     "application/json": components["schemas"]["GetVerifyBatchOutputResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -4562,7 +4791,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `IDEMPOTENCY_KEY_REUSED` */
+            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `CANCELLED`, `JOB_FINISHED`, `IDEMPOTENCY_KEY_REUSED` */
             409: {
                 headers: {
                     /** @description The gateway request id */
@@ -4707,7 +4936,7 @@ export interface operations {
                     "application/json": components["schemas"]["RetrieveUlnsResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -4751,7 +4980,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `IDEMPOTENCY_KEY_REUSED` */
+            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `CANCELLED`, `JOB_FINISHED`, `IDEMPOTENCY_KEY_REUSED` */
             409: {
                 headers: {
                     /** @description The gateway request id */
@@ -4896,7 +5125,7 @@ export interface operations {
                     "application/json": components["schemas"]["GetLearningEventsResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -4940,7 +5169,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `IDEMPOTENCY_KEY_REUSED` */
+            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `CANCELLED`, `JOB_FINISHED`, `IDEMPOTENCY_KEY_REUSED` */
             409: {
                 headers: {
                     /** @description The gateway request id */
@@ -5085,7 +5314,7 @@ export interface operations {
                     "application/json": components["schemas"]["GetLearnerByUlnResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -5129,7 +5358,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `IDEMPOTENCY_KEY_REUSED` */
+            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `CANCELLED`, `JOB_FINISHED`, `IDEMPOTENCY_KEY_REUSED` */
             409: {
                 headers: {
                     /** @description The gateway request id */
@@ -5274,7 +5503,7 @@ export interface operations {
                     "application/json": components["schemas"]["UpdateLearnerSubsetFieldsResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -5318,7 +5547,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `IDEMPOTENCY_KEY_REUSED` */
+            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `CANCELLED`, `JOB_FINISHED`, `IDEMPOTENCY_KEY_REUSED` */
             409: {
                 headers: {
                     /** @description The gateway request id */
@@ -5463,7 +5692,7 @@ export interface operations {
                     "application/json": components["schemas"]["ViewAuditResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -5507,7 +5736,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `IDEMPOTENCY_KEY_REUSED` */
+            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `CANCELLED`, `JOB_FINISHED`, `IDEMPOTENCY_KEY_REUSED` */
             409: {
                 headers: {
                     /** @description The gateway request id */
@@ -5652,7 +5881,7 @@ export interface operations {
                     "application/json": components["schemas"]["GetOrganisationResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -5696,7 +5925,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `IDEMPOTENCY_KEY_REUSED` */
+            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `CANCELLED`, `JOB_FINISHED`, `IDEMPOTENCY_KEY_REUSED` */
             409: {
                 headers: {
                     /** @description The gateway request id */
@@ -5841,7 +6070,7 @@ export interface operations {
                     "application/json": components["schemas"]["SubmitAchievementBatchResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -5885,7 +6114,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `IDEMPOTENCY_KEY_REUSED` */
+            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `CANCELLED`, `JOB_FINISHED`, `IDEMPOTENCY_KEY_REUSED` */
             409: {
                 headers: {
                     /** @description The gateway request id */
@@ -6030,7 +6259,7 @@ export interface operations {
                     "application/json": components["schemas"]["GetAchievementBatchResponse"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -6074,7 +6303,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `IDEMPOTENCY_KEY_REUSED` */
+            /** @description Idempotency-Key conflict. Codes: `IDEMPOTENCY_KEY_IN_USE`, `CANCELLED`, `JOB_FINISHED`, `IDEMPOTENCY_KEY_REUSED` */
             409: {
                 headers: {
                     /** @description The gateway request id */
@@ -6206,7 +6435,7 @@ export interface operations {
                     "application/json": components["schemas"]["StoredRequest"];
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -6313,6 +6542,132 @@ export interface operations {
             };
         };
     };
+    getOrganisationStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UKPRN (8) or organisation reference (6) */
+                organisationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The status */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganisationStatus"] & unknown;
+                };
+            };
+            /** @description Malformed organisation id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No or invalid credentials. Codes: `UNAUTHENTICATED` */
+            401: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
+            403: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found. Codes: `NOT_FOUND`, `ROUTE_NOT_FOUND` */
+            404: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body too large. Codes: `REQUEST_TOO_LARGE` */
+            413: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Rate limited: retry after Retry-After. Codes: `RATE_LIMITED` */
+            429: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error (generic body). Codes: `INTERNAL` */
+            500: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
+            502: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Gateway timeout. Codes: `GATEWAY_TIMEOUT` */
+            504: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     getOpenApiDocument: {
         parameters: {
             query?: never;
@@ -6333,7 +6688,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -6436,7 +6791,7 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -6539,7 +6894,7 @@ export interface operations {
                     "text/html": string;
                 };
             };
-            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS` */
+            /** @description Invalid request. Codes: `VALIDATION_FAILED`, `BAD_REQUEST_BODY`, `BAD_REQUEST_PARAMETERS`, `REQUEST_REFUSED` */
             400: {
                 headers: {
                     /** @description The gateway request id */
@@ -6590,6 +6945,135 @@ export interface operations {
                 headers: {
                     /** @description The gateway request id */
                     "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
+            502: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Gateway timeout. Codes: `GATEWAY_TIMEOUT` */
+            504: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    listJobs: {
+        parameters: {
+            query?: {
+                /** @description Default: X-LRS-Organisation */
+                organisation?: string;
+                status?: "RUNNING" | "CANCELLING" | "COMPLETED" | "CANCELLED";
+                /** @description ISO 8601 date and time with a zone: only jobs created after it */
+                createdAfter?: string;
+                /** @description Jobs per page (default 25) */
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of jobs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobList"];
+                };
+            };
+            /** @description Invalid organisation, status, createdAfter, limit or cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No or invalid credentials. Codes: `UNAUTHENTICATED` */
+            401: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The caller may not act for the organisation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found. Codes: `NOT_FOUND`, `ROUTE_NOT_FOUND` */
+            404: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Body too large. Codes: `REQUEST_TOO_LARGE` */
+            413: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Rate limited: retry after Retry-After. Codes: `RATE_LIMITED` */
+            429: {
+                headers: {
+                    /** @description The gateway request id */
+                    "X-Request-Id"?: string;
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error (generic body) */
+            500: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -6908,7 +7392,7 @@ export interface operations {
                 /** @description Items per page (default 100) */
                 limit?: number;
                 /** @description Only items with this status */
-                status?: "PENDING" | "COMPLETED" | "FAILED";
+                status?: "PENDING" | "COMPLETED" | "FAILED" | "CANCELLED";
                 /** @description Default json */
                 format?: "json" | "jsonl" | "csv";
             };
@@ -7035,28 +7519,28 @@ export interface operations {
             };
         };
     };
-    getOrganisationStatus: {
+    cancelJob: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                /** @description UKPRN (8) or organisation reference (6) */
-                organisationId: string;
+                /** @description The job id */
+                jobId: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The status */
+            /** @description The job after the cancellation */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OrganisationStatus"];
+                    "application/json": components["schemas"]["Job"];
                 };
             };
-            /** @description Malformed organisation id */
+            /** @description Malformed job id */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7087,11 +7571,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not found. Codes: `NOT_FOUND`, `ROUTE_NOT_FOUND` */
+            /** @description No such job (or not visible to this caller) */
             404: {
                 headers: {
-                    /** @description The gateway request id */
-                    "X-Request-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The job has completed already */
+            409: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -7122,11 +7613,9 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Internal error (generic body). Codes: `INTERNAL` */
+            /** @description Internal error (generic body) */
             500: {
                 headers: {
-                    /** @description The gateway request id */
-                    "X-Request-Id"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7158,6 +7647,33 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
+            };
+        };
+    };
+    jobCallback: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex HMAC-SHA256> */
+                "LRS-Gateway-Signature": string;
+                /** @description The event id, the same on every attempt */
+                "LRS-Gateway-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JobCallbackEvent"];
+            };
+        };
+        responses: {
+            /** @description Received (any 2xx) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -88,6 +88,10 @@ export interface StageConfig {
   readonly concurrency?: ConcurrencyConfig;
 }
 
+/** The stage's LRS budget (LRS_BUDGET): `lrsBudget`, or twice `lrsMaxConcurrency` when unset. */
+export const lrsBudgetOf = (stage: Pick<StageConfig, 'lrsBudget' | 'lrsMaxConcurrency'>): number =>
+  stage.lrsBudget ?? stage.lrsMaxConcurrency * 2;
+
 /** CloudWatch Logs retention values accepted by CloudFormation (days). */
 export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,

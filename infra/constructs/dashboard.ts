@@ -27,6 +27,7 @@ import type { OperationFunction } from './operation-function.js';
 
 const PERIOD = Duration.minutes(5);
 const WIDTH = 24;
+const ALARMS_PER_WIDGET = 100;
 
 export interface StageDashboardProps {
   readonly stageName: string;
@@ -76,8 +77,18 @@ export class StageDashboard extends Construct {
         width: WIDTH,
         height: 2,
       }),
-      new AlarmStatusWidget({ title: 'Alarms', alarms: [...props.alarms], width: WIDTH, height: 6 }),
     );
+    // An alarm status widget holds at most 100 alarms: one widget per hundred.
+    for (let i = 0; i < props.alarms.length; i += ALARMS_PER_WIDGET) {
+      this.dashboard.addWidgets(
+        new AlarmStatusWidget({
+          title: i === 0 ? 'Alarms' : 'Alarms (continued)',
+          alarms: props.alarms.slice(i, i + ALARMS_PER_WIDGET),
+          width: WIDTH,
+          height: 6,
+        }),
+      );
+    }
 
     const apiMetric = (metricName: string, statistic: string, label: string) =>
       new Metric({

@@ -24,7 +24,6 @@ import {
   type Model,
   Period,
   type RequestValidator,
-  ResponseType,
   RestApi,
   type UsagePlan,
 } from 'aws-cdk-lib/aws-apigateway';
@@ -33,6 +32,7 @@ import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { UsageTierConfig } from '../config/access.js';
 import { acknowledge } from '../nag.js';
+import { addGatewayResponses } from './gateway-responses.js';
 
 export interface Route {
   readonly method: 'GET' | 'POST';
@@ -126,16 +126,8 @@ export class GatewayApi extends Construct {
       },
     });
 
-    // API Gateway's own errors (missing key, throttled, invalid body) in the same JSON shape as ours.
-    for (const type of [ResponseType.DEFAULT_4XX, ResponseType.DEFAULT_5XX]) {
-      this.api.addGatewayResponse(`Response-${type.responseType}`, {
-        type,
-        templates: {
-          'application/json':
-            '{"error":{"code":"$context.error.responseType","message":$context.error.messageString,"requestId":"$context.requestId"}}',
-        },
-      });
-    }
+    // API Gateway's own answers in the one error envelope (gateway-responses.ts).
+    addGatewayResponses(this.api);
 
     this.jsonObjectModel = this.api.addModel('JsonObject', {
       contentType: 'application/json',

@@ -5,7 +5,7 @@
  */
 
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -57,9 +57,24 @@ export interface GatewayFunctionProps {
   readonly alarmTopic: ITopic;
   /** Errors in 5 minutes that raise the error alarm. */
   readonly errorThreshold: number;
+  /** Files copied into the bundle: path in the bundle → path under `codeRoot` (e.g. the reference pages). */
+  readonly bundleFiles?: Readonly<Record<string, string>>;
   /** IAM path of the function's role (e.g. the organisation secret readers' path). Default `/`. */
   readonly rolePath?: string;
 }
+
+/** esbuild hooks that copy `files` into the bundle after it is built. */
+const copyIntoBundle = (
+  files: Readonly<Record<string, string>>,
+): NonNullable<BundlingOptions['commandHooks']> => ({
+  beforeBundling: () => [],
+  beforeInstall: () => [],
+  afterBundling: (inputDir, outputDir) =>
+    Object.entries(files).map(
+      ([to, from]) =>
+        `mkdir -p "${dirname(join(outputDir, to))}" && cp "${join(inputDir, from)}" "${join(outputDir, to)}"`,
+    ),
+});
 
 export class GatewayFunction extends Construct {
   public readonly function: NodejsFunction;
@@ -116,7 +131,9 @@ export class GatewayFunction extends Construct {
       logGroup: this.logGroup,
       loggingFormat: LoggingFormat.JSON,
       environment: { ...FUNCTION_BASE_ENVIRONMENT, ...props.environment },
-      bundling: FUNCTION_BUNDLING,
+      bundling: props.bundleFiles
+        ? { ...FUNCTION_BUNDLING, commandHooks: copyIntoBundle(props.bundleFiles) }
+        : FUNCTION_BUNDLING,
     });
     acknowledge(
       this.role,

@@ -7,6 +7,7 @@ import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IConstruct } from 'constructs';
+import { TABLE } from '../../shared/config/names.js';
 import { acknowledge } from '../nag.js';
 
 export const TABLE_READ_ACTIONS = [
@@ -28,7 +29,7 @@ export const TABLE_WRITE_ACTIONS = [
 export const TABLE_KEY_READ_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'] as const;
 export const TABLE_KEY_WRITE_ACTIONS = ['kms:Encrypt', 'kms:GenerateDataKey'] as const;
 
-/** Items of the table only (no scans, no schema changes, no indexes: the table has none). */
+/** Items of the table and queries of its named indexes (no scans, no schema changes). */
 export function grantTableData(
   grantee: IGrantable,
   table: ITableV2,
@@ -40,6 +41,12 @@ export function grantTableData(
     new PolicyStatement({
       actions: [...TABLE_READ_ACTIONS, ...(write ? TABLE_WRITE_ACTIONS : [])],
       resources: [table.tableArn],
+    }),
+  );
+  grantee.grantPrincipal.addToPrincipalPolicy(
+    new PolicyStatement({
+      actions: ['dynamodb:Query'],
+      resources: Object.values(TABLE.indexes).map((i) => `${table.tableArn}/index/${i.name}`),
     }),
   );
   grantee.grantPrincipal.addToPrincipalPolicy(

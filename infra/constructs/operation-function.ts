@@ -54,6 +54,25 @@ export interface OperationFunctionProps {
   readonly queueUrlsVariable: string;
 }
 
+/** An alarm (to the topic, and back to OK) as soon as `dlq` holds a message. */
+export const deadLetterAlarm = (scope: Construct, dlq: Queue, description: string, topic: ITopic): Alarm => {
+  const alarm = new Alarm(scope, 'DeadLetterAlarm', {
+    alarmDescription: description,
+    metric: dlq.metricApproximateNumberOfMessagesVisible({
+      period: Duration.minutes(1),
+      statistic: 'Maximum',
+    }),
+    threshold: 1,
+    evaluationPeriods: 1,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+  });
+  const action = new SnsAction(topic);
+  alarm.addAlarmAction(action);
+  alarm.addOkAction(action);
+  return alarm;
+};
+
 /** Throws a message naming each prop and rule that does not hold. */
 export function operationFunctionProblems(props: OperationFunctionProps): string[] {
   const problems: string[] = [];
@@ -179,19 +198,11 @@ export class OperationFunction extends Construct {
       this.queue.stack.region,
     );
 
-    this.deadLetterAlarm = new Alarm(this, 'DeadLetterAlarm', {
-      alarmDescription: `${q.dlqName} holds messages that failed ${q.maxReceiveCount} times`,
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(1),
-        statistic: 'Maximum',
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    const action = new SnsAction(props.alarmTopic);
-    this.deadLetterAlarm.addAlarmAction(action);
-    this.deadLetterAlarm.addOkAction(action);
+    this.deadLetterAlarm = deadLetterAlarm(
+      this,
+      this.deadLetterQueue,
+      `${q.dlqName} holds messages that failed ${q.maxReceiveCount} times`,
+      props.alarmTopic,
+    );
   }
 }

@@ -14,6 +14,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { REFERENCE_BUNDLE_FILES } from '../../shared/api/reference-page.js';
 import { LRS_BUDGET_ENV } from '../../shared/app/lrs-budget.js';
 import { ENV, METRICS, orgSecretPrefix } from '../../shared/config/names.js';
 import { orgSecretArnPattern, orgSecretReaderRolePath } from '../../shared/config/org-secret-access.js';
@@ -33,12 +34,13 @@ import {
 import { PUBLIC_ROUTES } from '../../shared/config/scopes.js';
 import { JOBS_ENV } from '../../shared/jobs/settings.js';
 import { kebab, OPERATION_LIST, type OperationId } from '../../shared/lrs/operations.js';
-import type { StageConfig } from '../config/stages.js';
+import { lrsBudgetOf, type StageConfig } from '../config/stages.js';
 import type { TokenVerification } from '../constructs/caller-auth.js';
 import { CallerAuthorizer } from '../constructs/caller-authorizer.js';
 import { GatewayApi, type Route } from '../constructs/gateway-api.js';
 import { GatewayFunction } from '../constructs/gateway-function.js';
 import { grantReadOrgSecrets, grantTableData } from '../constructs/grants.js';
+import { JobCallbacks } from '../constructs/job-callbacks.js';
 import { OperationFunction } from '../constructs/operation-function.js';
 import { restrictQueueSenders } from '../constructs/queue-senders.js';
 import { grantRegistryList } from '../constructs/registry.js';
@@ -69,6 +71,7 @@ export class ServiceStack extends Stack {
   public readonly requestsFunction: GatewayFunction;
   public readonly jobsFunction: GatewayFunction;
   public readonly certificateExpiryFunction: GatewayFunction;
+  public readonly jobCallbacks: JobCallbacks;
   public readonly authorizer: CallerAuthorizer;
   public readonly api: GatewayApi;
   public readonly certificateExpiryAlarm: Alarm;
@@ -100,7 +103,7 @@ export class ServiceStack extends Stack {
       [ENV.dataTtlDays]: String(stage.dataTtlDays),
       [ENV.lrsMaxConcurrency]: String(stage.lrsMaxConcurrency),
       // One budget of LRS calls in flight for the whole stage, HTTP and queues together.
-      [LRS_BUDGET_ENV.limit]: String(stage.lrsBudget ?? stage.lrsMaxConcurrency * 2),
+      [LRS_BUDGET_ENV.limit]: String(lrsBudgetOf(stage)),
       ...(stage.lrsBudgetOrganisations
         ? { [LRS_BUDGET_ENV.organisations]: stage.lrsBudgetOrganisations }
         : {}),
@@ -110,6 +113,21 @@ export class ServiceStack extends Stack {
       POWERTOOLS_SERVICE_NAME: service,
       POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace(stage.name),
     });
+    const baseEnvironment = environment;
+    this.jobCallbacks = new JobCallbacks(this, 'JobCallbacks', {
+      stageName: stage.name,
+      functionName: functionName('job-callbacks'),
+      codeRoot: props.codeRoot,
+      memorySize: stage.functionMemoryMb,
+      environment: baseEnvironment('job-callbacks'),
+      table,
+      key,
+      logRetentionDays: stage.logRetentionDays,
+      removalPolicy,
+      alarmTopic,
+      errorThreshold: stage.alarms.errorThreshold,
+    });
+    const callbacksEnvironment = this.jobCallbacks.environment;
     const common = {
       codeRoot: props.codeRoot,
       memorySize: stage.functionMemoryMb,
@@ -130,7 +148,8 @@ export class ServiceStack extends Stack {
           functionName: functionName(name),
           entry: operationEntry(operation.id),
           timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS),
-          environment: environment(name),
+          // Settling a job's last item queues its callback.
+          environment: { ...environment(name), ...callbacksEnvironment },
           queueUrlsVariable: ENV.operationQueueUrls,
           queue: {
             queueName: operationQueueName(stage.name, operation.id),
@@ -155,9 +174,10 @@ export class ServiceStack extends Stack {
       ...common,
       functionName: functionName('requests'),
       entry: PLATFORM_FUNCTIONS.requests.entry,
-      description: 'Reads request outcomes and serves the OpenAPI document',
+      description: 'Reads request outcomes and serves the OpenAPI document and the reference pages',
       timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS),
       environment: environment('requests'),
+      bundleFiles: REFERENCE_BUNDLE_FILES,
     });
     grantTableData(this.requestsFunction.role, table, key, 'read');
     grantTableData(this.requestsFunction.role, registryTable, key, 'read');
@@ -170,7 +190,11 @@ export class ServiceStack extends Stack {
       description: 'Accepts bulk jobs, fans them out to the operation queues and reports their progress',
       timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS),
       // Queue URLs are tokens inside the JSON text; CDK resolves the string into an Fn::Join.
-      environment: { ...environment('jobs'), [ENV.operationQueueUrls]: JSON.stringify(queueUrls) },
+      environment: {
+        ...environment('jobs'),
+        ...callbacksEnvironment,
+        [ENV.operationQueueUrls]: JSON.stringify(queueUrls),
+      },
     });
     grantTableData(this.jobsFunction.role, table, key, 'readWrite');
     grantTableData(this.jobsFunction.role, registryTable, key, 'read');
@@ -192,6 +216,15 @@ export class ServiceStack extends Stack {
         ),
       );
     }
+    this.jobCallbacks.queue.grantSendMessages(this.jobsFunction.role);
+    this.jobCallbacks.grantReadSecrets(this.jobsFunction);
+    for (const op of operations.values()) this.jobCallbacks.queue.grantSendMessages(op.handler.role);
+    // The outbox sweep: resumes fan-outs cut short and hands off callbacks a crash left behind.
+    new Rule(this, 'JobsOutboxSweep', {
+      description: 'Every minute: resume interrupted job fan-outs and queue callbacks left behind',
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [new LambdaFunction(this.jobsFunction.function, { retryAttempts: 0 })],
+    });
 
     this.certificateExpiryFunction = new GatewayFunction(this, 'CertificateExpiry', {
       ...common,
@@ -247,6 +280,7 @@ export class ServiceStack extends Stack {
       requests: this.requestsFunction.function,
       jobs: this.jobsFunction.function,
       certificateExpiry: undefined,
+      jobCallbacks: undefined,
     };
     const routes: Route[] = [
       ...[...operations.values()].map((op) => ({

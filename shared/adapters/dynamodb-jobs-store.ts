@@ -3,10 +3,13 @@
  * job's partition so that one Query reads a job's items in index order:
  * - `pk=JOB#<jobId>, sk=JOB`: the job;
  * - `pk=JOB#<jobId>, sk=ITEM#<00000>`: one item per learner (status, outcome, error, LRS batch row);
- * - `pk=JOB#<jobId>, sk=BATCH#<0000>`: one LRS batch of an lrs-batch job.
+ * - `pk=JOB#<jobId>, sk=BATCH#<0000>`: one LRS batch of an lrs-batch job;
+ * - `pk=JOB#<jobId>, sk=OUTBOX#<task>` and `sk=CALLBACK#<eventId>`: see dynamodb-job-outbox.ts.
+ * The job record is also in the `jobsByOrganisation` index (`ORG#<organisationId>`, `<createdAt>#<jobId>`),
+ * so an organisation's jobs are one index query, newest first.
  * Every item carries the job's TTL. Conditional writes only (no transactions), so it runs on dynalite.
  */
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   DynamoDBDocumentClient,
@@ -24,20 +27,21 @@ import type {
   JobCounts,
   JobItem,
   JobItemStatus,
+  JobListQuery,
   JobRecord,
   JobsStore,
   JobWaiting,
 } from '../ports/jobs-store.js';
+import { isConditionFailure, JobOutbox } from './dynamodb-job-outbox.js';
 
 const JOB_SK = 'JOB';
 const jobPk = (jobId: string) => `JOB#${jobId}`;
 const itemSk = (index: number) => `ITEM#${String(index).padStart(5, '0')}`;
 const batchSk = (batch: number) => `BATCH#${String(batch).padStart(4, '0')}`;
 const LAST_ITEM_SK = 'ITEM#99999';
-
-const isConditionFailure = (e: unknown): boolean =>
-  e instanceof ConditionalCheckFailedException ||
-  (e instanceof Error && e.name === 'ConditionalCheckFailedException');
+const JOBS_INDEX = TABLE.indexes.jobsByOrganisation;
+const orgKey = (organisationId: string) => `ORG#${organisationId}`;
+const createdKey = (createdAt: string, jobId: string) => `${createdAt}#${jobId}`;
 
 export interface DynamoDbJobsStoreOptions {
   readonly tableName: string;
@@ -46,17 +50,17 @@ export interface DynamoDbJobsStoreOptions {
   readonly parallelism?: number;
 }
 
-export class DynamoDbJobsStore implements JobsStore {
-  private readonly doc: DynamoDBDocumentClient;
-  private readonly tableName: string;
+export class DynamoDbJobsStore extends JobOutbox implements JobsStore {
   private readonly parallelism: number;
 
   constructor(options: DynamoDbJobsStoreOptions) {
-    this.tableName = options.tableName;
+    super(
+      DynamoDBDocumentClient.from(options.client, {
+        marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+      }),
+      options.tableName,
+    );
     this.parallelism = options.parallelism ?? 16;
-    this.doc = DynamoDBDocumentClient.from(options.client, {
-      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-    });
   }
 
   async createJob(
@@ -96,6 +100,8 @@ export class DynamoDbJobsStore implements JobsStore {
             [TABLE.sortKey]: JOB_SK,
             type: 'job',
             ...job,
+            [JOBS_INDEX.partitionKey]: orgKey(job.organisationId),
+            [JOBS_INDEX.sortKey]: createdKey(job.createdAt, job.jobId),
             ...ttl,
           },
           ConditionExpression: 'attribute_not_exists(#pk)',
@@ -131,9 +137,134 @@ export class DynamoDbJobsStore implements JobsStore {
         ConsistentRead: true,
       }),
     );
-    if (!out.Item) return undefined;
-    const { [TABLE.partitionKey]: _pk, [TABLE.sortKey]: _sk, type: _type, ...rest } = out.Item;
-    return rest as JobRecord;
+    return out.Item ? toJob(out.Item) : undefined;
+  }
+
+  async listJobs(
+    query: JobListQuery,
+  ): Promise<{ jobs: JobRecord[]; next?: { createdAt: string; jobId: string } }> {
+    const jobs: JobRecord[] = [];
+    let startKey: Record<string, unknown> | undefined = query.after
+      ? {
+          [TABLE.partitionKey]: jobPk(query.after.jobId),
+          [TABLE.sortKey]: JOB_SK,
+          [JOBS_INDEX.partitionKey]: orgKey(query.organisationId),
+          [JOBS_INDEX.sortKey]: createdKey(query.after.createdAt, query.after.jobId),
+        }
+      : undefined;
+    const filter = [
+      ...(query.status ? ['#status = :status'] : []),
+      ...(query.caller ? ['#caller = :caller'] : []),
+    ];
+    // A filter may leave pages short: read on, at most 20 index pages per call.
+    for (let page = 0; page < 20; page++) {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: JOBS_INDEX.name,
+          KeyConditionExpression: query.createdAfter ? '#gpk = :org AND #gsk > :after' : '#gpk = :org',
+          ExpressionAttributeNames: {
+            '#gpk': JOBS_INDEX.partitionKey,
+            ...(query.createdAfter ? { '#gsk': JOBS_INDEX.sortKey } : {}),
+            ...(query.status ? { '#status': 'status' } : {}),
+            ...(query.caller ? { '#caller': 'caller' } : {}),
+          },
+          ExpressionAttributeValues: {
+            ':org': orgKey(query.organisationId),
+            ...(query.caller ? { ':caller': query.caller } : {}),
+            // '~' sorts after every character of a job id: strictly after that instant.
+            ...(query.createdAfter ? { ':after': `${query.createdAfter}#~` } : {}),
+            ...(query.status ? { ':status': query.status } : {}),
+          },
+          ...(filter.length > 0 ? { FilterExpression: filter.join(' AND ') } : {}),
+          ScanIndexForward: false,
+          Limit: query.limit - jobs.length,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const raw of out.Items ?? []) jobs.push(toJob(raw));
+      startKey = out.LastEvaluatedKey;
+      if (!startKey || jobs.length >= query.limit) break;
+    }
+    const position = startKey?.[JOBS_INDEX.sortKey];
+    if (typeof position !== 'string') return { jobs };
+    const at = position.lastIndexOf('#');
+    return { jobs, next: { createdAt: position.slice(0, at), jobId: position.slice(at + 1) } };
+  }
+
+  async requestCancel(jobId: string, at: Date): Promise<JobRecord | undefined> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { [TABLE.partitionKey]: jobPk(jobId), [TABLE.sortKey]: JOB_SK },
+          UpdateExpression: 'SET #status = :cancelling, #cancelRequestedAt = :at',
+          ConditionExpression: 'attribute_exists(#pk) AND #status = :running',
+          ExpressionAttributeNames: {
+            '#pk': TABLE.partitionKey,
+            '#status': 'status',
+            '#cancelRequestedAt': 'cancelRequestedAt',
+          },
+          ExpressionAttributeValues: {
+            ':cancelling': 'CANCELLING',
+            ':running': 'RUNNING',
+            ':at': at.toISOString(),
+          },
+        }),
+      );
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+    }
+    return this.getJob(jobId);
+  }
+
+  async finishJob(jobId: string, at: Date): Promise<boolean> {
+    const job = await this.getJob(jobId);
+    if (!job || (job.status !== 'RUNNING' && job.status !== 'CANCELLING')) return false;
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { [TABLE.partitionKey]: jobPk(jobId), [TABLE.sortKey]: JOB_SK },
+          UpdateExpression: 'SET #status = :final, #completedAt = :at',
+          ConditionExpression: 'attribute_exists(#pk) AND #status = :from',
+          ExpressionAttributeNames: {
+            '#pk': TABLE.partitionKey,
+            '#status': 'status',
+            '#completedAt': 'completedAt',
+          },
+          ExpressionAttributeValues: {
+            ':from': job.status,
+            ':final': job.status === 'CANCELLING' ? 'CANCELLED' : 'COMPLETED',
+            ':at': at.toISOString(),
+          },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+      // Cancelled in between: finish as cancelled on the next call.
+      return false;
+    }
+  }
+
+  async markDeadLetterNotified(jobId: string, at: Date): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { [TABLE.partitionKey]: jobPk(jobId), [TABLE.sortKey]: JOB_SK },
+          UpdateExpression: 'SET #notified = :at',
+          ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(#notified)',
+          ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#notified': 'deadLetterNotifiedAt' },
+          ExpressionAttributeValues: { ':at': at.toISOString() },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+      return false;
+    }
   }
 
   async markQueued(jobId: string, at: Date): Promise<void> {
@@ -147,31 +278,26 @@ export class DynamoDbJobsStore implements JobsStore {
         ExpressionAttributeValues: { ':at': at.toISOString() },
       }),
     );
-  }
-
-  async markCompleted(jobId: string, at: Date): Promise<void> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { [TABLE.partitionKey]: jobPk(jobId), [TABLE.sortKey]: JOB_SK },
-          UpdateExpression: 'SET #status = :completed, #completedAt = :at',
-          ConditionExpression: 'attribute_exists(#pk) AND #status <> :completed',
-          ExpressionAttributeNames: {
-            '#pk': TABLE.partitionKey,
-            '#status': 'status',
-            '#completedAt': 'completedAt',
-          },
-          ExpressionAttributeValues: { ':completed': 'COMPLETED', ':at': at.toISOString() },
-        }),
-      );
-    } catch (e) {
-      if (!isConditionFailure(e)) throw e;
-    }
+    await this.deleteOutbox(jobId, { kind: 'fan-out' });
   }
 
   async settleItems(jobId: string, settlements: readonly ItemSettlement[]): Promise<number> {
-    const changed = await inParallel(settlements, this.parallelism, async (s) => {
+    return (await this.settleItemsCounted(jobId, settlements)).changed;
+  }
+
+  /**
+   * Settles the items and says how many of the job's items are still open. The open count is taken off
+   * before the items settle and given back for those that were settled already: a crash in between leaves
+   * the count too low, never too high, so the job's end is never missed (a low count only costs an exact
+   * count of the items).
+   */
+  async settleItemsCounted(
+    jobId: string,
+    settlements: readonly ItemSettlement[],
+  ): Promise<{ changed: number; open?: number }> {
+    if (settlements.length === 0) return { changed: 0 };
+    const taken = await this.addOpenItems(jobId, -settlements.length);
+    const results = await inParallel(settlements, this.parallelism, async (s) => {
       const fields: Record<string, unknown> = {
         status: s.status,
         settledAt: s.settledAt.toISOString(),
@@ -209,7 +335,32 @@ export class DynamoDbJobsStore implements JobsStore {
         throw e;
       }
     });
-    return changed.reduce<number>((a, b) => a + b, 0);
+    const changed = results.reduce<number>((a, b) => a + b, 0);
+    const unchanged = settlements.length - changed;
+    const open = unchanged > 0 && taken !== undefined ? await this.addOpenItems(jobId, unchanged) : taken;
+    return { changed, ...(open !== undefined ? { open } : {}) };
+  }
+
+  /** Adds `delta` to the job's open items; the new value (undefined when there is no such job). */
+  private async addOpenItems(jobId: string, delta: number): Promise<number | undefined> {
+    try {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { [TABLE.partitionKey]: jobPk(jobId), [TABLE.sortKey]: JOB_SK },
+          UpdateExpression: 'ADD #open :delta',
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#open': 'openItems' },
+          ExpressionAttributeValues: { ':delta': delta },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      const open = out.Attributes?.openItems;
+      return typeof open === 'number' ? open : undefined;
+    } catch (e) {
+      if (!isConditionFailure(e)) throw e;
+      return undefined;
+    }
   }
 
   async markDeadLettered(jobId: string, indexes: readonly number[], at: Date): Promise<void> {
@@ -260,8 +411,11 @@ export class DynamoDbJobsStore implements JobsStore {
   }
 
   async countItems(jobId: string): Promise<JobCounts> {
-    const byStatus: Record<JobItemStatus, number> = { PENDING: 0, COMPLETED: 0, FAILED: 0 };
+    const byStatus: Record<JobItemStatus, number> = { PENDING: 0, COMPLETED: 0, FAILED: 0, CANCELLED: 0 };
     let deadLettered = 0;
+    let settledByWorkers = 0;
+    let firstSettledAt: string | undefined;
+    let lastSettledAt: string | undefined;
     const waitingItems: JobWaiting[] = [];
     const byOutcome: Record<string, number> = {};
     const byError: Record<string, number> = {};
@@ -271,7 +425,7 @@ export class DynamoDbJobsStore implements JobsStore {
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-          ProjectionExpression: '#status, #outcomeCode, #errorCode, #deadLetteredAt, #waiting',
+          ProjectionExpression: '#status, #outcomeCode, #errorCode, #deadLetteredAt, #settledAt, #waiting',
           ExpressionAttributeNames: {
             '#pk': TABLE.partitionKey,
             '#sk': TABLE.sortKey,
@@ -279,6 +433,7 @@ export class DynamoDbJobsStore implements JobsStore {
             '#outcomeCode': 'outcomeCode',
             '#errorCode': 'errorCode',
             '#deadLetteredAt': 'deadLetteredAt',
+            '#settledAt': 'settledAt',
             '#waiting': 'waiting',
           },
           ExpressionAttributeValues: { ':pk': jobPk(jobId), ':prefix': 'ITEM#' },
@@ -299,11 +454,27 @@ export class DynamoDbJobsStore implements JobsStore {
         if (typeof item.errorCode === 'string') {
           byError[item.errorCode] = (byError[item.errorCode] ?? 0) + 1;
         }
+        // Items refused at submission settle at once: they say nothing about the pace of the work.
+        const at = item.settledAt;
+        if (status !== 'PENDING' && typeof at === 'string' && item.errorCode !== 'VALIDATION_FAILED') {
+          settledByWorkers++;
+          if (!firstSettledAt || at < firstSettledAt) firstSettledAt = at;
+          if (!lastSettledAt || at > lastSettledAt) lastSettledAt = at;
+        }
       }
       lastKey = out.LastEvaluatedKey;
     } while (lastKey);
     const waiting = summariseWaiting(waitingItems);
-    return { byStatus, deadLettered, byOutcome, byError, ...(waiting ? { waiting } : {}) };
+    return {
+      byStatus,
+      deadLettered,
+      byOutcome,
+      byError,
+      settledByWorkers,
+      ...(firstSettledAt ? { firstSettledAt } : {}),
+      ...(lastSettledAt ? { lastSettledAt } : {}),
+      ...(waiting ? { waiting } : {}),
+    };
   }
 
   async listItems(
@@ -399,6 +570,18 @@ export class DynamoDbJobsStore implements JobsStore {
     }
   }
 }
+
+const toJob = (raw: Record<string, unknown>): JobRecord => {
+  const {
+    [TABLE.partitionKey]: _pk,
+    [TABLE.sortKey]: _sk,
+    [JOBS_INDEX.partitionKey]: _gpk,
+    [JOBS_INDEX.sortKey]: _gsk,
+    type: _type,
+    ...rest
+  } = raw;
+  return rest as unknown as JobRecord;
+};
 
 const itemAttributes = (item: JobItem): Record<string, unknown> => ({
   ...item,

@@ -18,7 +18,7 @@ import {
 import { HEADERS, IDEMPOTENCY_KEY_PATTERN, MAX_JSON_DEPTH, USER_NAME_PATTERN } from '../app/http-input.js';
 import { registerLearnerResultSchema } from '../app/register-learner.js';
 import { ORGANISATION_ID_PATTERN } from '../config/runtime.js';
-import { routeScope } from '../config/scopes.js';
+import { ORGANISATION_STATUS_PATH, routeScope, SCOPES } from '../config/scopes.js';
 import { OPERATION_LIST, type OperationDef, type OperationId } from '../lrs/operations.js';
 import { responseSchemas } from '../lrs/responses.js';
 import { requestSchemas } from '../lrs/schemas.js';
@@ -29,8 +29,18 @@ import { EXTRA_ROUTES } from './extra-routes.js';
 extendZodWithOpenApi({ ZodType: z.ZodType } as unknown as Parameters<typeof extendZodWithOpenApi>[0]);
 
 export const API_VERSION = '1.0.0';
-/** The caller's OAuth 2.0 access token (the name routes list under `security`). */
-export const API_KEY_SCHEME = 'CallerToken';
+/** The name route groups use for "needs a token" (`security: [{ ApiKey: [] }]`); the scopes are filled in. */
+export const API_KEY_SCHEME = 'ApiKey';
+export const OAUTH_SCHEME = 'OAuth2';
+
+/** The security of a route from the one table of route scopes (shared/config/scopes.ts). */
+const securityOf = (method: string, path: string): Array<Record<string, string[]>> => {
+  const route = routeScope(method, path);
+  if (!route || route.scope === 'public') return [];
+  return [route.scope, ...(route.orScope ? [route.orScope] : [])].map((scope) => ({
+    [OAUTH_SCHEME]: [scope],
+  }));
+};
 
 /**
  * A copy of a schema made after extendZodWithOpenApi: zod 4 copies prototype methods onto each instance
@@ -352,6 +362,50 @@ const registerRequestsRoutes = (registry: OpenAPIRegistry, common: CommonSchemas
   });
   registry.registerPath({
     method: 'get',
+    path: ORGANISATION_STATUS_PATH,
+    operationId: 'getOrganisationStatus',
+    summary:
+      "An organisation's set-up at the gateway: active or suspended, its LRS certificate, its last LRS answers",
+    tags: ['Requests'],
+    security: [{ [API_KEY_SCHEME]: [] }],
+    request: {
+      params: z.object({
+        organisationId: z.string().regex(ORGANISATION_ID_PATTERN).describe('UKPRN or organisation reference'),
+      }),
+    },
+    responses: {
+      '200': {
+        description: 'The status',
+        ...json(
+          registry.register(
+            'OrganisationStatus',
+            z
+              .object({
+                organisationId: z.string(),
+                configured: z.boolean().describe('The gateway holds LRS credentials for it'),
+                status: z.enum(['active', 'suspended']).optional(),
+                certificate: z
+                  .object({
+                    subject: z.string().optional(),
+                    notAfter: z.string().optional(),
+                    daysToExpiry: z.number().int().optional(),
+                  })
+                  .optional(),
+                lrs: z.object({
+                  lastSuccessAt: z.string().optional(),
+                  lastFailureAt: z.string().optional(),
+                  lastFailureCode: z.string().optional(),
+                }),
+              })
+              .describe("An organisation's status"),
+          ),
+        ),
+      },
+      ...errorResponses(common),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
     path: '/v1/openapi.json',
     operationId: 'getOpenApiDocument',
     summary: 'This document (public: no credentials needed)',
@@ -409,18 +463,11 @@ class ApiRegistry extends OpenAPIRegistry {
       route.security && route.security.length === 0
         ? COMMON_ERROR_STATUSES.filter((s) => s !== 401 && s !== 403)
         : COMMON_ERROR_STATUSES;
-    // The scope each route needs, from the one table (shared/config/scopes.ts).
-    const scope = routeScope(route.method, route.path);
     const security =
-      route.security && route.security.length > 0 && scope && scope.scope !== 'public'
-        ? [
-            { [API_KEY_SCHEME]: [scope.scope] },
-            ...(scope.orScope ? [{ [API_KEY_SCHEME]: [scope.orScope] }] : []),
-          ]
-        : route.security;
+      route.security && route.security.length === 0 ? [] : securityOf(route.method, route.path);
     super.registerPath({
       ...route,
-      ...(security ? { security } : {}),
+      security,
       ...(body
         ? {
             request: {
@@ -434,17 +481,36 @@ class ApiRegistry extends OpenAPIRegistry {
   }
 }
 
+/** Drops properties that have a default from `required`, at every depth of a request schema. */
+const optionalDefaults = (schema: unknown): void => {
+  if (!schema || typeof schema !== 'object') return;
+  const s = schema as { properties?: Record<string, { default?: unknown }>; required?: string[] };
+  if (s.properties && Array.isArray(s.required)) {
+    s.required = s.required.filter((k) => s.properties?.[k]?.default === undefined);
+    if (s.required.length === 0) delete s.required;
+  }
+  for (const value of Object.values(schema)) optionalDefaults(value);
+};
+
 const generate = () => {
   const registry = new ApiRegistry();
-  registry.registerComponent('securitySchemes', API_KEY_SCHEME, {
-    type: 'http',
-    scheme: 'bearer',
-    bearerFormat: 'JWT',
+  registry.registerComponent('securitySchemes', OAUTH_SCHEME, {
+    type: 'oauth2',
     description:
-      "An OAuth 2.0 access token of the client credentials grant (RFC 6749 §4.4) from the stage's token " +
-      'endpoint (Cognito: https://<domain>/oauth2/token; locally the URL npm start prints). Each route lists ' +
-      'the scope it needs (lrs.read, lrs.write, jobs, admin; in the token prefixed, e.g. lrs-gateway/lrs.read). ' +
-      'The organisations a caller may act for are granted in the gateway registry. API keys never identify a caller.',
+      'An access token from the token endpoint of the stage (OAuth 2.0 client credentials, HTTP Basic with the ' +
+      "client id and secret), sent as `Authorization: Bearer <token>`. Scopes may carry the token issuer's " +
+      'prefix (Cognito: `<resource server>/lrs.read`). The local runtime prints its token endpoint at start.',
+    flows: {
+      clientCredentials: {
+        tokenUrl: 'https://auth.example/oauth2/token',
+        scopes: {
+          [SCOPES.read]: 'LRS look-ups that change nothing, reading stored requests',
+          [SCOPES.write]: 'LRS operations that change the LRS (register, update, batch submits)',
+          [SCOPES.jobs]: 'Bulk jobs: submit and read them',
+          [SCOPES.admin]: 'Operators: the status of any organisation',
+        },
+      },
+    },
   });
   const common = commonSchemas(registry);
   registry.common = common;
@@ -452,7 +518,7 @@ const generate = () => {
   registerRequestsRoutes(registry, common);
   for (const register of EXTRA_ROUTES) register(registry, common);
 
-  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+  const doc = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {
       title: 'lrs-gateway',
@@ -473,6 +539,10 @@ const generate = () => {
       { name: 'Reference', description: 'This reference, the error and outcome catalogue (public)' },
     ],
   });
+  // A request field with a default may be left out: it is not required of the caller.
+  for (const [name, schema] of Object.entries(doc.components?.schemas ?? {}))
+    if (name.endsWith('Request') || name === 'JobSubmission') optionalDefaults(schema);
+  return doc;
 };
 
 let built: ReturnType<typeof generate> | undefined;

@@ -48,7 +48,7 @@ export const registerOrganisationRoutes = (registry: OpenAPIRegistry, common: Co
       'For an operator (scope admin) about any organisation, or for a caller granted the organisation. ' +
       'An organisation the gateway does not hold is `configured: false`.',
     tags: ['Organisations'],
-    security: [{ CallerToken: [] }],
+    security: [{ ApiKey: [] }],
     request: {
       params: z.object({
         organisationId: z

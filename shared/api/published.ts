@@ -7,12 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import document from '../../openapi.json' with { type: 'json' };
-import { referenceHtml, swaggerAssets } from './reference-page.js';
+import { REFERENCE_BUNDLE_DIR, referenceHtml, swaggerAssets } from './reference-page.js';
 
 export const publishedDocument: unknown = document;
-
-/** Where the function's bundle keeps the reference files (see the requests function's bundling). */
-export const REFERENCE_BUNDLE_DIR = 'reference';
 
 const bundled = (): string | undefined =>
   process.env.LAMBDA_TASK_ROOT ? join(process.env.LAMBDA_TASK_ROOT, REFERENCE_BUNDLE_DIR) : undefined;

@@ -14,6 +14,16 @@ export interface SwaggerAssets {
 
 export const SWAGGER_ASSET_FILES = { script: 'swagger-ui-bundle.js', styles: 'swagger-ui.css' } as const;
 
+/** Where the function's bundle keeps the reference files (LAMBDA_TASK_ROOT/reference/). */
+export const REFERENCE_BUNDLE_DIR = 'reference';
+
+/** What the requests function's bundle carries besides the code: path in the bundle → path in the repository. */
+export const REFERENCE_BUNDLE_FILES: Readonly<Record<string, string>> = {
+  [`${REFERENCE_BUNDLE_DIR}/${SWAGGER_ASSET_FILES.script}`]: `node_modules/swagger-ui-dist/${SWAGGER_ASSET_FILES.script}`,
+  [`${REFERENCE_BUNDLE_DIR}/${SWAGGER_ASSET_FILES.styles}`]: `node_modules/swagger-ui-dist/${SWAGGER_ASSET_FILES.styles}`,
+  [`${REFERENCE_BUNDLE_DIR}/errors.html`]: 'docs/errors.html',
+};
+
 /** The Swagger UI files: next to the function's bundle in Lambda (`dir`), else from node_modules. */
 export const swaggerAssets = (dir?: string): SwaggerAssets => {
   const base = dir ?? dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));

@@ -15,6 +15,7 @@ import { SecretsManagerCredentialsSource } from '../adapters/secrets-manager-cre
 import type { RuntimeConfig } from '../config/runtime.js';
 import { ConfigurationError } from '../domain/errors.js';
 import { createJobHook } from '../jobs/job-hooks.js';
+import { createJobWiring } from '../jobs/job-wiring.js';
 import { loadJobSettings } from '../jobs/settings.js';
 import { createLrsClient } from '../lrs/client.js';
 import type { OperationId } from '../lrs/operations.js';
@@ -87,6 +88,13 @@ export const createOperationDependencies = (
   );
   const queueUrl = config.operationQueueUrls[op];
   const settings = loadJobSettings();
+  // The jobs store with job events (a job finishes, and calls back, when its last item settles).
+  const store = new DynamoDbResultsStore({ tableName: config.tableName, client: dynamo });
+  const jobWiring = createJobWiring({
+    store: new DynamoDbJobsStore({ tableName: config.tableName, client: dynamo }),
+    results: store,
+    dataTtlDays: config.dataTtlDays,
+  });
   /** Sends to the queue the record came from (the function may send only to its own queue). */
   const sendToQueue = async (record: SQSRecord, body: string, delaySeconds: number) => {
     const url = queueUrlFor(record, queueUrl);
@@ -109,7 +117,8 @@ export const createOperationDependencies = (
       ),
     noteLrsResult: lrsResultNoter(registry.table, appLog),
     lrs: budgeted,
-    store: new DynamoDbResultsStore({ tableName: config.tableName, client: dynamo }),
+    store,
+    cancelGate: jobWiring.cancelGate,
     outcomeFor,
     validate: validateRequest,
     log: appLog,
@@ -121,7 +130,7 @@ export const createOperationDependencies = (
     minRemainingMs: config.lrsTimeoutMs + 3000,
     resend: sendToQueue,
     onSettled: createJobHook({
-      jobs: new DynamoDbJobsStore({ tableName: config.tableName, client: dynamo }),
+      jobs: jobWiring.jobs,
       sendToQueue,
       outcomeFor,
       settings: settings.batch,

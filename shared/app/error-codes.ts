@@ -95,12 +95,33 @@ export const ERROR_CODES = {
     'The first call with this Idempotency-Key is still being processed',
     'Retry the same request after Retry-After seconds: it then returns the first call’s answer',
   ),
+  CANCELLED: c(
+    409,
+    false,
+    'function',
+    'The bulk job of this request was cancelled before the request was sent to the LRS: nothing was sent',
+    'Submit the learner again (in a new job) if the work is still needed',
+  ),
+  JOB_FINISHED: c(
+    409,
+    false,
+    'function',
+    'The bulk job has completed already: there is nothing left to cancel',
+    'Read the job and its results; nothing needs cancelling',
+  ),
   IDEMPOTENCY_KEY_REUSED: c(
     409,
     false,
     'function',
     'This Idempotency-Key was already used with a different request (or for a different job)',
     'Use a new Idempotency-Key for a new request; reuse a key only to retry the very same request',
+  ),
+  REQUEST_REFUSED: c(
+    400,
+    false,
+    'gateway',
+    'API Gateway refused the request for a reason without a code of its own (the status says which)',
+    'Check the request against the reference; quote the requestId if it persists',
   ),
   REQUEST_TOO_LARGE: c(
     413,

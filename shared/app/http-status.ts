@@ -34,6 +34,8 @@ export const httpStatusForFailure = (failure: { code: EdgeErrorCode; lrsCode?: s
     case 'NOT_FOUND':
       return 404;
     case 'CONFLICT':
+    case 'CANCELLED':
+    case 'JOB_FINISHED':
       return 409;
     case 'UNSUPPORTED_MEDIA_TYPE':
       return 415;

@@ -109,6 +109,11 @@ export interface QueueDependencies extends ProcessDependencies {
    * given up to the DLQ (`deadLettered`): bulk job bookkeeping.
    */
   readonly onSettled?: (event: SettledEvent) => Promise<void>;
+  /**
+   * Called before a bulk job's request goes to the LRS: true when its job was cancelled and the item was
+   * settled CANCELLED instead (shared/jobs/cancel.ts); the message is then acknowledged.
+   */
+  readonly cancelGate?: (message: QueueMessage) => Promise<boolean>;
   /** Records of one event processed side by side (default: all of them). */
   readonly recordConcurrency?: number;
   /**
@@ -289,7 +294,8 @@ export const handleQueueRecord = async (
     return undefined;
   }
 
-  // 3. The use case.
+  // 3. The use case (unless the request's job was cancelled before it was sent).
+  if (message.jobId && (await deps.cancelGate?.(message))) return undefined;
   let out: Awaited<ReturnType<typeof processRequest>>;
   try {
     out = await processRequest(deps, {

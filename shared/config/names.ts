@@ -99,6 +99,15 @@ export const TABLE = {
   partitionKey: 'pk',
   sortKey: 'sk',
   ttlAttribute: 'expiresAt',
+  /**
+   * Global secondary indexes (string keys, sparse: only items that carry both keys are in them).
+   * `jobsByOrganisation`: the job records, `ORG#<organisationId>` / `<createdAt>#<jobId>` (GET /v1/jobs).
+   * `outbox`: work a bulk job still owes (a fan-out to resume, a callback to queue), `OUTBOX` / `<dueAt>#…`.
+   */
+  indexes: {
+    jobsByOrganisation: { name: 'jobs-by-organisation', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+    outbox: { name: 'outbox', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+  },
 } as const;
 
 export const DEFAULT_DATA_TTL_DAYS = 30;

@@ -32,4 +32,11 @@ export const PLATFORM_FUNCTIONS = {
   requests: { entry: 'functions/requests/handler.ts' },
   jobs: { entry: 'functions/jobs/handler.ts' },
   certificateExpiry: { entry: 'functions/certificate-expiry/handler.ts' },
+  jobCallbacks: { entry: 'functions/job-callbacks/handler.ts' },
 } as const;
+
+/** The queue of job callback deliveries (one message per attempt) and its DLQ. */
+export const callbackQueueName = (stage: string): string => `lrs-gateway-${stage}-job-callbacks`;
+export const callbackDlqName = (stage: string): string => `${callbackQueueName(stage)}-dlq`;
+/** Secrets Manager prefix of the callers' callback signing secrets. */
+export const callbackSecretPrefix = (stage: string): string => `lrs-gateway/${stage}/callback/`;

@@ -52,6 +52,8 @@ export const ROUTE_SCOPES: readonly RouteScope[] = [
   { method: 'POST', path: '/v1/jobs', scope: SCOPES.jobs },
   { method: 'GET', path: '/v1/jobs/{jobId}', scope: SCOPES.jobs },
   { method: 'GET', path: '/v1/jobs/{jobId}/results', scope: SCOPES.jobs },
+  { method: 'GET', path: '/v1/jobs', scope: SCOPES.jobs },
+  { method: 'POST', path: '/v1/jobs/{jobId}/cancel', scope: SCOPES.jobs },
   // A caller granted the organisation may read its status; an operator (admin) may read any.
   { method: 'GET', path: ORGANISATION_STATUS_PATH, scope: SCOPES.read, orScope: SCOPES.admin },
 ];

@@ -22,6 +22,7 @@ export type AppErrorCode =
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
   | 'CONFLICT'
+  | 'JOB_FINISHED'
   | 'RATE_LIMITED';
 
 export abstract class AppError extends Error {
@@ -122,6 +123,12 @@ export class ForbiddenError extends AppError {
 /** An idempotency key is being processed or was used with a different request body. */
 export class ConflictError extends AppError {
   readonly code = 'CONFLICT' as const;
+  readonly retryable = false;
+}
+
+/** A bulk job cannot be cancelled: it has completed already. */
+export class JobFinishedError extends AppError {
+  readonly code = 'JOB_FINISHED' as const;
   readonly retryable = false;
 }
 

@@ -203,7 +203,8 @@ export const cellText = (value: unknown): string => {
     text = value.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join('|');
   else if (typeof value === 'object') text = JSON.stringify(value);
   else text = String(value);
-  if (/^[=+@\t\r]/.test(text) || /^-[^0-9]/.test(text)) text = `'${text}`;
+  // OWASP CSV injection: text starting with = + - @ tab or CR is defused (numbers are data, not formulas).
+  if (typeof value !== 'number' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 };
 

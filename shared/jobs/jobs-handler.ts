@@ -5,10 +5,14 @@
  * - GET /v1/jobs/{jobId}: progress (counts by status, by outcome and by error);
  * - GET /v1/jobs/{jobId}/results: per-learner results, a page at a time (`cursor`, `limit`, `status`),
  *   as JSON, JSON lines (`format=jsonl`) or CSV (`format=csv`); the next page's cursor is in the body
- *   (JSON) or the `X-Next-Cursor` header.
+ *   (JSON) or the `X-Next-Cursor` header;
+ * - GET /v1/jobs: an organisation's jobs, newest first (`organisation`, `status`, `createdAfter`, `limit`,
+ *   `cursor`), from the jobs index;
+ * - POST /v1/jobs/{jobId}/cancel: cancel the job (items not yet sent are cancelled, those in flight settle);
+ * - the scheduled outbox sweep (an EventBridge event): resumes interrupted fan-outs, hands off callbacks.
  * Callers (scope `jobs`) may only submit for organisations the registry grants them, checked before the
- * body is read, and see only their own jobs (or, with a readAll grant, the organisation's); anyone
- * else's job does not exist for them (404).
+ * body is read, and see (list, read, cancel) only their own jobs (or, with a readAll grant, the
+ * organisation's); anyone else's job does not exist for them (404).
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -17,28 +21,44 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { DynamoDbJobsStore } from '../adapters/dynamodb-jobs-store.js';
 import { DynamoDbResultsStore } from '../adapters/dynamodb-results-store.js';
+import { SecretsManagerCallbackSecrets } from '../adapters/secrets-manager-callback-secrets.js';
 import { authenticate, authorizeOrganisation, mayRead } from '../app/access.js';
 import { createRegistryReader } from '../app/dependencies.js';
 import { readCallHeaders, readOrganisationHeader } from '../app/http-input.js';
 import { json, UnsupportedMediaTypeError } from '../app/http-response.js';
 import { httpChain } from '../app/operation-handler.js';
-import { loadRuntimeConfig } from '../config/runtime.js';
+import { loadRuntimeConfig, ORGANISATION_ID_PATTERN } from '../config/runtime.js';
 import { SCOPES } from '../config/scopes.js';
-import { ConfigurationError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { ConfigurationError, type FieldIssue, NotFoundError, ValidationError } from '../domain/errors.js';
 import { OPERATION_IDS, type OperationId } from '../lrs/operations.js';
 import { requestSchemas, toFieldIssues, validateRequest } from '../lrs/schemas.js';
 import { type AppLog, appLog, logger } from '../observability/logger.js';
-import type { JobItemStatus, JobRecord, JobsStore } from '../ports/jobs-store.js';
+import type { JobItemStatus, JobRecord, JobStatus, JobsStore } from '../ports/jobs-store.js';
 import type { RegistryReader } from '../ports/registry.js';
 import type { ResultsStore } from '../ports/results-store.js';
+import { cancelJob } from './cancel.js';
 import { CsvError, csvToItems, elementOf, toCsv } from './csv.js';
 import { JOB_ID_PATTERN } from './ids.js';
+import { type JobEvents, sweepOutbox } from './job-events.js';
+import { createJobWiring } from './job-wiring.js';
 import { isLrsBatchOperation, LRS_BATCH_OPERATIONS } from './lrs-batch.js';
 import { inParallel } from './parallel.js';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, readJob, readResults, resultsCsvColumns } from './read-job.js';
+import {
+  DEFAULT_LIST_SIZE,
+  DEFAULT_PAGE_SIZE,
+  decodeListCursor,
+  encodeListCursor,
+  jobSummary,
+  MAX_LIST_SIZE,
+  MAX_PAGE_SIZE,
+  readJob,
+  readResults,
+  resultsCsvColumns,
+} from './read-job.js';
 import {
   jobSubmissionSchema,
   LISTED_INVALID_ITEMS,
+  resumeFanOut,
   type SubmitDependencies,
   submitJob,
 } from './submit-job.js';
@@ -49,6 +69,8 @@ export interface JobsDependencies extends SubmitDependencies {
   readonly results: Pick<ResultsStore, 'get'>;
   readonly registry: RegistryReader;
   readonly log: AppLog;
+  /** Finishing jobs and handing off their callbacks (job-events.ts). */
+  readonly events: JobEvents;
 }
 
 const header = (event: APIGatewayProxyEvent, name: string): string | undefined => {
@@ -150,6 +172,7 @@ const postJob = async (
       invalid: out.job.invalid,
       invalidItems: out.invalidItems.slice(0, LISTED_INVALID_ITEMS),
       ...(out.job.batches !== undefined ? { batches: out.job.batches } : {}),
+      ...(out.job.callbackUrl ? { callbackUrl: out.job.callbackUrl } : {}),
       created: out.created,
       links: { self: location, results: `${location}/results` },
     },
@@ -183,11 +206,102 @@ const getJob = async (
   event: APIGatewayProxyEvent,
 ): Promise<APIGatewayProxyResult> => {
   const job = await visibleJob(deps, event);
-  const view = await readJob(deps.jobs, job, (deps.now ?? (() => new Date()))());
+  const view = await readJob(deps.jobs, job, (deps.now ?? (() => new Date()))(), deps.events.finishIfDone);
   return json(200, view);
 };
 
-const STATUSES: readonly JobItemStatus[] = ['PENDING', 'COMPLETED', 'FAILED'];
+const postCancel = async (
+  deps: JobsDependencies,
+  event: APIGatewayProxyEvent,
+): Promise<APIGatewayProxyResult> => {
+  const job = await visibleJob(deps, event);
+  const after = await cancelJob(deps, job);
+  const view = await readJob(deps.jobs, after, (deps.now ?? (() => new Date()))(), deps.events.finishIfDone);
+  return json(200, view);
+};
+
+/** `query.limit`: a whole number from 1 to `max` (default `fallback`); a bad one is noted in `issues`. */
+const readLimit = (text: string | undefined, fallback: number, max: number, issues: FieldIssue[]): number => {
+  const limit = text === undefined ? fallback : Number(text);
+  if (!Number.isInteger(limit) || limit < 1 || limit > max) {
+    issues.push({
+      field: 'query.limit',
+      rule: 'max',
+      message: `query.limit must be a whole number from 1 to ${max} (rule: max)`,
+    });
+  }
+  return limit;
+};
+
+const JOB_STATUSES: readonly JobStatus[] = ['RUNNING', 'CANCELLING', 'COMPLETED', 'CANCELLED'];
+
+const listJobs = async (
+  deps: JobsDependencies,
+  event: APIGatewayProxyEvent,
+): Promise<APIGatewayProxyResult> => {
+  const allowed = await authenticate(deps.registry, event, { scope: SCOPES.jobs });
+  const q = event.queryStringParameters ?? {};
+  const issues: FieldIssue[] = [];
+  const organisationId = q.organisation ?? header(event, 'x-lrs-organisation');
+  if (!organisationId || !ORGANISATION_ID_PATTERN.test(organisationId)) {
+    issues.push({
+      field: 'query.organisation',
+      rule: 'pattern',
+      message:
+        'query.organisation (or the X-LRS-Organisation header) must be a UKPRN (8 letters/digits) or an LRS organisation reference (6) (rule: pattern)',
+    });
+  }
+  const status = q.status as JobStatus | undefined;
+  if (status !== undefined && !JOB_STATUSES.includes(status)) {
+    issues.push({
+      field: 'query.status',
+      rule: 'enum',
+      message: `query.status must be one of ${JOB_STATUSES.join(', ')} (rule: enum)`,
+    });
+  }
+  let createdAfter: string | undefined;
+  if (q.createdAfter !== undefined) {
+    const t = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(q.createdAfter)
+      ? Date.parse(q.createdAfter)
+      : Number.NaN;
+    if (Number.isNaN(t)) {
+      issues.push({
+        field: 'query.createdAfter',
+        rule: 'datetime',
+        message:
+          'query.createdAfter must be an ISO 8601 date and time with a zone, e.g. 2026-09-01T00:00:00Z (rule: datetime)',
+      });
+    } else createdAfter = new Date(t).toISOString();
+  }
+  const limit = readLimit(q.limit, DEFAULT_LIST_SIZE, MAX_LIST_SIZE, issues);
+  let after: { createdAt: string; jobId: string } | undefined;
+  try {
+    if (q.cursor !== undefined) after = decodeListCursor(q.cursor);
+  } catch (e) {
+    if (!(e instanceof ValidationError)) throw e;
+    issues.push(...e.issues);
+  }
+  if (issues.length > 0 || !organisationId) throw new ValidationError(issues);
+  const access = await authorizeOrganisation(deps.registry, allowed, organisationId);
+  const caller = access.callerId;
+  const page = await deps.jobs.listJobs({
+    organisationId,
+    // Without a readAll grant a caller sees only the jobs it submitted.
+    ...(access.readAll ? {} : { caller }),
+    limit,
+    ...(status ? { status } : {}),
+    ...(createdAfter ? { createdAfter } : {}),
+    ...(after ? { after } : {}),
+  });
+  deps.log.info('Jobs listed', { organisationId, caller, httpStatus: 200 });
+  return json(200, {
+    organisationId,
+    jobs: page.jobs.map(jobSummary),
+    ...(page.next ? { nextCursor: encodeListCursor(page.next) } : {}),
+  });
+};
+
+const STATUSES: readonly JobItemStatus[] = ['PENDING', 'COMPLETED', 'FAILED', 'CANCELLED'];
 const FORMATS = ['json', 'jsonl', 'csv'] as const;
 
 const getResults = async (
@@ -196,21 +310,14 @@ const getResults = async (
 ): Promise<APIGatewayProxyResult> => {
   const job = await visibleJob(deps, event);
   const q = event.queryStringParameters ?? {};
-  const issues = [];
-  const limit = q.limit === undefined ? DEFAULT_PAGE_SIZE : Number(q.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
-    issues.push({
-      field: 'query.limit',
-      rule: 'max',
-      message: `query.limit must be a whole number from 1 to ${MAX_PAGE_SIZE} (rule: max)`,
-    });
-  }
+  const issues: FieldIssue[] = [];
+  const limit = readLimit(q.limit, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, issues);
   const status = q.status as JobItemStatus | undefined;
   if (status !== undefined && !STATUSES.includes(status)) {
     issues.push({
       field: 'query.status',
       rule: 'enum',
-      message: 'query.status must be PENDING, COMPLETED or FAILED (rule: enum)',
+      message: 'query.status must be PENDING, COMPLETED, FAILED or CANCELLED (rule: enum)',
     });
   }
   const format = (q.format ?? 'json') as (typeof FORMATS)[number];
@@ -251,6 +358,9 @@ const getResults = async (
 const route = (deps: JobsDependencies, event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
   const resource = event.resource ?? '';
   if (event.httpMethod === 'POST' && resource === JOBS_PATH) return postJob(deps, event);
+  if (event.httpMethod === 'GET' && resource === JOBS_PATH) return listJobs(deps, event);
+  if (event.httpMethod === 'POST' && resource === `${JOBS_PATH}/{jobId}/cancel`)
+    return postCancel(deps, event);
   if (event.httpMethod === 'GET' && resource === `${JOBS_PATH}/{jobId}`) return getJob(deps, event);
   if (event.httpMethod === 'GET' && resource === `${JOBS_PATH}/{jobId}/results`)
     return getResults(deps, event);
@@ -279,28 +389,63 @@ export const queueSender =
     });
   };
 
+/** The EventBridge schedule that runs the outbox sweep. */
+export const isScheduledEvent = (event: unknown): boolean =>
+  typeof event === 'object' &&
+  event !== null &&
+  (event as { source?: unknown }).source === 'aws.events' &&
+  (event as { 'detail-type'?: unknown })['detail-type'] === 'Scheduled Event';
+
+/** One outbox sweep with the jobs function's dependencies. */
+export const sweep = (deps: JobsDependencies) =>
+  sweepOutbox({
+    jobs: deps.jobs,
+    events: deps.events,
+    resumeFanOut: (job) => resumeFanOut(deps, job).then(() => undefined),
+    log: deps.log,
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+
+export const createJobsDependencies = (): JobsDependencies => {
+  const config = loadRuntimeConfig();
+  const dynamo = new DynamoDBClient({});
+  const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
+  const results = new DynamoDbResultsStore({ tableName: config.tableName, client: dynamo });
+  const wiring = createJobWiring({
+    store: new DynamoDbJobsStore({ tableName: config.tableName, client: dynamo }),
+    results,
+    dataTtlDays: config.dataTtlDays,
+  });
+  const jobs: JobsStore = wiring.jobs;
+  return {
+    jobs,
+    events: wiring.events,
+    results,
+    send: queueSender(sqs, config.operationQueueUrls),
+    validate: validateRequest,
+    registry: createRegistryReader(config, dynamo).reader,
+    dataTtlDays: config.dataTtlDays,
+    log: appLog,
+    callbackSettings: wiring.settings,
+    ...(wiring.settings.secretPrefix
+      ? { callbackSecrets: new SecretsManagerCallbackSecrets({ secretPrefix: wiring.settings.secretPrefix }) }
+      : {}),
+  };
+};
+
 export const createJobsHandler = (
   deps?: JobsDependencies,
 ): ((event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>) => {
-  const d: JobsDependencies =
-    deps ??
-    (() => {
-      const config = loadRuntimeConfig();
-      const dynamo = new DynamoDBClient({});
-      const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
-      const jobs: JobsStore = new DynamoDbJobsStore({ tableName: config.tableName, client: dynamo });
-      return {
-        jobs,
-        results: new DynamoDbResultsStore({ tableName: config.tableName, client: dynamo }),
-        send: queueSender(sqs, config.operationQueueUrls),
-        validate: validateRequest,
-        registry: createRegistryReader(config, dynamo).reader,
-        dataTtlDays: config.dataTtlDays,
-        log: appLog,
-      };
-    })();
+  const d: JobsDependencies = deps ?? createJobsDependencies();
   const http = httpChain(undefined, d, (event) => route(d, event), { parseJsonBody: false });
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .handler((event, context) => http(event, context));
+    .handler(async (event, context) => {
+      if (isScheduledEvent(event)) {
+        const out = await sweep(d);
+        d.log.info('Outbox swept', { attempts: out.handled, status: out.failed > 0 ? 'PARTIAL' : 'OK' });
+        return { statusCode: 200, body: JSON.stringify(out) };
+      }
+      return http(event, context);
+    });
 };

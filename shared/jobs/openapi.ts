@@ -7,9 +7,13 @@ import type { CommonSchemas } from '../api/openapi.js';
 import { HEADERS, IDEMPOTENCY_KEY_PATTERN, USER_NAME_PATTERN } from '../app/http-input.js';
 import { ORGANISATION_ID_PATTERN } from '../config/runtime.js';
 import { OPERATION_IDS } from '../lrs/operations.js';
+import { EVENT_ID_HEADER, MAX_CALLBACK_URL_LENGTH, SIGNATURE_HEADER } from './callbacks.js';
 import { JOB_ID_PATTERN } from './ids.js';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './read-job.js';
-import { MAX_JOB_ITEMS } from './submit-job.js';
+import { DEFAULT_LIST_SIZE, DEFAULT_PAGE_SIZE, MAX_LIST_SIZE, MAX_PAGE_SIZE } from './read-job.js';
+import { MAX_JOB_ITEMS, MIS_IDENTIFIER_MAX_LENGTH } from './submit-job.js';
+
+const JOB_STATUS = ['RUNNING', 'CANCELLING', 'COMPLETED', 'CANCELLED'] as const;
+const ITEM_STATUS = ['PENDING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;
 
 const API_KEY = [{ ApiKey: [] }];
 const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
@@ -28,7 +32,10 @@ export const registerJobsRoutes = (registry: OpenAPIRegistry, common: CommonSche
           .describe(
             "1-10,000 items, each the operation's JSON request (see <Operation>Request). For the LRS batch " +
               'operations (submitBatchRegistration, submitVerifyBatch, submitAchievementBatch) each item is one ' +
-              'learner (or achievement); the gateway sends them in batches of at most 200.',
+              'learner (or achievement); the gateway sends them in batches of at most 200. Every item of every ' +
+              `operation may carry \`misIdentifier\` (the caller's own key, up to ${MIS_IDENTIFIER_MAX_LENGTH} ` +
+              'characters: the LRS MIS identifier rule), echoed on its result; the LRS batch operations also send ' +
+              'it to the LRS.',
           ),
         options: z
           .object({})
@@ -36,6 +43,14 @@ export const registerJobsRoutes = (registry: OpenAPIRegistry, common: CommonSche
           .optional()
           .describe(
             'LRS batch operations only: jobType (registration), orgEmail (verification), emailAddress and submissionType (achievements)',
+          ),
+        callbackUrl: z
+          .string()
+          .max(MAX_CALLBACK_URL_LENGTH)
+          .optional()
+          .describe(
+            'https URL to a public host, POSTed (signed, see the jobCallback webhook) when the job completes, is ' +
+              'cancelled or gets its first dead-lettered item; the caller needs a callback signing secret',
           ),
       })
       .describe('A bulk job'),
@@ -52,12 +67,13 @@ export const registerJobsRoutes = (registry: OpenAPIRegistry, common: CommonSche
         kind: z.enum(['requests', 'lrs-batch']),
         operation,
         organisationId: z.string(),
-        status: z.enum(['RUNNING', 'COMPLETED']),
+        status: z.enum(JOB_STATUS),
         total: z.number().int(),
         accepted: z.number().int().describe('Items queued for the LRS'),
         invalid: z.number().int().describe('Items refused by validation: recorded FAILED, never sent'),
         invalidItems: z.array(invalidItem).describe('The first 100 invalid items'),
         batches: z.number().int().optional().describe('LRS batches (at most 200 learners each)'),
+        callbackUrl: z.string().optional(),
         created: z
           .boolean()
           .describe('False when an earlier submission with this Idempotency-Key created the job'),
@@ -66,6 +82,26 @@ export const registerJobsRoutes = (registry: OpenAPIRegistry, common: CommonSche
       .describe('The job was accepted; follow it with GET /v1/jobs/{jobId}'),
   );
   const count = z.record(z.string(), z.number().int());
+  const counts = z.object({
+    pending: z.number().int(),
+    completed: z.number().int().describe('The LRS answered (any outcome)'),
+    failed: z.number().int().describe('No usable answer: invalid item, LRS refusal, gave up'),
+    cancelled: z.number().int().describe('Stopped by a cancellation before they were sent to the LRS'),
+    deadLettered: z
+      .number()
+      .int()
+      .describe('Of the pending items: those in a dead-letter queue; redrive them to finish the job'),
+  });
+  const attempt = z.object({
+    at: z.string().describe('When the attempt was made'),
+    statusCode: z.number().int().optional().describe("The receiver's HTTP status"),
+    error: z.string().optional().describe('Why there was no HTTP status (timeout, refused connection...)'),
+    durationMs: z.number().int(),
+    nextAttemptAt: z
+      .string()
+      .optional()
+      .describe('When the next attempt is due (absent once delivered or given up)'),
+  });
   const jobView = registry.register(
     'Job',
     z
@@ -74,17 +110,25 @@ export const registerJobsRoutes = (registry: OpenAPIRegistry, common: CommonSche
         kind: z.enum(['requests', 'lrs-batch']),
         operation,
         organisationId: z.string(),
-        status: z.enum(['RUNNING', 'COMPLETED']).describe('COMPLETED once no item is pending'),
+        status: z
+          .enum(JOB_STATUS)
+          .describe(
+            'COMPLETED once no item is pending; CANCELLING after a cancel while items in flight settle, then CANCELLED',
+          ),
         total: z.number().int(),
-        counts: z.object({
-          pending: z.number().int(),
-          completed: z.number().int().describe('The LRS answered (any outcome)'),
-          failed: z.number().int().describe('No usable answer: invalid item, LRS refusal, gave up'),
-          deadLettered: z
-            .number()
-            .int()
-            .describe('Of the pending items: those in a dead-letter queue; redrive them to finish the job'),
-        }),
+        counts,
+        progress: z
+          .object({
+            percent: z.number().describe('Settled items as a share of all items, 0-100'),
+            itemsPerMinute: z.number().optional().describe('The pace observed since the job was queued'),
+            etaSeconds: z
+              .number()
+              .int()
+              .optional()
+              .describe('At that pace, seconds until the last item settles'),
+            estimatedCompletionAt: z.string().optional(),
+          })
+          .describe('Progress and an estimate of the time left, from the observed rate'),
         waiting: z
           .object({
             reason: z
@@ -103,20 +147,40 @@ export const registerJobsRoutes = (registry: OpenAPIRegistry, common: CommonSche
         invalid: z.number().int(),
         batches: z.number().int().optional(),
         createdAt: z.string(),
-        queuedAt: z.string().optional(),
-        completedAt: z.string().optional(),
+        queuedAt: z
+          .string()
+          .optional()
+          .describe('Every message of the job is on its queue (absent while an interrupted fan-out resumes)'),
+        cancelRequestedAt: z.string().optional(),
+        completedAt: z.string().optional().describe('When the job completed or was cancelled'),
         expiresAt: z.string().describe('When the job and its results are deleted (TTL)'),
+        callback: z
+          .object({
+            url: z.string(),
+            deliveries: z.array(
+              z.object({
+                eventId: z.string(),
+                event: z.enum(['job.completed', 'job.cancelled', 'job.items_dead_lettered']),
+                state: z.enum(['PENDING', 'DELIVERED', 'FAILED']),
+                createdAt: z.string(),
+                deliveredAt: z.string().optional(),
+                attempts: z.array(attempt),
+              }),
+            ),
+          })
+          .optional()
+          .describe('Jobs with a callbackUrl: each event and every delivery attempt'),
       })
       .describe('Progress of a bulk job'),
   );
   const resultItem = z.object({
     index: z.number().int(),
-    status: z.enum(['PENDING', 'COMPLETED', 'FAILED']),
+    status: z.enum(ITEM_STATUS),
     requestId: z
       .string()
       .optional()
       .describe('The gateway request of the item (GET /v1/requests/{requestId})'),
-    misIdentifier: z.string().optional(),
+    misIdentifier: z.string().optional().describe("The item's misIdentifier, as submitted"),
     outcome: common.outcome.optional(),
     result: z
       .object({})
@@ -234,7 +298,7 @@ export const registerJobsRoutes = (registry: OpenAPIRegistry, common: CommonSche
           .max(MAX_PAGE_SIZE)
           .optional()
           .describe(`Items per page (default ${DEFAULT_PAGE_SIZE})`),
-        status: z.enum(['PENDING', 'COMPLETED', 'FAILED']).optional().describe('Only items with this status'),
+        status: z.enum(ITEM_STATUS).optional().describe('Only items with this status'),
         format: z.enum(['json', 'jsonl', 'csv']).optional().describe('Default json'),
       }),
     },
@@ -257,5 +321,144 @@ export const registerJobsRoutes = (registry: OpenAPIRegistry, common: CommonSche
       '404': notFound,
       '500': { description: 'Internal error (generic body)', ...json(common.errorBody) },
     },
+  });
+  const summary = registry.register(
+    'JobSummary',
+    z
+      .object({
+        jobId: z.string(),
+        kind: z.enum(['requests', 'lrs-batch']),
+        operation,
+        organisationId: z.string(),
+        status: z.enum(JOB_STATUS),
+        total: z.number().int(),
+        invalid: z.number().int(),
+        createdAt: z.string(),
+        completedAt: z.string().optional(),
+        callbackUrl: z.string().optional(),
+        links: z.object({ self: z.string(), results: z.string() }),
+      })
+      .describe('A job in a list (GET /v1/jobs/{jobId} has its counts)'),
+  );
+  registry.registerPath({
+    method: 'get',
+    path: '/v1/jobs',
+    operationId: 'listJobs',
+    summary: "An organisation's jobs, newest first, a page at a time",
+    description:
+      'Filter by status and creation time; follow `nextCursor` (with the same filters) until it is absent. ' +
+      'The organisation is the `organisation` query parameter or the X-LRS-Organisation header.',
+    tags: ['Jobs'],
+    security: API_KEY,
+    request: {
+      query: z.object({
+        organisation: z
+          .string()
+          .regex(ORGANISATION_ID_PATTERN)
+          .optional()
+          .describe('Default: X-LRS-Organisation'),
+        status: z.enum(JOB_STATUS).optional(),
+        createdAfter: z
+          .string()
+          .optional()
+          .describe('ISO 8601 date and time with a zone: only jobs created after it'),
+        limit: z.coerce
+          .number()
+          .int()
+          .min(1)
+          .max(MAX_LIST_SIZE)
+          .optional()
+          .describe(`Jobs per page (default ${DEFAULT_LIST_SIZE})`),
+        cursor: z.string().optional().describe('nextCursor of the previous page'),
+      }),
+    },
+    responses: {
+      '200': {
+        description: 'A page of jobs',
+        ...json(
+          registry.register(
+            'JobList',
+            z.object({
+              organisationId: z.string(),
+              jobs: z.array(summary),
+              nextCursor: z.string().optional().describe('Absent on the last page'),
+            }),
+          ),
+        ),
+      },
+      '400': {
+        description: 'Invalid organisation, status, createdAfter, limit or cursor',
+        ...json(common.errorBody),
+      },
+      '403': { description: 'The caller may not act for the organisation', ...json(common.errorBody) },
+      '500': { description: 'Internal error (generic body)', ...json(common.errorBody) },
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/v1/jobs/{jobId}/cancel',
+    operationId: 'cancelJob',
+    summary: 'Cancel a job: items not yet sent are cancelled, those in flight settle',
+    description:
+      'The job turns CANCELLING; each item still waiting for its turn is settled CANCELLED without an LRS call, ' +
+      'items already at the LRS settle as usual (a learner the LRS may have registered is never reported as ' +
+      'cancelled). When the last item has settled the job is CANCELLED and its callback is sent. Cancelling a ' +
+      'cancelled job answers the same; a COMPLETED job is a 409. Send `{}` or no body.',
+    tags: ['Jobs'],
+    security: API_KEY,
+    request: { params: jobIdParam },
+    responses: {
+      '200': { description: 'The job after the cancellation', ...json(jobView) },
+      '400': { description: 'Malformed job id', ...json(common.errorBody) },
+      '404': notFound,
+      '409': { description: 'The job has completed already', ...json(common.errorBody) },
+      '500': { description: 'Internal error (generic body)', ...json(common.errorBody) },
+    },
+  });
+  registry.registerWebhook({
+    method: 'post',
+    path: 'jobCallback',
+    operationId: 'jobCallback',
+    summary: "What the gateway POSTs to a job's callbackUrl",
+    description:
+      `Signed like Stripe's webhooks: header \`${SIGNATURE_HEADER}: t=<unix seconds>,v1=<hex HMAC-SHA256 of ` +
+      '"<t>.<raw body>" with your signing secret>`. Recompute the HMAC over the raw body, compare in constant ' +
+      'time, and reject a timestamp more than 5 minutes away from your clock. Answer 2xx within 10 seconds; ' +
+      'anything else (including a redirect, which is not followed) is retried with exponential backoff (30 s ' +
+      'doubling, at most an hour apart) for 24 hours. An event may arrive twice: its id (also in the ' +
+      `${EVENT_ID_HEADER} header) is the same both times. The body carries no learner data.`,
+    tags: ['Jobs'],
+    request: {
+      headers: z.object({
+        [SIGNATURE_HEADER]: z.string().describe('t=<unix seconds>,v1=<hex HMAC-SHA256>'),
+        [EVENT_ID_HEADER]: z.string().describe('The event id, the same on every attempt'),
+      }),
+      body: {
+        required: true,
+        ...json(
+          registry.register(
+            'JobCallbackEvent',
+            z.object({
+              id: z.string().describe('Event id: one per job and event type'),
+              type: z.enum(['job.completed', 'job.cancelled', 'job.items_dead_lettered']),
+              createdAt: z.string(),
+              data: z.object({
+                jobId: z.string(),
+                operation,
+                organisationId: z.string(),
+                status: z.enum(JOB_STATUS),
+                total: z.number().int(),
+                counts,
+                outcomes: count,
+                errors: count,
+                completedAt: z.string().optional(),
+                links: z.object({ self: z.string(), results: z.string() }),
+              }),
+            }),
+          ),
+        ),
+      },
+    },
+    responses: { '200': { description: 'Received (any 2xx)' } },
   });
 };

@@ -1,7 +1,8 @@
 /**
  * Reading a bulk job: its progress (counts by item status, by outcome code and by error code, computed
- * from the items, so they are exact) and its per-learner results, a page at a time behind an opaque cursor.
- * A job whose items are all settled is marked COMPLETED the first time it is read so.
+ * from the items, so they are exact, and an ETA from the pace so far), its callback deliveries, and its
+ * per-learner results, a page at a time behind an opaque cursor. A job whose items are all settled is
+ * finished the first time it is read so (should its last settlement not have finished it).
  */
 import * as z from 'zod';
 import { failureView } from '../app/http-response.js';
@@ -10,7 +11,15 @@ import { ValidationError } from '../domain/errors.js';
 import type { OperationId } from '../lrs/operations.js';
 import { outcomeFor, outcomeView } from '../lrs/outcomes.js';
 import { responseSchemas } from '../lrs/responses.js';
-import type { JobCounts, JobItem, JobItemStatus, JobRecord, JobsStore } from '../ports/jobs-store.js';
+import {
+  type CallbackDelivery,
+  FINAL_JOB_STATUSES,
+  type JobCounts,
+  type JobItem,
+  type JobItemStatus,
+  type JobRecord,
+  type JobsStore,
+} from '../ports/jobs-store.js';
 import type { ResultsStore } from '../ports/results-store.js';
 import { elementOf, resultColumns } from './csv.js';
 import { isLrsBatchOperation, LRS_BATCH_OPERATIONS } from './lrs-batch.js';
@@ -18,6 +27,9 @@ import { inParallel } from './parallel.js';
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
+/** Jobs per page of GET /v1/jobs. */
+export const DEFAULT_LIST_SIZE = 25;
+export const MAX_LIST_SIZE = 100;
 
 export interface JobView {
   readonly jobId: string;
@@ -30,9 +42,12 @@ export interface JobView {
     readonly pending: number;
     readonly completed: number;
     readonly failed: number;
+    /** Items a cancellation stopped before they were sent to the LRS. */
+    readonly cancelled: number;
     /** Of the pending items: those whose message is in a dead-letter queue (redrive it to finish the job). */
     readonly deadLettered: number;
   };
+  readonly progress: JobProgress;
   /** Present while pending items wait for the LRS: why, since when, and when the next attempt is due. */
   readonly waiting?: JobCounts['waiting'];
   readonly outcomes: Readonly<Record<string, number>>;
@@ -41,11 +56,52 @@ export interface JobView {
   readonly batches?: number;
   readonly createdAt: string;
   readonly queuedAt?: string;
+  readonly cancelRequestedAt?: string;
   readonly completedAt?: string;
   readonly expiresAt: string;
+  readonly callback?: {
+    readonly url: string;
+    readonly deliveries: readonly Omit<CallbackDelivery, 'jobId'>[];
+  };
 }
 
-export const jobView = (job: JobRecord, counts: JobCounts): JobView => ({
+export interface JobProgress {
+  /** Settled items (completed, failed or cancelled) as a share of all items, 0-100. */
+  readonly percent: number;
+  /** Items settled per minute since the job was queued (absent before the first one). */
+  readonly itemsPerMinute?: number;
+  /** At that pace, the seconds until the last pending item settles (absent when unknown or done). */
+  readonly etaSeconds?: number;
+  readonly estimatedCompletionAt?: string;
+}
+
+/** Progress from the counts: the observed pace since the job was queued, projected over what is left. */
+export const jobProgress = (job: JobRecord, counts: JobCounts, now: Date): JobProgress => {
+  const pending = counts.byStatus.PENDING;
+  const percent = job.total === 0 ? 100 : Math.floor(((job.total - pending) / job.total) * 1000) / 10;
+  const start = Date.parse(job.queuedAt ?? job.createdAt);
+  const last = counts.lastSettledAt ? Date.parse(counts.lastSettledAt) : undefined;
+  if (counts.settledByWorkers === 0 || last === undefined || last <= start) return { percent };
+  const perMs = counts.settledByWorkers / (last - start);
+  const itemsPerMinute = Math.round(perMs * 60_000 * 10) / 10;
+  if (pending === 0 || job.status === 'CANCELLING') return { percent, itemsPerMinute };
+  // The pace counts from the last settlement: a stalled job's ETA moves out as time passes.
+  const etaMs = Math.max(0, last + pending / perMs - now.getTime());
+  const etaSeconds = Math.ceil(etaMs / 1000);
+  return {
+    percent,
+    itemsPerMinute,
+    etaSeconds,
+    estimatedCompletionAt: new Date(now.getTime() + etaSeconds * 1000).toISOString(),
+  };
+};
+
+export const jobView = (
+  job: JobRecord,
+  counts: JobCounts,
+  now: Date = new Date(),
+  deliveries: readonly CallbackDelivery[] = [],
+): JobView => ({
   jobId: job.jobId,
   kind: job.kind,
   operation: job.operation,
@@ -56,28 +112,98 @@ export const jobView = (job: JobRecord, counts: JobCounts): JobView => ({
     pending: counts.byStatus.PENDING,
     completed: counts.byStatus.COMPLETED,
     failed: counts.byStatus.FAILED,
+    cancelled: counts.byStatus.CANCELLED,
     deadLettered: counts.deadLettered,
   },
-  ...(counts.waiting && job.status !== 'COMPLETED' ? { waiting: counts.waiting } : {}),
+  progress: jobProgress(job, counts, now),
+  ...(counts.waiting && !FINAL_JOB_STATUSES.includes(job.status) ? { waiting: counts.waiting } : {}),
   outcomes: counts.byOutcome,
   errors: counts.byError,
   invalid: job.invalid,
   ...(job.batches !== undefined ? { batches: job.batches } : {}),
   createdAt: job.createdAt,
   ...(job.queuedAt ? { queuedAt: job.queuedAt } : {}),
+  ...(job.cancelRequestedAt ? { cancelRequestedAt: job.cancelRequestedAt } : {}),
   ...(job.completedAt ? { completedAt: job.completedAt } : {}),
   expiresAt: new Date(job.expiresAt * 1000).toISOString(),
+  ...(job.callbackUrl
+    ? {
+        callback: {
+          url: job.callbackUrl,
+          deliveries: deliveries.map(({ jobId: _j, ...d }) => d),
+        },
+      }
+    : {}),
 });
 
-/** The job with exact counts; marks it COMPLETED when nothing is pending any more. */
-export const readJob = async (jobs: JobsStore, job: JobRecord, now: Date = new Date()): Promise<JobView> => {
+/**
+ * The job with exact counts and its callback deliveries; finishes it (through `finish`, which also hands
+ * off its callback) when nothing is pending any more.
+ */
+export const readJob = async (
+  jobs: JobsStore,
+  job: JobRecord,
+  now: Date = new Date(),
+  finish?: (jobId: string, job: JobRecord) => Promise<JobRecord | undefined>,
+): Promise<JobView> => {
   const counts = await jobs.countItems(job.jobId);
   let current = job;
-  if (job.status !== 'COMPLETED' && counts.byStatus.PENDING === 0) {
-    await jobs.markCompleted(job.jobId, now);
-    current = { ...job, status: 'COMPLETED', completedAt: now.toISOString() };
+  if ((job.status === 'RUNNING' || job.status === 'CANCELLING') && counts.byStatus.PENDING === 0 && finish) {
+    current = (await finish(job.jobId, { ...job, openItems: 0 })) ?? job;
   }
-  return jobView(current, counts);
+  const deliveries = job.callbackUrl ? await jobs.listCallbacks(job.jobId) : [];
+  return jobView(current, counts, now, deliveries);
+};
+
+/** A job in a list: no counts (they are one query per job), its links instead. */
+export interface JobSummary {
+  readonly jobId: string;
+  readonly kind: JobRecord['kind'];
+  readonly operation: OperationId;
+  readonly organisationId: string;
+  readonly status: JobRecord['status'];
+  readonly total: number;
+  readonly invalid: number;
+  readonly createdAt: string;
+  readonly completedAt?: string;
+  readonly callbackUrl?: string;
+  readonly links: { readonly self: string; readonly results: string };
+}
+
+export const jobSummary = (job: JobRecord): JobSummary => ({
+  jobId: job.jobId,
+  kind: job.kind,
+  operation: job.operation,
+  organisationId: job.organisationId,
+  status: job.status,
+  total: job.total,
+  invalid: job.invalid,
+  createdAt: job.createdAt,
+  ...(job.completedAt ? { completedAt: job.completedAt } : {}),
+  ...(job.callbackUrl ? { callbackUrl: job.callbackUrl } : {}),
+  links: { self: `/v1/jobs/${job.jobId}`, results: `/v1/jobs/${job.jobId}/results` },
+});
+
+const listCursorSchema = z
+  .object({ c: z.iso.datetime(), j: z.string().regex(/^job-[0-9a-f]{32}$/) })
+  .strict();
+
+export const encodeListCursor = (at: { createdAt: string; jobId: string }): string =>
+  Buffer.from(JSON.stringify({ c: at.createdAt, j: at.jobId }), 'utf8').toString('base64url');
+
+export const decodeListCursor = (cursor: string): { createdAt: string; jobId: string } => {
+  try {
+    const c = listCursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    return { createdAt: c.c, jobId: c.j };
+  } catch {
+    throw new ValidationError([
+      {
+        field: 'query.cursor',
+        rule: 'cursor',
+        message: 'query.cursor must be a nextCursor returned by GET /v1/jobs (rule: cursor)',
+      },
+    ]);
+  }
 };
 
 // ------------------------------------------------------------------------------------------ results

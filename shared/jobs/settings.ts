@@ -80,9 +80,10 @@ export const DEFAULT_JOB_SETTINGS: JobSettings = {
   queue: { recordConcurrency: 1 },
 };
 
-export const loadJobSettings = (env: Record<string, string | undefined> = process.env): JobSettings => {
-  const problems: string[] = [];
-  const int = (name: string, fallback: number, min: number, max: number): number => {
+/** Reads whole-number settings from env (empty = unset), noting each one out of range in `problems`. */
+export const envInt =
+  (env: Record<string, string | undefined>, problems: string[]) =>
+  (name: string, fallback: number, min: number, max: number): number => {
     const text = env[name];
     if (text === undefined || text === '') return fallback;
     const n = Number(text);
@@ -92,6 +93,10 @@ export const loadJobSettings = (env: Record<string, string | undefined> = proces
     }
     return n;
   };
+
+export const loadJobSettings = (env: Record<string, string | undefined> = process.env): JobSettings => {
+  const problems: string[] = [];
+  const int = envInt(env, problems);
   const d = DEFAULT_JOB_SETTINGS;
   const settings: JobSettings = {
     retry: {

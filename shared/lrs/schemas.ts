@@ -107,10 +107,15 @@ const learnerToVerifyShape = {
   gender: gender().optional(),
 };
 
+/** xs:long: kept as text, because a JSON number cannot hold every 64-bit id exactly. */
 const lsJobId = z
   .string()
-  .regex(/^[0-9]{1,18}$/)
-  .describe('LRS job id returned by the submit operation (digits)');
+  .regex(/^[0-9]{1,19}$/)
+  .refine((v) => BigInt(v) <= 9223372036854775807n, {
+    message: 'must be at most 9223372036854775807 (a 64-bit job id)',
+    params: { rule: 'max' },
+  })
+  .describe('LRS job id returned by the submit operation (digits, a 64-bit number as text)');
 
 const isoDateTime = (description: string) =>
   z

@@ -37,6 +37,8 @@ export interface LogFields {
   readonly errorName?: string;
   /** Days left on an organisation's LRS client certificate (the daily certificate check). */
   readonly certificateDaysRemaining?: number;
+  /** The type of a job callback event, e.g. job.completed. */
+  readonly callbackEvent?: string;
   /** The SQS sender id (IAM principal id) of a queue message. */
   readonly senderId?: string;
   /** A scope a call needed (lrs.read, lrs.write, jobs, admin). */
@@ -67,6 +69,7 @@ const ALLOWED = new Set<keyof LogFields>([
   'invalidFields',
   'errorName',
   'certificateDaysRemaining',
+  'callbackEvent',
   'senderId',
   'scope',
 ]);

@@ -15,10 +15,18 @@ import type { FailureInfo } from './results-store.js';
  * item's result is its row of the batch output.
  */
 export type JobKind = 'requests' | 'lrs-batch';
-/** RUNNING until every item is settled, then COMPLETED (whatever the items' outcomes). */
-export type JobStatus = 'RUNNING' | 'COMPLETED';
-/** PENDING: waiting or at the LRS. COMPLETED: the LRS answered for it. FAILED: no usable answer. */
-export type JobItemStatus = 'PENDING' | 'COMPLETED' | 'FAILED';
+/**
+ * RUNNING until every item is settled, then COMPLETED (whatever the items' outcomes). A cancelled job is
+ * CANCELLING while its items in flight settle, then CANCELLED.
+ */
+export type JobStatus = 'RUNNING' | 'CANCELLING' | 'COMPLETED' | 'CANCELLED';
+/**
+ * PENDING: waiting or at the LRS. COMPLETED: the LRS answered for it. FAILED: no usable answer.
+ * CANCELLED: the job was cancelled before the item was sent to the LRS.
+ */
+export type JobItemStatus = 'PENDING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
+/** The statuses a job ends in. */
+export const FINAL_JOB_STATUSES: readonly JobStatus[] = ['COMPLETED', 'CANCELLED'];
 
 export interface JobRecord {
   readonly jobId: string;
@@ -39,10 +47,22 @@ export interface JobRecord {
   /** Number of LRS batches (lrs-batch jobs only). */
   readonly batches?: number;
   readonly status: JobStatus;
+  /** https URL POSTed (signed) when the job completes, is cancelled or gets dead-lettered items. */
+  readonly callbackUrl?: string;
+  /**
+   * Items not yet known to be settled. Decremented before each item settles, so it never exceeds the real
+   * number: at 0 (or below) the items are counted exactly to confirm the job is finished.
+   */
+  readonly openItems?: number;
   /** ISO timestamps. */
   readonly createdAt: string;
+  /** Every message of the job reached its queue (absent while the fan-out is pending or being resumed). */
   readonly queuedAt?: string;
+  readonly cancelRequestedAt?: string;
+  /** When the job finished (COMPLETED or CANCELLED). */
   readonly completedAt?: string;
+  /** The first dead-lettered item was reported to the callback. */
+  readonly deadLetterNotifiedAt?: string;
   /** Epoch seconds: DynamoDB TTL of the job and everything under it. */
   readonly expiresAt: number;
 }
@@ -61,6 +81,8 @@ export interface JobItem {
   readonly requestId?: string;
   /** The caller's own key for the learner, when the item carried one. */
   readonly misIdentifier?: string;
+  /** The validated request (one learner of an LRS batch), kept so that an interrupted fan-out can resume. */
+  readonly request?: unknown;
   /** Which LRS batch the item went in (lrs-batch jobs). */
   readonly batch?: number;
   readonly status: JobItemStatus;
@@ -115,6 +137,59 @@ export interface JobCounts {
   readonly byOutcome: Readonly<Record<string, number>>;
   /** FAILED items by error code. */
   readonly byError: Readonly<Record<string, number>>;
+  /** Items settled by a worker (not refused at submission), and the first and last such settlement. */
+  readonly settledByWorkers: number;
+  readonly firstSettledAt?: string;
+  readonly lastSettledAt?: string;
+}
+
+/** Work a job still owes, kept until done (the outbox index): a sweeper picks up what is overdue. */
+export type OutboxTask =
+  | { readonly kind: 'fan-out' }
+  | { readonly kind: 'callback'; readonly event: CallbackEventType };
+
+export type CallbackEventType = 'job.completed' | 'job.cancelled' | 'job.items_dead_lettered';
+
+export interface OutboxEntry {
+  readonly jobId: string;
+  readonly task: OutboxTask;
+  /** ISO timestamp: when the sweeper should do it if nobody has. */
+  readonly dueAt: string;
+  readonly attempts: number;
+}
+
+/** One attempt to deliver a callback. */
+export interface CallbackAttempt {
+  readonly at: string;
+  readonly statusCode?: number;
+  /** Why the attempt failed without an HTTP status (timeout, refused, TLS...), never a body. */
+  readonly error?: string;
+  readonly durationMs: number;
+  /** When the next attempt is due; absent once delivered or given up. */
+  readonly nextAttemptAt?: string;
+}
+
+/** A callback event of a job and how its delivery went. */
+export interface CallbackDelivery {
+  readonly jobId: string;
+  readonly eventId: string;
+  readonly event: CallbackEventType;
+  readonly state: 'PENDING' | 'DELIVERED' | 'FAILED';
+  readonly createdAt: string;
+  readonly deliveredAt?: string;
+  readonly attempts: readonly CallbackAttempt[];
+}
+
+export interface JobListQuery {
+  readonly organisationId: string;
+  /** Only the jobs this caller submitted. */
+  readonly caller?: string;
+  readonly status?: JobStatus;
+  /** ISO timestamp: only jobs created strictly after it. */
+  readonly createdAfter?: string;
+  readonly limit: number;
+  /** Where the previous page stopped (from `next`). */
+  readonly after?: { readonly createdAt: string; readonly jobId: string };
 }
 
 export interface JobsStore {
@@ -128,12 +203,11 @@ export interface JobsStore {
     batches?: readonly JobBatch[],
   ): Promise<{ created: boolean; job: JobRecord }>;
   getJob(jobId: string): Promise<JobRecord | undefined>;
+  /** Every message of the job is on its queue: sets `queuedAt` and clears the fan-out outbox entry. */
   markQueued(jobId: string, at: Date): Promise<void>;
-  /** Mark the job COMPLETED once (no-op when it already is). */
-  markCompleted(jobId: string, at: Date): Promise<void>;
   /**
    * Settle PENDING items; an item that is settled already is left as it is (redeliveries are harmless).
-   * Returns how many items changed.
+   * Takes the items that are still PENDING off the job's `openItems` first. Returns how many items changed.
    */
   settleItems(jobId: string, settlements: readonly ItemSettlement[]): Promise<number>;
   /** Flag PENDING items whose message went to the DLQ; settling them later clears the flag. */
@@ -147,6 +221,32 @@ export interface JobsStore {
     options: { readonly afterIndex?: number; readonly limit: number; readonly status?: JobItemStatus },
   ): Promise<{ items: JobItem[]; lastIndex?: number; more: boolean }>;
   getBatch(jobId: string, batch: number): Promise<JobBatch | undefined>;
+  /** The organisation's jobs, newest first (an index query, never a scan). */
+  listJobs(query: JobListQuery): Promise<{
+    jobs: JobRecord[];
+    next?: { readonly createdAt: string; readonly jobId: string };
+  }>;
+  /** RUNNING → CANCELLING; returns the job as it is afterwards (undefined when there is no such job). */
+  requestCancel(jobId: string, at: Date): Promise<JobRecord | undefined>;
+  /** RUNNING → COMPLETED or CANCELLING → CANCELLED, once; true for the call that made the change. */
+  finishJob(jobId: string, at: Date): Promise<boolean>;
+  /** Set the dead-letter notice flag once; true for the call that set it. */
+  markDeadLetterNotified(jobId: string, at: Date): Promise<boolean>;
+  /** Add or replace an outbox entry (keyed by job and task). */
+  putOutbox(entry: OutboxEntry): Promise<void>;
+  deleteOutbox(jobId: string, task: OutboxTask): Promise<void>;
+  /** Entries due at or before `now`, oldest first. */
+  dueOutbox(now: Date, limit: number): Promise<OutboxEntry[]>;
+  /** Record a callback event (once: an existing event is left as it is). */
+  createCallback(delivery: CallbackDelivery, expiresAt: number): Promise<void>;
+  /** Append an attempt and set the state. */
+  recordCallbackAttempt(
+    jobId: string,
+    eventId: string,
+    attempt: CallbackAttempt,
+    state: CallbackDelivery['state'],
+  ): Promise<void>;
+  listCallbacks(jobId: string): Promise<CallbackDelivery[]>;
   updateBatch(
     jobId: string,
     batch: number,

@@ -34,7 +34,8 @@ export type RequestSource = 'http' | 'queue' | 'job';
 
 /** Why a request failed. Safe to show to the caller: never contains a submitted value or a secret. */
 export interface FailureInfo {
-  readonly code: AppErrorCode | 'INTERNAL';
+  /** CANCELLED: a bulk job item its job's cancellation stopped before it reached the LRS. */
+  readonly code: AppErrorCode | 'INTERNAL' | 'CANCELLED';
   readonly message: string;
   readonly retryable: boolean;
   readonly lrsCode?: string;

@@ -47,6 +47,29 @@ describe('table', () => {
     });
   });
 
+  it('has the jobs-by-organisation and outbox indexes, keyed as the local table is', () => {
+    live.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'jobs-by-organisation',
+          KeySchema: [
+            { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+        {
+          IndexName: 'outbox',
+          KeySchema: [
+            { AttributeName: 'gsi2pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi2sk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+    });
+  });
+
   it('is retained on live and may be destroyed on dev', () => {
     live.hasResource('AWS::DynamoDB::GlobalTable', {
       DeletionPolicy: 'Retain',

@@ -312,7 +312,14 @@ describe('synth refusals', () => {
       lrsMaxConcurrency: 50,
       concurrency: { httpHeadroom: 10, platformFunction: 5, accountLimit: 1000 },
     };
-    expect(synth(greedy)).toThrow(/stages\.dev\.concurrency: the functions reserve 1035 .*more than the 900/);
+    // 17 x (budget 2 x 50 + 10) + 3 x 5
+    expect(synth(greedy)).toThrow(
+      /stages\.dev\.concurrency: the functions reserve 1885 \(17 x \(LRS budget 100 .*more than the 900/,
+    );
+    const starved: StageConfig = { ...STAGES.dev, lrsMaxConcurrency: 20, lrsBudget: 5 };
+    expect(synth(starved)).toThrow(
+      /stages\.dev\.lrsBudget: the LRS budget plus httpHeadroom \(10\) must exceed lrsMaxConcurrency \(20\)/,
+    );
   });
 
   it('names every bad production setting with its rule, never accepting a half-configured domain', () => {

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONCURRENCY, LAMBDA_UNRESERVED_MINIMUM } from '../../infra/config/production.js';
-import { STAGE_NAMES, STAGES, type StageName } from '../../infra/config/stages.js';
+import { lrsBudgetOf, STAGE_NAMES, STAGES, type StageName } from '../../infra/config/stages.js';
 import { ALARM_DEFAULTS } from '../../infra/constructs/alarms.js';
 import { LARGE_BODY_ROUTES } from '../../infra/constructs/edge.js';
 import { REPO_ROOT } from '../../infra/paths.js';
@@ -173,6 +173,10 @@ describe.each(STAGE_NAMES)('stage %s', (name) => {
     expect(dashboard.Properties.DashboardName).toBe(`lrs-gateway-${name}`);
     const body = flatten(dashboard.Properties.DashboardBody);
     const ns = METRICS.namespace(name);
+    // Every alarm of the stage is on the dashboard.
+    for (const [alarmId] of ofType(name, 'AWS::CloudWatch::Alarm')) {
+      expect(body, alarmId).toContain(`{"Fn::GetAtt":["${alarmId}","Arn"]}`);
+    }
     for (const id of OPERATION_IDS) {
       expect(body).toContain(`${id}: calls and outcomes by class`);
       expect(body).toContain(
@@ -253,15 +257,17 @@ describe.each(STAGE_NAMES)('stage %s', (name) => {
     expect(JSON.stringify(association.Properties.ResourceArn)).toMatch(/restapis.*stages/);
   });
 
-  it('reserves concurrency per operation function as its LRS budget plus HTTP headroom, within the account', () => {
+  it('reserves concurrency per operation function as the LRS budget plus HTTP headroom, within the account', () => {
     const c = stage.concurrency ?? DEFAULT_CONCURRENCY;
+    const budget = lrsBudgetOf(stage);
+    expect(budget).toBe(stage.lrsBudget ?? 2 * stage.lrsMaxConcurrency);
     const reserved = ofType(name, 'AWS::Lambda::Function').map(([, fn]) => ({
       name: String(fn.Properties.FunctionName),
       reserved: fn.Properties.ReservedConcurrentExecutions as number,
     }));
     for (const id of OPERATION_IDS) {
       expect(reserved.find((r) => r.name === `lrs-gateway-${name}-${kebab(id)}`)?.reserved, id).toBe(
-        stage.lrsMaxConcurrency + c.httpHeadroom,
+        budget + c.httpHeadroom,
       );
     }
     for (const fn of ['requests', 'jobs', 'certificate-expiry']) {
@@ -273,7 +279,7 @@ describe.each(STAGE_NAMES)('stage %s', (name) => {
     for (const [, mapping] of ofType(name, 'AWS::Lambda::EventSourceMapping')) {
       const max = (mapping.Properties.ScalingConfig as { MaximumConcurrency: number }).MaximumConcurrency;
       expect(max).toBe(stage.lrsMaxConcurrency);
-      expect(max).toBeLessThan(stage.lrsMaxConcurrency + c.httpHeadroom);
+      expect(max).toBeLessThan(budget + c.httpHeadroom);
     }
   });
 

@@ -9,6 +9,7 @@ import { PLATFORM_ROUTES } from '../../infra/routes.js';
 import { ENV, METRICS, orgSecretPrefix } from '../../shared/config/names.js';
 import { orgSecretReaderRolePath } from '../../shared/config/org-secret-access.js';
 import {
+  callbackSecretPrefix,
   DLQ_RETENTION_SECONDS,
   FUNCTION_TIMEOUT_SECONDS,
   MAX_RECEIVE_COUNT,
@@ -35,8 +36,9 @@ interface Statement {
 
 const stage = STAGES.live;
 const OPERATION_COUNT = OPERATION_IDS.length;
-/** requests, jobs, certificate-expiry and the caller authorizer. */
-const PLATFORM_COUNT = 4;
+/** requests, jobs, certificate-expiry, the caller authorizer and job-callbacks. */
+const PLATFORM_COUNT = 5;
+const CALLBACK_QUEUE = 'lrs-gateway-live-job-callbacks';
 
 let built: BuiltStage;
 let resources: Record<string, Resource>;
@@ -139,8 +141,11 @@ describe('operation functions', () => {
 
 describe('queues', () => {
   it('has a queue and a dead-letter queue per operation, with the shared names', () => {
-    built.service.resourceCountIs('AWS::SQS::Queue', 2 * OPERATION_COUNT);
+    // Plus the job callback queue and its DLQ.
+    built.service.resourceCountIs('AWS::SQS::Queue', 2 * OPERATION_COUNT + 2);
     const names = ofType('AWS::SQS::Queue').map(([, q]) => q.Properties.QueueName);
+    expect(names).toContain(CALLBACK_QUEUE);
+    expect(names).toContain(`${CALLBACK_QUEUE}-dlq`);
     for (const id of OPERATION_IDS) {
       expect(names).toContain(operationQueueName('live', id));
       expect(names).toContain(operationDlqName('live', id));
@@ -187,7 +192,17 @@ describe('queues', () => {
   });
 
   it('feeds each queue to its own function with partial batch responses, a visibility timeout >= 6x its timeout', () => {
-    const mappings = ofType('AWS::Lambda::EventSourceMapping');
+    const all = ofType('AWS::Lambda::EventSourceMapping');
+    expect(all).toHaveLength(OPERATION_COUNT + 1);
+    const queueOf = (m: Resource) =>
+      resources[getAttOf(m.Properties.EventSourceArn) ?? '']?.Properties.QueueName;
+    const callbacks = all.filter(([, m]) => queueOf(m) === CALLBACK_QUEUE);
+    expect(callbacks).toHaveLength(1);
+    expect(callbacks[0]?.[1].Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    expect(resources[refOf(callbacks[0]?.[1].Properties.FunctionName) ?? '']?.Properties.FunctionName).toBe(
+      'lrs-gateway-live-job-callbacks',
+    );
+    const mappings = all.filter(([, m]) => queueOf(m) !== CALLBACK_QUEUE);
     expect(mappings).toHaveLength(OPERATION_COUNT);
     for (const [, m] of mappings) {
       expect(m.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
@@ -213,12 +228,18 @@ describe('IAM', () => {
       ([, r]) => (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement,
     );
 
-  it('uses a wildcard resource only for X-Ray (no resource-level permissions) and the organisation secret prefix', () => {
+  it('uses a wildcard resource only for X-Ray (no resource-level permissions), the organisation and the callback secret prefixes', () => {
     const secretPrefix = `arn:<partition>:secretsmanager:eu-west-2:123456789012:secret:${orgSecretPrefix('live')}*`;
+    const callbackPrefix = `arn:<partition>:secretsmanager:eu-west-2:123456789012:secret:${callbackSecretPrefix('live')}*`;
     for (const s of allStatements()) {
       const wildcards = resourcesOf(s).filter((r) => JSON.stringify(r).includes('*'));
       if (wildcards.length === 0) continue;
       if (actionsOf(s).every((a) => a.startsWith('xray:'))) continue;
+      if (wildcards.map(arnText).includes(callbackPrefix)) {
+        expect(actionsOf(s)).toEqual(['secretsmanager:GetSecretValue']);
+        expect(wildcards.map(arnText)).toEqual([callbackPrefix]);
+        continue;
+      }
       expect(actionsOf(s).sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
       expect(wildcards.map(arnText)).toEqual([secretPrefix]);
     }
@@ -234,10 +255,19 @@ describe('IAM', () => {
 
   it('lets only operation functions and the certificate check read secrets, and only under the stage prefix', () => {
     const readers: string[] = [];
+    const callbackReaders: string[] = [];
+    const isCallbackPrefix = (s: Statement) =>
+      JSON.stringify(resourcesOf(s)).includes('secret:lrs-gateway/live/callback/*');
     for (const [, policy] of ofType('AWS::IAM::Policy')) {
       const statements = (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
-      const secretStatements = statements.filter((s) =>
-        actionsOf(s).some((a) => a.startsWith('secretsmanager:')),
+      // The callers' callback signing secrets: read by the stage prefix, by the jobs and callbacks functions only.
+      for (const s of statements.filter(isCallbackPrefix)) {
+        expect(actionsOf(s)).toEqual(['secretsmanager:GetSecretValue']);
+        expect(resourcesOf(s)).toHaveLength(1);
+        callbackReaders.push(String(refOf((policy.Properties.Roles as unknown[])[0])));
+      }
+      const secretStatements = statements.filter(
+        (s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')) && !isCallbackPrefix(s),
       );
       if (secretStatements.length === 0) continue;
       readers.push(String(refOf((policy.Properties.Roles as unknown[])[0])));
@@ -264,6 +294,9 @@ describe('IAM', () => {
     expect(readers).toHaveLength(OPERATION_COUNT + 1);
     expect(readers).not.toContain(roleOfFunction('lrs-gateway-live-requests'));
     expect(readers).not.toContain(roleOfFunction('lrs-gateway-live-jobs'));
+    expect(callbackReaders.sort()).toEqual(
+      [roleOfFunction('lrs-gateway-live-jobs'), roleOfFunction('lrs-gateway-live-job-callbacks')].sort(),
+    );
     expect(readers).not.toContain(roleOfFunction('lrs-gateway-live-authorizer'));
     // The readers, and only they, sit under the path that the key policy and the secrets' policy name.
     for (const [id, role] of ofType('AWS::IAM::Role')) {
@@ -282,10 +315,16 @@ describe('IAM', () => {
       expect(actionsOf({ ...sqs[0], Action: sqs.flatMap(actionsOf) } as Statement)).toEqual(
         expect.arrayContaining(['sqs:SendMessage', 'sqs:ChangeMessageVisibility', 'sqs:ReceiveMessage']),
       );
-      const queueIds = new Set(sqs.flatMap(resourcesOf).map(getAttOf));
-      expect(queueIds.size).toBe(1);
-      const [queueId] = [...queueIds];
-      expect(resources[queueId ?? '']?.Properties.QueueName).toBe(operationQueueName('live', op.id));
+      // Its own queue, and SendMessage only to the job callback queue (a settled last item queues a callback).
+      const names = (st: Statement[]) =>
+        [...new Set(st.flatMap(resourcesOf).map(getAttOf))].map(
+          (id) => resources[id ?? '']?.Properties.QueueName,
+        );
+      const own = sqs.filter((st) => !names([st]).includes(CALLBACK_QUEUE));
+      expect(names(own)).toEqual([operationQueueName('live', op.id)]);
+      const toCallbacks = sqs.filter((st) => names([st]).includes(CALLBACK_QUEUE));
+      expect(names(toCallbacks)).toEqual([CALLBACK_QUEUE]);
+      expect(toCallbacks.flatMap(actionsOf)).not.toContain('sqs:ReceiveMessage');
     }
   });
 
@@ -295,7 +334,8 @@ describe('IAM', () => {
       .filter((s) => actionsOf(s).includes('sqs:SendMessage'))
       .flatMap(resourcesOf)
       .map(getAttOf);
-    expect(new Set(sendTargets).size).toBe(OPERATION_COUNT);
+    // Every operation queue, and the job callback queue.
+    expect(new Set(sendTargets).size).toBe(OPERATION_COUNT + 1);
     expect(jobs.flatMap(actionsOf)).toContain('dynamodb:PutItem');
     const requests = policyOfRole(roleOfFunction('lrs-gateway-live-requests')).flatMap(actionsOf);
     expect(requests).toContain('dynamodb:GetItem');
@@ -303,14 +343,22 @@ describe('IAM', () => {
     expect(requests.some((a) => a.startsWith('sqs:'))).toBe(false);
   });
 
-  it('scopes table access to one table ARN (no index wildcard), and scans only the registry from the certificate check', () => {
+  it('scopes table access to one table ARN (no index wildcard) or Query of the two named indexes, and scans only the registry from the certificate check', () => {
     const certificateRole = roleOfFunction('lrs-gateway-live-certificate-expiry');
     for (const [, policy] of ofType('AWS::IAM::Policy')) {
       const role = refOf((policy.Properties.Roles as unknown[])[0]);
       for (const s of (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement) {
         if (!actionsOf(s).some((a) => a.startsWith('dynamodb:'))) continue;
-        expect(resourcesOf(s)).toHaveLength(1);
-        const target = JSON.stringify(resourcesOf(s)[0]);
+        const targets = resourcesOf(s).map((r) => JSON.stringify(r));
+        if (targets.some((t) => t.includes('/index/'))) {
+          expect(actionsOf(s)).toEqual(['dynamodb:Query']);
+          expect(targets).toHaveLength(2);
+          expect(targets[0]).toMatch(/Table.*Arn.*\/index\/jobs-by-organisation/);
+          expect(targets[1]).toMatch(/Table.*Arn.*\/index\/outbox/);
+          continue;
+        }
+        expect(targets).toHaveLength(1);
+        const target = targets[0] as string;
         expect(target).toMatch(/Table.*Arn/);
         if (actionsOf(s).includes('dynamodb:Scan')) {
           expect(role).toBe(certificateRole);

@@ -201,6 +201,14 @@ describe('infra/app.ts', () => {
     expect(result.stderr).toContain('Unknown stage "prod": valid stages are dev, test, live');
   });
 
+  it.each(['test', 'live'])('refuses %s as shipped: no pinned account and no alarm subscriber', (stage) => {
+    const result = run({ stage });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain(`Stage "${stage}" is not ready to deploy`);
+    expect(result.stderr).toContain(`stages.${stage}.account: must be set to the 12-digit AWS account id`);
+    expect(result.stderr).toContain(`stages.${stage}.alarms: must name at least one subscriber`);
+  });
+
   it('refuses a missing stage', () => {
     const result = run({});
     expect(result.status).not.toBe(0);

@@ -8,7 +8,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalCaller } from '../../local/resources.js';
+import { gatewayRoutes } from '../../local/api-server.js';
+import type { Scope } from '../../shared/config/scopes.js';
 import { OPERATION_LIST, type OperationId } from '../../shared/lrs/operations.js';
 import { type LocalStack, startLocalStack } from '../support/local-stack.js';
 import { type AnswerChecker, answerChecker, openApiDocument } from '../support/openapi-answers.js';
@@ -18,10 +19,12 @@ let stack: LocalStack;
 let checker: AnswerChecker;
 const ORG = 'TEST0001';
 const FIND_ONLY_ORG = 'TEST0003';
-const OTHER_CALLER: LocalCaller = {
+const OTHER_CALLER = {
   clientId: 'college-b',
   clientSecret: `college-b-${randomUUID()}`,
   organisations: ['TEST0002'],
+  // Not an operator: an operator may read any organisation's status.
+  scopes: ['lrs.read', 'lrs.write', 'jobs'] as Scope[],
 };
 let otherToken = '';
 let requestId = '';
@@ -106,6 +109,12 @@ const routes = (): Route[] => [
   { method: 'GET', path: `/v1/requests/${requestId}`, resource: '/v1/requests/{requestId}', mutating: false },
   { method: 'GET', path: `/v1/jobs/${jobId}`, resource: '/v1/jobs/{jobId}', mutating: false },
   { method: 'GET', path: `/v1/jobs/${jobId}/results`, resource: '/v1/jobs/{jobId}/results', mutating: false },
+  {
+    method: 'GET',
+    path: `/v1/organisations/${ORG}/status`,
+    resource: '/v1/organisations/{organisationId}/status',
+    mutating: false,
+  },
 ];
 
 const headersFor = (route: Route, extra: Record<string, string> = {}): Record<string, string> =>
@@ -123,8 +132,8 @@ beforeAll(async () => {
       OTHER_CALLER,
     ],
   });
-  otherToken = await stack.tokenFor(OTHER_CALLER);
   checker = answerChecker();
+  otherToken = await stack.tokenFor(OTHER_CALLER);
   const found = await fetch(`${stack.apiUrl}/v1/learners/find-by-uln`, {
     method: 'POST',
     headers: stack.headers(ORG),
@@ -163,11 +172,13 @@ describe('every route, every error cause', () => {
         ...body,
       });
       expectError(none, 401, 'UNAUTHENTICATED', route.resource);
-      const bad = await send(`${route.resource} bad token`, route.method, route.path, {
-        headers: { ...without, authorization: 'Bearer not.a-token.of-anyone' },
-        ...body,
-      });
-      expectError(bad, 401, 'UNAUTHENTICATED', route.resource);
+      for (const token of ['not-a-token', `${stack.token.slice(0, -4)}AAAA`]) {
+        const bad = await send(`${route.resource} bad token`, route.method, route.path, {
+          headers: { ...without, authorization: `Bearer ${token}` },
+          ...body,
+        });
+        expectError(bad, 401, 'UNAUTHENTICATED', route.resource);
+      }
     }
   });
 
@@ -230,7 +241,9 @@ describe('every route, every error cause', () => {
       expectError(wrong, 405, 'METHOD_NOT_ALLOWED', route.resource);
       expect(wrong.headers.get('allow')).toBe(route.method);
     }
-    for (const route of routes().filter((r) => r.method === 'GET')) {
+    for (const route of routes().filter(
+      (r) => r.method === 'GET' && !r.resource.startsWith('/v1/organisations'),
+    )) {
       const malformed = route.path.replace(/\/v1\/(requests|jobs)\/[^/]+/, '/v1/$1/%E0%A4%A');
       const a = await send(`${route.resource} percent`, 'GET', malformed, { headers: headersFor(route) });
       expectError(a, 400, 'VALIDATION_FAILED', route.resource);
@@ -253,13 +266,9 @@ describe('every route, every error cause', () => {
         headers: headersFor(route, { authorization: `Bearer ${otherToken}` }),
         ...body,
       });
-      // A stored request or job of another organisation does not exist for this caller.
-      expectError(
-        other,
-        route.method === 'GET' ? 404 : 403,
-        route.method === 'GET' ? 'NOT_FOUND' : 'FORBIDDEN',
-        route.resource,
-      );
+      // A stored request or job of another organisation does not exist for this caller; the organisation is forbidden.
+      const hidden = route.method === 'GET' && !route.resource.startsWith('/v1/organisations');
+      expectError(other, hidden ? 404 : 403, hidden ? 'NOT_FOUND' : 'FORBIDDEN', route.resource);
       if (route.op) {
         const unknownOrg = await send(`${route.resource} no secret`, 'POST', route.path, {
           headers: headersFor(route, { 'x-lrs-organisation': 'ZZZZ9999' }),
@@ -329,13 +338,13 @@ describe('every route, every error cause', () => {
     }
   });
 
-  it("the LRS refusing the organisation's access: 502 LRS_ACCESS_REFUSED", async () => {
+  it('the LRS refusing the organisation an operation: 403 LRS_OPERATION_NOT_ALLOWED', async () => {
     const route = routes().find((r) => r.op === 'updateLearner') as Route;
     const a = await send('access refused', 'POST', route.path, {
       headers: headersFor(route, { 'x-lrs-organisation': FIND_ONLY_ORG }),
       body: JSON.stringify(route.body?.()),
     });
-    expectError(a, 502, 'LRS_ACCESS_REFUSED', route.resource);
+    expectError(a, 403, 'LRS_OPERATION_NOT_ALLOWED', route.resource);
   });
 
   it('every answer is documented for its route and status, in the one envelope, Retry-After iff retryable', () => {
@@ -361,6 +370,16 @@ describe('every route, every error cause', () => {
       if (!/^http:\/\/127\.0\.0\.1:\d+\//.test(error.docUrl)) problems.push(`${label}: docUrl not absolute`);
     }
     expect(problems).toEqual([]);
+    // Every route the runtime serves is documented, and every documented route (but the public reference) was sent here.
+    const served = gatewayRoutes().map((r) => `${r.method} ${r.resource}`);
+    const documented = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`),
+    );
+    expect(served.sort()).toEqual(documented.sort());
+    const sent = new Set(routes().map((r) => `${r.method} ${r.resource}`));
+    expect(
+      documented.filter((d) => !sent.has(d) && !d.includes('/v1/docs') && !d.endsWith('openapi.json')),
+    ).toEqual([]);
     expect(Object.keys(doc.paths).length).toBeGreaterThan(20);
     expect(answers.length).toBeGreaterThan(250);
   });

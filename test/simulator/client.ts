@@ -92,6 +92,14 @@ export interface Org {
   userName: string;
 }
 
+/** The simulator's default organisation as a test client sends it. */
+export const defaultOrg = (d: {
+  ukprn: string;
+  organisationRef: string;
+  orgPassword: string;
+  userName: string;
+}): Org => ({ ukprn: d.ukprn, orgRef: d.organisationRef, password: d.orgPassword, userName: d.userName });
+
 const field = (name: string, v: string | undefined) =>
   v === undefined ? '' : `<${name}>${xmlEscape(v)}</${name}>`;
 

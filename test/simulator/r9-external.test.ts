@@ -62,6 +62,21 @@ describe('GetLearnerLearningEvents', () => {
     expect(events).toHaveLength(sim.learner(plr.uln)?.events.length ?? -1);
     expect(events.length).toBeGreaterThan(0);
   });
+  it('lists the events grouped by source, ILR then NPD then AO, as the recorded answers do', async () => {
+    for (const who of [plr, notableLearner('linkedRetired')]) {
+      const r = result((await r9('GetLearnerLearningEvents', plrRequest(org, who))).body);
+      const sources = all(
+        r?.children.find((c) => c.local === 'LearnerRecord'),
+        'LearningEvent',
+      ).map((e) => at(e, 'Source') as string);
+      expect(sources.length).toBeGreaterThan(0);
+      const rank = (x: string) => ['ILR', 'NPD', 'AO'].indexOf(x);
+      expect(sources.every((x) => rank(x) >= 0)).toBe(true);
+      expect(sources).toEqual([...sources].sort((a, b) => rank(a) - rank(b)));
+      // Several sources, so the order is really checked.
+      if (who === plr) expect(new Set(sources).size).toBeGreaterThan(1);
+    }
+  });
   it('accepts the UKPRN as OrganisationRef (as a production WCF client sends it) and Ukprn alone (as MoJ sends it)', async () => {
     for (const who of [
       { ...org, orgRef: org.ukprn },
@@ -113,9 +128,10 @@ describe('GetLearnerLearningEvents', () => {
     );
     expect(at(r, 'ResponseCode')).toBe('WSEC0136');
   });
-  it('routes by body wrapper when SOAPAction is missing', async () => {
+  it('refuses a missing SOAPAction with ActionNotSupported, as WCF dispatches on it', async () => {
     const res = await send(sim.url, '/LearnerServiceR9.svc', sim.certs, plrRequest(org, plr));
-    expect(at(result(res.body), 'ResponseCode')).toBe('WSRC0004');
+    expect(res.status).toBe(500);
+    expect(res.body).toContain('a:ActionNotSupported');
   });
 });
 

@@ -474,8 +474,16 @@ const learnerServiceBodies = (): Promise<string[]> => {
       ),
     );
     bodies.push(vbatch);
-    sim.finishJobs();
     const jobId = (x: string) => x.match(/<JobID>(\d+)<\/JobID>/)?.[1] as string;
+    // The output of a job still running and of an unknown job (the job times are mandatory).
+    for (const id of [jobId(batch), '424242']) {
+      bodies.push(
+        await post(
+          learnerEnvelope(NS.batchmsg, 'GetSubmitBatchOutput', `${legacyCreds(o)}<JobID>${id}</JobID>`),
+        ),
+      );
+    }
+    sim.finishJobs();
     bodies.push(
       await post(
         learnerEnvelope(

@@ -49,6 +49,9 @@ export interface LocalStack {
   readonly queueUrls: Readonly<Record<OperationId, string>>;
   readonly dlqUrls: Readonly<Record<OperationId, string>>;
   readonly queueArns: Readonly<Record<OperationId, string>>;
+  /** The job callback queue and each caller's callback signing secret (by caller id). */
+  readonly callbackQueueUrl: string;
+  readonly callbackSecrets: Readonly<Record<string, string>>;
   readonly dynamo: DynamoDBDocumentClient;
   /** The plain client under `dynamo` (e.g. for DynamoDbResultsStore). */
   readonly dynamoClient: DynamoDBClient;
@@ -97,6 +100,8 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     queueUrls: runtime.resources.queueUrls,
     dlqUrls: runtime.resources.dlqUrls,
     queueArns: runtime.resources.queueArns,
+    callbackQueueUrl: runtime.resources.callbackQueueUrl,
+    callbackSecrets: runtime.resources.callbackSecrets,
     dynamo,
     dynamoClient,
     sqs: runtime.sqs,

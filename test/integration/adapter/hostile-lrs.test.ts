@@ -17,7 +17,7 @@ import { parseResponse } from '../../../shared/lrs/parse.js';
 import { validateRequest } from '../../../shared/lrs/schemas.js';
 import { testCertificates } from '../../certs.js';
 import { SAMPLES } from '../../unit/lrs/samples.js';
-import { pemCreds, source } from './loopback.js';
+import { MTLS_SERVER_OPTIONS, pemCreds, source } from './loopback.js';
 
 const certs = testCertificates();
 const PASSWORD = pemCreds().orgPassword;
@@ -82,19 +82,10 @@ const makeBomb = (): Promise<Buffer> =>
 
 beforeAll(async () => {
   bomb = await makeBomb();
-  lrs = https.createServer(
-    {
-      key: certs.serverKey,
-      cert: certs.serverCert,
-      ca: certs.caCert,
-      requestCert: true,
-      rejectUnauthorized: true,
-    },
-    (req, res) => {
-      req.resume();
-      req.on('end', () => behaviour(req, res));
-    },
-  );
+  lrs = https.createServer(MTLS_SERVER_OPTIONS, (req, res) => {
+    req.resume();
+    req.on('end', () => behaviour(req, res));
+  });
   plainTarget = http.createServer(recordOn('http'));
   tlsTarget = https.createServer({ key: certs.serverKey, cert: certs.serverCert }, recordOn('https'));
   endpoint = `https://127.0.0.1:${await listen(lrs)}`;
@@ -291,13 +282,13 @@ const PATHOLOGICAL: Record<string, string> = {
 
 describe('200 KB bodies that stall regular expressions', () => {
   for (const [name, body] of Object.entries(PATHOLOGICAL)) {
-    it(`${name}: the parser answers in linear time`, () => {
+    it(`${name}: the parser refuses it as malformed, well within the call deadline`, () => {
       expect(body.length).toBeGreaterThanOrEqual(190 * 1024);
       const t = performance.now();
       const r = parseResponse('findLearnerByDemographics', body);
       expect(r.kind).toBe('unexpected');
-      // Linear work on 200 KB is a few milliseconds; a backtracking regex takes seconds.
-      expect(performance.now() - t).toBeLessThan(500);
+      // Linear work on 200 KB takes milliseconds; soap's backtracking clean-up takes minutes here.
+      expect(performance.now() - t).toBeLessThan(DEADLINE_MS);
     });
 
     it(`${name}: the call is refused within the deadline`, async () => {

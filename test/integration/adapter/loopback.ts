@@ -36,3 +36,12 @@ export const source = (
   };
   return s;
 };
+
+/** Options of a loopback LRS stand-in that requires a client certificate from the test CA. */
+export const MTLS_SERVER_OPTIONS = {
+  key: certs.serverKey,
+  cert: certs.serverCert,
+  ca: certs.caCert,
+  requestCert: true,
+  rejectUnauthorized: true,
+} as const;

@@ -44,7 +44,7 @@ describe('normalised input through the handlers', () => {
   it('an achievement with minutes-only times answers 200 (WSRC0007), and the job completes', async () => {
     const res = await h.call<View>('submitAchievementBatch', achievement({}), { idempotencyKey: key() });
     expect(res.statusCode, JSON.stringify(res.body).slice(0, 300)).toBe(200);
-    expect(res.body.outcome).toMatchObject({ code: 'WSRC0007' });
+    expect(res.body.outcome).toMatchObject({ lrsCode: 'WSRC0007' });
     const jobId = res.body.result.jobId as number;
     expect(jobId).toBeGreaterThan(0);
     h.stack.simulator.finishJobs();
@@ -59,7 +59,7 @@ describe('normalised input through the handlers', () => {
   ])('%s is sent as a valid xs:dateTime (200)', async (_name, over) => {
     const res = await h.call<View>('submitAchievementBatch', achievement(over), { idempotencyKey: key() });
     expect(res.statusCode, JSON.stringify(res.body).slice(0, 300)).toBe(200);
-    expect(res.body.outcome).toMatchObject({ code: 'WSRC0007' });
+    expect(res.body.outcome).toMatchObject({ lrsCode: 'WSRC0007' });
   });
 
   it('a date-time that is not one (month 13) is a 400 naming the field and the rule', async () => {
@@ -85,7 +85,7 @@ describe('normalised input through the handlers', () => {
       lastKnownPostCode: ` ${exact.postcode.toLowerCase().replace(' ', '  ')} `,
     });
     expect(res.statusCode, JSON.stringify(res.body).slice(0, 300)).toBe(200);
-    expect(res.body.outcome).toMatchObject({ code: 'WSRC0004' });
+    expect(res.body.outcome).toMatchObject({ lrsCode: 'WSRC0004' });
   });
 
   it('a name of no-break spaces is a 400 naming the rule, not a value the LRS refuses', async () => {

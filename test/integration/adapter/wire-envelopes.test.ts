@@ -24,23 +24,12 @@ import {
   type OperationId,
 } from '../../../shared/lrs/operations.js';
 import { validateRequest } from '../../../shared/lrs/schemas.js';
-import { testCertificates } from '../../certs.js';
+import { referencePath } from '../../reference.js';
 import { CREDS, CREDS_UKPRN_ONLY, SAMPLES } from '../../unit/lrs/samples.js';
 import { wsdlSchemas } from '../../wcf-schemas.js';
-import { pemCreds, source } from './loopback.js';
+import { MTLS_SERVER_OPTIONS, pemCreds, source } from './loopback.js';
 
-const certs = testCertificates();
-const LEGACY_DIR = join(
-  import.meta.dirname,
-  '..',
-  '..',
-  '..',
-  '..',
-  'shared',
-  'lrs-reference',
-  'sunsis-core',
-  'legacy-miap-java',
-);
+const LEGACY_DIR = referencePath('sunsis-core', 'legacy-miap-java');
 const LEGACY_FILES = {
   [NS.findmsg]: 'findlearner.xsd',
   [NS.regmsg]: 'registerlearner.xsd',
@@ -119,32 +108,23 @@ let endpoint = '';
 let last: Captured | undefined;
 
 beforeAll(async () => {
-  server = https.createServer(
-    {
-      key: certs.serverKey,
-      cert: certs.serverCert,
-      ca: certs.caCert,
-      requestCert: true,
-      rejectUnauthorized: true,
-    },
-    (req, res) => {
-      let body = '';
-      req.setEncoding('utf8');
-      req.on('data', (d: string) => {
-        body += d;
-      });
-      req.on('end', () => {
-        last = {
-          envelope: body,
-          soapAction: req.headers.soapaction as string | undefined,
-          contentType: req.headers['content-type'],
-          path: req.url ?? '',
-        };
-        res.writeHead(503, { 'retry-after': '1' });
-        res.end();
-      });
-    },
-  );
+  server = https.createServer(MTLS_SERVER_OPTIONS, (req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (d: string) => {
+      body += d;
+    });
+    req.on('end', () => {
+      last = {
+        envelope: body,
+        soapAction: req.headers.soapaction as string | undefined,
+        contentType: req.headers['content-type'],
+        path: req.url ?? '',
+      };
+      res.writeHead(503, { 'retry-after': '1' });
+      res.end();
+    });
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   endpoint = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });

@@ -1,7 +1,7 @@
 /** Pure parts of bulk jobs: request ids, LRS batch splitting and results, item validation, CSV. */
 import { describe, expect, it } from 'vitest';
 import { buildOpenApiDocument } from '../../../shared/api/openapi.js';
-import { csvToItems, parseCsv, resultColumns, toCsv } from '../../../shared/jobs/csv.js';
+import { cellText, csvToItems, parseCsv, resultColumns, toCsv } from '../../../shared/jobs/csv.js';
 import {
   batchRequestId,
   itemRequestId,
@@ -16,9 +16,9 @@ import {
   splitIntoBatches,
 } from '../../../shared/jobs/lrs-batch.js';
 import { itemResultSchema, resultsCsvColumns } from '../../../shared/jobs/read-job.js';
-import { validateItems } from '../../../shared/jobs/submit-job.js';
+import { jobSubmissionSchema, validateItems } from '../../../shared/jobs/submit-job.js';
 import { outcomeFor, toOutcome } from '../../../shared/lrs/outcomes.js';
-import { requestSchemas, validateRequest } from '../../../shared/lrs/schemas.js';
+import { requestSchemas, toFieldIssues, validateRequest } from '../../../shared/lrs/schemas.js';
 
 const job = 'job-0123456789abcdef0123456789abcdef';
 
@@ -116,7 +116,35 @@ describe('item validation', () => {
     expect(invalid[0]?.issues[0]).toMatchObject({ field: 'items[1].familyName', rule: 'required' });
     expect(() =>
       validateItems(deps, { operation: 'submitVerifyBatch', items: [{}], options: { jobType: 'FUL' } }),
-    ).toThrow(/options.jobType/);
+    ).toThrow(/options may only name the batch options of submitVerifyBatch: orgEmail/);
+  });
+
+  it('accepts only known option names, and never repeats an unknown one (it may be personal data)', () => {
+    const name = 'Jane Smith 1976-08-16';
+    const parsed = jobSubmissionSchema.safeParse({
+      operation: 'submitBatchRegistration',
+      items: [{}],
+      options: { jobType: 'FUL', [name]: 'x' },
+    });
+    expect(parsed.success).toBe(false);
+    const issues = toFieldIssues(parsed.error as never, {});
+    expect(issues).toEqual([
+      { field: 'options', rule: 'knownOptions', message: expect.stringContaining('jobType, orgEmail') },
+    ]);
+    expect(JSON.stringify(issues)).not.toContain('Jane');
+    for (const options of [{ jobType: 'FUL' }, { orgEmail: 'a@b.example' }, {}])
+      expect(
+        jobSubmissionSchema.safeParse({ operation: 'submitVerifyBatch', items: [{}], options }).success,
+      ).toBe(true);
+    let thrown: unknown;
+    try {
+      validateItems(deps, { operation: 'submitVerifyBatch', items: [{}], options: { jobType: 'FUL' } });
+    } catch (e) {
+      thrown = e;
+    }
+    expect((thrown as { issues: unknown[] }).issues).toEqual([
+      expect.objectContaining({ field: 'options', rule: 'knownOptions' }),
+    ]);
   });
 });
 
@@ -145,6 +173,17 @@ describe('CSV', () => {
     expect(toCsv(['a', 'b.c'], [{ a: '=SUM(A1)', b: { c: ['x', 'y'] } }, { a: 'O"Neil, A' }])).toBe(
       'a,b.c\r\n\'=SUM(A1),x|y\r\n"O""Neil, A",\r\n',
     );
+  });
+
+  it('defuses every cell a spreadsheet would run, by the OWASP rule (= + - @ tab CR), and keeps numbers', () => {
+    for (const text of ['=1+1', '+1+1', '-1+1', '-A1', '@SUM(A1)', '\t=1', '\r=1', '-', '-2'])
+      expect(cellText(text).replace(/^"/, ''), JSON.stringify(text)).toMatch(/^'/);
+    expect(cellText(-5)).toBe('-5');
+    expect(cellText(12)).toBe('12');
+    for (const text of ['Smith', '1026893096', 'a=b', ' =1', "O'Neil"])
+      expect(cellText(text)).not.toMatch(/^'/);
+    // Inside a list too: the joined cell is what the spreadsheet sees.
+    expect(cellText(['-1+2', 'x'])).toBe("'-1+2|x");
   });
 });
 

@@ -112,6 +112,18 @@ describe('request validation', () => {
     );
   });
 
+  it('a LearnerService job id is a 64-bit number kept as text: every digit kept, beyond xs:long refused naming the rule', () => {
+    expect(validateRequest('getBatchRegistrationOutput', { jobId: '9223372036854775807' }).jobId).toBe(
+      '9223372036854775807',
+    );
+    expect(validateRequest('getVerifyBatchOutput', { jobId: '9007199254740993' }).jobId).toBe(
+      '9007199254740993',
+    );
+    expect(issuesOf('getBatchRegistrationOutput', { jobId: '9223372036854775808' })).toEqual([
+      expect.objectContaining({ field: 'jobId', rule: 'max' }),
+    ]);
+  });
+
   it('rejects unknown fields instead of dropping them, naming each (a typo must not go unnoticed)', () => {
     const issues = issuesOf('findLearnerByDemographics', { ...demographics, previousFamilyname: 'Smith' });
     expect(issues).toEqual([
