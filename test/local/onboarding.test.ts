@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalCaller } from '../../local/resources.js';
 import { clientCredentialsToken } from '../../local/token-client.js';
 import { DynamoDbRegistry } from '../../shared/adapters/dynamodb-registry.js';
+import { issue } from '../../simulator/certs.js';
 import { notableLearner } from '../../simulator/seed.js';
 import { runAdmin } from '../../tools/admin/main.js';
 import { testCertificates } from '../certs.js';
@@ -44,36 +45,7 @@ const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir,
 
 /** A client key and certificate signed by the CA the simulator trusts, and a PFX (AES) of them. */
 const makeClient = (name: string, ca: string): void => {
-  openssl(
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    `${name}.key`,
-    '-out',
-    `${name}.csr`,
-    '-subj',
-    `/CN=${name}/O=Onboarding College`,
-  );
-  writeFileSync(join(dir, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
-  openssl(
-    'x509',
-    '-req',
-    '-in',
-    `${name}.csr`,
-    '-CA',
-    `${ca}.crt`,
-    '-CAkey',
-    `${ca}.key`,
-    '-CAcreateserial',
-    '-out',
-    `${name}.crt`,
-    '-days',
-    '90',
-    '-extfile',
-    'client.ext',
-  );
+  issue(dir, ca, name, `/CN=${name}/O=Onboarding College`, 'extendedKeyUsage=clientAuth\n');
   openssl(
     'pkcs12',
     '-export',

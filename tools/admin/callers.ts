@@ -53,8 +53,12 @@ export const callerAdd = async (ctx: AdminContext, id: string | undefined): Prom
   const scopes = scopesOption(ctx);
   const queueSenders = sendersOption(ctx);
   let callerId: string;
-  let secret: string;
-  if (ctx.local) {
+  let secret: string | undefined;
+  if (!ctx.local && !ctx.userPoolId && id) {
+    // Another OIDC issuer (e.g. Entra ID) holds the client: register its client id only.
+    callerId = callerArg(id);
+    if (await ctx.registry.getCaller(callerId)) throw new UsageError(`Caller ${callerId} exists already`);
+  } else if (ctx.local) {
     callerId = callerArg(
       id ??
         `local-${newClientSecret()
@@ -103,8 +107,10 @@ export const callerAdd = async (ctx: AdminContext, id: string | undefined): Prom
   await ctx.registry.putCaller(record);
   ctx.io.out(`Caller ${callerId} (${name}) added with scopes ${scopes.join(' ')}`);
   ctx.io.out(`  client id      ${callerId}`);
-  ctx.io.out(`  client secret  ${secret}`);
-  ctx.io.out('  The secret is shown once: hand it to the caller over a secure channel.');
+  if (secret) {
+    ctx.io.out(`  client secret  ${secret}`);
+    ctx.io.out('  The secret is shown once: hand it to the caller over a secure channel.');
+  }
   ctx.io.out(`  next: npm run admin -- grant ${callerId} <organisation>`);
 };
 

@@ -18,7 +18,8 @@ Organisations
   org suspend <id> | org resume <id> | org remove <id> [--keep-secret] | org list [--json] | org show <id>
 Callers
   caller add [<id> with --local] --name <name> --scopes lrs.read,lrs.write,jobs,admin [--queue-sender <AROA…>]
-             (in AWS: --user-pool-id <pool> or COGNITO_USER_POOL_ID; Cognito makes the client id)
+             (in AWS: --user-pool-id <pool> or COGNITO_USER_POOL_ID, Cognito makes the client id;
+              another OIDC issuer such as Entra ID: give its client id and no pool)
   caller suspend <id> | caller resume <id> | caller remove <id> | caller list
   grant <caller> <org> [--read-all] | revoke <caller> <org>
 Diagnosis
