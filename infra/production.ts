@@ -5,6 +5,7 @@
  */
 import type { App, Environment } from 'aws-cdk-lib';
 import { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { PLATFORM_FUNCTIONS } from '../shared/config/resources.js';
 import { planConcurrency, reserveConcurrency } from './concurrency.js';
 import { DEFAULT_CONCURRENCY } from './config/production.js';
 import type { StageConfig } from './config/stages.js';
@@ -49,18 +50,13 @@ export function addProductionLayer(
   network: NetworkStack | undefined,
 ): ProductionLayer {
   const operations = [...service.operations.values()];
-  const platform = [
-    service.requestsFunction,
-    service.jobsFunction,
-    service.certificateExpiryFunction,
-    service.authorizer.handler,
-  ];
+  const platform = [service.requestsFunction, service.jobsFunction, service.certificateExpiryFunction];
 
   const { plan, problems } = planConcurrency(
     stage.name,
     stage.lrsMaxConcurrency,
     operations.length,
-    platform.length,
+    Object.keys(PLATFORM_FUNCTIONS).length,
     stage.concurrency ?? DEFAULT_CONCURRENCY,
   );
   if (problems.length > 0)
@@ -120,12 +116,6 @@ export function addProductionLayer(
     service.api.api,
     'lambda_function_public_access_prohibited_check',
     "API Gateway's invoke permissions name this API's execute-api ARN as SourceArn, built with Fn::Join, " +
-      'which the rule cannot read as a literal or local reference.',
-  );
-  acknowledgeGuard(
-    service.authorizer.handler.function,
-    'lambda_function_public_access_prohibited_check',
-    "API Gateway's invoke permission names this API's authorizer ARN as SourceArn, built with Fn::Join, " +
       'which the rule cannot read as a literal or local reference.',
   );
   acknowledgeGuard(

@@ -55,7 +55,7 @@ export class DataStack extends Stack {
     this.key = keys.data;
     this.orgSecretsKey = keys.orgSecrets;
     this.alarmKey = keys.alarms;
-    for (const key of [this.key, this.orgSecretsKey, this.alarmKey]) denyGrantsExceptForAwsServices(key);
+    denyGrantsExceptForAwsServices(this.key);
     this.logsKey = createLogsKey(this, stage.name, removalPolicy, stage.retainData);
 
     this.table = new TableV2(this, 'Table', {

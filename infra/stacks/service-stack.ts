@@ -5,7 +5,7 @@
  * run-time data in the registry, so the template is the same for one organisation or a thousand.
  */
 import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, MathExpression, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
@@ -71,6 +71,7 @@ export class ServiceStack extends Stack {
   public readonly certificateExpiryFunction: GatewayFunction;
   public readonly authorizer: CallerAuthorizer;
   public readonly api: GatewayApi;
+  public readonly certificateExpiryAlarm: Alarm;
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
@@ -216,6 +217,32 @@ export class ServiceStack extends Stack {
     });
 
     const action = new SnsAction(alarmTopic);
+    // One alarm for every organisation, present or future: the lowest days left over all of them (a Metrics
+    // Insights query over the per-organisation data points). The metric names the organisation that is short.
+    this.certificateExpiryAlarm = new Alarm(this, 'CertificateExpiryAlarm', {
+      alarmDescription:
+        `An organisation's LRS client certificate expires in ${stage.alarms.certificateExpiryDays} days or fewer: ` +
+        `find it in metric ${METRICS.certificateDaysRemaining} by ${METRICS.organisationDimension}, request a new ` +
+        'certificate from the LRS and rotate it with npm run admin (infra/README.md)',
+      metric: new MathExpression({
+        label: 'Fewest days left on any organisation certificate',
+        expression:
+          `SELECT MIN(${METRICS.certificateDaysRemaining}) ` +
+          `FROM SCHEMA("${METRICS.namespace(stage.name)}", ${METRICS.organisationDimension}, service) ` +
+          `WHERE service = '${CERTIFICATE_EXPIRY_SERVICE}'`,
+        usingMetrics: {},
+        period: Duration.hours(1),
+      }),
+      threshold: stage.alarms.certificateExpiryDays,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD,
+      // A data point arrives once a day: keep the last state in between. A check that stops running is caught
+      // by the function's error alarm.
+      treatMissingData: TreatMissingData.IGNORE,
+    });
+    this.certificateExpiryAlarm.addAlarmAction(action);
+    this.certificateExpiryAlarm.addOkAction(action);
+
     const handlers: Record<keyof typeof PLATFORM_FUNCTIONS, IFunction | undefined> = {
       requests: this.requestsFunction.function,
       jobs: this.jobsFunction.function,

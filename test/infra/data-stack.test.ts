@@ -82,8 +82,8 @@ describe('registry table', () => {
 });
 
 describe('keys', () => {
-  it('has a key each for the data, the organisation secrets, the alarms and the logs, each rotated, and retained on live', () => {
-    live.resourceCountIs('AWS::KMS::Key', 4);
+  it('has three keys (data, organisation secrets, alarms), each rotated, and retained on live', () => {
+    live.resourceCountIs('AWS::KMS::Key', 3);
     for (const [, key] of Object.entries(live.findResources('AWS::KMS::Key'))) {
       expect(key.Properties.EnableKeyRotation).toBe(true);
       expect(key.DeletionPolicy).toBe('Retain');
@@ -176,7 +176,7 @@ describe('alarm topic', () => {
           Match.objectLike({
             Principal: { Service: 'cloudwatch.amazonaws.com' },
             Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-            Condition: Match.objectLike({ StringEquals: { 'aws:SourceAccount': '123456789012' } }),
+            Condition: Match.objectLike({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } }),
           }),
         ]),
       }),
