@@ -68,7 +68,6 @@ export function addProductionLayer(
   const alarms = new OperationalAlarms(service, 'OperationalAlarms', {
     stageName: stage.name,
     routing: stage.alarms,
-    certificateExpiryDays: stage.alarms.certificateExpiryDays,
     operations,
     table: data.table,
     api: service.api.api,

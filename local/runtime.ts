@@ -53,6 +53,8 @@ export interface LocalRuntimeOptions {
   readonly api?: boolean;
   /** Start the SQS pollers (default true). */
   readonly pollers?: boolean;
+  /** Which of the simulator's organisations to seed (ids as the gateway keys them; default all). */
+  readonly organisations?: readonly string[];
   /** Callers (OAuth clients) seeded in the registry; default: one caller for every seeded organisation. */
   readonly callers?: readonly LocalCaller[];
   /** Replace the API routes (default: every operation and platform route, see gatewayRoutes()). */
@@ -171,7 +173,9 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     });
     stoppers.push(() => tokenIssuer.close());
 
-    const organisations = seededOrganisations();
+    const organisations = seededOrganisations().filter(
+      (o) => options.organisations === undefined || options.organisations.includes(o.organisationId),
+    );
     const callers = options.callers ?? defaultCallers();
     const resources = await createLocalResources({
       tokenIssuer,

@@ -53,7 +53,8 @@ const stillValid = (dir: string): boolean => {
   }
 };
 
-const issue = (
+/** Issues `<name>.key` + `<name>.crt` in `dir`, signed by `<ca>.crt`/`<ca>.key` there (openssl). */
+export const issue = (
   dir: string,
   ca: string,
   name: string,

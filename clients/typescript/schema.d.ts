@@ -1335,7 +1335,7 @@ export interface components {
              * @description Stable error code, distinct per cause: see /v1/docs/errors for each one and what to do
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "BAD_REQUEST_BODY" | "BAD_REQUEST_PARAMETERS" | "UNAUTHENTICATED" | "INVALID_API_KEY" | "FORBIDDEN" | "NOT_FOUND" | "ROUTE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "IDEMPOTENCY_KEY_IN_USE" | "IDEMPOTENCY_KEY_REUSED" | "REQUEST_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "LRS_REJECTED" | "RATE_LIMITED" | "INTERNAL" | "LRS_ACCESS_REFUSED" | "BAD_GATEWAY" | "LRS_UNAVAILABLE" | "GATEWAY_TIMEOUT";
+            code: "VALIDATION_FAILED" | "BAD_REQUEST_BODY" | "BAD_REQUEST_PARAMETERS" | "UNAUTHENTICATED" | "INVALID_API_KEY" | "FORBIDDEN" | "NOT_FOUND" | "ROUTE_NOT_FOUND" | "METHOD_NOT_ALLOWED" | "IDEMPOTENCY_KEY_IN_USE" | "IDEMPOTENCY_KEY_REUSED" | "REQUEST_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "LRS_REJECTED" | "RATE_LIMITED" | "INTERNAL" | "LRS_OPERATION_NOT_ALLOWED" | "LRS_ACCESS_REFUSED" | "LRS_BAD_EXCHANGE" | "BAD_GATEWAY" | "LRS_UNAVAILABLE" | "GATEWAY_TIMEOUT";
             /** @description For people; never contains a submitted value */
             message: string;
             /** @description True when the same request may succeed later; then Retry-After and retryAfterSeconds say when */
@@ -1381,9 +1381,9 @@ export interface components {
             findType: "FUL" | "CHK";
             /** @description Unique Learner Number: 10 digits, first digit 1-9, valid check digit */
             uln: string;
-            /** @description Family name (1-35 characters, not blank) */
+            /** @description Family name (1-35 characters, not blank; spaces collapsed and trimmed) */
             familyName: string;
-            /** @description Given name (1-35 characters, not blank) */
+            /** @description Given name (1-35 characters, not blank; spaces collapsed and trimmed) */
             givenName: string;
         };
         FindLearnerByUlnResult: {
@@ -1464,9 +1464,9 @@ export interface components {
              * @enum {string}
              */
             findType: "FUL" | "CHK";
-            /** @description Family name (1-35 characters, not blank) */
+            /** @description Family name (1-35 characters, not blank; spaces collapsed and trimmed) */
             familyName: string;
-            /** @description Given name (1-35 characters, not blank) */
+            /** @description Given name (1-35 characters, not blank; spaces collapsed and trimmed) */
             givenName: string;
             /** @description Date of birth (YYYY-MM-DD, 1800-2099) */
             dateOfBirth: string;
@@ -1475,7 +1475,7 @@ export interface components {
              * @enum {string}
              */
             gender: "0" | "1" | "2" | "9";
-            /** @description Last known postcode, up to 9 characters */
+            /** @description Last known postcode, up to 9 characters; sent upper-cased with one space before the inward code */
             lastKnownPostCode: string;
             /** @description Previous family name (up to 35 characters) */
             previousFamilyName?: string;
@@ -1560,9 +1560,9 @@ export interface components {
         VerifyLearnerRequest: {
             /** @description Unique Learner Number: 10 digits, first digit 1-9, valid check digit */
             uln: string;
-            /** @description Family name (1-35 characters, not blank) */
+            /** @description Family name (1-35 characters, not blank; spaces collapsed and trimmed) */
             familyName: string;
-            /** @description Given name (1-35 characters, not blank) */
+            /** @description Given name (1-35 characters, not blank; spaces collapsed and trimmed) */
             givenName: string;
             /** @description Date of birth (YYYY-MM-DD, 1800-2099) */
             dateOfBirth?: string;
@@ -1628,11 +1628,11 @@ export interface components {
             learner: {
                 /** @description Title (up to 35 characters) */
                 title?: string;
-                /** @description Given name (1-35 characters, not blank) */
+                /** @description Given name (1-35 characters, not blank; spaces collapsed and trimmed) */
                 givenName: string;
                 /** @description Middle or other names (up to 35 characters) */
                 middleOtherName?: string;
-                /** @description Family name (1-35 characters, not blank) */
+                /** @description Family name (1-35 characters, not blank; spaces collapsed and trimmed) */
                 familyName: string;
                 /** @description Preferred given name (up to 35 characters) */
                 preferredGivenName?: string;
@@ -1650,7 +1650,7 @@ export interface components {
                 lastKnownAddressTown?: string;
                 /** @description County or city (up to 50 characters) */
                 lastKnownAddressCountyOrCity?: string;
-                /** @description Last known postcode, up to 9 characters */
+                /** @description Last known postcode, up to 9 characters; sent upper-cased with one space before the inward code */
                 lastKnownPostCode: string;
                 /** @description Date the address was captured (YYYY-MM-DD, 1800-2099) */
                 dateOfAddressCapture?: string;
@@ -1694,6 +1694,8 @@ export interface components {
             searchResponseCode: string;
             /** @description Code of the registration, when one was attempted (WSRC0005 registered, WSRC0021 refused) */
             registerResponseCode?: string;
+            /** @description True when the registration's answer was lost and the learner was found registered by a search afterwards (exact match on every submitted field) */
+            reconciled?: boolean;
             /** @description Learners the search found instead (empty when registered or too many matches) */
             matches: {
                 /** @description A learner record from LearnerService */
@@ -1773,11 +1775,11 @@ export interface components {
             learner: {
                 /** @description Title (up to 35 characters) */
                 title?: string;
-                /** @description Given name (1-35 characters, not blank) */
+                /** @description Given name (1-35 characters, not blank; spaces collapsed and trimmed) */
                 givenName: string;
                 /** @description Middle or other names (up to 35 characters) */
                 middleOtherName?: string;
-                /** @description Family name (1-35 characters, not blank) */
+                /** @description Family name (1-35 characters, not blank; spaces collapsed and trimmed) */
                 familyName: string;
                 /** @description Preferred given name (up to 35 characters) */
                 preferredGivenName?: string;
@@ -1795,7 +1797,7 @@ export interface components {
                 lastKnownAddressTown?: string;
                 /** @description County or city (up to 50 characters) */
                 lastKnownAddressCountyOrCity?: string;
-                /** @description Last known postcode, up to 9 characters */
+                /** @description Last known postcode, up to 9 characters; sent upper-cased with one space before the inward code */
                 lastKnownPostCode: string;
                 /** @description Date the address was captured (YYYY-MM-DD, 1800-2099) */
                 dateOfAddressCapture?: string;
@@ -1885,13 +1887,13 @@ export interface components {
                 misIdentifier?: string;
                 /** @description Title (up to 35 characters) */
                 title?: string;
-                /** @description Given name (1-35 characters, not blank) */
+                /** @description Given name (1-35 characters, not blank; spaces collapsed and trimmed) */
                 givenName: string;
                 /** @description Preferred given name (up to 35 characters) */
                 preferredGivenName?: string;
                 /** @description Middle or other names (up to 35 characters) */
                 middleOtherName?: string;
-                /** @description Family name (1-35 characters, not blank) */
+                /** @description Family name (1-35 characters, not blank; spaces collapsed and trimmed) */
                 familyName: string;
                 /** @description Previous family name (up to 35 characters) */
                 previousFamilyName?: string;
@@ -1907,7 +1909,7 @@ export interface components {
                 lastKnownAddressTown?: string;
                 /** @description County or city (up to 50 characters) */
                 lastKnownAddressCountyOrCity?: string;
-                /** @description Last known postcode, up to 9 characters */
+                /** @description Last known postcode, up to 9 characters; sent upper-cased with one space before the inward code */
                 lastKnownPostCode?: string;
                 /** @description Date the address was captured (YYYY-MM-DD, 1800-2099) */
                 dateOfAddressCapture?: string;
@@ -2065,9 +2067,9 @@ export interface components {
                 misIdentifier?: string;
                 /** @description Unique Learner Number: 10 digits, first digit 1-9, valid check digit */
                 uln: string;
-                /** @description Family name (1-35 characters, not blank) */
+                /** @description Family name (1-35 characters, not blank; spaces collapsed and trimmed) */
                 familyName: string;
-                /** @description Given name (1-35 characters, not blank) */
+                /** @description Given name (1-35 characters, not blank; spaces collapsed and trimmed) */
                 givenName: string;
                 /** @description Date of birth (YYYY-MM-DD, 1800-2099) */
                 dateOfBirth?: string;
@@ -2226,9 +2228,9 @@ export interface components {
         GetLearningEventsRequest: {
             /** @description Unique Learner Number: 10 digits, first digit 1-9, valid check digit */
             uln: string;
-            /** @description Given name (1-35 characters, not blank) */
+            /** @description Given name (1-35 characters, not blank; spaces collapsed and trimmed) */
             givenName: string;
-            /** @description Family name (1-35 characters, not blank) */
+            /** @description Family name (1-35 characters, not blank; spaces collapsed and trimmed) */
             familyName: string;
             /** @description Date of birth (YYYY-MM-DD, 1800-2099) */
             dateOfBirth?: string;
@@ -2320,9 +2322,9 @@ export interface components {
         GetLearnerByUlnRequest: {
             /** @description Unique Learner Number: 10 digits, first digit 1-9, valid check digit */
             uln: string;
-            /** @description Given name (1-35 characters, not blank) */
+            /** @description Given name (1-35 characters, not blank; spaces collapsed and trimmed) */
             givenName: string;
-            /** @description Family name (1-35 characters, not blank) */
+            /** @description Family name (1-35 characters, not blank; spaces collapsed and trimmed) */
             familyName: string;
             /**
              * @description FUL (full search, default) or CHK (check only)
@@ -2348,7 +2350,7 @@ export interface components {
             familyName?: string;
             givenName?: string;
             learner?: {
-                [key: string]: string | string[];
+                [key: string]: string | number | string[];
             };
         };
         /** @description The answer to getLearnerByUln */
@@ -2455,9 +2457,9 @@ export interface components {
         ViewAuditRequest: {
             /** @description Unique Learner Number: 10 digits, first digit 1-9, valid check digit */
             uln: string;
-            /** @description Given name (1-35 characters, not blank) */
+            /** @description Given name (1-35 characters, not blank; spaces collapsed and trimmed) */
             givenName: string;
-            /** @description Family name (1-35 characters, not blank) */
+            /** @description Family name (1-35 characters, not blank; spaces collapsed and trimmed) */
             familyName: string;
             /**
              * @description Page number, from 1
@@ -2588,27 +2590,27 @@ export interface components {
             submissionType?: string;
             /** @description Achievements */
             achievements: {
-                /** @description Award date (YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss]) */
+                /** @description Award date (YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss]; sent as YYYY-MM-DDThh:mm:ss) */
                 achievementAwardDate: string;
                 /** @description Achievement action code */
                 action: number;
-                /** @description Action date (YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss]) */
+                /** @description Action date (YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss]; sent as YYYY-MM-DDThh:mm:ss) */
                 actionDate: string;
                 /** @description Action reason (up to 4000 characters) */
                 actionReason?: string;
-                /** @description Date of birth (YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss]) */
+                /** @description Date of birth (YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss]; sent as YYYY-MM-DDThh:mm:ss) */
                 dateOfBirth?: string;
-                /** @description Family name (1-35 characters, not blank) */
+                /** @description Family name (1-35 characters, not blank; spaces collapsed and trimmed) */
                 familyName: string;
                 /** @description Gender: 0, 1, 2 or 9 */
                 gender?: 0 | 1 | 2 | 9;
-                /** @description Given name (1-35 characters, not blank) */
+                /** @description Given name (1-35 characters, not blank; spaces collapsed and trimmed) */
                 givenName: string;
                 /** @description Grade (up to 50 characters) */
                 grade?: string;
                 /** @description Language of assessment (up to 50 characters) */
                 languageForAssessment?: string;
-                /** @description Learner postcode, up to 9 characters */
+                /** @description Learner postcode, up to 9 characters; sent upper-cased with one space before the inward code */
                 learnerPostcode?: string;
                 /** @description The awarding organisation's own key (up to 128 characters) */
                 misIdentifier?: string;
@@ -2943,7 +2945,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -3011,7 +3013,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Rate limited: retry after Retry-After. Codes: `RATE_LIMITED` */
+            /** @description The stage's budget of LRS calls in flight (shared with bulk jobs) is full: nothing was sent to the LRS; retry after Retry-After. Codes: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description The gateway request id */
@@ -3035,7 +3037,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -3132,7 +3134,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -3200,7 +3202,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Rate limited: retry after Retry-After. Codes: `RATE_LIMITED` */
+            /** @description The stage's budget of LRS calls in flight (shared with bulk jobs) is full: nothing was sent to the LRS; retry after Retry-After. Codes: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description The gateway request id */
@@ -3224,7 +3226,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -3321,7 +3323,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -3389,7 +3391,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Rate limited: retry after Retry-After. Codes: `RATE_LIMITED` */
+            /** @description The stage's budget of LRS calls in flight (shared with bulk jobs) is full: nothing was sent to the LRS; retry after Retry-After. Codes: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description The gateway request id */
@@ -3413,7 +3415,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -3510,7 +3512,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -3578,7 +3580,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Rate limited: retry after Retry-After. Codes: `RATE_LIMITED` */
+            /** @description The stage's budget of LRS calls in flight (shared with bulk jobs) is full: nothing was sent to the LRS; retry after Retry-After. Codes: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description The gateway request id */
@@ -3602,7 +3604,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -3699,7 +3701,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -3767,7 +3769,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Rate limited: retry after Retry-After. Codes: `RATE_LIMITED` */
+            /** @description The stage's budget of LRS calls in flight (shared with bulk jobs) is full: nothing was sent to the LRS; retry after Retry-After. Codes: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description The gateway request id */
@@ -3791,7 +3793,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -3888,7 +3890,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -3956,7 +3958,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Rate limited: retry after Retry-After. Codes: `RATE_LIMITED` */
+            /** @description The stage's budget of LRS calls in flight (shared with bulk jobs) is full: nothing was sent to the LRS; retry after Retry-After. Codes: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description The gateway request id */
@@ -3980,7 +3982,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -4077,7 +4079,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -4145,7 +4147,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Rate limited: retry after Retry-After. Codes: `RATE_LIMITED` */
+            /** @description The stage's budget of LRS calls in flight (shared with bulk jobs) is full: nothing was sent to the LRS; retry after Retry-After. Codes: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description The gateway request id */
@@ -4169,7 +4171,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -4266,7 +4268,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -4334,7 +4336,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Rate limited: retry after Retry-After. Codes: `RATE_LIMITED` */
+            /** @description The stage's budget of LRS calls in flight (shared with bulk jobs) is full: nothing was sent to the LRS; retry after Retry-After. Codes: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description The gateway request id */
@@ -4358,7 +4360,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -4455,7 +4457,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -4523,7 +4525,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Rate limited: retry after Retry-After. Codes: `RATE_LIMITED` */
+            /** @description The stage's budget of LRS calls in flight (shared with bulk jobs) is full: nothing was sent to the LRS; retry after Retry-After. Codes: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description The gateway request id */
@@ -4547,7 +4549,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -4644,7 +4646,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -4712,7 +4714,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Rate limited: retry after Retry-After. Codes: `RATE_LIMITED` */
+            /** @description The stage's budget of LRS calls in flight (shared with bulk jobs) is full: nothing was sent to the LRS; retry after Retry-After. Codes: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description The gateway request id */
@@ -4736,7 +4738,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -4833,7 +4835,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -4901,7 +4903,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Rate limited: retry after Retry-After. Codes: `RATE_LIMITED` */
+            /** @description The stage's budget of LRS calls in flight (shared with bulk jobs) is full: nothing was sent to the LRS; retry after Retry-After. Codes: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description The gateway request id */
@@ -4925,7 +4927,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -5022,7 +5024,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -5090,7 +5092,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Rate limited: retry after Retry-After. Codes: `RATE_LIMITED` */
+            /** @description The stage's budget of LRS calls in flight (shared with bulk jobs) is full: nothing was sent to the LRS; retry after Retry-After. Codes: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description The gateway request id */
@@ -5114,7 +5116,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -5211,7 +5213,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -5279,7 +5281,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Rate limited: retry after Retry-After. Codes: `RATE_LIMITED` */
+            /** @description The stage's budget of LRS calls in flight (shared with bulk jobs) is full: nothing was sent to the LRS; retry after Retry-After. Codes: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description The gateway request id */
@@ -5303,7 +5305,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -5400,7 +5402,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -5468,7 +5470,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Rate limited: retry after Retry-After. Codes: `RATE_LIMITED` */
+            /** @description The stage's budget of LRS calls in flight (shared with bulk jobs) is full: nothing was sent to the LRS; retry after Retry-After. Codes: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description The gateway request id */
@@ -5492,7 +5494,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -5589,7 +5591,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -5657,7 +5659,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Rate limited: retry after Retry-After. Codes: `RATE_LIMITED` */
+            /** @description The stage's budget of LRS calls in flight (shared with bulk jobs) is full: nothing was sent to the LRS; retry after Retry-After. Codes: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description The gateway request id */
@@ -5681,7 +5683,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -5778,7 +5780,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -5846,7 +5848,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Rate limited: retry after Retry-After. Codes: `RATE_LIMITED` */
+            /** @description The stage's budget of LRS calls in flight (shared with bulk jobs) is full: nothing was sent to the LRS; retry after Retry-After. Codes: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description The gateway request id */
@@ -5870,7 +5872,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -5967,7 +5969,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -6035,7 +6037,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Rate limited: retry after Retry-After. Codes: `RATE_LIMITED` */
+            /** @description The stage's budget of LRS calls in flight (shared with bulk jobs) is full: nothing was sent to the LRS; retry after Retry-After. Codes: `RATE_LIMITED` */
             429: {
                 headers: {
                     /** @description The gateway request id */
@@ -6059,7 +6061,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -6143,7 +6145,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -6200,7 +6202,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -6305,7 +6307,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -6408,7 +6410,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -6511,7 +6513,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -6665,7 +6667,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -6734,7 +6736,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -6787,7 +6789,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */
@@ -6869,7 +6871,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN` */
+            /** @description Not allowed. Codes: `INVALID_API_KEY`, `FORBIDDEN`, `LRS_OPERATION_NOT_ALLOWED` */
             403: {
                 headers: {
                     /** @description The gateway request id */
@@ -6922,7 +6924,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `BAD_GATEWAY` */
+            /** @description Bad gateway. Codes: `LRS_ACCESS_REFUSED`, `LRS_BAD_EXCHANGE`, `BAD_GATEWAY` */
             502: {
                 headers: {
                     /** @description The gateway request id */

@@ -1,7 +1,7 @@
 /**
  * The operational alarms of a stage beyond each function's errors and throttles and each DLQ: queue age,
- * LRS error rate and latency per operation, DynamoDB throttles, API 4xx rate, and the certificate check over
- * every organisation (a Metrics Insights query, so no organisation is listed here). Then every alarm of the
+ * LRS error rate and latency per operation, DynamoDB throttles and the API 4xx rate (the certificate alarm over
+ * every organisation lives with the certificate check in the service stack). Then every alarm of the
  * stack is routed to the stage's subscribers: the alarm topic (e-mail, AWS Chatbot Slack/Teams channels)
  * and any extra SNS topics.
  */
@@ -55,7 +55,6 @@ export const operationMetric = (
 export interface OperationalAlarmsProps {
   readonly stageName: string;
   readonly routing: AlarmRouting;
-  readonly certificateExpiryDays: number;
   readonly operations: readonly OperationFunction[];
   readonly table: ITableV2;
   readonly api: IRestApi;
@@ -68,7 +67,6 @@ export class OperationalAlarms extends Construct {
   public readonly lrsLatency: readonly Alarm[];
   public readonly tableThrottles: Alarm;
   public readonly api4xxRate: Alarm;
-  public readonly certificateExpiry: Alarm;
 
   constructor(scope: Construct, id: string, props: OperationalAlarmsProps) {
     super(scope, id);
@@ -174,26 +172,6 @@ export class OperationalAlarms extends Construct {
       }),
       r.api4xxRatePercent,
       1,
-    );
-
-    this.certificateExpiry = notify(
-      new Alarm(this, 'CertificateExpiry', {
-        alarmDescription:
-          `An organisation's LRS client certificate expires in ${props.certificateExpiryDays} days or fewer ` +
-          '(the dashboard shows which): request a new one from the LRS and update its secret',
-        metric: new MathExpression({
-          expression:
-            `SELECT MIN(${METRICS.certificateDaysRemaining}) FROM ` +
-            `SCHEMA("${METRICS.namespace(props.stageName)}", ${METRICS.organisationDimension}, service)`,
-          usingMetrics: {},
-          label: 'Fewest certificate days left',
-          period: Duration.days(1),
-        }),
-        threshold: props.certificateExpiryDays,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.IGNORE,
-      }),
     );
   }
 }

@@ -7,11 +7,19 @@
  *   service (DynamoDB creates its own grants for the table; nobody else needs one).
  */
 import { Aspects, Duration, type IAspect, type RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { AnyPrincipal, Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import {
+  AccountRootPrincipal,
+  AnyPrincipal,
+  Effect,
+  PolicyDocument,
+  PolicyStatement,
+  ServicePrincipal,
+} from 'aws-cdk-lib/aws-iam';
 import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct, IConstruct } from 'constructs';
 import { acknowledgeGuard } from '../guard.js';
+import { KEY_ADMIN_ACTIONS } from './stage-keys.js';
 
 /** Control Tower's minimum log retention (CT.CLOUDWATCH.PR.2). */
 const ONE_YEAR_OF_LOGS = 365;
@@ -42,34 +50,47 @@ export function denyGrantsExceptForAwsServices(key: Key): void {
   );
 }
 
-/** The customer-managed key every log group of the stage is encrypted with (rotated yearly). */
+/**
+ * The customer-managed key every log group of the stage is encrypted with (rotated yearly). Like the other
+ * keys of the stage (stage-keys.ts): the account may administer it without using it, and only CloudWatch
+ * Logs may use it, for this account's log groups.
+ */
 export function createLogsKey(
   scope: Construct,
   stageName: string,
   removalPolicy: RemovalPolicy,
   retain: boolean,
 ): Key {
+  const { region, account, partition } = Stack.of(scope);
   const key = new Key(scope, 'LogsKey', {
     alias: `alias/lrs-gateway-${stageName}-logs`,
-    description: `lrs-gateway ${stageName}: CloudWatch Logs (function, API access and VPC flow logs)`,
+    description: `lrs-gateway ${stageName}: CloudWatch Logs (function, API access and VPC flow logs) only`,
     enableKeyRotation: true,
     removalPolicy,
     pendingWindow: Duration.days(retain ? 30 : 7),
-  });
-  const { region, account, partition } = Stack.of(scope);
-  key.addToResourcePolicy(
-    new PolicyStatement({
-      sid: 'CloudWatchLogsOfThisAccount',
-      principals: [new ServicePrincipal(`logs.${region}.amazonaws.com`)],
-      actions: [...LOGS_KEY_ACTIONS],
-      resources: ['*'],
-      conditions: {
-        ArnLike: {
-          'kms:EncryptionContext:aws:logs:arn': `arn:${partition}:logs:${region}:${account}:log-group:*`,
-        },
-      },
+    policy: new PolicyDocument({
+      statements: [
+        new PolicyStatement({
+          sid: 'AdministerWithoutUse',
+          principals: [new AccountRootPrincipal()],
+          actions: [...KEY_ADMIN_ACTIONS],
+          resources: ['*'],
+        }),
+        new PolicyStatement({
+          sid: 'CloudWatchLogsOfThisAccount',
+          principals: [new ServicePrincipal(`logs.${region}.amazonaws.com`)],
+          actions: [...LOGS_KEY_ACTIONS],
+          resources: ['*'],
+          conditions: {
+            StringEquals: { 'aws:SourceAccount': account },
+            ArnLike: {
+              'kms:EncryptionContext:aws:logs:arn': `arn:${partition}:logs:${region}:${account}:log-group:*`,
+            },
+          },
+        }),
+      ],
     }),
-  );
+  });
   denyGrantsExceptForAwsServices(key);
   return key;
 }

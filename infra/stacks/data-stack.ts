@@ -18,7 +18,6 @@ import { CallerAuth } from '../constructs/caller-auth.js';
 import { createLogsKey, denyGrantsExceptForAwsServices } from '../constructs/key-policies.js';
 import { createRegistryTable } from '../constructs/registry.js';
 import { createStageKeys } from '../constructs/stage-keys.js';
-import { acknowledge } from '../nag.js';
 
 export interface DataStackProps extends StackProps {
   readonly stage: StageConfig;
@@ -55,7 +54,7 @@ export class DataStack extends Stack {
     this.key = keys.data;
     this.orgSecretsKey = keys.orgSecrets;
     this.alarmKey = keys.alarms;
-    denyGrantsExceptForAwsServices(this.key);
+    for (const key of [this.key, this.orgSecretsKey, this.alarmKey]) denyGrantsExceptForAwsServices(key);
     this.logsKey = createLogsKey(this, stage.name, removalPolicy, stage.retainData);
 
     this.table = new TableV2(this, 'Table', {

@@ -5,7 +5,8 @@
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { registerJobsRoutes } from '../jobs/openapi.js';
 import type { CommonSchemas } from './openapi.js';
+import { registerOrganisationRoutes } from './organisation-routes.js';
 
 export type RouteRegistrar = (registry: OpenAPIRegistry, common: CommonSchemas) => void;
 
-export const EXTRA_ROUTES: readonly RouteRegistrar[] = [registerJobsRoutes];
+export const EXTRA_ROUTES: readonly RouteRegistrar[] = [registerJobsRoutes, registerOrganisationRoutes];

@@ -18,6 +18,7 @@ import {
 import { HEADERS, IDEMPOTENCY_KEY_PATTERN, MAX_JSON_DEPTH, USER_NAME_PATTERN } from '../app/http-input.js';
 import { registerLearnerResultSchema } from '../app/register-learner.js';
 import { ORGANISATION_ID_PATTERN } from '../config/runtime.js';
+import { routeScope } from '../config/scopes.js';
 import { OPERATION_LIST, type OperationDef, type OperationId } from '../lrs/operations.js';
 import { responseSchemas } from '../lrs/responses.js';
 import { requestSchemas } from '../lrs/schemas.js';
@@ -28,7 +29,8 @@ import { EXTRA_ROUTES } from './extra-routes.js';
 extendZodWithOpenApi({ ZodType: z.ZodType } as unknown as Parameters<typeof extendZodWithOpenApi>[0]);
 
 export const API_VERSION = '1.0.0';
-export const API_KEY_SCHEME = 'ApiKey';
+/** The caller's OAuth 2.0 access token (the name routes list under `security`). */
+export const API_KEY_SCHEME = 'CallerToken';
 
 /**
  * A copy of a schema made after extendZodWithOpenApi: zod 4 copies prototype methods onto each instance
@@ -303,6 +305,11 @@ const registerOperation = (registry: OpenAPIRegistry, common: CommonSchemas, op:
         503,
         'The LRS is out of hours, in maintenance, slow or unreachable: retry after Retry-After',
       ),
+      '429': errorResponse(
+        common,
+        429,
+        "The stage's budget of LRS calls in flight (shared with bulk jobs) is full: nothing was sent to the LRS; retry after Retry-After",
+      ),
     },
   });
 };
@@ -402,8 +409,18 @@ class ApiRegistry extends OpenAPIRegistry {
       route.security && route.security.length === 0
         ? COMMON_ERROR_STATUSES.filter((s) => s !== 401 && s !== 403)
         : COMMON_ERROR_STATUSES;
+    // The scope each route needs, from the one table (shared/config/scopes.ts).
+    const scope = routeScope(route.method, route.path);
+    const security =
+      route.security && route.security.length > 0 && scope && scope.scope !== 'public'
+        ? [
+            { [API_KEY_SCHEME]: [scope.scope] },
+            ...(scope.orScope ? [{ [API_KEY_SCHEME]: [scope.orScope] }] : []),
+          ]
+        : route.security;
     super.registerPath({
       ...route,
+      ...(security ? { security } : {}),
       ...(body
         ? {
             request: {
@@ -420,10 +437,14 @@ class ApiRegistry extends OpenAPIRegistry {
 const generate = () => {
   const registry = new ApiRegistry();
   registry.registerComponent('securitySchemes', API_KEY_SCHEME, {
-    type: 'apiKey',
-    in: 'header',
-    name: 'x-api-key',
-    description: "The caller's API Gateway API key; it decides which organisations the caller may act for",
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description:
+      "An OAuth 2.0 access token of the client credentials grant (RFC 6749 §4.4) from the stage's token " +
+      'endpoint (Cognito: https://<domain>/oauth2/token; locally the URL npm start prints). Each route lists ' +
+      'the scope it needs (lrs.read, lrs.write, jobs, admin; in the token prefixed, e.g. lrs-gateway/lrs.read). ' +
+      'The organisations a caller may act for are granted in the gateway registry. API keys never identify a caller.',
   });
   const common = commonSchemas(registry);
   registry.common = common;

@@ -1,5 +1,5 @@
 /**
- * The daily certificate check: for every organisation of the stage, read its secret through the same
+ * The daily certificate check: for every organisation in the stage's registry, read its secret through the same
  * credentials adapter the operation functions use, and publish the days left on its LRS client
  * certificate (metric contract: METRICS in shared/config/names.ts; the CDK app alarms at 30 days).
  * An organisation whose secret cannot be read (still empty, malformed, no readable certificate) gets no
@@ -8,15 +8,17 @@
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import * as z from 'zod';
+import { DynamoDbRegistry } from '../adapters/dynamodb-registry.js';
 import { SecretsManagerCredentialsSource } from '../adapters/secrets-manager-credentials.js';
 import { ENV, METRICS } from '../config/names.js';
-import { ORGANISATION_ID_PATTERN } from '../config/runtime.js';
 import { ConfigurationError, isAppError } from '../domain/errors.js';
 import { type AppLog, appLog, logger } from '../observability/logger.js';
 import { metrics } from '../observability/metrics.js';
 import type { CredentialsSource } from '../ports/credentials.js';
+import type { Registry } from '../ports/registry.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -61,22 +63,12 @@ export const checkCertificates = async (deps: CertificateCheckDependencies): Pro
 
 const configSchema = z.object({
   [ENV.orgSecretPrefix]: z.string().min(1),
-  [ENV.organisationIds]: z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'must be valid JSON' });
-        return z.NEVER;
-      }
-    })
-    .pipe(z.array(z.string().regex(ORGANISATION_ID_PATTERN, 'must be UKPRNs or organisation references'))),
+  [ENV.registryTableName]: z.string().min(3).max(255),
 });
 
 export const loadCertificateCheckConfig = (
   env: NodeJS.ProcessEnv = process.env,
-): { secretPrefix: string; organisationIds: string[] } => {
+): { secretPrefix: string; registryTableName: string } => {
   const parsed = configSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${String(i.path[0] ?? '?')}: ${i.message}`);
@@ -84,7 +76,7 @@ export const loadCertificateCheckConfig = (
   }
   return {
     secretPrefix: parsed.data[ENV.orgSecretPrefix],
-    organisationIds: parsed.data[ENV.organisationIds],
+    registryTableName: parsed.data[ENV.registryTableName],
   };
 };
 
@@ -95,22 +87,30 @@ export const publishDaysRemaining = (organisationId: string, days: number): void
   m.addMetric(METRICS.certificateDaysRemaining, MetricUnit.Count, days);
 };
 
-/** The scheduled handler. Config is read once per cold start; a bad config fails at init. */
+/**
+ * The scheduled handler: the organisations come from the registry at each run (onboarded ones are checked
+ * the next day with no deploy). Config is read once per cold start; a bad config fails at init.
+ */
 export const createCertificateExpiryHandler = (
-  deps: Partial<CertificateCheckDependencies> & { readonly credentials?: CredentialsSource } = {},
+  deps: Partial<Omit<CertificateCheckDependencies, 'organisationIds'>> & {
+    readonly registry?: Pick<Registry, 'listOrganisations'>;
+  } = {},
 ) => {
-  const config = deps.credentials && deps.organisationIds ? undefined : loadCertificateCheckConfig();
-  const full: CertificateCheckDependencies = {
+  const config = deps.credentials && deps.registry ? undefined : loadCertificateCheckConfig();
+  const registry =
+    deps.registry ??
+    new DynamoDbRegistry({ tableName: config?.registryTableName ?? '', client: new DynamoDBClient({}) });
+  const base: Omit<CertificateCheckDependencies, 'organisationIds'> = {
     credentials:
       deps.credentials ??
       new SecretsManagerCredentialsSource({ secretPrefix: config?.secretPrefix ?? '', cacheTtlMs: 0 }),
-    organisationIds: deps.organisationIds ?? config?.organisationIds ?? [],
     publish: deps.publish ?? publishDaysRemaining,
     log: deps.log ?? appLog,
     ...(deps.now ? { now: deps.now } : {}),
   };
   const run = async (): Promise<{ checked: number; failed: string[] }> => {
-    const checks = await checkCertificates(full);
+    const organisationIds = (await registry.listOrganisations()).map((o) => o.organisationId);
+    const checks = await checkCertificates({ ...base, organisationIds });
     const failed = checks.filter((c) => 'problem' in c).map((c) => c.organisationId);
     if (failed.length > 0) {
       throw new Error(`Client certificate could not be checked for organisation(s) ${failed.join(', ')}`);

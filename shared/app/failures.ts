@@ -28,7 +28,8 @@ const REJECTION_MESSAGES: Record<Exclude<RejectionKind, 'request'>, string> = {
  * True when an LRS rejection says the gateway's own access for the organisation is at fault
  * (credentials, certificates, or an operation the organisation may not use), not the caller's data.
  */
-export const isGatewaySideLrsCode = (lrsCode: string): boolean => {
+export const isGatewaySideLrsCode = (lrsCode: string | undefined): boolean => {
+  if (lrsCode === undefined) return false;
   const kind = rejectionKind(lrsCode);
   return kind === 'access' || kind === 'setup';
 };

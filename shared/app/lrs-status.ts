@@ -28,8 +28,9 @@ export const lrsResultOf = (
       ? { ok: false, code: error.lrsCode }
       : { ok: true };
   }
+  // The reason (MAINTENANCE, OUT_OF_HOURS, CONNECTION…) says more than the LRS code (maintenance reuses WSEC0001).
   if (error.code === 'LRS_UNAVAILABLE')
-    return { ok: false, code: error.lrsCode ?? error.reason ?? 'UNAVAILABLE' };
+    return { ok: false, code: error.reason ?? error.lrsCode ?? 'UNAVAILABLE' };
   return undefined;
 };
 

@@ -6,11 +6,13 @@
  *   recorded FAILED with the reason and acknowledged: a retry cannot fix it.
  * - A message for a request that already COMPLETED (or failed for good) is acknowledged without calling
  *   the LRS again (SQS delivers at least once).
- * - When the LRS is unavailable the failure is recorded and the retry policy of shared/jobs/retry-policy.ts
- *   decides: out of hours, a delayed copy is re-sent (carrying `retry`) and the message acknowledged, so
- *   a long wait burns no receive count; otherwise the message is made invisible for a backoff that grows
- *   with ApproximateReceiveCount (ChangeMessageVisibility) and reported failed, so SQS redelivers it, and
- *   after maxReceiveCount parks it in the DLQ; its last failure is noted on the stored request first.
+ * - When the LRS is unavailable (or the LRS budget full, or the request in flight elsewhere) the failure
+ *   is recorded and the message waits (shared/jobs/retry-policy.ts): a fresh delayed copy carrying
+ *   `retry` is sent and the original acknowledged, so waiting never burns a receive; the request reads
+ *   WAITING and its job item says why. Only a wait past the longest allowed, or an unexpected error, is
+ *   hidden and reported failed, so SQS redelivers it and after maxReceiveCount parks it in the DLQ (noted
+ *   on the request and its job on the last delivery).
+ * - A record the invocation has no time left to start is re-sent as a fresh message, not reported failed.
  * - A submit queue of an LRS batch operation also carries the polls of its output operation (queued by
  *   the bulk jobs, see shared/jobs/job-hooks.ts).
  * - Once a message's request is settled, `onSettled` lets its bulk job (if any) take note; it is called

@@ -26,8 +26,9 @@ export interface AuthorizerDependencies {
 
 /** `arn:aws:execute-api:<region>:<account>:<api>/<stage>/*` from the method ARN of the call. */
 export const stageArn = (methodArn: string): string => {
-  const [arn, api, stage] = methodArn.split('/');
-  return `${arn}/${api}/${stage}/*`;
+  // arn:aws:execute-api:<region>:<account>:<api>/<stage>/<METHOD>/<path…>
+  const [apiArn, stage] = methodArn.split('/');
+  return `${apiArn}/${stage}/*`;
 };
 
 const header = (headers: Record<string, string | undefined> | null | undefined, name: string) => {

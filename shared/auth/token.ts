@@ -16,6 +16,7 @@ import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import * as z from 'zod';
 import { DEFAULT_TOKEN_SCOPE_PREFIX, ENV } from '../config/names.js';
+import { commaList } from '../config/runtime.js';
 import { ALL_SCOPES, type Scope } from '../config/scopes.js';
 import { ConfigurationError, UnauthenticatedError } from '../domain/errors.js';
 
@@ -142,15 +143,7 @@ export const createTokenVerifier = (config: TokenIssuerConfig): TokenVerifier =>
   };
 };
 
-const list = z
-  .string()
-  .transform((s) =>
-    s
-      .split(',')
-      .map((x) => x.trim())
-      .filter(Boolean),
-  )
-  .optional();
+const list = commaList.optional();
 
 const tokenEnvSchema = z.object({
   [ENV.cognitoUserPoolId]: z
@@ -167,7 +160,11 @@ const tokenEnvSchema = z.object({
 /** The token issuer from the environment (names in shared/config/names.ts); throws ConfigurationError. */
 export const loadTokenIssuerConfig = (env: NodeJS.ProcessEnv = process.env): TokenIssuerConfig => {
   const input = Object.fromEntries(
-    Object.keys(tokenEnvSchema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]),
+    // An empty value is unset, except the scope prefix, where '' means "no prefix" (e.g. Entra app roles).
+    Object.keys(tokenEnvSchema.shape).map((k) => [
+      k,
+      env[k] === '' && k !== ENV.tokenScopePrefix ? undefined : env[k],
+    ]),
   );
   const parsed = tokenEnvSchema.safeParse(input);
   if (!parsed.success) {

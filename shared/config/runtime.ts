@@ -47,19 +47,19 @@ const jsonText = <T extends z.ZodType>(schema: T) =>
 /** An organisation id: a UKPRN (8 letters/digits) or an LRS organisation reference (6 letters/digits). */
 export const ORGANISATION_ID_PATTERN = /^([0-9A-Za-z]{8}|[0-9A-Za-z]{6})$/;
 
-const senderIdsSchema = z
-  .string()
-  .transform((s) =>
-    s
-      .split(',')
-      .map((x) => x.trim())
-      .filter(Boolean),
-  )
-  .pipe(
-    z.array(
-      z.string().regex(/^[A-Za-z0-9:._@+=,/-]{1,256}$/, 'must be comma-separated IAM principal or role ids'),
-    ),
-  );
+/** A comma-separated list in one variable, blanks dropped. */
+export const commaList = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean),
+);
+
+const senderIdsSchema = commaList.pipe(
+  z.array(
+    z.string().regex(/^[A-Za-z0-9:._@+=,/-]{1,256}$/, 'must be comma-separated IAM principal or role ids'),
+  ),
+);
 
 const operationQueueUrlsSchema = z.partialRecord(z.enum(OPERATION_IDS), z.url());
 

@@ -3,19 +3,32 @@
  */
 import type { JobWaiting } from '../ports/jobs-store.js';
 
-/** The most common reason, the earliest start and the earliest next attempt of the waiting items. */
+/**
+ * The reason of the latest wait decided (the latest next attempt: what the LRS says now), the start of
+ * the earliest wait, and the next attempt due (the earliest still ahead; the latest when all are due, as
+ * when a backlog is being worked through).
+ */
 export const summariseWaiting = (
   items: readonly JobWaiting[],
+  now: Date = new Date(),
 ): (JobWaiting & { readonly items: number }) | undefined => {
-  if (items.length === 0) return undefined;
-  const byReason = new Map<string, number>();
-  let since = items[0]?.since ?? '';
-  let next = items[0]?.nextAttemptAt ?? '';
+  const first = items[0];
+  if (!first) return undefined;
+  const at = now.toISOString();
+  let latest = first;
+  let since = first.since;
+  let nextAhead: string | undefined;
   for (const w of items) {
-    byReason.set(w.reason, (byReason.get(w.reason) ?? 0) + 1);
+    if (w.nextAttemptAt > latest.nextAttemptAt) latest = w;
     if (w.since < since) since = w.since;
-    if (w.nextAttemptAt < next) next = w.nextAttemptAt;
+    if (w.nextAttemptAt >= at && (nextAhead === undefined || w.nextAttemptAt < nextAhead)) {
+      nextAhead = w.nextAttemptAt;
+    }
   }
-  const reason = [...byReason.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0];
-  return { reason: reason ?? 'UNKNOWN', since, nextAttemptAt: next, items: items.length };
+  return {
+    reason: latest.reason,
+    since,
+    nextAttemptAt: nextAhead ?? latest.nextAttemptAt,
+    items: items.length,
+  };
 };

@@ -160,6 +160,15 @@ describe('caller authorizer', () => {
   });
 });
 
+const GRANT_GUARD = {
+  Sid: 'DenyGrantsExceptForAwsServices',
+  Effect: 'Deny',
+  Principal: { AWS: '*' },
+  Action: 'kms:CreateGrant',
+  Resource: '*',
+  Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+};
+
 describe('KMS key policies', () => {
   const keys = () =>
     ofType(live, 'data', 'AWS::KMS::Key').map(([id, k]) => ({
@@ -169,9 +178,14 @@ describe('KMS key policies', () => {
   const CRYPTO = /^kms:(Encrypt|Decrypt|ReEncrypt|GenerateDataKey|CreateGrant|Sign|GenerateMac|\*)/;
 
   it('gives no principal unconditioned use of any key, and the account administration without use', () => {
-    expect(keys()).toHaveLength(3);
+    expect(keys()).toHaveLength(4);
     for (const { id, statements } of keys()) {
       for (const s of statements) {
+        if (s.Effect === 'Deny') {
+          // The only denial: no grants but for AWS services acting for AWS resources (Control Tower KMS.PR.3).
+          expect(s, id).toEqual(GRANT_GUARD);
+          continue;
+        }
         expect(s.Effect).toBe('Allow');
         const crypto = actionsOf(s).filter((a) => CRYPTO.test(a));
         if (crypto.length === 0) {
@@ -205,6 +219,7 @@ describe('KMS key policies', () => {
     expect([...services('Key')].sort()).toEqual(['dynamodb']);
     expect([...services('OrgSecretsKey')].sort()).toEqual(['secretsmanager']);
     expect([...services('AlarmKey')].sort()).toEqual(['cloudwatch', 'sns']);
+    expect([...services('LogsKey')].sort()).toEqual(['logs']);
   });
 
   it('lets only the organisation secret readers (and listed operators) decrypt organisation secrets', () => {

@@ -82,8 +82,8 @@ describe('registry table', () => {
 });
 
 describe('keys', () => {
-  it('has three keys (data, organisation secrets, alarms), each rotated, and retained on live', () => {
-    live.resourceCountIs('AWS::KMS::Key', 3);
+  it('has four keys (data, organisation secrets, alarms, logs), each rotated, and retained on live', () => {
+    live.resourceCountIs('AWS::KMS::Key', 4);
     for (const [, key] of Object.entries(live.findResources('AWS::KMS::Key'))) {
       expect(key.Properties.EnableKeyRotation).toBe(true);
       expect(key.DeletionPolicy).toBe('Retain');
@@ -95,6 +95,7 @@ describe('keys', () => {
       'alias/lrs-gateway-live',
       'alias/lrs-gateway-live-org-secrets',
       'alias/lrs-gateway-live-alarms',
+      'alias/lrs-gateway-live-logs',
     ]) {
       live.hasResourceProperties('AWS::KMS::Alias', { AliasName: alias });
     }

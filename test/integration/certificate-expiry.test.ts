@@ -1,13 +1,16 @@
 /**
  * The daily certificate check against the local Secrets Manager emulator through the real AWS SDK and the
- * real credentials adapter: days left published per organisation (PEM and PFX secrets), an empty or
- * missing secret reported without a data point and failing the run, the EMF line the CDK alarm reads.
+ * real credentials adapter, with the organisations read from the registry (dynalite): days left published
+ * per organisation (PEM and PFX secrets), an empty or missing secret reported without a data point and
+ * failing the run, the EMF line the CDK alarm reads.
  */
 import { X509Certificate } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulators, startEmulators } from '../../local/emulators.js';
-import { organisationSecret } from '../../local/resources.js';
+import { createRegistryTable, organisationSecret } from '../../local/resources.js';
+import { DynamoDbRegistry } from '../../shared/adapters/dynamodb-registry.js';
 import { SecretsManagerCredentialsSource } from '../../shared/adapters/secrets-manager-credentials.js';
 import {
   checkCertificates,
@@ -32,6 +35,22 @@ const org = (id: string) => ({
 
 let emulators: Emulators;
 let sm: SecretsManagerClient;
+let ddb: DynamoDBClient;
+/** A registry holding exactly these organisations. */
+const registryOf = async (ids: readonly string[]) => {
+  const registry = new DynamoDbRegistry({ tableName: `registry-${ids.join('-')}`, client: ddb });
+  await createRegistryTable(ddb, `registry-${ids.join('-')}`);
+  for (const organisationId of ids) {
+    await registry.putOrganisation({
+      organisationId,
+      status: 'active',
+      secretName: `${PREFIX}${organisationId}`,
+      createdAt: NOW.toISOString(),
+      updatedAt: NOW.toISOString(),
+    });
+  }
+  return registry;
+};
 
 const recordingLog = () => {
   const lines: Array<{ level: string; message: string; fields: unknown }> = [];
@@ -50,6 +69,11 @@ beforeAll(async () => {
     endpoint: emulators.secretsManager.url,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
+  ddb = new DynamoDBClient({
+    region: emulators.region,
+    endpoint: emulators.dynamodb.url,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   const put = (id: string, value: unknown) =>
     sm.send(new CreateSecretCommand({ Name: `${PREFIX}${id}`, SecretString: JSON.stringify(value) }));
   await put('TEST0001', organisationSecret(org('TEST0001'), certs, 'pem'));
@@ -59,6 +83,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   sm?.destroy();
+  ddb?.destroy();
   await emulators?.close();
 });
 
@@ -107,12 +132,12 @@ describe('certificate expiry check', () => {
     expect(daysRemaining(new Date('2026-12-27T06:00:00Z'), NOW)).toBe(30);
   });
 
-  it('the handler writes the EMF data point the alarm reads, and fails the run when an organisation cannot be checked', async () => {
+  it('the handler checks the registry’s organisations, writes the EMF data point the alarm reads, and fails the run when one cannot be checked', async () => {
     const output = captureOutput();
     try {
       const ok = createCertificateExpiryHandler({
         credentials: source(),
-        organisationIds: ['TEST0001'],
+        registry: await registryOf(['TEST0001']),
         now: () => NOW,
       });
       await expect(ok({}, {} as never)).resolves.toEqual({ checked: 1, failed: [] });
@@ -136,7 +161,7 @@ describe('certificate expiry check', () => {
 
       const failing = createCertificateExpiryHandler({
         credentials: source(),
-        organisationIds: ['TEST0001', 'TEST0003'],
+        registry: await registryOf(['TEST0001', 'TEST0003']),
         now: () => NOW,
       });
       await expect(failing({}, {} as never)).rejects.toThrow(/TEST0003/);
@@ -147,10 +172,11 @@ describe('certificate expiry check', () => {
 
   it('reads its configuration once, naming a bad variable', () => {
     expect(
-      loadCertificateCheckConfig({ ORG_SECRET_PREFIX: PREFIX, ORGANISATION_IDS: '["TEST0001","ABC123"]' }),
-    ).toEqual({ secretPrefix: PREFIX, organisationIds: ['TEST0001', 'ABC123'] });
-    expect(() =>
-      loadCertificateCheckConfig({ ORG_SECRET_PREFIX: PREFIX, ORGANISATION_IDS: '["x"]' }),
-    ).toThrow(/ORGANISATION_IDS/);
+      loadCertificateCheckConfig({
+        ORG_SECRET_PREFIX: PREFIX,
+        REGISTRY_TABLE_NAME: 'lrs-gateway-dev-registry',
+      }),
+    ).toEqual({ secretPrefix: PREFIX, registryTableName: 'lrs-gateway-dev-registry' });
+    expect(() => loadCertificateCheckConfig({ ORG_SECRET_PREFIX: PREFIX })).toThrow(/REGISTRY_TABLE_NAME/);
   });
 });

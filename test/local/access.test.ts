@@ -209,3 +209,53 @@ describe('the queue path holds to the same rules', () => {
     expect(record.caller).toBe(NARROW.clientId);
   });
 });
+
+describe('GET /v1/organisations/{organisationId}/status', () => {
+  const status = (organisationId: string, token: string) =>
+    fetch(`${stack.apiUrl}/v1/organisations/${organisationId}/status`, { headers: bearer(token) });
+  const until = async <T>(read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> => {
+    let value = await read();
+    for (let i = 0; i < 50 && !ok(value); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      value = await read();
+    }
+    return value;
+  };
+  type StatusBody = {
+    configured: boolean;
+    status?: string;
+    certificate?: { subject?: string; daysToExpiry?: number };
+    lrs: { lastSuccessAt?: string; lastFailureAt?: string; lastFailureCode?: string };
+  };
+
+  it('shows a granted organisation: configured, its certificate, the last LRS success and failure', async () => {
+    expect((await post(FIND, bearer(stack.token))).status).toBe(200);
+    stack.simulator.setConditions({ maintenance: true });
+    try {
+      expect((await post(FIND, bearer(stack.token))).status).toBe(503);
+    } finally {
+      stack.simulator.resetConditions();
+    }
+    const narrow = await stack.tokenFor(NARROW);
+    const body = await until(
+      async () => (await (await status('TEST0001', stack.token)).json()) as StatusBody,
+      (b) => b.lrs.lastSuccessAt !== undefined && b.lrs.lastFailureCode !== undefined,
+    );
+    expect(body).toMatchObject({ configured: true, status: 'active' });
+    expect(body.certificate?.subject).toContain('CN=');
+    expect(body.certificate?.daysToExpiry).toBeGreaterThan(0);
+    expect(Date.parse(body.lrs.lastSuccessAt ?? '')).toBeGreaterThan(Date.now() - 120_000);
+    expect(body.lrs.lastFailureCode).toBe('MAINTENANCE');
+    // A caller granted the organisation reads it; one that is not (and is no operator) is refused.
+    expect((await status('TEST0002', narrow)).status).toBe(200);
+    expect((await status('TEST0001', narrow)).status).toBe(403);
+  });
+
+  it('tells an operator (scope admin) about an organisation the gateway does not hold', async () => {
+    const res = await status('ZZZZ9999', stack.token);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ organisationId: 'ZZZZ9999', configured: false, lrs: {} });
+    expect((await status('bad!', stack.token)).status).toBe(400);
+    expect((await fetch(`${stack.apiUrl}/v1/organisations/TEST0001/status`)).status).toBe(401);
+  });
+});

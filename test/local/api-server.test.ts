@@ -26,12 +26,12 @@ const authorizer = async (event: APIGatewayRequestAuthorizerEvent): Promise<APIG
   }
   if (auth === 'Bearer broken.token.value') throw new Error('boom');
   if (auth !== `Bearer ${TOKEN}`) throw new Error('Unauthorized');
-  const [arn, api, stage] = event.methodArn.split('/');
+  const [apiArn, stage] = event.methodArn.split('/');
   return {
     principalId: 'c-1',
     policyDocument: {
       Version: '2012-10-17',
-      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: `${arn}/${api}/${stage}/*` }],
+      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: `${apiArn}/${stage}/*` }],
     },
     context: { callerId: 'c-1', scopes: 'lrs.read' },
   };

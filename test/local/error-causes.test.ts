@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalCaller } from '../../local/resources.js';
 import { OPERATION_LIST, type OperationId } from '../../shared/lrs/operations.js';
 import { type LocalStack, startLocalStack } from '../support/local-stack.js';
 import { type AnswerChecker, answerChecker, openApiDocument } from '../support/openapi-answers.js';
@@ -17,11 +18,12 @@ let stack: LocalStack;
 let checker: AnswerChecker;
 const ORG = 'TEST0001';
 const FIND_ONLY_ORG = 'TEST0003';
-const OTHER_CALLER = {
-  apiKeyId: 'college-b',
-  apiKey: `college-b-${randomUUID()}`,
+const OTHER_CALLER: LocalCaller = {
+  clientId: 'college-b',
+  clientSecret: `college-b-${randomUUID()}`,
   organisations: ['TEST0002'],
 };
+let otherToken = '';
 let requestId = '';
 let jobId = '';
 
@@ -116,8 +118,12 @@ beforeAll(async () => {
   stack = await startLocalStack({
     api: true,
     pollers: true,
-    callers: [{ apiKeyId: 'local-mis', apiKey: `local-${randomUUID()}`, organisations: ['*'] }, OTHER_CALLER],
+    callers: [
+      { clientId: 'local-mis', clientSecret: `local-${randomUUID()}`, organisations: ['*'] },
+      OTHER_CALLER,
+    ],
   });
+  otherToken = await stack.tokenFor(OTHER_CALLER);
   checker = answerChecker();
   const found = await fetch(`${stack.apiUrl}/v1/learners/find-by-uln`, {
     method: 'POST',
@@ -150,28 +156,18 @@ describe('every route, every error cause', () => {
 
   it('no credentials, bad credentials', async () => {
     for (const route of routes()) {
-      const { 'x-api-key': _key, ...without } = headersFor(route);
+      const { authorization: _token, ...without } = headersFor(route);
       const body = route.body ? { body: JSON.stringify(route.body()) } : {};
-      const none = await send(`${route.resource} no key`, route.method, route.path, {
+      const none = await send(`${route.resource} no token`, route.method, route.path, {
         headers: without,
         ...body,
       });
-      expectError(
-        none,
-        none.status === 401 ? 401 : 403,
-        ['INVALID_API_KEY', 'UNAUTHENTICATED'],
-        route.resource,
-      );
-      const bad = await send(`${route.resource} bad key`, route.method, route.path, {
-        headers: { ...without, 'x-api-key': 'not-a-key-of-anyone' },
+      expectError(none, 401, 'UNAUTHENTICATED', route.resource);
+      const bad = await send(`${route.resource} bad token`, route.method, route.path, {
+        headers: { ...without, authorization: 'Bearer not.a-token.of-anyone' },
         ...body,
       });
-      expectError(
-        bad,
-        bad.status === 401 ? 401 : 403,
-        ['INVALID_API_KEY', 'UNAUTHENTICATED'],
-        route.resource,
-      );
+      expectError(bad, 401, 'UNAUTHENTICATED', route.resource);
     }
   });
 
@@ -254,7 +250,7 @@ describe('every route, every error cause', () => {
     for (const route of routes()) {
       const body = route.body ? { body: JSON.stringify(route.body()) } : {};
       const other = await send(`${route.resource} other caller`, route.method, route.path, {
-        headers: headersFor(route, { 'x-api-key': OTHER_CALLER.apiKey }),
+        headers: headersFor(route, { authorization: `Bearer ${otherToken}` }),
         ...body,
       });
       // A stored request or job of another organisation does not exist for this caller.

@@ -22,12 +22,12 @@ describe('the OpenAPI document', () => {
     expect(buildOpenApiDocument().openapi).toBe('3.1.0');
   });
 
-  it('lists every operation route, the requests route and itself, with the API key scheme', () => {
+  it('lists every operation route, the requests route and itself, each with the scope its caller token needs', () => {
     const doc = buildOpenApiDocument();
     for (const op of OPERATION_LIST) {
       const post = doc.paths?.[op.route.path]?.post;
       expect(post?.operationId, op.id).toBe(op.id);
-      expect(post?.security).toEqual([{ ApiKey: [] }]);
+      expect(post?.security).toEqual([{ CallerToken: [op.mutating ? 'lrs.write' : 'lrs.read'] }]);
       const headers = (post?.parameters ?? []) as Array<{ name: string; in: string; required?: boolean }>;
       expect(headers.find((h) => h.name === 'Idempotency-Key')?.required, op.id).toBe(op.mutating);
       expect(headers.find((h) => h.name === 'X-LRS-Organisation')?.required).toBe(true);
@@ -52,11 +52,18 @@ describe('the OpenAPI document', () => {
     }
     expect(doc.paths?.['/v1/requests/{requestId}']?.get?.operationId).toBe('getRequest');
     expect(doc.paths?.['/v1/openapi.json']?.get).toBeDefined();
-    expect(doc.components?.securitySchemes?.ApiKey).toMatchObject({
-      type: 'apiKey',
-      in: 'header',
-      name: 'x-api-key',
+    expect(doc.paths?.['/v1/jobs']?.post?.security).toEqual([{ CallerToken: ['jobs'] }]);
+    expect(doc.paths?.['/v1/openapi.json']?.get?.security).toEqual([]);
+    expect(doc.paths?.['/v1/organisations/{organisationId}/status']?.get?.security).toEqual([
+      { CallerToken: ['lrs.read'] },
+      { CallerToken: ['admin'] },
+    ]);
+    expect(doc.components?.securitySchemes?.CallerToken).toMatchObject({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
     });
+    expect(doc.components?.securitySchemes?.ApiKey).toBeUndefined();
   });
 
   it('describes the request bodies from the validation schemas (facets included)', () => {

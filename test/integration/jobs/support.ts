@@ -84,7 +84,8 @@ export const waitForJob = async (stack: LocalStack, jobId: string, timeoutMs = 4
     last = r.body;
     if (last.status === 'COMPLETED') return last;
     // Counting a big job's items costs the emulator CPU the job itself needs: ask less often.
-    await new Promise((res) => setTimeout(res, (last?.total ?? 0) > 500 ? 1000 : 200));
+    const total = last?.total ?? 0;
+    await new Promise((res) => setTimeout(res, total > 1500 ? 3000 : total > 500 ? 1000 : 200));
   }
   throw new Error(`job ${jobId} did not complete in time: ${JSON.stringify(last)}`);
 };

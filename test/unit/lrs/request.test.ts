@@ -340,8 +340,13 @@ describe('request details', () => {
   });
 
   it('sends the optional search demographics as xsi:nil when not given', () => {
-    const { previousFamilyName: _p, schoolAtAge16: _s, placeOfBirth: _b, emailAddress: _e, ...bare } =
-      SAMPLES.findLearnerByDemographics[1] as Record<string, unknown>;
+    const {
+      previousFamilyName: _p,
+      schoolAtAge16: _s,
+      placeOfBirth: _b,
+      emailAddress: _e,
+      ...bare
+    } = SAMPLES.findLearnerByDemographics[1] as Record<string, unknown>;
     const t = tree(body('findLearnerByDemographics', bare));
     for (const name of ['PreviousFamilyName', 'SchoolAtAge16', 'PlaceOfBirth', 'EmailAddress'])
       expect(t).toContain(`  ${name} nil`);
