@@ -5,7 +5,6 @@
  */
 import type { App, Environment } from 'aws-cdk-lib';
 import { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
-import { PLATFORM_FUNCTIONS } from '../shared/config/resources.js';
 import { planConcurrency, reserveConcurrency } from './concurrency.js';
 import { DEFAULT_CONCURRENCY } from './config/production.js';
 import type { StageConfig } from './config/stages.js';
@@ -50,13 +49,18 @@ export function addProductionLayer(
   network: NetworkStack | undefined,
 ): ProductionLayer {
   const operations = [...service.operations.values()];
-  const platform = [service.requestsFunction, service.jobsFunction, service.certificateExpiryFunction];
+  const platform = [
+    service.requestsFunction,
+    service.jobsFunction,
+    service.certificateExpiryFunction,
+    service.authorizer.handler,
+  ];
 
   const { plan, problems } = planConcurrency(
     stage.name,
     stage.lrsMaxConcurrency,
     operations.length,
-    Object.keys(PLATFORM_FUNCTIONS).length,
+    platform.length,
     stage.concurrency ?? DEFAULT_CONCURRENCY,
   );
   if (problems.length > 0)
@@ -115,6 +119,12 @@ export function addProductionLayer(
     service.api.api,
     'lambda_function_public_access_prohibited_check',
     "API Gateway's invoke permissions name this API's execute-api ARN as SourceArn, built with Fn::Join, " +
+      'which the rule cannot read as a literal or local reference.',
+  );
+  acknowledgeGuard(
+    service.authorizer.handler.function,
+    'lambda_function_public_access_prohibited_check',
+    "API Gateway's invoke permission names this API's authorizer ARN as SourceArn, built with Fn::Join, " +
       'which the rule cannot read as a literal or local reference.',
   );
   acknowledgeGuard(

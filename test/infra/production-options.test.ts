@@ -312,7 +312,7 @@ describe('synth refusals', () => {
       lrsMaxConcurrency: 50,
       concurrency: { httpHeadroom: 10, platformFunction: 5, accountLimit: 1000 },
     };
-    expect(synth(greedy)).toThrow(/stages\.dev\.concurrency: the functions reserve 1035 .*more than the 900/);
+    expect(synth(greedy)).toThrow(/stages\.dev\.concurrency: the functions reserve 1040 .*more than the 900/);
   });
 
   it('names every bad production setting with its rule, never accepting a half-configured domain', () => {
