@@ -52,13 +52,18 @@ export function addProductionLayer(
   network: NetworkStack | undefined,
 ): ProductionLayer {
   const operations = [...service.operations.values()];
-  const platform = [service.requestsFunction, service.jobsFunction, service.certificateExpiryFunction];
+  const platform = [
+    service.requestsFunction,
+    service.jobsFunction,
+    service.certificateExpiryFunction,
+    service.authorizer.handler,
+  ];
 
   const { plan, problems } = planConcurrency(
     stage.name,
     { budget: lrsBudgetOf(stage), queueMaxConcurrency: stage.lrsMaxConcurrency },
     operations.length,
-    Object.keys(PLATFORM_FUNCTIONS).length,
+    platform.length,
     stage.concurrency ?? DEFAULT_CONCURRENCY,
   );
   if (problems.length > 0)

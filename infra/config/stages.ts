@@ -60,6 +60,12 @@ export interface StageConfig {
   /** Usage plans the admin CLI assigns callers to (the first is the default tier). */
   readonly usageTiers: readonly UsageTierConfig[];
   /**
+   * Require a usage key on every authorised route (API key source AUTHORIZER): a caller without one in the
+   * registry is refused with 403. Turn it on once every caller has a usage key in a tier's plan (infra/README
+   * "Usage tiers"); off, the tiers' plans exist but only the stage throttle applies. Default false.
+   */
+  readonly requireUsageKey?: boolean;
+  /**
    * IAM role ARNs (or ARN patterns with `*`) of registered callers that send to the operation queues directly,
    * besides roles named `lrs-gateway-<stage>-caller-*` in the stage's account, which are always allowed.
    */

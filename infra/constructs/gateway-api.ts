@@ -49,6 +49,8 @@ export interface GatewayApiProps {
   readonly authorizer: IAuthorizer;
   /** One usage plan each; the admin CLI adds callers' usage keys to them. */
   readonly usageTiers: readonly UsageTierConfig[];
+  /** Whether authorised routes require the usage key the authorizer returns (see StageConfig.requireUsageKey). */
+  readonly requireUsageKey: boolean;
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
   readonly logRetentionDays: number;
   readonly removalPolicy: RemovalPolicy;
@@ -90,7 +92,7 @@ export class GatewayApi extends Construct {
       endpointTypes: [EndpointType.REGIONAL],
       // The authorizer returns the caller's usage key; a client's x-api-key header is ignored.
       apiKeySourceType: ApiKeySourceType.AUTHORIZER,
-      defaultMethodOptions: { apiKeyRequired: true, authorizer: props.authorizer },
+      defaultMethodOptions: { apiKeyRequired: props.requireUsageKey, authorizer: props.authorizer },
       // API Gateway needs an account-level role to write execution and access logs.
       cloudWatchRole: true,
       cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
@@ -153,7 +155,7 @@ export class GatewayApi extends Construct {
             : {
                 authorizationType: AuthorizationType.CUSTOM,
                 authorizer: props.authorizer,
-                apiKeyRequired: true,
+                apiKeyRequired: props.requireUsageKey,
               }),
           requestValidator: this.bodyValidator,
           requestModels: route.method === 'POST' ? { 'application/json': this.jsonObjectModel } : undefined,

@@ -308,6 +308,7 @@ export class ServiceStack extends Stack {
       publicRoutes: PUBLIC_ROUTES,
       authorizer: this.authorizer.authorizer,
       usageTiers: stage.usageTiers,
+      requireUsageKey: stage.requireUsageKey ?? false,
       throttle: stage.apiThrottle,
       logRetentionDays: stage.logRetentionDays,
       removalPolicy,

@@ -110,6 +110,17 @@ describe('caller authorizer', () => {
     expect(JSON.stringify(permission?.[1].Properties.SourceArn)).toContain(String(authorizerId));
   });
 
+  it('requires the usage key the authorizer returns on every authorised route once the stage asks for it', () => {
+    const keyed = buildStage({ ...STAGES.test, requireUsageKey: true });
+    const methods = ofType(keyed, 'service', 'AWS::ApiGateway::Method');
+    expect(methods.length).toBeGreaterThan(OPERATION_IDS.length);
+    for (const [id, m] of methods) {
+      const authorised = m.Properties.AuthorizationType === 'CUSTOM';
+      expect(m.Properties.ApiKeyRequired, id).toBe(authorised);
+    }
+    keyed.service.hasResourceProperties('AWS::ApiGateway::RestApi', { ApiKeySourceType: 'AUTHORIZER' });
+  });
+
   it("verifies tokens of the stage's Cognito pool, with the resource server's scope prefix", () => {
     const [, fn] = functionNamed(live, 'lrs-gateway-live-authorizer');
     const vars = envOf(fn);

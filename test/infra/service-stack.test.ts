@@ -426,7 +426,7 @@ describe('API', () => {
       } else {
         expect(method.Properties.AuthorizationType, key).toBe('CUSTOM');
         expect(refOf(method.Properties.AuthorizerId), key).toBe(authorizerId);
-        expect(method.Properties.ApiKeyRequired, key).toBe(true);
+        expect(method.Properties.ApiKeyRequired, key).toBe(stage.requireUsageKey ?? false);
       }
     }
   });
