@@ -92,7 +92,8 @@ export function grantReadOrgSecrets(
 }
 
 /** A resource as cdk-nag names it in a finding: pseudo parameters as `<AWS::Partition>`, the rest literal. */
-function nagResourceId(scope: IConstruct, value: string): string {
+/** How cdk-nag names a resource ARN in a finding id (tokens as `<AWS::AccountId>`, never unresolved). */
+export function nagResourceId(scope: IConstruct, value: string): string {
   const resolved: unknown = Stack.of(scope).resolve(value);
   const part = (p: unknown): string => {
     if (typeof p === 'string') return p;

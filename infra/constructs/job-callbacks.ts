@@ -22,7 +22,7 @@ import {
 import { CALLBACK_ENV } from '../../shared/jobs/callback-settings.js';
 import { acknowledge } from '../nag.js';
 import { GatewayFunction } from './gateway-function.js';
-import { grantTableData } from './grants.js';
+import { grantTableData, nagResourceId } from './grants.js';
 import { deadLetterAlarm } from './operation-function.js';
 
 export interface JobCallbacksProps {
@@ -114,26 +114,24 @@ export class JobCallbacks extends Construct {
     const grantee = fn.role;
     const stack = Stack.of(this);
     const resourceName = `${this.secretPrefix}*`;
+    const secretArnPattern = Arn.format(
+      {
+        service: 'secretsmanager',
+        resource: 'secret',
+        resourceName,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      },
+      stack,
+    );
+    // On an environment-agnostic stage (dev without CDK_DEFAULT_ACCOUNT) the account is a token: name it the
+    // way cdk-nag does, or the acknowledgement id does not resolve to a string.
     acknowledge(
       fn,
-      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:${stack.region}:${stack.account}:secret:${resourceName}]`,
+      `AwsSolutions-IAM5[Resource::${nagResourceId(fn, secretArnPattern)}]`,
       'Callers are registered at run time: their signing secrets are read by the stage prefix only (the pattern for per-tenant key material), decrypted only through Secrets Manager.',
     );
     grantee.grantPrincipal.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: ['secretsmanager:GetSecretValue'],
-        resources: [
-          Arn.format(
-            {
-              service: 'secretsmanager',
-              resource: 'secret',
-              resourceName,
-              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-            },
-            stack,
-          ),
-        ],
-      }),
+      new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secretArnPattern] }),
     );
     grantee.grantPrincipal.addToPrincipalPolicy(
       new PolicyStatement({
