@@ -15,7 +15,19 @@ export interface ParseFigures {
     readonly bytes: number;
     readonly firstMs: number;
   };
+  /** Best-of-5 parse of a 4,000-event PLR over a 500-event one: 8x the events, so a linear parser is ~8x. */
+  readonly scaling: { readonly smallMs: number; readonly largeMs: number; readonly ratio: number };
 }
+
+const bestOf = (run: () => void, rounds: number): number => {
+  let min = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < rounds; i++) {
+    const t = performance.now();
+    run();
+    min = Math.min(min, performance.now() - t);
+  }
+  return min;
+};
 
 const timeParse = (run: () => void, iterations: number, warmup: number) => {
   const t0 = performance.now();
@@ -55,7 +67,13 @@ export const runParseBenchmark = (opts: { iterations?: number } = {}): ParseFigu
     iterations * 5,
     50,
   );
+  const small = plrResponseXml(500);
+  const large = plrResponseXml(4000);
+  bestOf(() => parseResponse('getLearningEvents', small), 3);
+  const smallMs = bestOf(() => parseResponse('getLearningEvents', small), 5);
+  const largeMs = bestOf(() => parseResponse('getLearningEvents', large), 5);
   return {
+    scaling: { smallMs, largeMs, ratio: largeMs / smallMs },
     plr: { ...plr, events, bytes: Buffer.byteLength(plrXml) },
     demographics: { ...demographics, matches, bytes: Buffer.byteLength(demoXml) },
   };

@@ -63,6 +63,8 @@ export const TARGETS = {
   coldStartMs: 300,
   bundleBytes: 1.5 * 1024 * 1024,
   plrParseMs: 20,
+  /** 8x the events may cost at most 20x the time (a quadratic scan would be ~64x). */
+  parseScalingRatio: 20,
   queueRatio: 0.95,
 } as const;
 
@@ -523,6 +525,15 @@ const main = async (): Promise<void> => {
               ms(parse.demographics.firstMs),
               `${parse.demographics.matches} learners`,
               '',
+            ],
+            [
+              'PLR 4,000 vs 500 events (best of 5)',
+              '',
+              `${ms(parse.scaling.largeMs)} / ${ms(parse.scaling.smallMs)}`,
+              '',
+              '',
+              `${parse.scaling.ratio.toFixed(1)}x`,
+              `${verdict(parse.scaling.ratio <= TARGETS.parseScalingRatio)} (<=${TARGETS.parseScalingRatio}x: linear)`,
             ],
           ],
         ),

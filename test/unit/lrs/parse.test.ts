@@ -177,44 +177,14 @@ describe('recorded GetLearnerLearningEvents responses', () => {
     expect(outcomeFor(r.responseCode).name).toBe('NOT_VERIFIED');
   });
 
-  it('parses a 1,000-event record quickly', () => {
+  it('parses a 1,000-event record (its speed and linear growth are measured by npm run bench)', () => {
     const src = recorded('wiremock/GetLearnerLearningEvents__exact_match_full.xml');
     const ev = /<a:LearningEvent>[\s\S]*?<\/a:LearningEvent>/.exec(src)?.[0] ?? '';
     const big = src.replace(
       /<a:LearnerRecord>[\s\S]*<\/a:LearnerRecord>/,
       `<a:LearnerRecord>${ev.repeat(1000)}</a:LearnerRecord>`,
     );
-    for (let i = 0; i < 5; i++) ok('getLearningEvents', big); // warm up
-    const t = performance.now();
-    const r = ok('getLearningEvents', big);
-    const ms = performance.now() - t;
-    expect(r.learningEvents).toHaveLength(1000);
-    // Generous bound for a shared CI machine; the benchmark script reports the real number.
-    expect(ms).toBeLessThan(200);
-  });
-
-  it('parsing time grows linearly with the number of events', () => {
-    const src = recorded('wiremock/GetLearnerLearningEvents__exact_match_full.xml');
-    const ev = /<a:LearningEvent>[\s\S]*?<\/a:LearningEvent>/.exec(src)?.[0] ?? '';
-    const doc = (k: number) =>
-      src.replace(
-        /<a:LearnerRecord>[\s\S]*<\/a:LearnerRecord>/,
-        `<a:LearnerRecord>${ev.repeat(k)}</a:LearnerRecord>`,
-      );
-    const best = (xml: string) => {
-      let min = Number.POSITIVE_INFINITY;
-      for (let i = 0; i < 4; i++) {
-        const t = performance.now();
-        parseResponse('getLearningEvents', xml);
-        min = Math.min(min, performance.now() - t);
-      }
-      return min;
-    };
-    const small = doc(500);
-    const large = doc(4000);
-    best(small);
-    // 8x the events; a quadratic scan would take ~64x.
-    expect(best(large)).toBeLessThan(best(small) * 20);
+    expect(ok('getLearningEvents', big).learningEvents).toHaveLength(1000);
   });
 });
 
