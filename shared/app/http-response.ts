@@ -66,7 +66,7 @@ export const IN_FLIGHT_RETRY_SECONDS = 2;
 const GENERIC_5XX: FailureView = { code: 'INTERNAL', message: 'Internal error', retryable: false };
 
 /** The public error code of a stored or raised failure: distinct per cause. */
-const publicCode = (failure: FailureInfo, status: number): ErrorCode => {
+const publicCode = (failure: FailureInfo): ErrorCode => {
   switch (failure.code) {
     case 'CONFLICT':
       return 'IDEMPOTENCY_KEY_REUSED';
@@ -89,7 +89,7 @@ export const failureView = (failure: FailureInfo): FailureView => {
   if (status === 500) return GENERIC_5XX;
   const { message, retryable, lrsCode, detail, reason, retryAfterSeconds: after, issues } = failure;
   return {
-    code: publicCode(failure, status),
+    code: publicCode(failure),
     message,
     retryable,
     ...(lrsCode ? { lrsCode } : {}),

@@ -264,12 +264,12 @@ describe('error messages name the field, the rule and the expected form', () => 
 describe('LearnerService job ids', () => {
   it('refuses text that is not digits with a pattern issue, never an error of the check itself', () => {
     for (const jobId of ['abc', '12a', '', '１２', '9'.repeat(20), ' 1']) {
-      let issues: Array<{ field: string; rule: string }> = [];
+      let issues: readonly { field: string; rule: string }[] = [];
       try {
         validateRequest('getBatchRegistrationOutput', { jobId });
       } catch (e) {
         expect(e).toBeInstanceOf(ValidationError);
-        issues = (e as ValidationError).issues as typeof issues;
+        issues = (e as ValidationError).issues;
       }
       expect(
         issues.map((i) => i.field),
