@@ -111,7 +111,8 @@ const learnerToVerifyShape = {
 const lsJobId = z
   .string()
   .regex(/^[0-9]{1,19}$/)
-  .refine((v) => BigInt(v) <= 9223372036854775807n, {
+  // zod runs the refinement even when the pattern failed: only digits may reach BigInt.
+  .refine((v) => !/^[0-9]{1,19}$/.test(v) || BigInt(v) <= 9223372036854775807n, {
     message: 'must be at most 9223372036854775807 (a 64-bit job id)',
     params: { rule: 'max' },
   })

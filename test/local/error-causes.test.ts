@@ -14,7 +14,7 @@ import type { Scope } from '../../shared/config/scopes.js';
 import { OPERATION_LIST, type OperationId } from '../../shared/lrs/operations.js';
 import { type LocalStack, startLocalStack } from '../support/local-stack.js';
 import { type AnswerChecker, answerChecker, openApiDocument } from '../support/openapi-answers.js';
-import { SAMPLES } from '../unit/lrs/samples.js';
+import { sampleRequest, storedRequestAndJob } from '../support/route-samples.js';
 
 let stack: LocalStack;
 let checker: AnswerChecker;
@@ -77,8 +77,7 @@ const expectError = (answer: Answer, status: number, codes: string | string[], l
   expect([codes].flat(), label).toContain(answer.body.error?.code);
 };
 
-const sample = (op: OperationId): Record<string, unknown> =>
-  structuredClone((SAMPLES as unknown as Record<OperationId, Record<string, unknown>[]>)[op][0] ?? {});
+const sample = sampleRequest;
 
 interface Route {
   readonly method: 'GET' | 'POST';
@@ -135,18 +134,7 @@ beforeAll(async () => {
     ],
   });
   checker = answerChecker();
-  const found = await fetch(`${stack.apiUrl}/v1/learners/find-by-uln`, {
-    method: 'POST',
-    headers: stack.headers(ORG),
-    body: JSON.stringify(sample('findLearnerByUln')),
-  });
-  requestId = ((await found.json()) as { requestId: string }).requestId;
-  const job = await fetch(`${stack.apiUrl}/v1/jobs`, {
-    method: 'POST',
-    headers: stack.headers(ORG),
-    body: JSON.stringify({ operation: 'findLearnerByUln', items: [sample('findLearnerByUln')] }),
-  });
-  jobId = ((await job.json()) as { jobId: string }).jobId;
+  ({ requestId, jobId } = await storedRequestAndJob(stack, ORG));
 }, 60_000);
 
 afterAll(async () => {

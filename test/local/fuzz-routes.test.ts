@@ -9,10 +9,10 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatewayRoutes } from '../../local/api-server.js';
-import { OPERATION_LIST, type OperationId } from '../../shared/lrs/operations.js';
+import { OPERATION_LIST } from '../../shared/lrs/operations.js';
 import { type LocalStack, startLocalStack } from '../support/local-stack.js';
 import { type AnswerChecker, answerChecker } from '../support/openapi-answers.js';
-import { SAMPLES } from '../unit/lrs/samples.js';
+import { sampleRequest, storedRequestAndJob } from '../support/route-samples.js';
 
 const ORG = 'TEST0001';
 /** Letters only, so that it is valid wherever a name is. */
@@ -36,8 +36,7 @@ interface Target {
   readonly body?: () => Record<string, unknown>;
 }
 
-const sample = (op: OperationId): Record<string, unknown> =>
-  structuredClone((SAMPLES as unknown as Record<OperationId, Record<string, unknown>[]>)[op][0] ?? {});
+const sample = sampleRequest;
 
 const targets = (): Target[] =>
   gatewayRoutes().map((r): Target => {
@@ -146,6 +145,19 @@ const INJECTIONS = [
   '"; DROP TABLE learners; --',
 ];
 
+/** A valid request of a POST route with one field (or, with orWhole, the whole body) replaced by `leaf`. */
+const atLeaf = (leaf: fc.Arbitrary<unknown>, options: { orWhole?: boolean } = {}): fc.Arbitrary<Shot> =>
+  postTarget().chain((target) => {
+    const body = target.body?.() ?? {};
+    const paths = [...leafKeys(body), ...(options.orWhole ? [[]] : [])];
+    return fc.tuple(fc.constantFrom(...paths), leaf).map(([path, value]) => ({
+      target,
+      path: target.path(),
+      headers: headersOf(),
+      body: JSON.stringify(setAt(body, path, value)),
+    }));
+  });
+
 const property = (arb: fc.Arbitrary<Shot>, kind: string) =>
   fc.assert(
     fc.asyncProperty(arb, async (shot) => shoot(shot, kind)),
@@ -162,18 +174,7 @@ beforeAll(async () => {
       return write(chunk, ...rest);
     }) as typeof stream.write;
   }
-  const found = await fetch(`${stack.apiUrl}/v1/learners/find-by-uln`, {
-    method: 'POST',
-    headers: stack.headers(ORG),
-    body: JSON.stringify(sample('findLearnerByUln')),
-  });
-  requestId = ((await found.json()) as { requestId: string }).requestId;
-  const job = await fetch(`${stack.apiUrl}/v1/jobs`, {
-    method: 'POST',
-    headers: stack.headers(ORG),
-    body: JSON.stringify({ operation: 'findLearnerByUln', items: [sample('findLearnerByUln')] }),
-  });
-  jobId = ((await job.json()) as { jobId: string }).jobId;
+  ({ requestId, jobId } = await storedRequestAndJob(stack, ORG));
 }, 60_000);
 
 afterAll(async () => {
@@ -213,18 +214,7 @@ describe('every route, generated requests of every kind', () => {
       1e308,
       '0000000000',
     );
-    await property(
-      postTarget().chain((target) => {
-        const body = target.body?.() ?? {};
-        return fc.tuple(fc.constantFrom(...leafKeys(body)), boundary).map(([path, leaf]) => ({
-          target,
-          path: target.path(),
-          headers: headersOf(),
-          body: JSON.stringify(setAt(body, path, leaf)),
-        }));
-      }),
-      'boundary',
-    );
+    await property(atLeaf(boundary), 'boundary');
   }, 120_000);
 
   it('type-confused fields', async () => {
@@ -235,18 +225,7 @@ describe('every route, generated requests of every kind', () => {
       fc.array(fc.constant(CANARY), { maxLength: 3 }),
       fc.dictionary(fc.constant(CANARY), fc.constant(CANARY), { maxKeys: 1 }),
     );
-    await property(
-      postTarget().chain((target) => {
-        const body = target.body?.() ?? {};
-        return fc.tuple(fc.constantFrom(...leafKeys(body), []), confused).map(([path, leaf]) => ({
-          target,
-          path: target.path(),
-          headers: headersOf(),
-          body: JSON.stringify(setAt(body, path, leaf)),
-        }));
-      }),
-      'type-confused',
-    );
+    await property(atLeaf(confused, { orWhole: true }), 'type-confused');
   }, 120_000);
 
   it('huge values', async () => {
@@ -294,20 +273,7 @@ describe('every route, generated requests of every kind', () => {
   }, 120_000);
 
   it('injection', async () => {
-    await property(
-      postTarget().chain((target) => {
-        const body = target.body?.() ?? {};
-        return fc
-          .tuple(fc.constantFrom(...leafKeys(body)), fc.constantFrom(...INJECTIONS))
-          .map(([path, attack]) => ({
-            target,
-            path: target.path(),
-            headers: headersOf(),
-            body: JSON.stringify(setAt(body, path, `${attack}${CANARY}`)),
-          }));
-      }),
-      'injection',
-    );
+    await property(atLeaf(fc.constantFrom(...INJECTIONS).map((attack) => `${attack}${CANARY}`)), 'injection');
   }, 120_000);
 
   it('odd headers', async () => {

@@ -260,3 +260,27 @@ describe('error messages name the field, the rule and the expected form', () => 
     expect(uln[0]?.message).toContain('10 digits');
   });
 });
+
+describe('LearnerService job ids', () => {
+  it('refuses text that is not digits with a pattern issue, never an error of the check itself', () => {
+    for (const jobId of ['abc', '12a', '', '１２', '9'.repeat(20), ' 1']) {
+      let issues: readonly { field: string; rule: string }[] = [];
+      try {
+        validateRequest('getBatchRegistrationOutput', { jobId });
+      } catch (e) {
+        expect(e).toBeInstanceOf(ValidationError);
+        issues = (e as ValidationError).issues;
+      }
+      expect(
+        issues.map((i) => i.field),
+        jobId,
+      ).toEqual(['jobId']);
+    }
+    expect(() => validateRequest('getBatchRegistrationOutput', { jobId: '9223372036854775808' })).toThrow(
+      ValidationError,
+    );
+    expect(validateRequest('getBatchRegistrationOutput', { jobId: '9223372036854775807' })).toEqual({
+      jobId: '9223372036854775807',
+    });
+  });
+});

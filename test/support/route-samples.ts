@@ -1,0 +1,32 @@
+/**
+ * Valid requests for every route of the local runtime, for the tests that send every route something:
+ * an operation's first sample request, and a stored request and a job to read back.
+ */
+import type { OperationId } from '../../shared/lrs/operations.js';
+import { SAMPLES } from '../unit/lrs/samples.js';
+import type { LocalStack } from './local-stack.js';
+
+/** A fresh copy of the first valid sample request of an operation. */
+export const sampleRequest = (op: OperationId): Record<string, unknown> =>
+  structuredClone((SAMPLES as unknown as Record<OperationId, Record<string, unknown>[]>)[op][0] ?? {});
+
+/** A stored request and a bulk job of `organisationId`, made through the API, for the GET routes. */
+export const storedRequestAndJob = async (
+  stack: LocalStack,
+  organisationId: string,
+): Promise<{ requestId: string; jobId: string }> => {
+  const found = await fetch(`${stack.apiUrl}/v1/learners/find-by-uln`, {
+    method: 'POST',
+    headers: stack.headers(organisationId),
+    body: JSON.stringify(sampleRequest('findLearnerByUln')),
+  });
+  const job = await fetch(`${stack.apiUrl}/v1/jobs`, {
+    method: 'POST',
+    headers: stack.headers(organisationId),
+    body: JSON.stringify({ operation: 'findLearnerByUln', items: [sampleRequest('findLearnerByUln')] }),
+  });
+  return {
+    requestId: ((await found.json()) as { requestId: string }).requestId,
+    jobId: ((await job.json()) as { jobId: string }).jobId,
+  };
+};
