@@ -26,6 +26,8 @@ interface StoredSecret {
   readonly createdDate: number;
   lastChangedDate: number;
   deletedDate?: number;
+  /** The resource policy document (JSON), as PutResourcePolicy stored it. */
+  resourcePolicy?: string;
   readonly versions: Map<string, SecretVersion>;
 }
 
@@ -209,6 +211,33 @@ export class SecretsStore {
             .filter((s) => s.deletedDate === undefined)
             .map((s) => this.describe(s)),
         };
+      case 'PutResourcePolicy': {
+        const secret = this.findLive(input.SecretId);
+        const policy = input.ResourcePolicy;
+        if (typeof policy !== 'string') {
+          throw new AwsError('InvalidParameterException', 'ResourcePolicy must be a JSON policy document');
+        }
+        try {
+          JSON.parse(policy);
+        } catch {
+          throw new AwsError('MalformedPolicyDocumentException', 'ResourcePolicy is not valid JSON');
+        }
+        secret.resourcePolicy = policy;
+        return { ARN: secret.arn, Name: secret.name };
+      }
+      case 'GetResourcePolicy': {
+        const secret = this.find(input.SecretId);
+        return {
+          ARN: secret.arn,
+          Name: secret.name,
+          ...(secret.resourcePolicy !== undefined ? { ResourcePolicy: secret.resourcePolicy } : {}),
+        };
+      }
+      case 'RestoreSecret': {
+        const secret = this.find(input.SecretId);
+        delete secret.deletedDate;
+        return { ARN: secret.arn, Name: secret.name };
+      }
       case 'DeleteSecret': {
         const secret = this.find(input.SecretId);
         if (input.ForceDeleteWithoutRecovery === true) {

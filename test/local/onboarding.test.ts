@@ -10,7 +10,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  GetResourcePolicyCommand,
+  GetSecretValueCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalCaller } from '../../local/resources.js';
 import { clientCredentialsToken } from '../../local/token-client.js';
@@ -202,6 +206,16 @@ describe('onboarding an organisation at run time', () => {
     const org = await registry.getOrganisation(ORG);
     expect(org).toMatchObject({ status: 'active', secretName: `lrs-gateway/${stack.stage}/org/${ORG}` });
     expect(org?.certificateSubject).toContain('CN=first');
+    // Only the gateway's reader roles may read the value: the resource policy denies every other principal.
+    const policy = JSON.parse((await secretPolicy(org?.secretName)) ?? '{}') as {
+      Statement: { Effect: string; Action: string; Condition: { ArnNotLike: Record<string, string[]> } }[];
+    };
+    expect(policy.Statement).toEqual([
+      expect.objectContaining({ Effect: 'Deny', Principal: '*', Action: 'secretsmanager:GetSecretValue' }),
+    ]);
+    expect(policy.Statement[0]?.Condition.ArnNotLike['aws:PrincipalArn']).toEqual([
+      `arn:aws:iam::000000000000:role/lrs-gateway/${stack.stage}/org-secret-reader/*`,
+    ]);
     expect((await admin('grant', MIS.clientId, ORG)).code).toBe(0);
     await afterCacheWindow();
     expect((await call()).status).toBe(200);
@@ -280,8 +294,30 @@ describe('onboarding an organisation at run time', () => {
     expect(await registry.getOrganisation(ORG)).toBeUndefined();
     expect(await registry.getGrant(MIS.clientId, ORG)).toBeUndefined();
     expect((await admin('doctor', ORG)).out).toContain('is not registered');
+
+    // Removed is not gone for good: adding it again restores the secret scheduled for deletion.
+    const again = await admin('org', 'add', ORG, ...pfxArgs('second.pfx'), ...lrsArgs());
+    expect(again.code).toBe(0);
+    expect(again.out).toContain('restored with the new certificate');
+    expect((await registry.getOrganisation(ORG))?.status).toBe('active');
+    expect(await secretPolicy((await registry.getOrganisation(ORG))?.secretName)).toBeDefined();
+    expect((await admin('org', 'remove', ORG)).code).toBe(0);
   });
 });
+
+/** The resource policy the emulator holds for a secret. */
+const secretPolicy = async (secretId: string | undefined): Promise<string | undefined> => {
+  const sm = new SecretsManagerClient({
+    region: 'eu-west-2',
+    endpoint: stack.env.AWS_ENDPOINT_URL_SECRETS_MANAGER,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  try {
+    return (await sm.send(new GetResourcePolicyCommand({ SecretId: secretId }))).ResourcePolicy;
+  } finally {
+    sm.destroy();
+  }
+};
 
 describe('callers at run time', () => {
   it('adds a local caller whose printed secret gets a token, and suspending it refuses it', async () => {

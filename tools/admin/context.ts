@@ -35,6 +35,7 @@ export const OPTIONS = {
   'org-ref': { type: 'string' },
   'server-ca': { type: 'string' },
   'kms-key-id': { type: 'string' },
+  'secret-reader-arn': { type: 'string' },
   'keep-secret': { type: 'boolean' },
   name: { type: 'string' },
   scopes: { type: 'string' },

@@ -14,6 +14,7 @@ export const USAGE = `Usage: npm run admin -- [--stage <stage>] [--local] <comma
 Organisations
   org add <id> (--pfx <file> --passphrase-env <VAR> | --cert <pem> --key <pem> [--key-passphrase-env <VAR>])
                --org-password-env <VAR> --user-name <name> --vendor-id <n> [--server-ca <pem>] [--kms-key-id <key>]
+               [--secret-reader-arn <arn,...>]
   org rotate <id> [--pfx … | --cert … --key …] [--org-password-env <VAR>]   new secret version, no downtime
   org suspend <id> | org resume <id> | org remove <id> [--keep-secret] | org list [--json] | org show <id>
 Callers

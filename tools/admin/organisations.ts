@@ -10,13 +10,17 @@ import { readFileSync } from 'node:fs';
 import {
   CreateSecretCommand,
   DeleteSecretCommand,
+  DescribeSecretCommand,
   GetSecretValueCommand,
+  PutResourcePolicyCommand,
   PutSecretValueCommand,
+  RestoreSecretCommand,
 } from '@aws-sdk/client-secrets-manager';
 import {
   organisationSecretSchema,
   toCredentials,
 } from '../../shared/adapters/secrets-manager-credentials.js';
+import { orgSecretResourcePolicy, orgSecretTags } from '../../shared/config/org-secret-access.js';
 import type { OrganisationRecord } from '../../shared/ports/registry.js';
 import {
   type CertificateFacts,
@@ -119,6 +123,76 @@ const describeCertificate = (ctx: AdminContext, facts: CertificateFacts): void =
   if (facts.daysLeft < 30) ctx.io.err(`warning: the certificate expires in ${facts.daysLeft} days`);
 };
 
+/** The KMS key of the stage's organisation secrets (infra/constructs/stage-keys.ts), unless one is named. */
+const orgSecretsKey = (ctx: AdminContext): string =>
+  ctx.values['kms-key-id'] ?? `alias/lrs-gateway-${ctx.stage}-org-secrets`;
+
+/**
+ * Creates the organisation's secret (encrypted with the stage's organisation-secrets key, tagged) and attaches
+ * the resource policy that lets only the gateway's reader roles read it. A secret left scheduled for deletion
+ * by `org remove` is restored and given the new value as a new version, so an organisation can come back.
+ */
+const storeNewSecret = async (
+  ctx: AdminContext,
+  organisationId: string,
+  secretName: string,
+  secret: string,
+): Promise<{ versionId?: string }> => {
+  let arn: string | undefined;
+  let versionId: string | undefined;
+  try {
+    const created = await ctx.secrets.send(
+      new CreateSecretCommand({
+        Name: secretName,
+        SecretString: secret,
+        Description: `LRS client certificate and credentials of organisation ${organisationId}`,
+        KmsKeyId: orgSecretsKey(ctx),
+        Tags: [...orgSecretTags(ctx.stage, organisationId), { Key: 'lrs-gateway:stage', Value: ctx.stage }],
+      }),
+    );
+    arn = created.ARN;
+    versionId = created.VersionId;
+  } catch (e) {
+    if ((e as { name?: string }).name !== 'ResourceExistsException') throw e;
+    const existing = await ctx.secrets.send(new DescribeSecretCommand({ SecretId: secretName }));
+    if (existing.DeletedDate === undefined) {
+      throw new UsageError(`The secret ${secretName} exists already: use org rotate, or remove it first`);
+    }
+    await ctx.secrets.send(new RestoreSecretCommand({ SecretId: secretName }));
+    const put = await ctx.secrets.send(
+      new PutSecretValueCommand({ SecretId: secretName, SecretString: secret }),
+    );
+    arn = existing.ARN;
+    versionId = put.VersionId;
+    ctx.io.out(`  the secret ${secretName} was scheduled for deletion: restored with the new certificate`);
+  }
+  const scope = arnScope(arn);
+  await ctx.secrets.send(
+    new PutResourcePolicyCommand({
+      SecretId: secretName,
+      ResourcePolicy: JSON.stringify(orgSecretResourcePolicy(scope, ctx.stage, readerArns(ctx))),
+      BlockPublicPolicy: true,
+    }),
+  );
+  return versionId ? { versionId } : {};
+};
+
+/** Partition and account of a secret ARN (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>). */
+const arnScope = (arn: string | undefined): { partition: string; account: string } => {
+  const parts = (arn ?? '').split(':');
+  if (parts.length < 7 || !parts[1] || !parts[4]) {
+    throw new Error('Secrets Manager returned no usable secret ARN; the resource policy was not attached');
+  }
+  return { partition: parts[1], account: parts[4] };
+};
+
+/** `--secret-reader-arn a,b`: the stage's secretReaderArns (operators who may read the value, e.g. doctor). */
+const readerArns = (ctx: AdminContext): string[] =>
+  (ctx.values['secret-reader-arn'] ?? '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter((a) => a.length > 0);
+
 export const orgAdd = async (ctx: AdminContext, id: string | undefined): Promise<void> => {
   const organisationId = organisationArg(id);
   const input = certificateInput(ctx);
@@ -134,26 +208,8 @@ export const orgAdd = async (ctx: AdminContext, id: string | undefined): Promise
     );
   }
   const secretName = `${ctx.secretPrefix}${organisationId}`;
-  let versionId: string | undefined;
-  try {
-    versionId = (
-      await ctx.secrets.send(
-        new CreateSecretCommand({
-          Name: secretName,
-          SecretString: secret,
-          Description: `LRS client certificate and credentials of organisation ${organisationId}`,
-          ...(ctx.values['kms-key-id'] ? { KmsKeyId: ctx.values['kms-key-id'] } : {}),
-          Tags: [
-            { Key: 'lrs-gateway:stage', Value: ctx.stage },
-            { Key: 'lrs-gateway:organisation', Value: organisationId },
-          ],
-        }),
-      )
-    ).VersionId;
-  } catch (e) {
-    if ((e as { name?: string }).name !== 'ResourceExistsException') throw e;
-    throw new UsageError(`The secret ${secretName} exists already: use org rotate, or remove it first`);
-  }
+  const stored = await storeNewSecret(ctx, organisationId, secretName, secret);
+  const versionId = stored.versionId;
   const now = new Date().toISOString();
   const record: OrganisationRecord = {
     organisationId,
