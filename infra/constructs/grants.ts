@@ -29,12 +29,16 @@ export const TABLE_WRITE_ACTIONS = [
 export const TABLE_KEY_READ_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'] as const;
 export const TABLE_KEY_WRITE_ACTIONS = ['kms:Encrypt', 'kms:GenerateDataKey'] as const;
 
-/** Items of the table and queries of its named indexes (no scans, no schema changes). */
+/** The indexes of the learner-data table (the registry table has none). */
+export const DATA_TABLE_INDEXES: readonly string[] = Object.values(TABLE.indexes).map((i) => i.name);
+
+/** Items of the table and queries of the indexes named (no scans, no schema changes). */
 export function grantTableData(
   grantee: IGrantable,
   table: ITableV2,
   key: IKey,
   access: 'read' | 'readWrite' = 'readWrite',
+  indexes: readonly string[] = [],
 ): void {
   const write = access === 'readWrite';
   grantee.grantPrincipal.addToPrincipalPolicy(
@@ -43,12 +47,14 @@ export function grantTableData(
       resources: [table.tableArn],
     }),
   );
-  grantee.grantPrincipal.addToPrincipalPolicy(
-    new PolicyStatement({
-      actions: ['dynamodb:Query'],
-      resources: Object.values(TABLE.indexes).map((i) => `${table.tableArn}/index/${i.name}`),
-    }),
-  );
+  if (indexes.length > 0) {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: indexes.map((name) => `${table.tableArn}/index/${name}`),
+      }),
+    );
+  }
   grantee.grantPrincipal.addToPrincipalPolicy(
     new PolicyStatement({
       actions: [...TABLE_KEY_READ_ACTIONS, ...(write ? TABLE_KEY_WRITE_ACTIONS : [])],

@@ -22,7 +22,7 @@ import {
 import { CALLBACK_ENV } from '../../shared/jobs/callback-settings.js';
 import { acknowledge } from '../nag.js';
 import { GatewayFunction } from './gateway-function.js';
-import { grantTableData, nagResourceId } from './grants.js';
+import { DATA_TABLE_INDEXES, grantTableData, nagResourceId } from './grants.js';
 import { deadLetterAlarm } from './operation-function.js';
 
 export interface JobCallbacksProps {
@@ -98,7 +98,7 @@ export class JobCallbacks extends Construct {
       new SqsEventSource(this.queue, { batchSize: 10, maxConcurrency: 5, reportBatchItemFailures: true }),
     );
     this.queue.grantSendMessages(this.handler.role);
-    grantTableData(this.handler.role, props.table, props.key);
+    grantTableData(this.handler.role, props.table, props.key, 'readWrite', DATA_TABLE_INDEXES);
     this.grantReadSecrets(this.handler);
 
     this.deadLetterAlarm = deadLetterAlarm(

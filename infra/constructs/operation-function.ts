@@ -15,7 +15,7 @@ import { Construct } from 'constructs';
 import type { OperationDef } from '../../shared/lrs/operations.js';
 import { acknowledge } from '../nag.js';
 import { GatewayFunction } from './gateway-function.js';
-import { grantReadOrgSecrets, grantTableData } from './grants.js';
+import { DATA_TABLE_INDEXES, grantReadOrgSecrets, grantTableData } from './grants.js';
 import { grantRegistryLrsStatusWrite } from './registry.js';
 
 export interface QueueSettings {
@@ -188,7 +188,7 @@ export class OperationFunction extends Construct {
     // queue and extends a message's visibility for backoff.
     this.queue.grantSendMessages(this.handler.role);
     this.queue.grant(this.handler.role, 'sqs:ChangeMessageVisibility');
-    grantTableData(this.handler.role, props.table, props.key);
+    grantTableData(this.handler.role, props.table, props.key, 'readWrite', DATA_TABLE_INDEXES);
     grantTableData(this.handler.role, props.registryTable, props.key, 'read');
     grantRegistryLrsStatusWrite(this.handler.role, props.registryTable, props.key);
     grantReadOrgSecrets(

@@ -39,7 +39,7 @@ import type { TokenVerification } from '../constructs/caller-auth.js';
 import { CallerAuthorizer } from '../constructs/caller-authorizer.js';
 import { GatewayApi, type Route } from '../constructs/gateway-api.js';
 import { GatewayFunction } from '../constructs/gateway-function.js';
-import { grantReadOrgSecrets, grantTableData } from '../constructs/grants.js';
+import { DATA_TABLE_INDEXES, grantReadOrgSecrets, grantTableData } from '../constructs/grants.js';
 import { JobCallbacks } from '../constructs/job-callbacks.js';
 import { OperationFunction } from '../constructs/operation-function.js';
 import { restrictQueueSenders } from '../constructs/queue-senders.js';
@@ -179,7 +179,7 @@ export class ServiceStack extends Stack {
       environment: environment('requests'),
       bundleFiles: REFERENCE_BUNDLE_FILES,
     });
-    grantTableData(this.requestsFunction.role, table, key, 'read');
+    grantTableData(this.requestsFunction.role, table, key, 'read', DATA_TABLE_INDEXES);
     grantTableData(this.requestsFunction.role, registryTable, key, 'read');
 
     const queueUrls = Object.fromEntries([...operations].map(([id, op]) => [id, op.queue.queueUrl]));
@@ -196,7 +196,7 @@ export class ServiceStack extends Stack {
         [ENV.operationQueueUrls]: JSON.stringify(queueUrls),
       },
     });
-    grantTableData(this.jobsFunction.role, table, key, 'readWrite');
+    grantTableData(this.jobsFunction.role, table, key, 'readWrite', DATA_TABLE_INDEXES);
     grantTableData(this.jobsFunction.role, registryTable, key, 'read');
     for (const op of operations.values()) {
       op.queue.grantSendMessages(this.jobsFunction.role);

@@ -82,7 +82,9 @@ describe('organisations and callers are run-time data', () => {
   it('stays far below the CloudFormation limits of 500 resources and 200 outputs per stack', () => {
     for (const stack of ['data', 'service'] as const) {
       const template = live[stack].toJSON();
-      expect(Object.keys(template.Resources).length).toBeLessThan(400);
+      // The hard limit is 500; the production layer (WAF, dashboard, alarms, gateway responses) puts the service
+      // stack in the 400s, the same for any number of organisations. Keep 50 of headroom for new operations.
+      expect(Object.keys(template.Resources).length).toBeLessThan(450);
       expect(Object.keys(template.Outputs ?? {}).length).toBeLessThan(20);
     }
   });

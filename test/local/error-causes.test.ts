@@ -134,6 +134,7 @@ beforeAll(async () => {
     ],
   });
   checker = answerChecker();
+  otherToken = await stack.tokenFor(OTHER_CALLER);
   ({ requestId, jobId } = await storedRequestAndJob(stack, ORG));
 }, 60_000);
 
