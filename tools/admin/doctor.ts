@@ -43,16 +43,26 @@ const UNAVAILABLE: Record<string, string> = {
   THROTTLED: 'The LRS is throttling this organisation: too many calls; try again shortly',
 };
 
+const TLS_CLIENT_REFUSED =
+  'TLS handshake refused: the LRS did not accept the client certificate (not issued by the LRS for this organisation, expired or revoked, or for the other LRS environment). Rotate with the certificate the LRS issued: npm run admin -- org rotate <org> --pfx <file>';
+
+/** The TLS failures of the transport (shared/lrs/faults.ts), each by which side refused what. */
+const TLS_EXPLANATIONS: Record<string, string> = {
+  TLS_CLIENT_CERTIFICATE_REJECTED: TLS_CLIENT_REFUSED,
+  TLS_HANDSHAKE_REFUSED: TLS_CLIENT_REFUSED,
+  TLS_CLIENT_CERTIFICATE_UNUSABLE:
+    "The organisation's client certificate or key cannot be used for TLS (wrong passphrase, key and certificate that do not match, or an unsupported key): rotate with a working PFX or PEM pair: npm run admin -- org rotate <org> --pfx <file>",
+  TLS_SERVER_CERTIFICATE_UNTRUSTED:
+    "The gateway does not trust the LRS server certificate: for a test LRS (or the local simulator) store its CA in the organisation's secret with org add/rotate --server-ca <pem>; the live LRS must present a publicly trusted certificate",
+  TLS_SERVER_KEY_TOO_WEAK:
+    'The LRS server presented a key below the minimum (2048-bit RSA or a 256-bit EC key): the gateway refused it before sending anything; this is the server side to fix, not the organisation',
+};
+
 /** The failure, in words. */
 export const explain = (e: unknown): Diagnosis => {
   if (e instanceof LrsRejectedError) {
     if (e.lrsCode.startsWith('TLS_')) {
-      return {
-        ok: false,
-        code: e.lrsCode,
-        explanation:
-          'TLS handshake refused: the LRS did not accept the client certificate (not issued by the LRS for this organisation, expired or revoked, or for the other LRS environment). Rotate with the certificate the LRS issued: npm run admin -- org rotate <org> --pfx <file>',
-      };
+      return { ok: false, code: e.lrsCode, explanation: TLS_EXPLANATIONS[e.lrsCode] ?? TLS_CLIENT_REFUSED };
     }
     return {
       ok: false,

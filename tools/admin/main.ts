@@ -15,7 +15,7 @@ Organisations
   org add <id> (--pfx <file> --passphrase-env <VAR> | --cert <pem> --key <pem> [--key-passphrase-env <VAR>])
                --org-password-env <VAR> --user-name <name> --vendor-id <n> [--server-ca <pem>] [--kms-key-id <key>]
                [--secret-reader-arn <arn,...>]
-  org rotate <id> [--pfx … | --cert … --key …] [--org-password-env <VAR>]   new secret version, no downtime
+  org rotate <id> [--pfx … | --cert … --key …] [--org-password-env <VAR>] [--server-ca <pem>]   new version, no downtime
   org suspend <id> | org resume <id> | org remove <id> [--keep-secret] | org list [--json] | org show <id>
 Callers
   caller add [<id> with --local] --name <name> --scopes lrs.read,lrs.write,jobs,admin [--queue-sender <AROA…>]
