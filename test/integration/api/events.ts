@@ -181,7 +181,14 @@ export const personalDataIn = (text: string, learners: readonly PersonalData[]):
       ['givenName', new RegExp(`\\b${esc(l.givenName)}\\b`)],
       ['familyName', new RegExp(`\\b${esc(l.familyName)}\\b`)],
       ['dateOfBirth', new RegExp(esc(l.dateOfBirth))],
-      ['postcode', new RegExp(`${esc(postcode.slice(0, -3))}\\s*${esc(postcode.slice(-3))}`, 'i')],
+      // Not inside a longer run of letters and digits: a random id (a UUID's hex) can spell "b76de".
+      [
+        'postcode',
+        new RegExp(
+          `(?<![A-Za-z0-9])${esc(postcode.slice(0, -3))}\\s*${esc(postcode.slice(-3))}(?![A-Za-z0-9])`,
+          'i',
+        ),
+      ],
     ];
     for (const [what, re] of probes) if (re.test(text)) found.push(`${what} of ${l.givenName.slice(0, 1)}.`);
   }
