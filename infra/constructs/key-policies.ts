@@ -19,20 +19,10 @@ import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct, IConstruct } from 'constructs';
 import { acknowledgeGuard } from '../guard.js';
-import { KEY_ADMIN_ACTIONS } from './stage-keys.js';
+import { DATA_KEY_USE_ACTIONS, KEY_ADMIN_ACTIONS } from './stage-keys.js';
 
 /** Control Tower's minimum log retention (CT.CLOUDWATCH.PR.2). */
 const ONE_YEAR_OF_LOGS = 365;
-
-export const LOGS_KEY_ACTIONS = [
-  'kms:Encrypt',
-  'kms:Decrypt',
-  'kms:ReEncryptFrom',
-  'kms:ReEncryptTo',
-  'kms:GenerateDataKey',
-  'kms:GenerateDataKeyWithoutPlaintext',
-  'kms:DescribeKey',
-] as const;
 
 /** Denies kms:CreateGrant to everything but AWS services acting for AWS resources (Control Tower KMS.PR.3). */
 export function denyGrantsExceptForAwsServices(key: Key): void {
@@ -79,7 +69,7 @@ export function createLogsKey(
         new PolicyStatement({
           sid: 'CloudWatchLogsOfThisAccount',
           principals: [new ServicePrincipal(`logs.${region}.amazonaws.com`)],
-          actions: [...LOGS_KEY_ACTIONS],
+          actions: [...DATA_KEY_USE_ACTIONS],
           resources: ['*'],
           conditions: {
             StringEquals: { 'aws:SourceAccount': account },

@@ -18,6 +18,17 @@ import { orgSecretReaderArnPattern } from '../../shared/config/org-secret-access
  * Managing a key without using it: no cryptographic action and no kms:CreateGrant (which could hand out
  * decryption). Written out, so that no `kms:Create*`-style wildcard widens it.
  */
+/** What a service does with a key it encrypts data with (DynamoDB for the tables, CloudWatch Logs for logs). */
+export const DATA_KEY_USE_ACTIONS = [
+  'kms:Encrypt',
+  'kms:Decrypt',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:DescribeKey',
+] as const;
+
 export const KEY_ADMIN_ACTIONS = [
   'kms:DescribeKey',
   'kms:GetKeyPolicy',
@@ -102,15 +113,7 @@ export function createStageKeys(scope: Construct, props: StageKeysProps): StageK
       new PolicyStatement({
         sid: 'UseThroughDynamoDbOnly',
         principals: [root],
-        actions: [
-          'kms:Encrypt',
-          'kms:Decrypt',
-          'kms:ReEncryptFrom',
-          'kms:ReEncryptTo',
-          'kms:GenerateDataKey',
-          'kms:GenerateDataKeyWithoutPlaintext',
-          'kms:DescribeKey',
-        ],
+        actions: [...DATA_KEY_USE_ACTIONS],
         resources: ['*'],
         conditions: inAccountVia('dynamodb'),
       }),
