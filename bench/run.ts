@@ -23,13 +23,19 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { FUNCTION_BASE_ENVIRONMENT } from '../infra/constructs/gateway-function.js';
-import { REPO_ROOT } from '../infra/paths.js';
+import { REPO_ROOT } from '../infra/support/paths.js';
 import { uniqueStage } from '../local/resources.js';
 import { startLocalRuntime } from '../local/runtime.js';
-import { JOBS_PATH } from '../shared/jobs/jobs-handler.js';
-import { kebab, OPERATION_IDS, OPERATIONS, type OperationId, SERVICES } from '../shared/lrs/operations.js';
-import { buildRequestBody } from '../shared/lrs/request.js';
-import { validateRequest } from '../shared/lrs/schemas.js';
+import { JOBS_PATH } from '../shared/handlers/jobs-handler.js';
+import {
+  kebab,
+  OPERATION_IDS,
+  OPERATIONS,
+  type OperationId,
+  SERVICES,
+} from '../shared/lrs/contract/operations.js';
+import { validateRequest } from '../shared/lrs/contract/schemas.js';
+import { buildRequestBody } from '../shared/lrs/soap/request.js';
 import type { OrganisationCredentials } from '../shared/ports/credentials.js';
 import { SIMULATOR_ORGANISATIONS, verifiableLearners } from '../simulator/seed.js';
 import { testCertificates } from '../test/certs.js';
@@ -505,7 +511,7 @@ const main = async (): Promise<void> => {
     if (parse) {
       out.push(
         table(
-          '3. Parsing (shared/lrs/parse.ts, warm, in-process)',
+          '3. Parsing (shared/lrs/soap/parse.ts, warm, in-process)',
           ['answer', 'size', 'p50', 'p99', 'first', 'result', 'target'],
           [
             [
