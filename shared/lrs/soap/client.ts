@@ -30,6 +30,7 @@ import type { CredentialsSource, OrganisationCredentials } from '../../ports/cre
 import type { LrsCallContext, LrsCallResult, LrsPort } from '../../ports/lrs.js';
 import { type LrsServiceName, OPERATIONS, type OperationId, SERVICES } from '../contract/operations.js';
 import { outcomeFor, toOutcome } from '../contract/outcomes.js';
+import { ANSWER_CODES, CREDENTIAL_CODES } from '../contract/rejections.js';
 import type { OperationResponse } from '../contract/responses.js';
 import {
   type OperationRequest,
@@ -37,17 +38,9 @@ import {
   userNameSchema,
   validateRequest,
 } from '../contract/schemas.js';
+import { DEFAULT_SERVICE_HOURS, type ServiceHours } from '../contract/service-hours.js';
 import { wsdlFor } from '../contract/wsdl.js';
-import {
-  ANSWER_CODES,
-  CREDENTIAL_CODES,
-  DEFAULT_SERVICE_HOURS,
-  faultToError,
-  httpStatusError,
-  type ServiceHours,
-  safeCause,
-  transportError,
-} from './faults.js';
+import { faultToError, httpStatusError, safeCause, transportError } from './faults.js';
 import { parseResponse } from './parse.js';
 import { buildRequestBody } from './request.js';
 import { type TlsConnection, tlsConnection } from './tls.js';
