@@ -14,10 +14,10 @@ import { DynamoDbRegistry } from '../../shared/adapters/dynamodb-registry.js';
 import { SecretsManagerCredentialsSource } from '../../shared/adapters/secrets-manager-credentials.js';
 import {
   checkCertificates,
-  createCertificateExpiryHandler,
   daysRemaining,
   loadCertificateCheckConfig,
 } from '../../shared/app/certificate-expiry.js';
+import { createCertificateExpiryHandler } from '../../shared/handlers/certificate-expiry-handler.js';
 import type { AppLog } from '../../shared/observability/logger.js';
 import { testCertificates } from '../certs.js';
 import { captureOutput } from './api/events.js';

@@ -7,7 +7,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resultSchemaFor } from '../../../shared/api/openapi.js';
+import { resultSchemaFor } from '../../../shared/api/common.js';
 import type { Outcome } from '../../../shared/domain/outcome.js';
 import type { RequestView } from '../../../shared/http/http-response.js';
 import { outcomeView } from '../../../shared/lrs/contract/outcomes.js';
