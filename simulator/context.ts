@@ -1,6 +1,6 @@
 /** Shared plumbing of the simulator's operation handlers: results, failures, credentials. */
 import type { LearnerRegister } from './register.js';
-import { SIMULATOR_ORGANISATIONS, type SimulatorOrganisation } from './seed.js';
+import { SIMULATOR_ORGANISATIONS, type SimulatorOrganisation } from './seed/organisations.js';
 
 export interface OpResult {
   readonly status: number;
