@@ -95,3 +95,39 @@ export const authenticate = (
 export type JobPhase = 'waiting' | 'running' | 'done';
 export const jobPhase = (job: Job<unknown, unknown>, now = Date.now()): JobPhase =>
   now >= job.finishAt ? 'done' : now >= job.startAt ? 'running' : 'waiting';
+
+/** Registers a new batch job with id `id`: waiting for the first 20 % of the batch duration, then running. */
+export const newJob = <I>(
+  state: SimState,
+  id: string,
+  org: string,
+  userName: string,
+  input: I,
+): Job<I, unknown> => {
+  const now = Date.now();
+  const job: Job<I, unknown> = {
+    id,
+    org,
+    userName,
+    submittedAt: now,
+    startAt: now + Math.round(state.batchDurationMs * 0.2),
+    finishAt: now + state.batchDurationMs,
+    input,
+  };
+  state.jobs.set(id, job as Job<unknown, unknown>);
+  return job;
+};
+
+/** Completes every due job of `kind` not processed yet with `complete` (called by a timer and on poll). */
+export const completeDue = <I, O>(
+  state: SimState,
+  kind: string,
+  complete: (state: SimState, job: Job<I, O>) => unknown,
+): void => {
+  const now = Date.now();
+  for (const job of state.jobs.values()) {
+    if (!job.output && now >= job.finishAt && (job.input as { kind?: string }).kind === kind) {
+      complete(state, job as Job<I, O>);
+    }
+  }
+};
