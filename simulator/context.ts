@@ -118,16 +118,18 @@ export const newJob = <I>(
   return job;
 };
 
-/** Completes every due job of `kind` not processed yet with `complete` (called by a timer and on poll). */
-export const completeDue = <I, O>(
+/**
+ * Completes every due job not processed yet, in submission order, with the completer of its kind
+ * (called by a timer and on poll).
+ */
+export const completeDue = (
   state: SimState,
-  kind: string,
-  complete: (state: SimState, job: Job<I, O>) => unknown,
+  /** Each completer takes the jobs of its own kind. */
+  completers: Readonly<Record<string, (state: SimState, job: never) => unknown>>,
 ): void => {
   const now = Date.now();
   for (const job of state.jobs.values()) {
-    if (!job.output && now >= job.finishAt && (job.input as { kind?: string }).kind === kind) {
-      complete(state, job as Job<I, O>);
-    }
+    if (job.output || now < job.finishAt) continue;
+    completers[(job.input as { kind?: string }).kind ?? '']?.(state, job as never);
   }
 };

@@ -202,7 +202,7 @@ const processAchievements = (
 };
 
 export const completeDueAchievementJobs = (state: SimState): void =>
-  completeDue(state, 'achievement', processAchievements);
+  completeDue(state, { achievement: processAchievements });
 
 const WCF_DT = (ms: number) => new Date(ms).toISOString().slice(0, 19);
 

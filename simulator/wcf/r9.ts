@@ -1,6 +1,6 @@
 /** LearnerServiceR9.svc: the five R9 operations (PLR learning events, LearnerByUln, subset update, audit, organisations). */
 import type { SimState } from '../context.js';
-import { invalidAbilityToShareChange } from '../learner-service.js';
+import { invalidAbilityToShareChange } from '../learner-service/register.js';
 import { namesIdentify } from '../matching.js';
 import type { LearnerRecord, LearningEvent } from '../model.js';
 import { DIRECTORY_ORGANISATIONS, SIMULATOR_ORGANISATIONS } from '../seed/organisations.js';
