@@ -133,3 +133,11 @@ export const completeDue = (
     completers[(job.input as { kind?: string }).kind ?? '']?.(state, job as never);
   }
 };
+
+/** An answer given before any operation was identified (transport, envelope and routing refusals). */
+export const refusal = (status: number, code: string, body: string): OpResult => ({
+  status,
+  operation: 'unknown',
+  code,
+  body,
+});
