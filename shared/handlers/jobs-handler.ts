@@ -41,8 +41,9 @@ import {
   resultsCsvColumns,
 } from '../jobs/read-job.js';
 import { jobSubmissionSchema, LISTED_INVALID_ITEMS, resumeFanOut, submitJob } from '../jobs/submit-job.js';
+import { toFieldIssues } from '../lrs/contract/field-issues.js';
 import { OPERATION_IDS, type OperationId } from '../lrs/contract/operations.js';
-import { requestSchemas, toFieldIssues } from '../lrs/contract/schemas.js';
+import { requestSchemas } from '../lrs/contract/schemas.js';
 import { logger } from '../observability/logger.js';
 import type { JobItemStatus, JobRecord, JobStatus } from '../ports/jobs-store.js';
 import { createJobsDependencies, type JobsDependencies } from '../wiring/jobs-dependencies.js';

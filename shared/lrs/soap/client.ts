@@ -28,16 +28,12 @@ import {
 import type { Outcome } from '../../domain/outcome.js';
 import type { CredentialsSource, OrganisationCredentials } from '../../ports/credentials.js';
 import type { LrsCallContext, LrsCallResult, LrsPort } from '../../ports/lrs.js';
+import { toFieldIssues } from '../contract/field-issues.js';
 import { type LrsServiceName, OPERATIONS, type OperationId, SERVICES } from '../contract/operations.js';
 import { outcomeFor, toOutcome } from '../contract/outcomes.js';
 import { ANSWER_CODES, CREDENTIAL_CODES } from '../contract/rejections.js';
 import type { OperationResponse } from '../contract/responses.js';
-import {
-  type OperationRequest,
-  toFieldIssues,
-  userNameSchema,
-  validateRequest,
-} from '../contract/schemas.js';
+import { type OperationRequest, userNameSchema, validateRequest } from '../contract/schemas.js';
 import { DEFAULT_SERVICE_HOURS, type ServiceHours } from '../contract/service-hours.js';
 import { wsdlFor } from '../contract/wsdl.js';
 import { faultToError, httpStatusError, safeCause, transportError } from './faults.js';

@@ -11,7 +11,7 @@
  */
 import { type AppError, LrsRejectedError, LrsUnavailableError } from '../../domain/errors.js';
 import { NS } from '../contract/operations.js';
-import { CONTRACT_FAULTS, CREDENTIAL_CODES } from '../contract/rejections.js';
+import { CONTRACT_FAULTS } from '../contract/rejections.js';
 import {
   MAINTENANCE_RETRY_SECONDS,
   type ServiceHours,

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LrsRejectedError, LrsUnavailableError } from '../../../shared/domain/errors.js';
-import { OUTCOME_CATALOGUE, outcomeFor } from '../../../shared/lrs/contract/outcomes.js';
+import { OUTCOME_CATALOGUE } from '../../../shared/lrs/contract/outcome-catalogue.js';
+import { outcomeFor } from '../../../shared/lrs/contract/outcomes.js';
 import { rejectionKind } from '../../../shared/lrs/contract/rejections.js';
 import { MAINTENANCE_RETRY_SECONDS, secondsUntilOpen } from '../../../shared/lrs/contract/service-hours.js';
 import {
