@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorEnvelope as ErrorBody, RequestView } from '../../../shared/app/http-response.js';
 import { notableLearner } from '../../../simulator/seed.js';
-import { lambdaContext, parse, personalDataIn, proxyEvent } from './events.js';
+import { lambdaContext, parse, proxyEvent } from '../../support/events.js';
+import { personalDataIn } from '../../support/output.js';
 import { FIND_ONLY_ORG, type Harness, ORG, startHarness } from './harness.js';
 
 type View<R = Record<string, unknown>> = RequestView & { result: R };

@@ -12,7 +12,8 @@ import type { RequestView } from '../../../shared/app/http-response.js';
 import type { Outcome } from '../../../shared/domain/outcome.js';
 import { outcomeView } from '../../../shared/lrs/outcomes.js';
 import { notableLearner } from '../../../simulator/seed.js';
-import { lambdaContext, parse, personalDataIn, proxyEvent } from './events.js';
+import { lambdaContext, parse, proxyEvent } from '../../support/events.js';
+import { personalDataIn } from '../../support/output.js';
 import { type Harness, ORG, startHarness } from './harness.js';
 
 type View<R = Record<string, unknown>> = RequestView & { result: R };

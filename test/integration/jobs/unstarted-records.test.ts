@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JOBS_ENV } from '../../../shared/jobs/settings.js';
 import { verifiableLearners } from '../../../simulator/seed.js';
 import type { LocalStack } from '../../support/local-stack.js';
-import { captureOutput } from '../api/events.js';
+import { captureOutput } from '../../support/output.js';
 import { request, startJobsStack, waitForJob } from './support.js';
 
 let stack: LocalStack;
