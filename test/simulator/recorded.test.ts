@@ -3,8 +3,6 @@
  * QNames, order, prefixes, namespace declarations and i:nil markers; for the recorded test learners,
  * which the simulator seeds, the same values too (timestamps aside).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { SaxesParser } from 'saxes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -14,18 +12,8 @@ import {
   startSimulator,
 } from '../../simulator/index.js';
 import { testCertificates } from '../certs.js';
+import { recorded as fixture } from '../support/reference.js';
 import { type Demographics, findByDemographics, type Org, plrRequest, R9_ACTION, send } from './client.js';
-
-const REF = join(
-  import.meta.dirname,
-  '..',
-  '..',
-  '..',
-  'shared',
-  'lrs-reference',
-  'hmpps-learner-records-api',
-);
-const fixture = (name: string) => readFileSync(join(REF, name), 'utf8');
 
 interface Node {
   readonly path: string;

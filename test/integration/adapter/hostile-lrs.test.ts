@@ -16,7 +16,7 @@ import { createLrsClient } from '../../../shared/lrs/client.js';
 import { parseResponse } from '../../../shared/lrs/parse.js';
 import { validateRequest } from '../../../shared/lrs/schemas.js';
 import { testCertificates } from '../../certs.js';
-import { SAMPLES } from '../../unit/lrs/samples.js';
+import { SAMPLES } from '../../support/lrs-samples.js';
 import { MTLS_SERVER_OPTIONS, pemCreds, source } from './loopback.js';
 
 const certs = testCertificates();

@@ -14,7 +14,7 @@ import { submitJob } from '../../../shared/jobs/submit-job.js';
 import { OPERATION_IDS, OPERATIONS, type OperationId } from '../../../shared/lrs/operations.js';
 import { verifiableLearners } from '../../../simulator/seed.js';
 import type { LocalStack } from '../../support/local-stack.js';
-import { SAMPLES } from '../../unit/lrs/samples.js';
+import { SAMPLES } from '../../support/lrs-samples.js';
 import { allResults, type JobBody, ORG, request, startJobsStack, waitForJob } from './support.js';
 
 let stack: LocalStack;

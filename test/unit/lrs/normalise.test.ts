@@ -14,7 +14,7 @@ import {
 } from '../../../shared/lrs/normalise.js';
 import { buildRequestBody } from '../../../shared/lrs/request.js';
 import { validateRequest } from '../../../shared/lrs/schemas.js';
-import { SAMPLES } from './samples.js';
+import { SAMPLES } from '../../support/lrs-samples.js';
 
 const demographics = SAMPLES.findLearnerByDemographics[1] as Record<string, unknown>;
 const achievementBatch = SAMPLES.submitAchievementBatch[1] as unknown as {

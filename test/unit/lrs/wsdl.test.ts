@@ -10,7 +10,7 @@ import { OPERATION_IDS, OPERATIONS, type OperationId } from '../../../shared/lrs
 import { buildRequestBody } from '../../../shared/lrs/request.js';
 import { validateRequest } from '../../../shared/lrs/schemas.js';
 import type { OrganisationCredentials } from '../../../shared/ports/credentials.js';
-import { CREDS, CREDS_UKPRN_ONLY, SAMPLES } from './samples.js';
+import { CREDS, CREDS_UKPRN_ONLY, SAMPLES } from '../../support/lrs-samples.js';
 
 const SERVICES = ['LearnerService', 'LearnerServiceR9', 'ExternalService'] as const;
 
