@@ -5,19 +5,13 @@
  * exactly the requests the XSDs accept; (2) the simulator's LearnerService responses and faults are
  * valid against the XSDs, as the recorded responses are.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { validateXML } from 'xmllint-wasm';
-import {
-  DEFAULT_ORGANISATION,
-  notableLearner,
-  type SimulatorHandle,
-  startSimulator,
-} from '../../simulator/index.js';
+import { DEFAULT_ORGANISATION, notableLearner } from '../../simulator/index.js';
 import { LEARNER_SERVICE_REQUESTS, validateComplex } from '../../simulator/schema.js';
 import { parseXml } from '../../simulator/xml.js';
-import { testCertificates } from '../certs.js';
 import { legacyXsd, recorded as recordedFile } from '../support/reference.js';
-import { wsdlSchemas } from '../support/wcf-schemas.js';
+import { useSimulator } from '../support/simulator.js';
 import {
   EXT_ACTION,
   findByDemographics,
@@ -40,7 +34,8 @@ import {
   verifyLearner,
   viewAudit,
   xmlEscape,
-} from './client.js';
+} from '../support/simulator-client.js';
+import { wsdlSchemas } from '../support/wcf-schemas.js';
 
 const SCHEMA_BY_NS: Record<string, string> = {
   [NS.findmsg]: 'findlearner.xsd',
@@ -381,13 +376,7 @@ const bodyElement = (envelope: string): { ns: string; xml: string } => {
   return { ns: parseXml(xml).ns, xml };
 };
 
-let sim: SimulatorHandle;
-beforeAll(async () => {
-  sim = await startSimulator({ certs: testCertificates(), batchDurationMs: 60_000 });
-});
-afterAll(async () => {
-  await sim.close();
-});
+const { sim } = useSimulator({ batchDurationMs: 60_000 }, { resetBeforeEach: false });
 
 let collected: Promise<string[]> | undefined;
 /** Drives the simulator through every LearnerService outcome once; the answers (envelopes). */
