@@ -7,6 +7,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbResultsStore } from '../../../shared/adapters/dynamodb-results-store.js';
 import { notableLearner, verifiableLearners } from '../../../simulator/seed.js';
+import { achievementFor } from '../../support/learner-requests.js';
 import type { LocalStack } from '../../support/local-stack.js';
 import { allResults, ORG, request, startJobsStack, waitForJob } from './support.js';
 
@@ -224,18 +225,9 @@ describe('an LRS batch verification of 250 learners', () => {
 describe("an awarding organisation's achievement batch", () => {
   it('is submitted, polled until the LRS job finishes, and each achievement gets the batch status', async () => {
     const exact = notableLearner('exact');
-    const items = ['500/4606/8', '600/1234/5', '601/0001/X'].map((ref) => ({
-      achievementAwardDate: '2025-07-01',
-      action: 1,
-      actionDate: '2025-07-02',
-      familyName: exact.familyName,
-      givenName: exact.givenName,
-      grade: 'A',
-      providerUkprn: '10030488',
-      uln: exact.uln,
-      unitOrQualificationReferenceNumber: ref,
-      misIdentifier: `ACH-${ref}`,
-    }));
+    const items = ['500/4606/8', '600/1234/5', '601/0001/X'].map((ref) =>
+      achievementFor(exact, { unitOrQualificationReferenceNumber: ref, misIdentifier: `ACH-${ref}` }),
+    );
     const posted = await request<{ jobId: string; batches: number }>(stack, 'POST', '/v1/jobs', {
       body: { operation: 'submitAchievementBatch', items },
       headers: { 'idempotency-key': `achievements-${stack.stage}` },
