@@ -12,16 +12,16 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateXML } from 'xmllint-wasm';
-import { createLrsClient } from '../../../shared/lrs/client.js';
-import { schemaDocumentsFor, schemaFileFor } from '../../../shared/lrs/contract/wsdl.js';
 import {
   type LrsServiceName,
   NS,
   OPERATION_IDS,
   OPERATIONS,
   type OperationId,
-} from '../../../shared/lrs/operations.js';
-import { validateRequest } from '../../../shared/lrs/schemas.js';
+} from '../../../shared/lrs/contract/operations.js';
+import { validateRequest } from '../../../shared/lrs/contract/schemas.js';
+import { schemaDocumentsFor, schemaFileFor } from '../../../shared/lrs/contract/wsdl.js';
+import { createLrsClient } from '../../../shared/lrs/soap/client.js';
 import { CREDS, CREDS_UKPRN_ONLY, SAMPLES } from '../../support/lrs-samples.js';
 import { legacyXsd } from '../../support/reference.js';
 import { wsdlSchemas } from '../../support/wcf-schemas.js';
