@@ -9,7 +9,7 @@ import { DynamoDbResultsStore } from '../../../shared/adapters/dynamodb-results-
 import { notableLearner, verifiableLearners } from '../../../simulator/seed.js';
 import { achievementFor } from '../../support/learner-requests.js';
 import type { LocalStack } from '../../support/local-stack.js';
-import { allResults, ORG, request, startJobsStack, waitForJob } from './support.js';
+import { allResults, ORG, postVerifyJob, request, startJobsStack, waitForJob } from './support.js';
 
 let stack: LocalStack;
 let store: DynamoDbResultsStore;
@@ -56,19 +56,13 @@ describe('a job through maintenance and out-of-hours spells', () => {
     const learners = verifiableLearners(300);
     stack.simulator.setConditions({ maintenance: true });
     try {
-      const posted = await request<{ jobId: string }>(stack, 'POST', '/v1/jobs', {
-        body: {
-          operation: 'verifyLearner',
-          items: learners.map((l) => ({ uln: l.uln, givenName: l.givenName, familyName: l.familyName })),
-        },
-      });
-      expect(posted.status, posted.text).toBe(202);
+      const jobId = await postVerifyJob(stack, learners);
       await until('maintenance answers', () => faults('UnsupportedHttpVerb') >= 20);
       stack.simulator.setConditions({ maintenance: false, outOfHours: true });
       await until('out-of-hours answers', () => faults('WSEC0004') >= 20);
       stack.simulator.setConditions({ outOfHours: false });
 
-      const job = await waitForJob(stack, posted.body.jobId, 100_000);
+      const job = await waitForJob(stack, jobId, 100_000);
       expect(job).toMatchObject({
         counts: { pending: 0, completed: 300, failed: 0 },
         outcomes: { WSVRC001: 300 },
@@ -76,7 +70,7 @@ describe('a job through maintenance and out-of-hours spells', () => {
       });
       // Every learner answered exactly once by the LRS, however many times its message came back.
       expect(answers('verifyLearner')).toBe(300);
-      const results = await allResults(stack, posted.body.jobId);
+      const results = await allResults(stack, jobId);
       expect(new Set(results.map((r) => r.index)).size).toBe(300);
       const stored = await Promise.all(results.map((r) => store.get(r.requestId as string)));
       const retried = stored.filter((s) => (s?.attempts ?? 0) > 1);
