@@ -1,6 +1,6 @@
 import { request } from 'node:https';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ORG, useSimulator } from '../support/simulator.js';
+import { DEFAULT_ORG, RECORDED_EXACT, useSimulator } from '../support/simulator.js';
 import {
   at,
   bodyOf,
@@ -15,13 +15,7 @@ import {
 } from '../support/simulator-client.js';
 
 const org = DEFAULT_ORG;
-const exact = {
-  familyName: 'Testname',
-  givenName: 'Sample',
-  dateOfBirth: '1976-08-16',
-  gender: '2',
-  postcode: 'CV49EE',
-};
+const exact = RECORDED_EXACT;
 const find = findByDemographics(org, exact);
 
 const { sim, send: sendTo } = useSimulator();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SIMULATOR_ORGANISATIONS } from '../../simulator/seed.js';
-import { UKPRN_ORG, useSimulator } from '../support/simulator.js';
+import { RECORDED_EXACT, UKPRN_ORG, useSimulator } from '../support/simulator.js';
 import {
   at,
   bodyOf,
@@ -17,13 +17,7 @@ import {
 } from '../support/simulator-client.js';
 
 const org = UKPRN_ORG;
-const good = {
-  familyName: 'Testname',
-  givenName: 'Sample',
-  dateOfBirth: '1976-08-16',
-  gender: '2',
-  postcode: 'CV49EE',
-};
+const good = RECORDED_EXACT;
 
 const { sim } = useSimulator({}, { resetBeforeEach: false });
 

@@ -7,17 +7,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ORGANISATION } from '../../simulator/index.js';
-import { useSimulator } from '../support/simulator.js';
+import { RECORDED_EXACT, useSimulator } from '../support/simulator.js';
 import * as sc from '../support/simulator-client.js';
 
 const org = sc.defaultOrg(DEFAULT_ORGANISATION);
-const find = sc.findByDemographics(org, {
-  familyName: 'Testname',
-  givenName: 'Sample',
-  dateOfBirth: '1976-08-16',
-  gender: '2',
-  postcode: 'CV49EE',
-});
+const find = sc.findByDemographics(org, RECORDED_EXACT);
 
 /** One request per R9 and ExternalService operation, with its path and action. */
 const WCF_REQUESTS: { op: string; path: string; action: string; body: string }[] = [

@@ -29,6 +29,18 @@ export const RECORDED_DIR = referencePath('hmpps-learner-records-api');
 /** The text of one recorded message, e.g. `wiremock/FindLearnerByDemographics__exact_match_ful.xml`. */
 export const recorded = (name: string): string => readFileSync(join(RECORDED_DIR, name), 'utf8');
 
+/** Every ULN of the recorded LRS messages (each passes the check digit). */
+export const RECORDED_ULNS = [
+  '1026893096',
+  '6936002314',
+  '4444599390',
+  '7667649978',
+  '1964986809',
+  '8383558804',
+  '1174112637',
+  '1026922983',
+] as const;
+
 /** The legacy MIAP schemas (the ones the Java back end enforces). */
 export const LEGACY_XSD_DIR = referencePath('sunsis-core', 'legacy-miap-java');
 

@@ -31,6 +31,15 @@ export const UKPRN_ORG: Org = {
   userName: DEFAULT_ORGANISATION.userName,
 };
 
+/** The recorded exact-match learner (seeded), as a find by demographics sends it. */
+export const RECORDED_EXACT = {
+  familyName: 'Testname',
+  givenName: 'Sample',
+  dateOfBirth: '1976-08-16',
+  gender: '2',
+  postcode: 'CV49EE',
+} as const;
+
 export interface SimulatorFixture {
   /** The running simulator; read it inside tests and hooks only (it starts in beforeAll). */
   readonly sim: SimulatorHandle;
