@@ -2,7 +2,7 @@
  * 4. Queue throughput (SQS emulator -> poller -> handler -> simulator -> DynamoDB) vs. bare calls, with the
  * simulator answering in 50 ms; 5. the handler process's memory meanwhile.
  */
-import { kebab, OPERATIONS, type OperationId, SERVICES } from '../../shared/lrs/operations.js';
+import { kebab, OPERATIONS, type OperationId, SERVICES } from '../../shared/lrs/contract/operations.js';
 import { verifiableLearners } from '../../simulator/seed.js';
 import { type BenchContext, log, PHASES, QUICK, soapBodyOf, Worker } from '../harness.js';
 import { mib, table, verdict } from '../report.js';

@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { startPoller } from '../../local/poller.js';
-import type { OperationId } from '../../shared/lrs/operations.js';
+import type { OperationId } from '../../shared/lrs/contract/operations.js';
 import { queueMessage } from '../requests.js';
 import type { QueueRunRequest, RunResult } from './protocol.js';
 import { startRunMeter } from './sampler.js';
