@@ -3,7 +3,11 @@
  *
  * BENCH_COLD_BASELINE=<dir> (a `functions/` build folder of another commit, `<dir>/<name>/index.mjs`) runs
  * that commit's bundles too, alternating with this one's in every round (the order swapped each round), so a
- * before/after comparison shares the machine's load; BENCH_COLD_RUNS sets the rounds.
+ * before/after comparison shares the machine's load; BENCH_COLD_BASELINE_NODE_OPTIONS runs the baseline side
+ * with other NODE_OPTIONS (without BENCH_COLD_BASELINE: the same bundles, to compare runtime flags);
+ * BENCH_COLD_RUNS sets the rounds; BENCH_COLD_NODE=<path to a node binary> runs the cold starts (both sides)
+ * on another Node version (the functions run on Node 22 on Lambda; this machine has Node 20);
+ * BENCH_COLD_FUNCTIONS=verify-learner,requests measures only those functions.
  */
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -22,6 +26,10 @@ import type { ColdResult } from '../workers/protocol.js';
 
 export const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? '') || (QUICK ? 1 : 3);
 const BASELINE_DIR = process.env.BENCH_COLD_BASELINE ? resolve(process.env.BENCH_COLD_BASELINE) : undefined;
+const BASELINE_NODE_OPTIONS = process.env.BENCH_COLD_BASELINE_NODE_OPTIONS;
+const ONLY = process.env.BENCH_COLD_FUNCTIONS
+  ? new Set(process.env.BENCH_COLD_FUNCTIONS.split(','))
+  : undefined;
 
 export interface ColdFigures {
   readonly name: string;
@@ -66,6 +74,7 @@ const coldOnce = (
   env: NodeJS.ProcessEnv,
   bundle: FunctionBundle,
   event: unknown,
+  nodeOptions = process.env.BENCH_COLD_NODE_OPTIONS,
 ): Promise<ColdRun> =>
   new Promise((resolve, reject) => {
     const t0 = performance.now();
@@ -73,14 +82,13 @@ const coldOnce = (
       env: {
         ...env,
         // To compare runtime flags, e.g. BENCH_COLD_NODE_OPTIONS=' ' (none) against the deployed ones.
-        ...(process.env.BENCH_COLD_NODE_OPTIONS !== undefined
-          ? { NODE_OPTIONS: process.env.BENCH_COLD_NODE_OPTIONS }
-          : {}),
+        ...(nodeOptions !== undefined ? { NODE_OPTIONS: nodeOptions } : {}),
         BENCH_COLD_BUNDLE: bundle.file,
         BENCH_COLD_EVENT: JSON.stringify(event),
         BENCH_COLD_FUNCTION: bundle.name,
       },
       execArgv: profileArgs('cold'),
+      ...(process.env.BENCH_COLD_NODE ? { execPath: process.env.BENCH_COLD_NODE } : {}),
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     let stderr = '';
@@ -98,7 +106,7 @@ const coldOnce = (
   });
 
 const baselineOf = (b: FunctionBundle): FunctionBundle | undefined => {
-  if (!BASELINE_DIR) return undefined;
+  if (!BASELINE_DIR) return BASELINE_NODE_OPTIONS !== undefined ? b : undefined;
   const file = join(BASELINE_DIR, b.name, 'index.mjs');
   if (!existsSync(file)) return undefined;
   const map = `${file}.map`;
@@ -133,29 +141,33 @@ export const runCold = async (ctx: BenchContext): Promise<ColdFigures[]> => {
   if (!PHASES.has('cold')) return [];
   log(
     `[bench] 2. cold start (${ctx.bundles.length} functions x ${COLD_RUNS}` +
-      `${BASELINE_DIR ? `, alternating with the baseline in ${BASELINE_DIR}` : ''})`,
+      `${BASELINE_DIR ? `, alternating with the baseline in ${BASELINE_DIR}` : ''}` +
+      `${BASELINE_NODE_OPTIONS !== undefined ? `, baseline NODE_OPTIONS '${BASELINE_NODE_OPTIONS}'` : ''})`,
   );
   const coldRuns = new Map<string, ColdRun[]>();
   const baseRuns = new Map<string, ColdRun[]>();
   const add = (m: Map<string, ColdRun[]>, name: string, r: ColdRun) =>
     m.set(name, [...(m.get(name) ?? []), r]);
   for (let run = 0; run < COLD_RUNS; run++) {
-    for (const b of ctx.bundles) {
+    for (const b of ctx.bundles.filter((f) => !ONLY || ONLY.has(f.name))) {
       // A fresh event for every process: a reused Idempotency-Key would be answered from the store.
-      const once = (bundle: FunctionBundle) => {
+      const once = (bundle: FunctionBundle, baseline = false) => {
         const event = coldEventFor(b.name, ctx.apiKeyId);
-        return event === undefined ? undefined : coldOnce(ctx.workers.cold, ctx.env, bundle, event);
+        if (event === undefined) return undefined;
+        return baseline && BASELINE_NODE_OPTIONS !== undefined
+          ? coldOnce(ctx.workers.cold, ctx.env, bundle, event, BASELINE_NODE_OPTIONS)
+          : coldOnce(ctx.workers.cold, ctx.env, bundle, event);
       };
       const base = baselineOf(b);
       // The baseline goes first in every other round, so that neither side always follows the other.
       if (base && run % 2 === 0) {
-        const r = await once(base);
+        const r = await once(base, true);
         if (r) add(baseRuns, b.name, r);
       }
       const r = await once(b);
       if (r) add(coldRuns, b.name, r);
       if (base && run % 2 === 1) {
-        const r2 = await once(base);
+        const r2 = await once(base, true);
         if (r2) add(baseRuns, b.name, r2);
       }
     }
@@ -177,7 +189,9 @@ export const coldTable = (cold: readonly ColdFigures[]): string => {
   const withBaseline = cold.some((c) => c.baseline);
   return table(
     `2. Cold start: fresh Node process to first completed request (median of ${COLD_RUNS}); production bundle size` +
-      (withBaseline ? `; baseline ${BASELINE_DIR} in the same rounds` : ''),
+      (withBaseline
+        ? `; baseline ${BASELINE_DIR ?? 'the same bundles'}${BASELINE_NODE_OPTIONS !== undefined ? ` with NODE_OPTIONS '${BASELINE_NODE_OPTIONS}'` : ''} in the same rounds`
+        : ''),
     [
       'function',
       'total',
