@@ -18,7 +18,12 @@ import { sampleRequests } from '../../../bench/requests.js';
 import { LEFT_OUT_MODULES, LEFT_OUT_WARNING_CODE } from '../../../infra/bundling/left-out.js';
 import { REPO_ROOT } from '../../../infra/support/paths.js';
 import { JOBS_PATH } from '../../../shared/handlers/jobs-handler.js';
-import { kebab, OPERATION_IDS, OPERATIONS, type OperationId } from '../../../shared/lrs/contract/operations.js';
+import {
+  kebab,
+  OPERATION_IDS,
+  OPERATIONS,
+  type OperationId,
+} from '../../../shared/lrs/contract/operations.js';
 import { type LocalStack, startLocalStack } from '../../support/local-stack.js';
 import { lambdaContext, parse, proxyEvent, sqsEvent, sqsRecord } from '../api/events.js';
 
