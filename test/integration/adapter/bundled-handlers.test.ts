@@ -120,6 +120,24 @@ const callOperation = async (op: OperationId, organisationId: string, body = sam
   );
 };
 
+/** GET /v1/requests/{requestId} through the bundled requests function. */
+const readRequest = async (requestId: string, organisationId: string) => {
+  const requests = await handler('requests');
+  return parse<{ requestId: string; operation: string; status: string }>(
+    await requests(
+      proxyEvent({
+        method: 'GET',
+        path: `/v1/requests/${requestId}`,
+        resource: '/v1/requests/{requestId}',
+        pathParameters: { requestId },
+        headers: { 'X-LRS-Organisation': organisationId },
+        callerId: stack.callers[0]?.clientId ?? '',
+      }),
+      lambdaContext('lrs-gateway-test-requests'),
+    ),
+  );
+};
+
 describe('the production bundles', () => {
   it('carry none of the left-out modules, and every bundle with soap carries the stand-ins', () => {
     const outputs = Object.entries(metafile.outputs).filter(([file]) => file.endsWith('.mjs'));
@@ -194,20 +212,7 @@ describe('the queue path, bundled', () => {
       lambdaContext(`lrs-gateway-test-${kebab(op)}`),
     )) as SQSBatchResponse;
     expect(res.batchItemFailures).toEqual([]);
-    const requests = await handler('requests');
-    const read = parse<{ status: string; source: string }>(
-      await requests(
-        proxyEvent({
-          method: 'GET',
-          path: `/v1/requests/${requestId}`,
-          resource: '/v1/requests/{requestId}',
-          pathParameters: { requestId },
-          headers: { 'X-LRS-Organisation': pfxOrg() },
-          callerId: stack.callers[0]?.clientId ?? '',
-        }),
-        lambdaContext('lrs-gateway-test-requests'),
-      ),
-    );
+    const read = await readRequest(requestId, pfxOrg());
     expect(read.statusCode, JSON.stringify(read.body)).toBe(200);
     expect(read.body).toMatchObject({ requestId, operation: op, status: 'COMPLETED' });
   });
@@ -219,20 +224,7 @@ describe('the platform functions, bundled', () => {
     expect(made.statusCode).toBe(200);
     const callerId = stack.callers[0]?.clientId ?? '';
     const { requestId } = made.body;
-    const requests = await handler('requests');
-    const read = parse<{ requestId: string; status: string }>(
-      await requests(
-        proxyEvent({
-          method: 'GET',
-          path: `/v1/requests/${requestId}`,
-          resource: '/v1/requests/{requestId}',
-          pathParameters: { requestId },
-          headers: { 'X-LRS-Organisation': pemOrg() },
-          callerId,
-        }),
-        lambdaContext('lrs-gateway-test-requests'),
-      ),
-    );
+    const read = await readRequest(requestId, pemOrg());
     expect(read.statusCode, JSON.stringify(read.body)).toBe(200);
     expect(read.body).toMatchObject({ requestId, status: 'COMPLETED' });
 
