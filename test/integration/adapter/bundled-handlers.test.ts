@@ -24,8 +24,8 @@ import {
   OPERATIONS,
   type OperationId,
 } from '../../../shared/lrs/contract/operations.js';
+import { lambdaContext, parse, proxyEvent, sqsEvent, sqsRecord } from '../../support/events.js';
 import { type LocalStack, startLocalStack } from '../../support/local-stack.js';
-import { lambdaContext, parse, proxyEvent, sqsEvent, sqsRecord } from '../api/events.js';
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
