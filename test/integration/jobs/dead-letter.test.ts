@@ -15,23 +15,21 @@ import type { StoredRequest } from '../../../shared/ports/results-store.js';
 import { notableLearner, verifiableLearners } from '../../../simulator/seed.js';
 import { redriveDlq, main as redriveMain } from '../../../tools/redrive-dlq.js';
 import type { LocalStack } from '../../support/local-stack.js';
-import { captureOutput, personalDataIn } from '../../support/output.js';
-import { type JobBody, ORG, request, startJobsStack, waitForJob } from './support.js';
+import { type captureOutput, personalDataIn } from '../../support/output.js';
+import { type JobBody, ORG, request, startLoggedJobsStack, waitForJob } from './support.js';
 
 let stack: LocalStack;
 let store: DynamoDbResultsStore;
 let output: ReturnType<typeof captureOutput>;
 beforeAll(async () => {
-  // This file checks the logs: all of them, captured (the functions read the level when they load).
-  process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
-  output = captureOutput();
   // Two deliveries before the DLQ; a visibility timeout longer than one delivery takes on a loaded machine
   // (a message delivered again while its first delivery still runs would meet its own lease).
-  stack = await startJobsStack({
+  // This file checks the logs: all of them, captured.
+  ({ stack, output } = await startLoggedJobsStack({
     maxReceiveCount: 2,
     visibilityTimeoutSeconds: 10,
     settings: { [JOBS_ENV.maxWaitSeconds]: '0' },
-  });
+  }));
   store = new DynamoDbResultsStore({ tableName: stack.tableName, client: stack.dynamoClient });
 });
 afterAll(async () => {

@@ -6,6 +6,7 @@
 import { expect } from 'vitest';
 import { JOBS_ENV } from '../../../shared/jobs/settings.js';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../support/local-stack.js';
+import { captureOutput } from '../../support/output.js';
 
 export const ORG = 'TEST0001';
 
@@ -31,6 +32,23 @@ export const startJobsStack = async (
   // (QUEUE_MAX_RECEIVE_COUNT comes with the local stack's env, from its maxReceiveCount.)
   Object.assign(process.env, FAST_SETTINGS, settings ?? {});
   return stack;
+};
+
+/**
+ * A jobs stack for a file that checks the logs: every line at INFO (the functions read the level when
+ * they load) and all of them captured from before the stack starts. Restore the output after the file.
+ */
+export const startLoggedJobsStack = async (
+  options: Parameters<typeof startJobsStack>[0] = {},
+): Promise<{ stack: LocalStack; output: ReturnType<typeof captureOutput> }> => {
+  process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
+  const output = captureOutput();
+  try {
+    return { stack: await startJobsStack(options), output };
+  } catch (error) {
+    output.restore();
+    throw error;
+  }
 };
 
 export interface Answer<T = Record<string, unknown>> {

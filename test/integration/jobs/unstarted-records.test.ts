@@ -10,20 +10,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JOBS_ENV } from '../../../shared/jobs/settings.js';
 import { verifiableLearners } from '../../../simulator/seed.js';
 import type { LocalStack } from '../../support/local-stack.js';
-import { captureOutput } from '../../support/output.js';
-import { postVerifyJob, startJobsStack, waitForJob } from './support.js';
+import type { captureOutput } from '../../support/output.js';
+import { postVerifyJob, startLoggedJobsStack, waitForJob } from './support.js';
 
 let stack: LocalStack;
 let output: ReturnType<typeof captureOutput>;
 beforeAll(async () => {
-  process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
-  output = captureOutput();
-  stack = await startJobsStack({
+  ({ stack, output } = await startLoggedJobsStack({
     maxReceiveCount: 2,
     // 26 s + 3 s margin of a 30 s invocation: a record may start only in its first second.
     lrsTimeoutMs: 26_000,
     settings: { [JOBS_ENV.recordConcurrency]: '1' },
-  });
+  }));
 });
 afterAll(async () => {
   output?.restore();
