@@ -19,9 +19,9 @@ import type { LrsTarget, WorkerReply } from './workers/protocol.js';
 export const QUICK = process.env.BENCH_QUICK === '1';
 /** BENCH_PROFILE=warm|queue|cold: that phase's worker(s) write V8 CPU profiles to bench/results/profiles. */
 export const PROFILE = process.env.BENCH_PROFILE ?? '';
-/** BENCH_PHASES=warm,cold,parse,queue (default all): run only these measurements. */
+/** BENCH_PHASES=warm,cold,parse,queue,realistic (default all): run only these measurements. */
 export const PHASES = new Set(
-  (process.env.BENCH_PHASES ?? 'warm,cold,parse,queue').split(',').map((p) => p.trim()),
+  (process.env.BENCH_PHASES ?? 'warm,cold,parse,queue,realistic').split(',').map((p) => p.trim()),
 );
 const PROFILE_DIR = join(REPO_ROOT, 'bench', 'results', 'profiles');
 export const profileArgs = (phase: string): string[] =>
