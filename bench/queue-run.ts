@@ -5,13 +5,13 @@
  * Throughput is messages / time from poller start to the last one done. The function process meters its
  * own CPU, RSS and billed run time meanwhile.
  */
-import { type ChildProcess, fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { startPoller } from '../local/poller.js';
 import type { OperationId } from '../shared/lrs/operations.js';
-import { log, profileArgs } from './harness.js';
+import { forkWorker, log } from './harness.js';
 import { queueMessage } from './requests.js';
 import type { QueueWorkerMessage, QueueWorkerReply, RunResult } from './workers/protocol.js';
 
@@ -24,26 +24,14 @@ export class FunctionProcess {
   private readonly child: ChildProcess;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private nextId = 1;
-  private readonly stderr: string[] = [];
+  private readonly stderr: string[];
 
   constructor(
     readonly name: string,
     file: string,
     env: NodeJS.ProcessEnv,
   ) {
-    this.child = fork(file, [], {
-      env,
-      execArgv: profileArgs('queue'),
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    });
-    this.child.stderr?.setEncoding('utf8');
-    this.child.stderr?.on('data', (chunk: string) => {
-      for (const line of chunk.split('\n').filter(Boolean)) {
-        this.stderr.push(line);
-        if (this.stderr.length > 20) this.stderr.shift();
-        if (process.env.BENCH_VERBOSE) log(`[${name}] ${line}`);
-      }
-    });
+    ({ child: this.child, stderr: this.stderr } = forkWorker(name, file, env, 'queue'));
     this.child.on('message', (reply: QueueWorkerReply) => {
       const p = this.pending.get(reply.id);
       if (!p) return;

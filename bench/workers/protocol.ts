@@ -65,18 +65,11 @@ export interface BareRunRequest {
   readonly timeoutMs: number;
 }
 
-/** A call against the realistic LRS profile: the HTTP handler and a bare client, one at a time. */
-export interface RealisticRequest {
+/** Calls against the realistic LRS profile: the HTTP handler and a bare client, one at a time. */
+export interface RealisticRequest extends Omit<WarmCase, 'label' | 'expectCode'> {
   readonly kind: 'realistic';
   readonly lrs: LrsTarget;
   readonly apiKeyId: string;
-  readonly functionName: string;
-  readonly bundle: string;
-  readonly op: string;
-  readonly request: unknown;
-  readonly soapBody: string;
-  readonly lrsMethod: string;
-  readonly servicePath: string;
   readonly warmup: number;
   readonly iterations: number;
 }
