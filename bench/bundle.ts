@@ -7,7 +7,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BuildOptions, build } from 'esbuild';
 import { FUNCTION_BUNDLING } from '../infra/constructs/gateway-function.js';
-import { REPO_ROOT } from '../infra/paths.js';
+import { REPO_ROOT } from '../infra/support/paths.js';
 
 export const BUILD_DIR = join(REPO_ROOT, 'bench', 'results', 'build');
 

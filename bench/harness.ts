@@ -5,11 +5,11 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
 import { FUNCTION_BASE_ENVIRONMENT } from '../infra/constructs/gateway-function.js';
-import { REPO_ROOT } from '../infra/paths.js';
+import { REPO_ROOT } from '../infra/support/paths.js';
 import type { LocalRuntime } from '../local/runtime.js';
-import type { OperationId } from '../shared/lrs/operations.js';
-import { buildRequestBody } from '../shared/lrs/request.js';
-import { validateRequest } from '../shared/lrs/schemas.js';
+import type { OperationId } from '../shared/lrs/contract/operations.js';
+import { validateRequest } from '../shared/lrs/contract/schemas.js';
+import { buildRequestBody } from '../shared/lrs/soap/request.js';
 import type { OrganisationCredentials } from '../shared/ports/credentials.js';
 import { SIMULATOR_ORGANISATIONS } from '../simulator/seed.js';
 import type { FunctionBundle, WorkerName } from './bundle.js';

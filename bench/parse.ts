@@ -1,10 +1,10 @@
 /**
- * Parsing benchmark: our response parser (shared/lrs/parse.ts) on a 1,000-event PLR answer and on a
+ * Parsing benchmark: our response parser (shared/lrs/soap/parse.ts) on a 1,000-event PLR answer and on a
  * learnerByDemographics answer with 10 possible matches. In-process, after a warm-up, so the figures are
  * the steady-state cost of one parse (what a warm function pays per response).
  */
 import { performance } from 'node:perf_hooks';
-import { parseResponse } from '../shared/lrs/parse.js';
+import { parseResponse } from '../shared/lrs/soap/parse.js';
 import { demographicsResponseXml, plrResponseXml } from './generators.js';
 import { type Summary, summarise } from './stats.js';
 

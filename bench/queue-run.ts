@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { startPoller } from '../local/poller.js';
-import type { OperationId } from '../shared/lrs/operations.js';
+import type { OperationId } from '../shared/lrs/contract/operations.js';
 import { forkWorker, log } from './harness.js';
 import { queueMessage } from './requests.js';
 import type { QueueWorkerMessage, QueueWorkerReply, RunResult } from './workers/protocol.js';

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { ALL_SCOPES } from '../shared/config/scopes.js';
-import { OPERATIONS, type OperationId } from '../shared/lrs/operations.js';
+import { OPERATIONS, type OperationId } from '../shared/lrs/contract/operations.js';
 import { notableLearner } from '../simulator/seed.js';
 
 /** The seeded organisation every benchmark request acts for (see simulator/README.md). */
@@ -162,7 +162,7 @@ const proxyEvent = (
   },
 });
 
-/** An SQS message body of the queue path (shared/app/queue-worker.ts). */
+/** An SQS message body of the queue path (shared/queue/queue-worker.ts). */
 export const queueMessage = (op: OperationId, request: unknown): string =>
   JSON.stringify({
     requestId: `bench-${randomUUID()}`,

@@ -5,11 +5,11 @@
 import { type App, type Environment, Tags } from 'aws-cdk-lib';
 import { deploymentPinProblems } from './config/production.js';
 import type { StageConfig } from './config/stages.js';
-import { addGuardChecks } from './guard.js';
-import { addSecurityChecks } from './nag.js';
 import { addProductionLayer, createNetwork, type ProductionLayer } from './production.js';
 import { DataStack } from './stacks/data-stack.js';
 import { ServiceStack } from './stacks/service-stack.js';
+import { addGuardChecks } from './support/guard.js';
+import { addSecurityChecks } from './support/nag.js';
 
 export interface LrsGateway {
   readonly data: DataStack;

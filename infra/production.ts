@@ -17,9 +17,9 @@ import { Edge } from './constructs/edge.js';
 import { NetworkStack, placeFunctionsInVpc } from './constructs/egress.js';
 import { GatewayFunction } from './constructs/gateway-function.js';
 import { encryptLogGroups } from './constructs/key-policies.js';
-import { acknowledgeGuard } from './guard.js';
 import type { DataStack } from './stacks/data-stack.js';
 import type { ServiceStack } from './stacks/service-stack.js';
+import { acknowledgeGuard } from './support/guard.js';
 
 export interface ProductionLayer {
   readonly alarms: OperationalAlarms;

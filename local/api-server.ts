@@ -10,11 +10,11 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { PLATFORM_ROUTES } from '../infra/routes.js';
-import { docUrlFor, ERROR_CODES, type ErrorCode } from '../shared/app/error-codes.js';
+import { PLATFORM_ROUTES } from '../infra/config/routes.js';
 import { operationEntry, PLATFORM_FUNCTIONS } from '../shared/config/resources.js';
 import { ORGANISATION_ROUTES } from '../shared/config/scopes.js';
-import { kebab, OPERATION_LIST } from '../shared/lrs/operations.js';
+import { docUrlFor, ERROR_CODES, type ErrorCode } from '../shared/domain/error-codes.js';
+import { kebab, OPERATION_LIST } from '../shared/lrs/contract/operations.js';
 import { type AuthorizerHandler, runAuthorizer } from './authorizer-stand-in.js';
 import { closeServer, listenLocal } from './emulators.js';
 import { type AsyncHandler, handlerLoader, lambdaContext } from './lambda.js';
@@ -60,7 +60,7 @@ const ACCOUNT_ID = '000000000000';
 
 /**
  * Every LRS operation route and the platform routes (the same tables the CDK app reads:
- * shared/lrs/operations.ts and infra/routes.ts), each bound to its function entry, loaded lazily.
+ * shared/lrs/contract/operations.ts and infra/config/routes.ts), each bound to its function entry, loaded lazily.
  */
 export const gatewayRoutes = (): ApiRoute[] => {
   const platformLoaders = new Map<string, () => Promise<ProxyHandler>>();

@@ -12,8 +12,8 @@ import type {
   APIGatewayProxyEvent,
   APIGatewayRequestAuthorizerEvent,
 } from 'aws-lambda';
-import type { ErrorCode } from '../shared/app/error-codes.js';
 import { routeScope } from '../shared/config/scopes.js';
+import type { ErrorCode } from '../shared/domain/error-codes.js';
 import { type AsyncHandler, lambdaContext } from './lambda.js';
 
 export type AuthorizerHandler = AsyncHandler<APIGatewayRequestAuthorizerEvent, APIGatewayAuthorizerResult>;

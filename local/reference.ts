@@ -11,10 +11,10 @@ import { generateClientFiles } from '../clients/typescript/generate.js';
 import { catalogueHtml, catalogueMarkdown } from '../shared/api/catalogue.js';
 import { buildOpenApiDocument } from '../shared/api/openapi.js';
 import { referenceHtml, swaggerAssets } from '../shared/api/reference-page.js';
-import { DOCS_PATH, docUrlFor } from '../shared/app/error-codes.js';
-import { HEADERS } from '../shared/app/http-input.js';
-import { OPERATION_LIST } from '../shared/lrs/operations.js';
-import { OUTCOME_CATALOGUE, outcomeFor, outcomeView } from '../shared/lrs/outcomes.js';
+import { DOCS_PATH, docUrlFor } from '../shared/domain/error-codes.js';
+import { HEADERS } from '../shared/http/http-input.js';
+import { OPERATION_LIST } from '../shared/lrs/contract/operations.js';
+import { OUTCOME_CATALOGUE, outcomeFor, outcomeView } from '../shared/lrs/contract/outcomes.js';
 import { notableLearner } from '../simulator/seed.js';
 import { exampleRequests } from './examples.js';
 

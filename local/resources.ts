@@ -38,7 +38,7 @@ import {
 import { ALL_SCOPES, type Scope } from '../shared/config/scopes.js';
 import { CALLBACK_ENV } from '../shared/jobs/callback-settings.js';
 import { JOBS_ENV } from '../shared/jobs/settings.js';
-import { OPERATION_IDS, type OperationId } from '../shared/lrs/operations.js';
+import { OPERATION_IDS, type OperationId } from '../shared/lrs/contract/operations.js';
 import { callerSecretKey } from '../shared/ports/callback-secrets.js';
 import { type Emulators, LOCAL_GATEWAY_SENDER_ID } from './emulators.js';
 import { hashClientSecret } from './token-issuer.js';

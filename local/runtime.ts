@@ -10,7 +10,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, SQSEvent } from 'aws-
 import { DynamoDbRegistry } from '../shared/adapters/dynamodb-registry.js';
 import { registryTableName } from '../shared/config/names.js';
 import { operationEntry, PLATFORM_FUNCTIONS } from '../shared/config/resources.js';
-import { kebab, type OperationId } from '../shared/lrs/operations.js';
+import { kebab, type OperationId } from '../shared/lrs/contract/operations.js';
 import type { CertificateSet } from '../simulator/certs.js';
 import { startSimulator } from '../simulator/index.js';
 import { SIMULATOR_ORGANISATIONS } from '../simulator/seed.js';

@@ -23,7 +23,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { operationDlqName, operationQueueName } from '../shared/config/resources.js';
-import { OPERATION_IDS, type OperationId } from '../shared/lrs/operations.js';
+import { OPERATION_IDS, type OperationId } from '../shared/lrs/contract/operations.js';
 
 export interface RedriveOptions {
   readonly sqs: SQSClient;

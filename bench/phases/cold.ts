@@ -2,8 +2,8 @@
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { JOBS_PATH } from '../../shared/jobs/jobs-handler.js';
-import { kebab, OPERATION_IDS } from '../../shared/lrs/operations.js';
+import { JOBS_PATH } from '../../shared/handlers/jobs-handler.js';
+import { kebab, OPERATION_IDS } from '../../shared/lrs/contract/operations.js';
 import type { FunctionBundle } from '../bundle.js';
 import { type BenchContext, log, PHASES, profileArgs, QUICK } from '../harness.js';
 import { kib, ms, table, verdict } from '../report.js';

@@ -15,7 +15,7 @@ export const runParse = (): ParseFigures | undefined => {
 
 export const parseTable = (parse: ParseFigures): string =>
   table(
-    '3. Parsing (shared/lrs/parse.ts, warm, in-process)',
+    '3. Parsing (shared/lrs/soap/parse.ts, warm, in-process)',
     ['answer', 'size', 'p50', 'p99', 'first', 'result', 'target'],
     [
       [

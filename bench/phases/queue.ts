@@ -3,7 +3,7 @@
  * simulator answering in 50 ms; 5. the handler process's memory meanwhile. A last, metered run counts the
  * AWS requests of the queue path (bench/aws-meter.ts) for the cost model.
  */
-import { kebab, OPERATIONS, type OperationId, SERVICES } from '../../shared/lrs/operations.js';
+import { kebab, OPERATIONS, type OperationId, SERVICES } from '../../shared/lrs/contract/operations.js';
 import { verifiableLearners } from '../../simulator/seed.js';
 import { type AwsCounts, startAwsMeter } from '../aws-meter.js';
 import { type BenchContext, log, PHASES, QUICK, soapBodyOf, Worker } from '../harness.js';

@@ -6,7 +6,7 @@
  * which is what the caller waits for the gateway (or the bare client) itself. The function's AWS requests
  * meanwhile go through the meter (bench/aws-meter.ts), for the cost model.
  */
-import { kebab, OPERATIONS, type OperationId, SERVICES } from '../../shared/lrs/operations.js';
+import { kebab, OPERATIONS, type OperationId, SERVICES } from '../../shared/lrs/contract/operations.js';
 import { type AwsCounts, startAwsMeter } from '../aws-meter.js';
 import { type BenchContext, log, PHASES, QUICK, soapBodyOf, Worker } from '../harness.js';
 import { type Exchange, REALISTIC_LRS, startShapingProxy } from '../lrs-profile.js';

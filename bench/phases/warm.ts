@@ -1,5 +1,5 @@
 /** 1. Warm overhead: the real handler of the production bundle vs. a bare soap client, interleaved. */
-import { kebab, OPERATIONS, type OperationId, SERVICES } from '../../shared/lrs/operations.js';
+import { kebab, OPERATIONS, type OperationId, SERVICES } from '../../shared/lrs/contract/operations.js';
 import { type BenchContext, log, PHASES, QUICK, soapBodyOf, Worker } from '../harness.js';
 import { ms, table, verdict } from '../report.js';
 import { sampleRequests } from '../requests.js';

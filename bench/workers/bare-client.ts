@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import * as soap from 'soap';
+import { type LrsServiceName, SERVICES } from '../../shared/lrs/contract/operations.js';
 import { wsdlFor } from '../../shared/lrs/contract/wsdl.js';
-import { type LrsServiceName, SERVICES } from '../../shared/lrs/operations.js';
 import type { LrsTarget } from './protocol.js';
 
 export type BareCall = (soapBody: string) => Promise<string>;

@@ -5,7 +5,7 @@
  * can take the LRS's share (the proxy's record of the same interval) out of each wait.
  */
 import { pathToFileURL } from 'node:url';
-import type { OperationId } from '../../shared/lrs/operations.js';
+import type { OperationId } from '../../shared/lrs/contract/operations.js';
 import { benchContext } from '../context.js';
 import { absoluteNow } from '../lrs-profile.js';
 import { operationEvent } from '../requests.js';

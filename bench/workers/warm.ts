@@ -12,7 +12,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbResultsStore } from '../../shared/adapters/dynamodb-results-store.js';
 import { ENV } from '../../shared/config/names.js';
 import type { Outcome } from '../../shared/domain/outcome.js';
-import type { OperationId } from '../../shared/lrs/operations.js';
+import type { OperationId } from '../../shared/lrs/contract/operations.js';
 import { benchContext } from '../context.js';
 import { operationEvent } from '../requests.js';
 import { summarise } from '../stats.js';

@@ -1,4 +1,4 @@
-import { createJobsHandler } from '../../shared/jobs/jobs-handler.js';
+import { createJobsHandler } from '../../shared/handlers/jobs-handler.js';
 
 /** The jobs function: POST /v1/jobs, GET /v1/jobs/{jobId}, GET /v1/jobs/{jobId}/results. */
 export const handler = createJobsHandler();

@@ -22,7 +22,7 @@ import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { METRICS } from '../../shared/config/names.js';
-import { kebab } from '../../shared/lrs/operations.js';
+import { kebab } from '../../shared/lrs/contract/operations.js';
 import type { AlarmRouting } from '../config/production.js';
 import type { OperationFunction } from './operation-function.js';
 

@@ -21,7 +21,7 @@ import {
 import { Construct } from 'constructs';
 import { DEFAULT_TOKEN_SCOPE_PREFIX, ENV } from '../../shared/config/names.js';
 import type { CallerAuthConfig } from '../config/access.js';
-import { acknowledge } from '../nag.js';
+import { acknowledge } from '../support/nag.js';
 
 /** The Cognito resource server identifier: scopes in tokens read `lrs-gateway/<scope>`. */
 export const RESOURCE_SERVER_ID = DEFAULT_TOKEN_SCOPE_PREFIX.replace(/\/$/, '');

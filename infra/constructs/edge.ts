@@ -22,7 +22,7 @@ import { ApiGatewayDomain } from 'aws-cdk-lib/aws-route53-targets';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { CfnIPSet, CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { OPERATION_LIST, type OperationId } from '../../shared/lrs/operations.js';
+import { OPERATION_LIST, type OperationId } from '../../shared/lrs/contract/operations.js';
 import { DEFAULT_RATE_LIMIT_PER_5_MINUTES, type EdgeConfig } from '../config/production.js';
 
 /** Operations whose request bodies may exceed 8 KB (batches of up to 200 learners or ULNs). */

@@ -26,7 +26,7 @@ import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct, IConstruct } from 'constructs';
 import { DEFAULT_EGRESS_CIDR, type EgressConfig } from '../config/production.js';
-import { acknowledge } from '../nag.js';
+import { acknowledge } from '../support/nag.js';
 import { GatewayFunction } from './gateway-function.js';
 
 export interface NetworkStackProps extends StackProps {

@@ -31,7 +31,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { UsageTierConfig } from '../config/access.js';
-import { acknowledge } from '../nag.js';
+import { acknowledge } from '../support/nag.js';
 import { addGatewayResponses } from './gateway-responses.js';
 
 export interface Route {

@@ -15,8 +15,8 @@ import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { acknowledge } from '../nag.js';
-import { REPO_ROOT } from '../paths.js';
+import { acknowledge } from '../support/nag.js';
+import { REPO_ROOT } from '../support/paths.js';
 
 /** ESM bundles need `require` for the CommonJS dependencies esbuild leaves as dynamic requires. */
 export const ESM_REQUIRE_BANNER =

@@ -2,11 +2,11 @@
  * API Gateway's own answers (no route, no or bad token, throttling, too large a body, a function that
  * failed or timed out, ...) in the one error envelope of every other answer:
  * `{"error":{"code","message","retryable","requestId","docUrl"[,"retryAfterSeconds"]}}`, with the code
- * from the one table of error codes (shared/app/error-codes.ts), a status that matches it, and
+ * from the one table of error codes (shared/domain/error-codes.ts), a status that matches it, and
  * Retry-After on exactly the retryable ones. The local API stand-in answers the same.
  */
 import { ResponseType, type RestApi } from 'aws-cdk-lib/aws-apigateway';
-import { ERROR_CODES, ERRORS_DOC_PATH, type ErrorCode } from '../../shared/app/error-codes.js';
+import { ERROR_CODES, ERRORS_DOC_PATH, type ErrorCode } from '../../shared/domain/error-codes.js';
 
 export interface GatewayAnswer {
   readonly type: ResponseType;

@@ -8,7 +8,7 @@ import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IConstruct } from 'constructs';
 import { TABLE } from '../../shared/config/names.js';
-import { acknowledge } from '../nag.js';
+import { acknowledge } from '../support/nag.js';
 
 export const TABLE_READ_ACTIONS = [
   'dynamodb:GetItem',

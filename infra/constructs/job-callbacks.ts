@@ -20,7 +20,7 @@ import {
   PLATFORM_FUNCTIONS,
 } from '../../shared/config/resources.js';
 import { CALLBACK_ENV } from '../../shared/jobs/callback-settings.js';
-import { acknowledge } from '../nag.js';
+import { acknowledge } from '../support/nag.js';
 import { GatewayFunction } from './gateway-function.js';
 import { DATA_TABLE_INDEXES, grantTableData, nagResourceId } from './grants.js';
 import { deadLetterAlarm } from './operation-function.js';

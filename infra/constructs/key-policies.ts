@@ -18,7 +18,7 @@ import {
 import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct, IConstruct } from 'constructs';
-import { acknowledgeGuard } from '../guard.js';
+import { acknowledgeGuard } from '../support/guard.js';
 import { DATA_KEY_USE_ACTIONS, KEY_ADMIN_ACTIONS } from './stage-keys.js';
 
 /** Control Tower's minimum log retention (CT.CLOUDWATCH.PR.2). */

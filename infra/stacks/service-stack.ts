@@ -33,7 +33,8 @@ import {
 } from '../../shared/config/resources.js';
 import { PUBLIC_ROUTES } from '../../shared/config/scopes.js';
 import { JOBS_ENV } from '../../shared/jobs/settings.js';
-import { kebab, OPERATION_LIST, type OperationId } from '../../shared/lrs/operations.js';
+import { kebab, OPERATION_LIST, type OperationId } from '../../shared/lrs/contract/operations.js';
+import { PLATFORM_ROUTES } from '../config/routes.js';
 import { lrsBudgetOf, type StageConfig } from '../config/stages.js';
 import type { TokenVerification } from '../constructs/caller-auth.js';
 import { CallerAuthorizer } from '../constructs/caller-authorizer.js';
@@ -44,7 +45,6 @@ import { JobCallbacks } from '../constructs/job-callbacks.js';
 import { OperationFunction } from '../constructs/operation-function.js';
 import { restrictQueueSenders } from '../constructs/queue-senders.js';
 import { grantRegistryList } from '../constructs/registry.js';
-import { PLATFORM_ROUTES } from '../routes.js';
 
 export interface ServiceStackProps extends StackProps {
   readonly stage: StageConfig;

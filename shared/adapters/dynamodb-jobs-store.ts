@@ -19,8 +19,8 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { TABLE } from '../config/names.js';
-import { inParallel } from '../jobs/parallel.js';
-import { summariseWaiting } from '../jobs/waiting.js';
+import { inParallel } from '../domain/parallel.js';
+import { summariseWaiting } from '../ports/job-waiting.js';
 import type {
   ItemSettlement,
   JobBatch,

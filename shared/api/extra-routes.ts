@@ -3,7 +3,7 @@
  * OpenAPI document here: write `registerXRoutes(registry, common)` next to the feature, then list it.
  */
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
-import { registerJobsRoutes } from '../jobs/openapi.js';
+import { registerJobsRoutes } from './jobs-routes.js';
 import type { CommonSchemas } from './openapi.js';
 import { registerOrganisationRoutes } from './organisation-routes.js';
 

@@ -1,6 +1,6 @@
 /**
  * The OpenAPI 3.1 document of the HTTP API, generated from the same zod schemas that validate the
- * requests (shared/lrs/schemas.ts) and type the results (shared/lrs/responses.ts), and from the
+ * requests (shared/lrs/contract/schemas.ts) and type the results (shared/lrs/contract/responses.ts), and from the
  * operation table (routes, summaries, which operations need an Idempotency-Key).
  *
  * `npm run openapi` writes it to openapi.json; the requests function serves it at GET /v1/openapi.json.
@@ -8,20 +8,20 @@
  */
 import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import * as z from 'zod';
+import { registerLearnerResultSchema } from '../app/register-learner.js';
+import { ORGANISATION_ID_PATTERN } from '../config/runtime.js';
+import { ORGANISATION_STATUS_PATH, routeScope } from '../config/scopes.js';
 import {
   DOCS_PATH,
   ERROR_CODE_LIST,
   ERROR_CODES,
   ERRORS_DOC_PATH,
   type ErrorCode,
-} from '../app/error-codes.js';
-import { HEADERS, IDEMPOTENCY_KEY_PATTERN, MAX_JSON_DEPTH, USER_NAME_PATTERN } from '../app/http-input.js';
-import { registerLearnerResultSchema } from '../app/register-learner.js';
-import { ORGANISATION_ID_PATTERN } from '../config/runtime.js';
-import { ORGANISATION_STATUS_PATH, routeScope } from '../config/scopes.js';
-import { OPERATION_LIST, type OperationDef, type OperationId } from '../lrs/operations.js';
-import { responseSchemas } from '../lrs/responses.js';
-import { requestSchemas } from '../lrs/schemas.js';
+} from '../domain/error-codes.js';
+import { HEADERS, IDEMPOTENCY_KEY_PATTERN, MAX_JSON_DEPTH, USER_NAME_PATTERN } from '../http/http-input.js';
+import { OPERATION_LIST, type OperationDef, type OperationId } from '../lrs/contract/operations.js';
+import { responseSchemas } from '../lrs/contract/responses.js';
+import { requestSchemas } from '../lrs/contract/schemas.js';
 import { EXTRA_ROUTES } from './extra-routes.js';
 
 // registry.register() names a schema through `.openapi()`, which this adds to zod's prototype. It only

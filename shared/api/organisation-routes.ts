@@ -1,4 +1,4 @@
-/** GET /v1/organisations/{organisationId}/status in the OpenAPI document (see shared/app/organisation-status.ts). */
+/** GET /v1/organisations/{organisationId}/status in the OpenAPI document (see shared/handlers/organisation-status.ts). */
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import * as z from 'zod';
 import { ORGANISATION_ID_PATTERN } from '../config/runtime.js';

@@ -3,7 +3,7 @@
  * the HTTP path and the queue path alike, so a bulk job cannot starve interactive callers of the LRS,
  * nor HTTP traffic push the LRS past what it is allowed. When the budget is full the call is not made:
  * RateLimitedError, which HTTP answers 429 with Retry-After and the queue path turns into a wait (a fresh
- * delayed copy, no receive charged; see shared/jobs/retry-policy.ts).
+ * delayed copy, no receive charged; see shared/queue/retry-policy.ts).
  *
  * Settings (environment, read once per cold start):
  * - `LRS_BUDGET`: LRS calls in flight per stage, all functions together (unset or 0: no budget).

@@ -13,8 +13,8 @@
 import { createHash } from 'node:crypto';
 import { ConflictError } from '../domain/errors.js';
 import type { Outcome, OutcomeInfo } from '../domain/outcome.js';
-import { OPERATIONS, type OperationId } from '../lrs/operations.js';
-import type { OperationRequest } from '../lrs/schemas.js';
+import { OPERATIONS, type OperationId } from '../lrs/contract/operations.js';
+import type { OperationRequest } from '../lrs/contract/schemas.js';
 import type { AppLog } from '../observability/logger.js';
 import type { AppMetrics } from '../observability/metrics.js';
 import type { LrsPort } from '../ports/lrs.js';

@@ -11,9 +11,9 @@
  */
 import * as z from 'zod';
 import type { Outcome } from '../domain/outcome.js';
-import { outcomeFor, toOutcome } from '../lrs/outcomes.js';
-import { type Learner, learnerSchema } from '../lrs/responses.js';
-import type { OperationRequest, OperationResponse } from '../lrs/schemas.js';
+import { outcomeFor, toOutcome } from '../lrs/contract/outcomes.js';
+import { type Learner, learnerSchema } from '../lrs/contract/responses.js';
+import type { OperationRequest, OperationResponse } from '../lrs/contract/schemas.js';
 
 export const NO_MATCH = 'WSRC0001';
 export const EXACT_MATCH = 'WSRC0004';

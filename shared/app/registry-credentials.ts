@@ -2,7 +2,7 @@
  * Organisation credentials that follow the registry: when the operator rotates an organisation's
  * certificate (`npm run admin -- org rotate`), the registry records the secret's new version; a function
  * whose cached credentials are of another version reloads them once (within the registry cache window,
- * with no restart). The LRS client also reloads after a TLS or credential failure (shared/lrs/client.ts).
+ * with no restart). The LRS client also reloads after a TLS or credential failure (shared/lrs/soap/client.ts).
  */
 import type { CredentialsSource, OrganisationCredentials } from '../ports/credentials.js';
 import type { RegistryReader } from '../ports/registry.js';

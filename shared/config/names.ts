@@ -52,7 +52,7 @@ export const ENV = {
    * hours; unset = every day 06:00-24:00 UK time). Sets how long an out-of-hours request waits.
    */
   lrsServiceHours: 'LRS_SERVICE_HOURS',
-  /** Optional: the largest LRS answer accepted, in bytes (default 8 MiB: see shared/lrs/transport.ts). */
+  /** Optional: the largest LRS answer accepted, in bytes (default 8 MiB: see shared/lrs/soap/transport.ts). */
   lrsMaxResponseBytes: 'LRS_MAX_RESPONSE_BYTES',
   /** No function reads it any more (the registry holds callers and grants); still set by the CDK app. */
   callerAccess: 'CALLER_ACCESS',

@@ -2,7 +2,7 @@
  * Resource definitions shared by the CDK app and the local runtime, so that local queues and tables
  * behave like the deployed ones. Dependency-free: infra/ imports it at synth time.
  */
-import { kebab, type OperationId } from '../lrs/operations.js';
+import { kebab, type OperationId } from '../lrs/contract/operations.js';
 
 /** Lambda timeout of an operation function. The LRS client timeout stays well inside it. */
 export const FUNCTION_TIMEOUT_SECONDS = 30;

@@ -6,8 +6,8 @@
  */
 import * as z from 'zod';
 import { ConfigurationError } from '../domain/errors.js';
-import { parseServiceHours, type ServiceHours } from '../lrs/faults.js';
-import { OPERATION_IDS, type OperationId } from '../lrs/operations.js';
+import { OPERATION_IDS, type OperationId } from '../lrs/contract/operations.js';
+import { parseServiceHours, type ServiceHours } from '../lrs/soap/faults.js';
 import { DEFAULT_DATA_TTL_DAYS, ENV } from './names.js';
 import { LRS_TIMEOUT_MS } from './resources.js';
 

@@ -6,7 +6,7 @@
  * Tokens name scopes with a prefix (Cognito: `<resource server identifier>/<scope>`, e.g.
  * `lrs-gateway/lrs.read`); the gateway compares the part after the configured TOKEN_SCOPE_PREFIX.
  */
-import { OPERATION_LIST } from '../lrs/operations.js';
+import { OPERATION_LIST } from '../lrs/contract/operations.js';
 
 export const SCOPES = {
   /** LRS look-ups that change nothing, reading stored requests. */

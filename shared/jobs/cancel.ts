@@ -13,7 +13,7 @@
  */
 
 import { JobFinishedError } from '../domain/errors.js';
-import type { OperationId } from '../lrs/operations.js';
+import type { OperationId } from '../lrs/contract/operations.js';
 import type { AppLog } from '../observability/logger.js';
 import type { JobRecord, JobsStore } from '../ports/jobs-store.js';
 import type { FailureInfo, ResultsStore } from '../ports/results-store.js';

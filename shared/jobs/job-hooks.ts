@@ -1,6 +1,6 @@
 /**
  * What happens in an operation function once a queue message of a bulk job is settled (its request
- * COMPLETED, or FAILED for good): the queue worker calls `onSettled` (shared/app/queue-worker.ts).
+ * COMPLETED, or FAILED for good): the queue worker calls `onSettled` (shared/queue/queue-worker.ts).
  *
  * - A `requests` job item: the item takes the request's status and outcome.
  * - An LRS batch submitted (`<jobId>:b<k>`): the LRS job id is kept on the batch and the first poll of
@@ -17,7 +17,7 @@
  */
 import type { SQSRecord } from 'aws-lambda';
 import type { Outcome, OutcomeInfo } from '../domain/outcome.js';
-import { UNKNOWN_OUTCOME } from '../lrs/outcomes.js';
+import { UNKNOWN_OUTCOME } from '../lrs/contract/outcomes.js';
 import type { AppLog } from '../observability/logger.js';
 import type { ItemOutcome, ItemSettlement, JobsStore, JobWaiting } from '../ports/jobs-store.js';
 import type { FailureInfo, StoredRequest } from '../ports/results-store.js';

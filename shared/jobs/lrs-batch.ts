@@ -4,8 +4,8 @@
  * becomes one result per learner. Pure functions.
  */
 import type { Outcome, OutcomeInfo } from '../domain/outcome.js';
-import type { OperationId } from '../lrs/operations.js';
-import type { OperationResponse } from '../lrs/responses.js';
+import type { OperationId } from '../lrs/contract/operations.js';
+import type { OperationResponse } from '../lrs/contract/responses.js';
 import type { FailureInfo } from '../ports/results-store.js';
 
 export type LrsBatchOperation = 'submitBatchRegistration' | 'submitVerifyBatch' | 'submitAchievementBatch';

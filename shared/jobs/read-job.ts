@@ -5,12 +5,13 @@
  * finished the first time it is read so (should its last settlement not have finished it).
  */
 import * as z from 'zod';
-import { failureView } from '../app/http-response.js';
 import { registerLearnerResultSchema } from '../app/register-learner.js';
 import { ValidationError } from '../domain/errors.js';
-import type { OperationId } from '../lrs/operations.js';
-import { outcomeFor, outcomeView } from '../lrs/outcomes.js';
-import { responseSchemas } from '../lrs/responses.js';
+import { inParallel } from '../domain/parallel.js';
+import { failureView } from '../http/http-response.js';
+import type { OperationId } from '../lrs/contract/operations.js';
+import { outcomeFor, outcomeView } from '../lrs/contract/outcomes.js';
+import { responseSchemas } from '../lrs/contract/responses.js';
 import {
   type CallbackDelivery,
   FINAL_JOB_STATUSES,
@@ -23,7 +24,6 @@ import {
 import type { ResultsStore } from '../ports/results-store.js';
 import { elementOf, resultColumns } from './csv.js';
 import { isLrsBatchOperation, LRS_BATCH_OPERATIONS } from './lrs-batch.js';
-import { inParallel } from './parallel.js';
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;

@@ -4,7 +4,7 @@
  * Outside Lambda (tests, npm start) the tracer is disabled and everything runs untraced.
  */
 import { Tracer } from '@aws-lambda-powertools/tracer';
-import type { OperationId } from '../lrs/operations.js';
+import type { OperationId } from '../lrs/contract/operations.js';
 import type { LrsPort } from '../ports/lrs.js';
 import { SERVICE_NAME } from './logger.js';
 

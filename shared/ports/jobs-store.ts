@@ -5,7 +5,7 @@
  * implementation is in shared/adapters/dynamodb-jobs-store.ts.
  */
 import type { OutcomeClass } from '../domain/outcome.js';
-import type { OperationId } from '../lrs/operations.js';
+import type { OperationId } from '../lrs/contract/operations.js';
 import type { FailureInfo } from './results-store.js';
 
 /**

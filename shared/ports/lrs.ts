@@ -1,13 +1,13 @@
 /**
- * The port the use cases call to reach the LRS. The adapter (shared/lrs/client.ts) validates the
+ * The port the use cases call to reach the LRS. The adapter (shared/lrs/soap/client.ts) validates the
  * request, adds the organisation's in-body credentials, talks SOAP over mutual TLS and returns a
  * typed response with its outcome. Business outcomes (no match, not shared, stale version…) are
  * returned; transport, credential and validation problems are thrown as AppErrors.
  */
 import type { Outcome } from '../domain/outcome.js';
-import type { OperationId } from '../lrs/operations.js';
-import type { OperationResponse } from '../lrs/responses.js';
-import type { OperationRequest } from '../lrs/schemas.js';
+import type { OperationId } from '../lrs/contract/operations.js';
+import type { OperationResponse } from '../lrs/contract/responses.js';
+import type { OperationRequest } from '../lrs/contract/schemas.js';
 
 export interface LrsCallContext {
   /** Whose credentials and certificate to use. */

@@ -5,7 +5,7 @@
  */
 import type { AppErrorCode, FieldIssue, UnavailableReason } from '../domain/errors.js';
 import type { Outcome } from '../domain/outcome.js';
-import type { OperationId } from '../lrs/operations.js';
+import type { OperationId } from '../lrs/contract/operations.js';
 
 /**
  * PENDING: accepted, waiting in a queue (written by whoever enqueued it, e.g. a bulk job).

@@ -1,7 +1,7 @@
 /** The parsing benchmark's generators make answers our parser reads in full (harness correctness, no timing). */
 import { describe, expect, it } from 'vitest';
 import { demographicsResponseXml, plrResponseXml } from '../../bench/generators.js';
-import { parseResponse } from '../../shared/lrs/parse.js';
+import { parseResponse } from '../../shared/lrs/soap/parse.js';
 
 describe('parsing benchmark generators', () => {
   it('a generated PLR answer parses to 1,000 learning events', () => {

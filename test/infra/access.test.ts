@@ -15,7 +15,7 @@ import {
   orgSecretResourcePolicy,
   orgSecretTags,
 } from '../../shared/config/org-secret-access.js';
-import { kebab, OPERATION_IDS } from '../../shared/lrs/operations.js';
+import { kebab, OPERATION_IDS } from '../../shared/lrs/contract/operations.js';
 import { type BuiltStage, buildStage } from './support.js';
 
 type Json = Record<string, unknown>;

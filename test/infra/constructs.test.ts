@@ -10,8 +10,8 @@ import {
   type OperationFunctionProps,
   operationFunctionProblems,
 } from '../../infra/constructs/operation-function.js';
-import { acknowledge } from '../../infra/nag.js';
-import { OPERATIONS } from '../../shared/lrs/operations.js';
+import { acknowledge } from '../../infra/support/nag.js';
+import { OPERATIONS } from '../../shared/lrs/contract/operations.js';
 import { codeRootForTests } from './support.js';
 
 const props = (

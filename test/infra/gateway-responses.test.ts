@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { STAGES } from '../../infra/config/stages.js';
 import { GATEWAY_ANSWERS } from '../../infra/constructs/gateway-responses.js';
-import { ERROR_CODES, type ErrorCode } from '../../shared/app/error-codes.js';
+import { ERROR_CODES, type ErrorCode } from '../../shared/domain/error-codes.js';
 import { answerChecker } from '../support/openapi-answers.js';
 import { buildStage } from './support.js';
 

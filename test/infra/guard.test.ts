@@ -10,8 +10,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { STAGES, type StageConfig } from '../../infra/config/stages.js';
-import { acknowledgeGuard, addGuardChecks, GUARD_PLUGIN } from '../../infra/guard.js';
 import { createLrsGateway } from '../../infra/lrs-gateway.js';
+import { acknowledgeGuard, addGuardChecks, GUARD_PLUGIN } from '../../infra/support/guard.js';
 import { ALL_OPTIONS, codeRootForTests, TEST_ACCOUNT, withDeploymentPins } from './support.js';
 
 interface Report {

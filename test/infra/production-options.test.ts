@@ -13,7 +13,7 @@ import { resolveStage, STAGES, type StageConfig } from '../../infra/config/stage
 import { VPC_ACCESS_ACTIONS } from '../../infra/constructs/egress.js';
 import { createLrsGateway } from '../../infra/lrs-gateway.js';
 import { networkStackName } from '../../infra/production.js';
-import { OPERATION_IDS } from '../../shared/lrs/operations.js';
+import { OPERATION_IDS } from '../../shared/lrs/contract/operations.js';
 import { ALL_OPTIONS, type BuiltStage, buildStage, codeRootForTests, TEST_ACCOUNT } from './support.js';
 
 type Json = Record<string, unknown>;

@@ -12,10 +12,10 @@ import { DEFAULT_CONCURRENCY, LAMBDA_UNRESERVED_MINIMUM } from '../../infra/conf
 import { lrsBudgetOf, STAGE_NAMES, STAGES, type StageName } from '../../infra/config/stages.js';
 import { ALARM_DEFAULTS } from '../../infra/constructs/alarms.js';
 import { LARGE_BODY_ROUTES } from '../../infra/constructs/edge.js';
-import { REPO_ROOT } from '../../infra/paths.js';
+import { REPO_ROOT } from '../../infra/support/paths.js';
 import { METRICS } from '../../shared/config/names.js';
 import { operationDlqName, operationQueueName } from '../../shared/config/resources.js';
-import { kebab, OPERATION_IDS } from '../../shared/lrs/operations.js';
+import { kebab, OPERATION_IDS } from '../../shared/lrs/contract/operations.js';
 import { type BuiltStage, buildStage, TEST_ACCOUNT } from './support.js';
 
 type Json = Record<string, unknown>;

@@ -4,8 +4,8 @@
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { PLATFORM_ROUTES } from '../../infra/config/routes.js';
 import { STAGES } from '../../infra/config/stages.js';
-import { PLATFORM_ROUTES } from '../../infra/routes.js';
 import { ENV, METRICS, orgSecretPrefix } from '../../shared/config/names.js';
 import { orgSecretReaderRolePath } from '../../shared/config/org-secret-access.js';
 import {
@@ -18,7 +18,7 @@ import {
   QUEUE_BATCH_SIZE,
 } from '../../shared/config/resources.js';
 import { PUBLIC_ROUTES, routeScope } from '../../shared/config/scopes.js';
-import { kebab, OPERATION_IDS, OPERATION_LIST } from '../../shared/lrs/operations.js';
+import { kebab, OPERATION_IDS, OPERATION_LIST } from '../../shared/lrs/contract/operations.js';
 import { type BuiltStage, buildStage } from './support.js';
 
 type Json = Record<string, unknown>;

@@ -11,9 +11,9 @@ import { hasAlarmSubscriber } from '../../infra/config/production.js';
 import type { StageConfig } from '../../infra/config/stages.js';
 import { AUTHORIZER_ENTRY } from '../../infra/constructs/caller-authorizer.js';
 import { createLrsGateway, type LrsGateway } from '../../infra/lrs-gateway.js';
-import { REPO_ROOT } from '../../infra/paths.js';
+import { REPO_ROOT } from '../../infra/support/paths.js';
 import { operationEntry, PLATFORM_FUNCTIONS } from '../../shared/config/resources.js';
-import { OPERATION_IDS } from '../../shared/lrs/operations.js';
+import { OPERATION_IDS } from '../../shared/lrs/contract/operations.js';
 
 export const ALL_ENTRIES: readonly string[] = [
   ...OPERATION_IDS.map(operationEntry),

@@ -12,10 +12,10 @@ import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { STAGE_NAMES, STAGES, type StageName } from '../../infra/config/stages.js';
 import { stackNames } from '../../infra/lrs-gateway.js';
-import { addSecurityChecks } from '../../infra/nag.js';
-import { REPO_ROOT } from '../../infra/paths.js';
+import { addSecurityChecks } from '../../infra/support/nag.js';
+import { REPO_ROOT } from '../../infra/support/paths.js';
 import { PUBLIC_ROUTES } from '../../shared/config/scopes.js';
-import { OPERATION_IDS } from '../../shared/lrs/operations.js';
+import { OPERATION_IDS } from '../../shared/lrs/contract/operations.js';
 import { type BuiltStage, buildStage } from './support.js';
 
 interface ValidationReport {
@@ -129,7 +129,7 @@ const ACKNOWLEDGED_RULES = [
   'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:eu-west-2:123456789012:secret:lrs-gateway/live/org/*]',
   'AwsSolutions-L1',
   'AwsSolutions-SQS3',
-  // Control Tower rules run by cfn-guard (infra/guard.ts acknowledgeGuard), each with its reason in infra/.
+  // Control Tower rules run by cfn-guard (infra/support/guard.ts acknowledgeGuard), each with its reason in infra/.
   'cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check',
   'cdk-validator-cfnguard::lambda_function_public_access_prohibited_check',
   'cdk-validator-cfnguard::lambda_inside_vpc_check',

@@ -5,7 +5,7 @@ import type {
 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiServer, gatewayRoutes, type ProxyHandler, startApiServer } from '../../local/api-server.js';
-import { OPERATION_LIST } from '../../shared/lrs/operations.js';
+import { OPERATION_LIST } from '../../shared/lrs/contract/operations.js';
 
 const TOKEN = 'good.token.value';
 const events: APIGatewayProxyEvent[] = [];

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatewayRoutes } from '../../local/api-server.js';
 import type { LocalCaller } from '../../local/resources.js';
 import type { Scope } from '../../shared/config/scopes.js';
-import { OPERATION_LIST, type OperationId } from '../../shared/lrs/operations.js';
+import { OPERATION_LIST, type OperationId } from '../../shared/lrs/contract/operations.js';
 import { type LocalStack, startLocalStack } from '../support/local-stack.js';
 import { type AnswerChecker, answerChecker, openApiDocument } from '../support/openapi-answers.js';
 import { sampleRequest, storedRequestAndJob } from '../support/route-samples.js';

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatewayRoutes } from '../../local/api-server.js';
-import { OPERATION_LIST } from '../../shared/lrs/operations.js';
+import { OPERATION_LIST } from '../../shared/lrs/contract/operations.js';
 import { type LocalStack, startLocalStack } from '../support/local-stack.js';
 import { type AnswerChecker, answerChecker } from '../support/openapi-answers.js';
 import { sampleRequest, storedRequestAndJob } from '../support/route-samples.js';

@@ -18,7 +18,7 @@ import {
   tableName,
 } from '../../shared/config/resources.js';
 import { loadRuntimeConfig } from '../../shared/config/runtime.js';
-import { OPERATION_IDS } from '../../shared/lrs/operations.js';
+import { OPERATION_IDS } from '../../shared/lrs/contract/operations.js';
 import { testCertificates } from '../certs.js';
 
 const ORGS = [

@@ -23,7 +23,7 @@ import { type LocalCaller, type LocalOrganisation, uniqueStage } from '../../loc
 import { type LocalRuntimeOptions, type Simulator, startLocalRuntime } from '../../local/runtime.js';
 import { clientCredentialsToken } from '../../local/token-client.js';
 import type { TokenIssuer } from '../../local/token-issuer.js';
-import type { OperationId } from '../../shared/lrs/operations.js';
+import type { OperationId } from '../../shared/lrs/contract/operations.js';
 import { testCertificates } from '../certs.js';
 
 export interface LocalStackOptions extends Partial<Omit<LocalRuntimeOptions, 'certificates'>> {}

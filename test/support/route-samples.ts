@@ -2,7 +2,7 @@
  * Valid requests for every route of the local runtime, for the tests that send every route something:
  * an operation's first sample request, and a stored request and a job to read back.
  */
-import type { OperationId } from '../../shared/lrs/operations.js';
+import type { OperationId } from '../../shared/lrs/contract/operations.js';
 import { SAMPLES } from '../unit/lrs/samples.js';
 import type { LocalStack } from './local-stack.js';
 

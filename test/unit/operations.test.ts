@@ -6,7 +6,7 @@ import {
   OPERATION_LIST,
   OPERATIONS,
   SERVICES,
-} from '../../shared/lrs/operations.js';
+} from '../../shared/lrs/contract/operations.js';
 
 describe('operation table', () => {
   it('lists the 17 LRS operations, each keyed by its own id', () => {

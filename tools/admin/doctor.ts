@@ -9,8 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { SecretsManagerCredentialsSource } from '../../shared/adapters/secrets-manager-credentials.js';
 import { daysRemaining } from '../../shared/app/certificate-expiry.js';
 import { ConfigurationError, LrsRejectedError, LrsUnavailableError } from '../../shared/domain/errors.js';
-import { createLrsClient } from '../../shared/lrs/client.js';
-import { validateRequest } from '../../shared/lrs/schemas.js';
+import { validateRequest } from '../../shared/lrs/contract/schemas.js';
+import { createLrsClient } from '../../shared/lrs/soap/client.js';
 import { type AdminContext, organisationArg, UsageError } from './context.js';
 
 export interface Diagnosis {
@@ -46,7 +46,7 @@ const UNAVAILABLE: Record<string, string> = {
 const TLS_CLIENT_REFUSED =
   'TLS handshake refused: the LRS did not accept the client certificate (not issued by the LRS for this organisation, expired or revoked, or for the other LRS environment). Rotate with the certificate the LRS issued: npm run admin -- org rotate <org> --pfx <file>';
 
-/** The TLS failures of the transport (shared/lrs/faults.ts), each by which side refused what. */
+/** The TLS failures of the transport (shared/lrs/soap/faults.ts), each by which side refused what. */
 const TLS_EXPLANATIONS: Record<string, string> = {
   TLS_CLIENT_CERTIFICATE_REJECTED: TLS_CLIENT_REFUSED,
   TLS_HANDSHAKE_REFUSED: TLS_CLIENT_REFUSED,

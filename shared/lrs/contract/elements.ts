@@ -13,13 +13,13 @@
  * - ExternalService (WCF wrapped): the wrapper and parameters in the `services` namespace;
  *   `invokingUser` members (model `User`) in the `model` namespace; `Achievement` members in `services`.
  *
- * Responses are described by the parsers (shared/lrs/parse.ts), which are order-tolerant and
+ * Responses are described by the parsers (shared/lrs/soap/parse.ts), which are order-tolerant and
  * prefix-agnostic. Of note there: in a LearnerService `Learner`, `LinkedULNs` is qualified in the
  * learner namespace while its `ULN` items are unqualified; MIAPAPIException children may come
  * qualified (WSDL) or unqualified (recorded faults); R9 results are DataContracts in the model
  * namespace with `i:nil` for null members.
  */
-import { NS, OPERATIONS, type OperationId } from '../operations.js';
+import { NS, OPERATIONS, type OperationId } from './operations.js';
 
 export interface ContractElement {
   /** Local name on the wire. */

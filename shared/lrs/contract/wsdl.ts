@@ -2,15 +2,16 @@
  * Our own WSDL 1.1 documents for the three LRS services, generated from the request contract and the
  * operation table (never copied from the LRS files). Small on purpose: requests are described element
  * by element (names, order, namespaces, occurrence); response content is `xs:any` because the adapter
- * parses responses itself (shared/lrs/parse.ts), order-tolerantly. Faults: MIAPAPIException for
+ * parses responses itself (shared/lrs/soap/parse.ts), order-tolerantly. Faults: MIAPAPIException for
  * LearnerService, DomainFault for the two WCF services. SOAP 1.1, document/literal.
  *
  * The text is built in memory (no file on disk, so a bundled Lambda needs nothing else). Readable
  * copies live in shared/lrs/contract/wsdl/*.wsdl, kept in sync by test/unit/lrs/wsdl-files.test.ts
  * (UPDATE_WSDL=1 rewrites them).
  */
-import { type LrsServiceName, NS, OPERATION_LIST, SERVICES } from '../operations.js';
+
 import { type ContractElement, REQUEST_CONTRACT } from './elements.js';
+import { type LrsServiceName, NS, OPERATION_LIST, SERVICES } from './operations.js';
 
 const XS = 'http://www.w3.org/2001/XMLSchema';
 

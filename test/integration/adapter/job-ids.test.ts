@@ -4,8 +4,8 @@
  * rounded neighbour) finds it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLrsClient } from '../../../shared/lrs/client.js';
-import { validateRequest } from '../../../shared/lrs/schemas.js';
+import { validateRequest } from '../../../shared/lrs/contract/schemas.js';
+import { createLrsClient } from '../../../shared/lrs/soap/client.js';
 import { DEFAULT_ORGANISATION, type SimulatorHandle, startSimulator } from '../../../simulator/index.js';
 import { notableLearner } from '../../../simulator/seed.js';
 import { testCertificates } from '../../certs.js';

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ErrorEnvelope as ErrorBody, RequestView } from '../../../shared/app/http-response.js';
+import type { ErrorEnvelope as ErrorBody, RequestView } from '../../../shared/http/http-response.js';
 import { notableLearner } from '../../../simulator/seed.js';
 import { type Harness, startHarness } from '../api/harness.js';
 

@@ -14,16 +14,16 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateXML } from 'xmllint-wasm';
-import { createLrsClient } from '../../../shared/lrs/client.js';
-import { schemaDocumentsFor, schemaFileFor } from '../../../shared/lrs/contract/wsdl.js';
 import {
   type LrsServiceName,
   NS,
   OPERATION_IDS,
   OPERATIONS,
   type OperationId,
-} from '../../../shared/lrs/operations.js';
-import { validateRequest } from '../../../shared/lrs/schemas.js';
+} from '../../../shared/lrs/contract/operations.js';
+import { validateRequest } from '../../../shared/lrs/contract/schemas.js';
+import { schemaDocumentsFor, schemaFileFor } from '../../../shared/lrs/contract/wsdl.js';
+import { createLrsClient } from '../../../shared/lrs/soap/client.js';
 import { referencePath } from '../../reference.js';
 import { CREDS, CREDS_UKPRN_ONLY, SAMPLES } from '../../unit/lrs/samples.js';
 import { wsdlSchemas } from '../../wcf-schemas.js';

@@ -8,7 +8,7 @@ import type { APIGatewayProxyEvent, SQSEvent } from 'aws-lambda';
 import { DynamoDbRegistry } from '../../../shared/adapters/dynamodb-registry.js';
 import { DynamoDbResultsStore } from '../../../shared/adapters/dynamodb-results-store.js';
 import { ALL_SCOPES, type Scope } from '../../../shared/config/scopes.js';
-import { OPERATIONS, type OperationId } from '../../../shared/lrs/operations.js';
+import { OPERATIONS, type OperationId } from '../../../shared/lrs/contract/operations.js';
 import type { StoredRequest } from '../../../shared/ports/results-store.js';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../support/local-stack.js';
 import { captureOutput, type JsonResponse, lambdaContext, parse, proxyEvent } from './events.js';
@@ -56,7 +56,7 @@ export const startHarness = async (options: LocalStackOptions = {}): Promise<Har
   const output = captureOutput();
   const stack = await startLocalStack({ api: false, pollers: false, ...options });
   // Imported only now: the functions read their configuration from process.env when created.
-  const { createOperationHandler } = await import('../../../shared/app/operation-handler.js');
+  const { createOperationHandler } = await import('../../../shared/handlers/operation-handler.js');
   const handlers = new Map<OperationId, Handler>();
   const store = new DynamoDbResultsStore({ tableName: stack.tableName, client: stack.dynamoClient });
   const registry = new DynamoDbRegistry({ tableName: stack.registryTableName, client: stack.dynamoClient });

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ErrorEnvelope as ErrorBody, RequestView } from '../../../shared/app/http-response.js';
+import type { ErrorEnvelope as ErrorBody, RequestView } from '../../../shared/http/http-response.js';
 import { notableLearner } from '../../../simulator/seed.js';
 import { lambdaContext, parse, personalDataIn, proxyEvent } from './events.js';
 import { FIND_ONLY_ORG, type Harness, ORG, startHarness } from './harness.js';

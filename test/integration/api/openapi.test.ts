@@ -5,10 +5,10 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
 import { publishedFiles, referenceDocument } from '../../../local/reference.js';
 import { buildOpenApiDocument } from '../../../shared/api/openapi.js';
-import { ERROR_CODE_LIST, ERROR_CODES } from '../../../shared/app/error-codes.js';
-import { MAX_JSON_DEPTH } from '../../../shared/app/http-input.js';
-import { OPERATION_LIST } from '../../../shared/lrs/operations.js';
-import { OUTCOME_CATALOGUE } from '../../../shared/lrs/outcomes.js';
+import { ERROR_CODE_LIST, ERROR_CODES } from '../../../shared/domain/error-codes.js';
+import { MAX_JSON_DEPTH } from '../../../shared/http/http-input.js';
+import { OPERATION_LIST } from '../../../shared/lrs/contract/operations.js';
+import { OUTCOME_CATALOGUE } from '../../../shared/lrs/contract/outcomes.js';
 
 const repoRoot = join(import.meta.dirname, '..', '..', '..');
 

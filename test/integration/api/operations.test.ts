@@ -8,9 +8,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resultSchemaFor } from '../../../shared/api/openapi.js';
-import type { RequestView } from '../../../shared/app/http-response.js';
 import type { Outcome } from '../../../shared/domain/outcome.js';
-import { outcomeView } from '../../../shared/lrs/outcomes.js';
+import type { RequestView } from '../../../shared/http/http-response.js';
+import { outcomeView } from '../../../shared/lrs/contract/outcomes.js';
 import { notableLearner } from '../../../simulator/seed.js';
 import { lambdaContext, parse, personalDataIn, proxyEvent } from './events.js';
 import { type Harness, ORG, startHarness } from './harness.js';
@@ -441,7 +441,7 @@ describe('reading a request again', () => {
       { uln: exact.uln, givenName: exact.givenName, familyName: exact.familyName },
       'WSRC0004',
     );
-    const { createRequestsHandler } = await import('../../../shared/app/requests-handler.js');
+    const { createRequestsHandler } = await import('../../../shared/handlers/requests-handler.js');
     const requests = createRequestsHandler();
     const get = (requestId: string, callerId: string | null) =>
       requests(

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbResultsStore } from '../../../shared/adapters/dynamodb-results-store.js';
 import { type ProcessDependencies, processRequest } from '../../../shared/app/process-request.js';
 import { ConflictError } from '../../../shared/domain/errors.js';
-import { outcomeFor } from '../../../shared/lrs/outcomes.js';
+import { outcomeFor } from '../../../shared/lrs/contract/outcomes.js';
 import type { LogFields } from '../../../shared/observability/logger.js';
 import type { LrsPort } from '../../../shared/ports/lrs.js';
 import { type LocalTable, startLocalTable } from './dynalite.js';

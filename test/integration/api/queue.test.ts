@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OperationId } from '../../../shared/lrs/operations.js';
+import type { OperationId } from '../../../shared/lrs/contract/operations.js';
 import { notableLearner } from '../../../simulator/seed.js';
 import { lambdaContext, personalDataIn, sqsEvent, sqsRecord } from './events.js';
 import { type Harness, ORG, startHarness } from './harness.js';

@@ -1,9 +1,6 @@
 /** The pure pieces of the HTTP edge: the status table, failure views, headers and caller access. */
 import { describe, expect, it } from 'vitest';
 import { failureFromError } from '../../../shared/app/failures.js';
-import { readCallHeaders } from '../../../shared/app/http-input.js';
-import { errorResponse, failureView, fromBodyParserError } from '../../../shared/app/http-response.js';
-import { httpStatusForFailure, httpStatusForRecord } from '../../../shared/app/http-status.js';
 import { RequestInFlightError } from '../../../shared/app/process-request.js';
 import {
   ConfigurationError,
@@ -14,6 +11,9 @@ import {
   NotFoundError,
   ValidationError,
 } from '../../../shared/domain/errors.js';
+import { readCallHeaders } from '../../../shared/http/http-input.js';
+import { errorResponse, failureView, fromBodyParserError } from '../../../shared/http/http-response.js';
+import { httpStatusForFailure, httpStatusForRecord } from '../../../shared/http/http-status.js';
 import type { StoredRequest } from '../../../shared/ports/results-store.js';
 
 describe('the HTTP status table', () => {

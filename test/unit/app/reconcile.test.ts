@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { isAmbiguous, reconcileUpdate, uncheckable } from '../../../shared/app/reconcile.js';
 import { LrsRejectedError, LrsUnavailableError } from '../../../shared/domain/errors.js';
-import type { OperationRequest } from '../../../shared/lrs/schemas.js';
+import type { OperationRequest } from '../../../shared/lrs/contract/schemas.js';
 
 const update: OperationRequest<'updateLearner'> = {
   learner: {

@@ -8,8 +8,8 @@ import {
 } from '../../../shared/app/register-learner.js';
 import { LrsUnavailableError } from '../../../shared/domain/errors.js';
 import type { Outcome } from '../../../shared/domain/outcome.js';
-import type { Learner } from '../../../shared/lrs/responses.js';
-import type { OperationRequest } from '../../../shared/lrs/schemas.js';
+import type { Learner } from '../../../shared/lrs/contract/responses.js';
+import type { OperationRequest } from '../../../shared/lrs/contract/schemas.js';
 
 const request: OperationRequest<'registerLearner'> = {
   learner: {

@@ -1,7 +1,7 @@
 /** Achievement batch results per achievement: rejected rows FAILED with their LRS code, failed batches never successful. */
 import { describe, expect, it } from 'vitest';
 import { achievementErrorRows, learnerResults } from '../../../shared/jobs/lrs-batch.js';
-import { outcomeFor, toOutcome } from '../../../shared/lrs/outcomes.js';
+import { outcomeFor, toOutcome } from '../../../shared/lrs/contract/outcomes.js';
 
 const done = toOutcome(outcomeFor('WSRC0009'));
 const results = (out: Record<string, unknown>, count: number) =>

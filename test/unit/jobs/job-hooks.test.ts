@@ -7,7 +7,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { batchRequestId, itemRequestId, pollRequestId } from '../../../shared/jobs/ids.js';
 import { createJobHook } from '../../../shared/jobs/job-hooks.js';
-import { outcomeFor, toOutcome } from '../../../shared/lrs/outcomes.js';
+import { outcomeFor, toOutcome } from '../../../shared/lrs/contract/outcomes.js';
 import type { ItemSettlement, JobBatch, JobItem, JobsStore } from '../../../shared/ports/jobs-store.js';
 import type { StoredRequest } from '../../../shared/ports/results-store.js';
 

@@ -17,8 +17,8 @@ import {
 } from '../../../shared/jobs/lrs-batch.js';
 import { itemResultSchema, resultsCsvColumns } from '../../../shared/jobs/read-job.js';
 import { jobSubmissionSchema, validateItems } from '../../../shared/jobs/submit-job.js';
-import { outcomeFor, toOutcome } from '../../../shared/lrs/outcomes.js';
-import { requestSchemas, toFieldIssues, validateRequest } from '../../../shared/lrs/schemas.js';
+import { outcomeFor, toOutcome } from '../../../shared/lrs/contract/outcomes.js';
+import { requestSchemas, toFieldIssues, validateRequest } from '../../../shared/lrs/contract/schemas.js';
 
 const job = 'job-0123456789abcdef0123456789abcdef';
 

@@ -1,8 +1,8 @@
 /** The queue retry policy: every wait a fresh delayed copy, jittered backoff by LRS attempts, bounded. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { backoffSeconds, decideRetry, deferral, jittered } from '../../../shared/jobs/retry-policy.js';
 import { DEFAULT_JOB_SETTINGS, loadJobSettings, type RetrySettings } from '../../../shared/jobs/settings.js';
+import { backoffSeconds, decideRetry, deferral, jittered } from '../../../shared/queue/retry-policy.js';
 
 const settings: RetrySettings = { ...DEFAULT_JOB_SETTINGS.retry };
 const now = Date.UTC(2026, 10, 27, 1, 0, 0);

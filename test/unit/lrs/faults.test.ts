@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LrsRejectedError, LrsUnavailableError } from '../../../shared/domain/errors.js';
+import { OUTCOME_CATALOGUE, outcomeFor } from '../../../shared/lrs/contract/outcomes.js';
 import {
   faultToError,
   httpStatusError,
@@ -10,9 +11,8 @@ import {
   safeDetail,
   secondsUntilOpen,
   transportError,
-} from '../../../shared/lrs/faults.js';
-import { OUTCOME_CATALOGUE, outcomeFor } from '../../../shared/lrs/outcomes.js';
-import { parseResponse } from '../../../shared/lrs/parse.js';
+} from '../../../shared/lrs/soap/faults.js';
+import { parseResponse } from '../../../shared/lrs/soap/parse.js';
 
 const REF = join(
   import.meta.dirname,
@@ -232,7 +232,7 @@ describe('outcome catalogue', () => {
 
 describe('service hours configuration', () => {
   it('reads day ranges, lists and every day', async () => {
-    const { parseServiceHours } = await import('../../../shared/lrs/faults.js');
+    const { parseServiceHours } = await import('../../../shared/lrs/soap/faults.js');
     expect(parseServiceHours('Mon-Fri 07:00-21:00 Europe/London')).toEqual({
       timeZone: 'Europe/London',
       open: '07:00',
@@ -244,7 +244,7 @@ describe('service hours configuration', () => {
     expect(parseServiceHours('* 06:00-24:00 Europe/London').days).toEqual([0, 1, 2, 3, 4, 5, 6]);
   });
   it('refuses malformed text, unknown days and zones, and open after close', async () => {
-    const { parseServiceHours } = await import('../../../shared/lrs/faults.js');
+    const { parseServiceHours } = await import('../../../shared/lrs/soap/faults.js');
     expect(() => parseServiceHours('always')).toThrow(/must look like/);
     expect(() => parseServiceHours('Mon-Fun 07:00-21:00 Europe/London')).toThrow(/unknown day/);
     expect(() => parseServiceHours('Mon-Fri 07:00-21:00 Mars/Base')).toThrow(/time zone/);

@@ -11,9 +11,9 @@ import {
   normaliseLine,
   normaliseMultiline,
   normalisePostcode,
-} from '../../../shared/lrs/normalise.js';
-import { buildRequestBody } from '../../../shared/lrs/request.js';
-import { validateRequest } from '../../../shared/lrs/schemas.js';
+} from '../../../shared/lrs/contract/normalise.js';
+import { validateRequest } from '../../../shared/lrs/contract/schemas.js';
+import { buildRequestBody } from '../../../shared/lrs/soap/request.js';
 import { SAMPLES } from './samples.js';
 
 const demographics = SAMPLES.findLearnerByDemographics[1] as Record<string, unknown>;

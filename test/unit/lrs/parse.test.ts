@@ -6,10 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { OperationId } from '../../../shared/lrs/operations.js';
-import { outcomeFor } from '../../../shared/lrs/outcomes.js';
-import { parseResponse } from '../../../shared/lrs/parse.js';
-import type { OperationResponse } from '../../../shared/lrs/responses.js';
+import type { OperationId } from '../../../shared/lrs/contract/operations.js';
+import { outcomeFor } from '../../../shared/lrs/contract/outcomes.js';
+import type { OperationResponse } from '../../../shared/lrs/contract/responses.js';
+import { parseResponse } from '../../../shared/lrs/soap/parse.js';
 
 const REF = join(
   import.meta.dirname,
@@ -409,7 +409,7 @@ describe('shape problems', () => {
 
 describe('outcome of a response', () => {
   it('running jobs are retry-later with a wait; codes map through the catalogue; no code is COMPLETED', async () => {
-    const { outcomeOfResponse } = await import('../../../shared/lrs/client.js');
+    const { outcomeOfResponse } = await import('../../../shared/lrs/soap/client.js');
     expect(
       outcomeOfResponse('getAchievementBatch', { responseCode: 'WSRC0004', status: 'InProgress' }),
     ).toMatchObject({

@@ -1,5 +1,5 @@
 /** Renders an XML element tree as indented text: `alias:Name=value`, for element-by-element checks. */
-import type { XNode } from '../../../shared/lrs/xml.js';
+import type { XNode } from '../../../shared/lrs/soap/xml.js';
 
 /** Namespace aliases written out here on purpose (not taken from the adapter's code). */
 export const ALIAS: Record<string, string> = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isValidUln } from '../../../shared/lrs/schemas.js';
-import { ulnCheckDigit } from '../../../shared/lrs/uln.js';
+import { isValidUln } from '../../../shared/lrs/contract/schemas.js';
+import { ulnCheckDigit } from '../../../shared/lrs/contract/uln.js';
 
 describe('ULN check digit (worked examples)', () => {
   it.each([

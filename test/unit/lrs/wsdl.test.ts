@@ -4,11 +4,11 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { validateXML } from 'xmllint-wasm';
-import { loadWsdl } from '../../../shared/lrs/client.js';
+import { OPERATION_IDS, OPERATIONS, type OperationId } from '../../../shared/lrs/contract/operations.js';
+import { validateRequest } from '../../../shared/lrs/contract/schemas.js';
 import { schemaDocumentsFor, schemaFileFor, wsdlFor } from '../../../shared/lrs/contract/wsdl.js';
-import { OPERATION_IDS, OPERATIONS, type OperationId } from '../../../shared/lrs/operations.js';
-import { buildRequestBody } from '../../../shared/lrs/request.js';
-import { validateRequest } from '../../../shared/lrs/schemas.js';
+import { loadWsdl } from '../../../shared/lrs/soap/client.js';
+import { buildRequestBody } from '../../../shared/lrs/soap/request.js';
 import type { OrganisationCredentials } from '../../../shared/ports/credentials.js';
 import { CREDS, CREDS_UKPRN_ONLY, SAMPLES } from './samples.js';
 

@@ -5,11 +5,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { OPERATION_IDS } from '../../../shared/lrs/contract/operations.js';
+import { validateRequest } from '../../../shared/lrs/contract/schemas.js';
 import { wsdlFor } from '../../../shared/lrs/contract/wsdl.js';
-import { OPERATION_IDS } from '../../../shared/lrs/operations.js';
-import { buildRequestBody, wrapEnvelope } from '../../../shared/lrs/request.js';
-import { validateRequest } from '../../../shared/lrs/schemas.js';
-import { escapeXml, parseXml, parseXmlSaxes, XmlParseError } from '../../../shared/lrs/xml.js';
+import { buildRequestBody, wrapEnvelope } from '../../../shared/lrs/soap/request.js';
+import { escapeXml, parseXml, parseXmlSaxes, XmlParseError } from '../../../shared/lrs/soap/xml.js';
 import type { OrganisationCredentials } from '../../../shared/ports/credentials.js';
 import { CREDS, SAMPLES } from './samples.js';
 

@@ -6,9 +6,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { validateXML } from 'xmllint-wasm';
-import { NS, OPERATIONS, type OperationId } from '../../../shared/lrs/operations.js';
-import { buildRequestBody } from '../../../shared/lrs/request.js';
-import { validateRequest } from '../../../shared/lrs/schemas.js';
+import { NS, OPERATIONS, type OperationId } from '../../../shared/lrs/contract/operations.js';
+import { validateRequest } from '../../../shared/lrs/contract/schemas.js';
+import { buildRequestBody } from '../../../shared/lrs/soap/request.js';
 import type { OrganisationCredentials } from '../../../shared/ports/credentials.js';
 import { CREDS, CREDS_UKPRN_ONLY, SAMPLES } from './samples.js';
 

@@ -9,7 +9,7 @@
  * e.g. `Test Academy Bristol `).
  */
 import { SaxesParser } from 'saxes';
-import { NS } from './operations.js';
+import { NS } from '../contract/operations.js';
 
 /** Escapes a value for element content or a double-quoted attribute. */
 export const escapeXml = (value: string): string => {

@@ -11,7 +11,7 @@
  */
 import type { SQSRecord } from 'aws-lambda';
 import { SCOPES } from '../config/scopes.js';
-import { OPERATIONS, type OperationId } from '../lrs/operations.js';
+import { OPERATIONS, type OperationId } from '../lrs/contract/operations.js';
 import type { RegistryReader } from '../ports/registry.js';
 
 export type SenderCheck =

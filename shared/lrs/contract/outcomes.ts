@@ -5,7 +5,7 @@
  * code, a job still running, the LRS unavailable). Each entry says what the calling MIS should do next
  * (docs/outcomes.md is generated from it). Unknown codes get a generic entry, never a crash.
  */
-import type { Outcome, OutcomeClass, OutcomeInfo, OutcomeView } from '../domain/outcome.js';
+import type { Outcome, OutcomeClass, OutcomeInfo, OutcomeView } from '../../domain/outcome.js';
 
 export interface CatalogueEntry extends OutcomeInfo {
   /** What the calling MIS should do next. */

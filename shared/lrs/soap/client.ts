@@ -24,11 +24,20 @@ import {
   LrsRejectedError,
   LrsUnavailableError,
   ValidationError,
-} from '../domain/errors.js';
-import type { Outcome } from '../domain/outcome.js';
-import type { CredentialsSource, OrganisationCredentials } from '../ports/credentials.js';
-import type { LrsCallContext, LrsCallResult, LrsPort } from '../ports/lrs.js';
-import { wsdlFor } from './contract/wsdl.js';
+} from '../../domain/errors.js';
+import type { Outcome } from '../../domain/outcome.js';
+import type { CredentialsSource, OrganisationCredentials } from '../../ports/credentials.js';
+import type { LrsCallContext, LrsCallResult, LrsPort } from '../../ports/lrs.js';
+import { type LrsServiceName, OPERATIONS, type OperationId, SERVICES } from '../contract/operations.js';
+import { outcomeFor, toOutcome } from '../contract/outcomes.js';
+import type { OperationResponse } from '../contract/responses.js';
+import {
+  type OperationRequest,
+  toFieldIssues,
+  userNameSchema,
+  validateRequest,
+} from '../contract/schemas.js';
+import { wsdlFor } from '../contract/wsdl.js';
 import {
   ANSWER_CODES,
   CREDENTIAL_CODES,
@@ -39,12 +48,8 @@ import {
   safeCause,
   transportError,
 } from './faults.js';
-import { type LrsServiceName, OPERATIONS, type OperationId, SERVICES } from './operations.js';
-import { outcomeFor, toOutcome } from './outcomes.js';
 import { parseResponse } from './parse.js';
 import { buildRequestBody } from './request.js';
-import type { OperationResponse } from './responses.js';
-import { type OperationRequest, toFieldIssues, userNameSchema, validateRequest } from './schemas.js';
 import { type TlsConnection, tlsConnection } from './tls.js';
 import { DEFAULT_RESPONSE_LIMITS, LrsHttpClient, TransportFailure } from './transport.js';
 import { XmlLimitError } from './xml.js';

@@ -4,11 +4,11 @@
  * The SQS client is loaded on first use: most settlements never send a callback.
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { type CallbackSettings, loadCallbackSettings } from '../jobs/callback-settings.js';
+import { createCancelGate } from '../jobs/cancel.js';
+import { type CountingJobsStore, createJobEvents, withJobEvents } from '../jobs/job-events.js';
 import { appLog } from '../observability/logger.js';
 import type { ResultsStore } from '../ports/results-store.js';
-import { type CallbackSettings, loadCallbackSettings } from './callback-settings.js';
-import { createCancelGate } from './cancel.js';
-import { type CountingJobsStore, createJobEvents, withJobEvents } from './job-events.js';
 
 export interface JobWiringOptions {
   readonly store: CountingJobsStore;

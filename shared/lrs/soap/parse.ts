@@ -4,9 +4,10 @@
  * matched by local name, whatever their prefix or qualification); `i:nil`, empty and absent all mean
  * "no value"; repeated elements always give arrays.
  */
+
+import { OPERATIONS, type OperationId } from '../contract/operations.js';
+import type { OperationResponse } from '../contract/responses.js';
 import { isFault, type ParsedFault, readFault } from './faults.js';
-import { OPERATIONS, type OperationId } from './operations.js';
-import type { OperationResponse } from './responses.js';
 import {
   child,
   childrenNamed,

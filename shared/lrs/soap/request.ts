@@ -2,10 +2,10 @@
  * Builds the SOAP Body content of every operation from the contract (exact order, namespaces and
  * escaping), from a validated JSON request plus the organisation's in-body credentials.
  */
-import type { OrganisationCredentials } from '../ports/credentials.js';
-import { type ContractElement, PREFIXES, REQUEST_CONTRACT } from './contract/elements.js';
-import { NS, type OperationId } from './operations.js';
-import type { OperationRequest } from './schemas.js';
+import type { OrganisationCredentials } from '../../ports/credentials.js';
+import { type ContractElement, PREFIXES, REQUEST_CONTRACT } from '../contract/elements.js';
+import { NS, type OperationId } from '../contract/operations.js';
+import type { OperationRequest } from '../contract/schemas.js';
 import { escapeXml, INVALID_XML_CHARS } from './xml.js';
 
 /** Values keyed by wire element name. Arrays repeat the element. */

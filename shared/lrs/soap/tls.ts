@@ -14,7 +14,7 @@ import {
   type SecureContext,
   type SecureVersion,
 } from 'node:tls';
-import type { OrganisationCredentials } from '../ports/credentials.js';
+import type { OrganisationCredentials } from '../../ports/credentials.js';
 import { SERVER_KEY_TOO_WEAK, transportError } from './faults.js';
 
 /** The protocol range and key strength every LRS connection uses. */

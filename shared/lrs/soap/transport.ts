@@ -19,7 +19,7 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { createGunzip, createInflate, type Gunzip, type Inflate } from 'node:zlib';
-import { ConfigurationError, LrsRejectedError } from '../domain/errors.js';
+import { ConfigurationError, LrsRejectedError } from '../../domain/errors.js';
 import { ANSWER_CODES } from './faults.js';
 
 export interface ResponseLimits {

@@ -23,26 +23,17 @@ import { DynamoDbJobsStore } from '../adapters/dynamodb-jobs-store.js';
 import { DynamoDbResultsStore } from '../adapters/dynamodb-results-store.js';
 import { SecretsManagerCallbackSecrets } from '../adapters/secrets-manager-callback-secrets.js';
 import { authenticate, authorizeOrganisation, mayRead } from '../app/access.js';
-import { createRegistryReader } from '../app/dependencies.js';
-import { readCallHeaders, readOrganisationHeader } from '../app/http-input.js';
-import { json, UnsupportedMediaTypeError } from '../app/http-response.js';
-import { httpChain } from '../app/operation-handler.js';
 import { loadRuntimeConfig, ORGANISATION_ID_PATTERN } from '../config/runtime.js';
 import { SCOPES } from '../config/scopes.js';
 import { ConfigurationError, type FieldIssue, NotFoundError, ValidationError } from '../domain/errors.js';
-import { OPERATION_IDS, type OperationId } from '../lrs/operations.js';
-import { requestSchemas, toFieldIssues, validateRequest } from '../lrs/schemas.js';
-import { type AppLog, appLog, logger } from '../observability/logger.js';
-import type { JobItemStatus, JobRecord, JobStatus, JobsStore } from '../ports/jobs-store.js';
-import type { RegistryReader } from '../ports/registry.js';
-import type { ResultsStore } from '../ports/results-store.js';
-import { cancelJob } from './cancel.js';
-import { CsvError, csvToItems, elementOf, toCsv } from './csv.js';
-import { JOB_ID_PATTERN } from './ids.js';
-import { type JobEvents, sweepOutbox } from './job-events.js';
-import { createJobWiring } from './job-wiring.js';
-import { isLrsBatchOperation, LRS_BATCH_OPERATIONS } from './lrs-batch.js';
-import { inParallel } from './parallel.js';
+import { inParallel } from '../domain/parallel.js';
+import { readCallHeaders, readOrganisationHeader } from '../http/http-input.js';
+import { json, UnsupportedMediaTypeError } from '../http/http-response.js';
+import { cancelJob } from '../jobs/cancel.js';
+import { CsvError, csvToItems, elementOf, toCsv } from '../jobs/csv.js';
+import { JOB_ID_PATTERN } from '../jobs/ids.js';
+import { type JobEvents, sweepOutbox } from '../jobs/job-events.js';
+import { isLrsBatchOperation, LRS_BATCH_OPERATIONS } from '../jobs/lrs-batch.js';
 import {
   DEFAULT_LIST_SIZE,
   DEFAULT_PAGE_SIZE,
@@ -54,14 +45,23 @@ import {
   readJob,
   readResults,
   resultsCsvColumns,
-} from './read-job.js';
+} from '../jobs/read-job.js';
 import {
   jobSubmissionSchema,
   LISTED_INVALID_ITEMS,
   resumeFanOut,
   type SubmitDependencies,
   submitJob,
-} from './submit-job.js';
+} from '../jobs/submit-job.js';
+import { OPERATION_IDS, type OperationId } from '../lrs/contract/operations.js';
+import { requestSchemas, toFieldIssues, validateRequest } from '../lrs/contract/schemas.js';
+import { type AppLog, appLog, logger } from '../observability/logger.js';
+import type { JobItemStatus, JobRecord, JobStatus, JobsStore } from '../ports/jobs-store.js';
+import type { RegistryReader } from '../ports/registry.js';
+import type { ResultsStore } from '../ports/results-store.js';
+import { createRegistryReader } from '../wiring/dependencies.js';
+import { createJobWiring } from '../wiring/job-wiring.js';
+import { httpChain } from './operation-handler.js';
 
 export const JOBS_PATH = '/v1/jobs';
 

@@ -11,20 +11,20 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { DynamoDbResultsStore } from '../adapters/dynamodb-results-store.js';
 import { publishedDocument, referencePage } from '../api/published.js';
+import { authenticate, mayRead } from '../app/access.js';
 import { loadReadConfig } from '../config/runtime.js';
 import { ORGANISATION_STATUS_PATH, routeScope, SCOPES } from '../config/scopes.js';
+import { DOCS_PATH, ERRORS_DOC_PATH } from '../domain/error-codes.js';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
+import { json, toView } from '../http/http-response.js';
 import { type AppLog, appLog, logger } from '../observability/logger.js';
 import { tracedClient } from '../observability/tracer.js';
 import type { RegistryReader } from '../ports/registry.js';
 import type { ResultsStore } from '../ports/results-store.js';
-import { authenticate, mayRead } from './access.js';
-import { createRegistryReader } from './dependencies.js';
-import { DOCS_PATH, ERRORS_DOC_PATH } from './error-codes.js';
-import { json, toView } from './http-response.js';
+import { REQUEST_ID_PATTERN } from '../queue/queue-worker.js';
+import { createRegistryReader } from '../wiring/dependencies.js';
 import { httpChain } from './operation-handler.js';
 import { organisationStatus } from './organisation-status.js';
-import { REQUEST_ID_PATTERN } from './queue-worker.js';
 
 export interface RequestsDependencies {
   readonly store: Pick<ResultsStore, 'get'>;

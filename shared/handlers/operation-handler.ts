@@ -14,13 +14,6 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, SQSEvent } from 'aws-lambda';
-import { loadRuntimeConfig } from '../config/runtime.js';
-import { routeScope } from '../config/scopes.js';
-import { ConfigurationError, type FieldIssue, ValidationError } from '../domain/errors.js';
-import { OPERATIONS, type OperationId } from '../lrs/operations.js';
-import type { OperationRequest } from '../lrs/schemas.js';
-import { logger } from '../observability/logger.js';
-import type { RegistryReader } from '../ports/registry.js';
 import {
   accessOf,
   authenticate,
@@ -28,20 +21,27 @@ import {
   type CallAccess,
   callerIdentity,
   rememberAccess,
-} from './access.js';
-import { createOperationDependencies, type OperationDependencies } from './dependencies.js';
-import { failureFromError } from './failures.js';
+} from '../app/access.js';
+import { failureFromError } from '../app/failures.js';
+import { processRequest } from '../app/process-request.js';
+import { loadRuntimeConfig } from '../config/runtime.js';
+import { routeScope } from '../config/scopes.js';
+import { ConfigurationError, type FieldIssue, ValidationError } from '../domain/errors.js';
 import {
   depthIssue,
   jsonDepth,
   MAX_JSON_DEPTH,
   readCallHeaders,
   readOrganisationHeader,
-} from './http-input.js';
-import { apiBaseUrl, errorResponse, fromBodyParserError, recordResponse } from './http-response.js';
-import { httpStatusForFailure, httpStatusForRecord } from './http-status.js';
-import { processRequest } from './process-request.js';
-import { handleQueueEvent } from './queue-worker.js';
+} from '../http/http-input.js';
+import { apiBaseUrl, errorResponse, fromBodyParserError, recordResponse } from '../http/http-response.js';
+import { httpStatusForFailure, httpStatusForRecord } from '../http/http-status.js';
+import { OPERATIONS, type OperationId } from '../lrs/contract/operations.js';
+import type { OperationRequest } from '../lrs/contract/schemas.js';
+import { logger } from '../observability/logger.js';
+import type { RegistryReader } from '../ports/registry.js';
+import { handleQueueEvent } from '../queue/queue-worker.js';
+import { createOperationDependencies, type OperationDependencies } from '../wiring/dependencies.js';
 
 export type OperationHandler = (event: APIGatewayProxyEvent | SQSEvent, context: Context) => Promise<unknown>;
 

@@ -4,7 +4,7 @@
  * The same schemas drive the HTTP API validation and the OpenAPI document.
  */
 import * as z from 'zod';
-import { type FieldIssue, ValidationError } from '../domain/errors.js';
+import { type FieldIssue, ValidationError } from '../../domain/errors.js';
 import {
   abilityToShare,
   email,

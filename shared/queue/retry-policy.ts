@@ -8,7 +8,7 @@
  * receive count 1, so waiting never uses up `maxReceiveCount`: the DLQ only sees messages whose handling
  * throws (a bug, a poison message) or that waited longer than `maxWaitSeconds`.
  *
- * - Out of hours (WSEC0004): the wait is the adapter's estimate of the opening time (shared/lrs/faults.ts
+ * - Out of hours (WSEC0004): the wait is the adapter's estimate of the opening time (shared/lrs/soap/faults.ts
  *   secondsUntilOpen), at most `outOfHoursMaxWaitSeconds`.
  * - Everything else that is retryable (maintenance, timeout, reset, 5xx, throttling, the LRS budget
  *   full): exponential backoff over the LRS attempts of the message, `base × 2^(attempts−1)` capped at
@@ -21,7 +21,7 @@
  *   maxReceiveCount deliveries, with the last failure noted on the stored request.
  */
 import type { UnavailableReason } from '../domain/errors.js';
-import { MAX_DELAY_SECONDS, MAX_VISIBILITY_SECONDS, type RetrySettings } from './settings.js';
+import { MAX_DELAY_SECONDS, MAX_VISIBILITY_SECONDS, type RetrySettings } from '../jobs/settings.js';
 
 /** Why a message waits: an LRS unavailability, the shared LRS budget, or its request in flight elsewhere. */
 export type WaitReason = UnavailableReason | 'RATE_LIMITED' | 'IN_FLIGHT';

@@ -2,8 +2,8 @@
  * The API routes that are not one LRS operation (the operation routes come from the operation table). Which
  * scope each route needs, and the routes served without a token, are in shared/config/scopes.ts.
  */
-import type { PLATFORM_FUNCTIONS } from '../shared/config/resources.js';
-import { ORGANISATION_STATUS_PATH } from '../shared/config/scopes.js';
+import type { PLATFORM_FUNCTIONS } from '../../shared/config/resources.js';
+import { ORGANISATION_STATUS_PATH } from '../../shared/config/scopes.js';
 
 export interface PlatformRoute {
   readonly method: 'GET' | 'POST';

@@ -9,11 +9,11 @@
  * - Transport: timeouts, resets, refused connections → retryable; TLS certificate problems → not
  *   retryable (an operator must fix the certificate or the trust store).
  */
-import { type AppError, LrsRejectedError, LrsUnavailableError } from '../domain/errors.js';
-import { NS } from './operations.js';
+import { type AppError, LrsRejectedError, LrsUnavailableError } from '../../domain/errors.js';
+import { NS } from '../contract/operations.js';
 import { child, textOf, type XNode } from './xml.js';
 
-/** Error code of a server certificate whose key is below the minimum (set by shared/lrs/tls.ts). */
+/** Error code of a server certificate whose key is below the minimum (set by shared/lrs/soap/tls.ts). */
 export const SERVER_KEY_TOO_WEAK = 'ERR_TLS_SERVER_KEY_TOO_WEAK';
 
 export interface ParsedFault {
@@ -320,7 +320,7 @@ const CONTRACT_CODES: ReadonlySet<string> = new Set([
   'UNKNOWN_OPERATION',
 ]);
 
-/** Codes of an answer refused by the client's limits (see `shared/lrs/transport.ts`). */
+/** Codes of an answer refused by the client's limits (see `shared/lrs/soap/transport.ts`). */
 export const ANSWER_CODES = {
   tooLarge: 'RESPONSE_TOO_LARGE',
   decompressedTooLarge: 'RESPONSE_DECOMPRESSED_TOO_LARGE',

@@ -4,14 +4,14 @@
  * code and time). For an operator (scope admin) about any organisation, or for a caller granted it.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { authenticate } from '../app/access.js';
+import { daysRemaining } from '../app/certificate-expiry.js';
 import { ORGANISATION_ID_PATTERN } from '../config/runtime.js';
 import { type RouteScope, SCOPES } from '../config/scopes.js';
 import { ForbiddenError, ValidationError } from '../domain/errors.js';
+import { json } from '../http/http-response.js';
 import type { AppLog } from '../observability/logger.js';
 import type { RegistryReader } from '../ports/registry.js';
-import { authenticate } from './access.js';
-import { daysRemaining } from './certificate-expiry.js';
-import { json } from './http-response.js';
 
 export interface OrganisationStatusView {
   readonly organisationId: string;

@@ -4,9 +4,9 @@
  * shows the facet), plus refinements that carry a `rule` name for the few rules zod cannot express.
  */
 import * as z from 'zod';
+import { INVALID_XML_CHARS } from '../soap/xml.js';
 import { normaliseLine, normaliseMultiline, normalisePostcode, onStrings } from './normalise.js';
 import { isValidUln, ULN_PATTERN } from './uln.js';
-import { INVALID_XML_CHARS } from './xml.js';
 
 /** A refinement issue with a stable rule name; the message is built later from field + rule. */
 const issue = (ctx: z.core.$RefinementCtx<string>, rule: string, detail: string): void => {

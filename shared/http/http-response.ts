@@ -6,17 +6,17 @@
  */
 
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { failureFromError, failureOutcome } from '../app/failures.js';
+import { RequestInFlightError } from '../app/process-request.js';
+import { docUrlFor, ERROR_CODES, type ErrorCode, retryAfterSeconds } from '../domain/error-codes.js';
 import { type AppError, ConflictError, isAppError, ValidationError } from '../domain/errors.js';
 import type { OutcomeView } from '../domain/outcome.js';
-import { rejectionKind } from '../lrs/faults.js';
-import type { OperationId } from '../lrs/operations.js';
-import { outcomeFor, outcomeView } from '../lrs/outcomes.js';
+import type { OperationId } from '../lrs/contract/operations.js';
+import { outcomeFor, outcomeView } from '../lrs/contract/outcomes.js';
+import { rejectionKind } from '../lrs/soap/faults.js';
 import type { FailureInfo, RequestStatus, StoredRequest } from '../ports/results-store.js';
-import { docUrlFor, ERROR_CODES, type ErrorCode, retryAfterSeconds } from './error-codes.js';
-import { failureFromError, failureOutcome } from './failures.js';
 import { HEADERS } from './http-input.js';
 import { httpStatusForFailure } from './http-status.js';
-import { RequestInFlightError } from './process-request.js';
 
 export interface RequestView {
   readonly requestId: string;

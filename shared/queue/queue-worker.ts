@@ -24,21 +24,21 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod';
+import { failureFromError } from '../app/failures.js';
+import { type ProcessDependencies, processRequest, RequestInFlightError } from '../app/process-request.js';
 import { ORGANISATION_ID_PATTERN } from '../config/runtime.js';
 import { type FieldIssue, ForbiddenError, ValidationError } from '../domain/errors.js';
+import { USER_NAME_PATTERN } from '../http/http-input.js';
 import type { SettledEvent } from '../jobs/job-hooks.js';
 import { followUpOperations } from '../jobs/lrs-batch.js';
-import { backoffSeconds, decideRetry, deferral, type WaitReason } from '../jobs/retry-policy.js';
 import { DEFAULT_JOB_SETTINGS, type RetrySettings } from '../jobs/settings.js';
-import type { OperationId } from '../lrs/operations.js';
-import { OPERATION_IDS } from '../lrs/operations.js';
-import type { OperationRequest } from '../lrs/schemas.js';
+import type { OperationId } from '../lrs/contract/operations.js';
+import { OPERATION_IDS } from '../lrs/contract/operations.js';
+import type { OperationRequest } from '../lrs/contract/schemas.js';
 import type { AppLog } from '../observability/logger.js';
 import type { DeadLetterNote, StoredRequest } from '../ports/results-store.js';
-import { failureFromError } from './failures.js';
-import { USER_NAME_PATTERN } from './http-input.js';
-import { type ProcessDependencies, processRequest, RequestInFlightError } from './process-request.js';
 import type { SenderCheck } from './queue-access.js';
+import { backoffSeconds, decideRetry, deferral, type WaitReason } from './retry-policy.js';
 
 /** Request ids: UUIDs or other opaque ids of safe characters. */
 export const REQUEST_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;

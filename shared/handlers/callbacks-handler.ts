@@ -12,15 +12,15 @@ import { DynamoDbJobsStore } from '../adapters/dynamodb-jobs-store.js';
 import { SecretsManagerCallbackSecrets } from '../adapters/secrets-manager-callback-secrets.js';
 import { loadReadConfig } from '../config/runtime.js';
 import { ConfigurationError } from '../domain/errors.js';
-import { appLog, logger } from '../observability/logger.js';
 import {
   callbackMessageSchema,
   type DeliveryDependencies,
   deliverCallback,
   httpCallbackPoster,
-} from './callback-delivery.js';
-import { loadCallbackSettings } from './callback-settings.js';
-import { callbackQueueSender } from './job-wiring.js';
+} from '../jobs/callback-delivery.js';
+import { loadCallbackSettings } from '../jobs/callback-settings.js';
+import { appLog, logger } from '../observability/logger.js';
+import { callbackQueueSender } from '../wiring/job-wiring.js';
 
 export const handleCallbackRecord = async (deps: DeliveryDependencies, record: SQSRecord): Promise<void> => {
   let body: unknown;
