@@ -55,6 +55,18 @@ export interface ProcessInput<K extends OperationId = OperationId> {
    * written while the LRS answers rather than before: one store round trip less on the caller's wait.
    */
   readonly freshRequestId?: boolean;
+  /**
+   * The message asking for this request is on its first delivery and not a re-sent copy (the queue
+   * path), so no record of the request id is expected. For an operation that changes nothing at the LRS
+   * the lease is then written while the LRS answers too; should a record exist after all (a duplicate
+   * delivery), the lookup's answer is dropped for the stored one, exactly as without the overlap.
+   */
+  readonly firstDelivery?: boolean;
+  /**
+   * Called once this attempt's LRS calls are over (answered or failed), before the outcome is stored: a
+   * caller that limits LRS calls in flight may start the next one while this one is written.
+   */
+  readonly onLrsDone?: () => void;
 }
 
 export interface ProcessOutput {
@@ -189,13 +201,16 @@ export async function processRequest<K extends OperationId>(
       throw e;
     }
   };
-  const early =
-    input.freshRequestId && input.idempotencyKey === undefined && !OPERATIONS[input.op].mutating
-      ? callLrs(undefined).then(
-          (value) => ({ ok: true as const, value }),
-          (error: unknown) => ({ ok: false as const, error }),
-        )
-      : undefined;
+  const overlap =
+    (input.freshRequestId || input.firstDelivery) &&
+    input.idempotencyKey === undefined &&
+    !OPERATIONS[input.op].mutating;
+  const early = overlap
+    ? callLrs(undefined).then(
+        (value) => ({ ok: true as const, value }),
+        (error: unknown) => ({ ok: false as const, error }),
+      )
+    : undefined;
 
   const begun = await deps.store.begin({
     requestId,
@@ -213,6 +228,8 @@ export async function processRequest<K extends OperationId>(
     ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
   });
   if (!begun.acquired) {
+    // A lookup started alongside is not needed: let it end, so LRS calls in flight stay as counted.
+    if (early) await early;
     const existing = begun.existing;
     if (!existing) {
       // The id is taken by a request of another operation or organisation.
@@ -242,6 +259,7 @@ export async function processRequest<K extends OperationId>(
     } else {
       answer = await callLrs(begun.record.unconfirmed);
     }
+    input.onLrsDone?.();
     const { outcome, result } = answer;
     const record = await deps.store.complete(requestId, attempt, {
       outcome,
@@ -263,6 +281,7 @@ export async function processRequest<K extends OperationId>(
     });
     return { record, replayed: false };
   } catch (e) {
+    input.onLrsDone?.();
     const error = failureFromError(e);
     const outcome = failureOutcome(error, deps.outcomeFor);
     const record = await deps.store.fail(requestId, attempt, {

@@ -174,6 +174,46 @@ describe('processRequest', () => {
     expect(calls).toEqual(['findLearnerByUln']);
   });
 
+  it('takes the lease before a change at the LRS even on a first delivery', async () => {
+    const { deps, calls } = setup(async () => ({
+      outcome: { ...outcomeFor('WSRC0004') },
+      response: { responseCode: 'WSRC0004' } as never,
+      durationMs: 7,
+    }));
+    const { deps: watched, seen } = leaseWaitingForLrs(deps);
+    const update = { learner: { uln: '1000000043', versionNumber: 1, givenName: 'A', familyName: 'B' } };
+    await processRequest(watched, {
+      ...input(),
+      op: 'updateLearner',
+      request: update as never,
+      source: 'queue',
+      firstDelivery: true,
+    });
+    expect(seen.lrsBeforeLease).toBe(false);
+    expect(calls).toEqual(['updateLearner']);
+  });
+
+  it('says when its LRS calls are over, before the outcome is stored', async () => {
+    const { deps } = setup(async () => ({
+      outcome: { ...outcomeFor('WSRC0004') },
+      response: { responseCode: 'WSRC0004', learners: [] } as never,
+      durationMs: 7,
+    }));
+    const order: string[] = [];
+    const store = deps.store;
+    const complete: typeof store.complete = async (...args) => {
+      order.push('complete');
+      return store.complete(...args);
+    };
+    const watched = { ...deps, store: Object.assign(Object.create(store), { complete }) };
+    await processRequest(watched, {
+      ...input(),
+      firstDelivery: true,
+      onLrsDone: () => order.push('lrsDone'),
+    });
+    expect(order).toEqual(['lrsDone', 'complete']);
+  });
+
   it('records a failure of the LRS call it made while writing the lease', async () => {
     const { deps } = setup(async () => {
       throw new TypeError('unexpected');
