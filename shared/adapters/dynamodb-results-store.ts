@@ -13,7 +13,7 @@
  * Only conditional writes are used (no transactions): they also work on dynalite.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
   GetCommand,
@@ -35,6 +35,7 @@ import type {
   StoredRequest,
   WaitingNote,
 } from '../ports/results-store.js';
+import { isConditionFailure, sendIf } from './dynamodb-conditional.js';
 
 /** Largest gzipped body kept inside the record (two bodies plus metadata stay well under 400 KB). */
 export const INLINE_LIMIT_BYTES = 150_000;
@@ -51,10 +52,6 @@ const chunkSk = (name: BlobName, index: number) => `BLOB#${name}#${String(index)
 type BlobName = 'request' | 'result';
 /** How a body is stored: inline gzip bytes, or the number of chunk items. */
 type BlobRef = { readonly gz: Uint8Array } | { readonly chunks: number; readonly bytes: number };
-
-const isConditionFailure = (e: unknown): boolean =>
-  e instanceof ConditionalCheckFailedException ||
-  (e instanceof Error && e.name === 'ConditionalCheckFailedException');
 
 const epochSeconds = (d: Date) => Math.floor(d.getTime() / 1000);
 
@@ -225,31 +222,28 @@ export class DynamoDbResultsStore implements ResultsStore {
   }
 
   async noteWaiting(requestId: string, attempt: number, note: WaitingNote): Promise<void> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { [TABLE.partitionKey]: requestPk(requestId), [TABLE.sortKey]: REQUEST_SK },
-          UpdateExpression: 'SET #status = :waiting, #waiting = :note',
-          ConditionExpression: '#status = :failed AND #retryable = :true AND #attempts = :attempt',
-          ExpressionAttributeNames: {
-            '#status': 'status',
-            '#waiting': 'waiting',
-            '#retryable': 'retryable',
-            '#attempts': 'attempts',
-          },
-          ExpressionAttributeValues: {
-            ':waiting': 'WAITING',
-            ':failed': 'FAILED',
-            ':true': true,
-            ':attempt': attempt,
-            ':note': note,
-          },
-        }),
-      );
-    } catch (e) {
-      if (!isConditionFailure(e)) throw e;
-    }
+    await sendIf(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { [TABLE.partitionKey]: requestPk(requestId), [TABLE.sortKey]: REQUEST_SK },
+        UpdateExpression: 'SET #status = :waiting, #waiting = :note',
+        ConditionExpression: '#status = :failed AND #retryable = :true AND #attempts = :attempt',
+        ExpressionAttributeNames: {
+          '#status': 'status',
+          '#waiting': 'waiting',
+          '#retryable': 'retryable',
+          '#attempts': 'attempts',
+        },
+        ExpressionAttributeValues: {
+          ':waiting': 'WAITING',
+          ':failed': 'FAILED',
+          ':true': true,
+          ':attempt': attempt,
+          ':note': note,
+        },
+      }),
+    );
   }
 
   recordRejected(input: RejectedInput): Promise<boolean> {
@@ -298,42 +292,34 @@ export class DynamoDbResultsStore implements ResultsStore {
   }
 
   private async putIfNew(fields: Record<string, unknown> & { requestId: string }): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            [TABLE.partitionKey]: requestPk(fields.requestId),
-            [TABLE.sortKey]: REQUEST_SK,
-            type: 'request',
-            ...fields,
-          },
-          ConditionExpression: 'attribute_not_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
-        }),
-      );
-      return true;
-    } catch (e) {
-      if (isConditionFailure(e)) return false;
-      throw e;
-    }
+    return sendIf(
+      this.doc,
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          [TABLE.partitionKey]: requestPk(fields.requestId),
+          [TABLE.sortKey]: REQUEST_SK,
+          type: 'request',
+          ...fields,
+        },
+        ConditionExpression: 'attribute_not_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+      }),
+    );
   }
 
   async noteDeadLetter(requestId: string, note: DeadLetterNote): Promise<void> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { [TABLE.partitionKey]: requestPk(requestId), [TABLE.sortKey]: REQUEST_SK },
-          UpdateExpression: 'SET #deadLetter = :note',
-          ConditionExpression: 'attribute_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#deadLetter': 'deadLetter' },
-          ExpressionAttributeValues: { ':note': note },
-        }),
-      );
-    } catch (e) {
-      if (!isConditionFailure(e)) throw e;
-    }
+    await sendIf(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { [TABLE.partitionKey]: requestPk(requestId), [TABLE.sortKey]: REQUEST_SK },
+        UpdateExpression: 'SET #deadLetter = :note',
+        ConditionExpression: 'attribute_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#deadLetter': 'deadLetter' },
+        ExpressionAttributeValues: { ':note': note },
+      }),
+    );
   }
 
   async get(requestId: string, now: Date = new Date()): Promise<StoredRequest | undefined> {
