@@ -33,6 +33,20 @@ export interface WaitDependencies {
   readonly onSettled?: (event: SettledEvent) => Promise<void>;
 }
 
+/** A note that is progress only: should it fail, that is logged (the error's name only), not thrown. */
+const bestEffort = async (
+  deps: WaitDependencies,
+  warning: string,
+  ids: Record<string, unknown>,
+  note: () => Promise<void>,
+): Promise<void> => {
+  try {
+    await note();
+  } catch (e) {
+    deps.log.warn(warning, { ...ids, errorName: e instanceof Error ? e.name : typeof e });
+  }
+};
+
 /** The ids of a message that its log lines carry (never its request). */
 const messageIds = (record: SQSRecord, message: QueueMessage) => ({
   operation: message.operation,
@@ -95,19 +109,14 @@ export const waitFor = async (
       nextAttemptAt: new Date(decision.nextAttemptAt).toISOString(),
     };
     if (stored) {
-      try {
+      // Progress only: the copy is on its way whatever happens here.
+      await bestEffort(deps, 'Could not note the wait on the request or its job', ids, async () => {
         await deps.store.noteWaiting?.(stored.requestId, stored.attempts, {
           ...note,
           attempts: decision.retry.attempts ?? 0,
         });
         await deps.onSettled?.({ message, record, stored, waiting: note });
-      } catch (e) {
-        // Progress only: the copy is on its way whatever happens here.
-        deps.log.warn('Could not note the wait on the request or its job', {
-          ...ids,
-          errorName: e instanceof Error ? e.name : typeof e,
-        });
-      }
+      });
     }
     deps.log.info('Queue message re-sent to wait for the LRS', {
       ...ids,
@@ -147,7 +156,7 @@ export const noteGivenUp = async (
   const receiveCount = receiveCountOf(record);
   const note: DeadLetterNote = { at: now.toISOString(), receiveCount, ...why };
   const ids = messageIds(record, message);
-  try {
+  await bestEffort(deps, 'Could not note the dead-letter move on the request', ids, async () => {
     await deps.store.noteDeadLetter?.(message.requestId, note);
     const current = stored ?? (await deps.store.get(message.requestId));
     if (current) {
@@ -158,12 +167,7 @@ export const noteGivenUp = async (
         deadLettered: true,
       });
     }
-  } catch (e) {
-    deps.log.warn('Could not note the dead-letter move on the request', {
-      ...ids,
-      errorName: e instanceof Error ? e.name : typeof e,
-    });
-  }
+  });
   deps.log.warn('Queue message goes to the dead-letter queue', {
     ...ids,
     errorCode: why.errorCode,

@@ -165,17 +165,22 @@ describe('queue worker: the lease of a lookup', () => {
     expect(await realStore().get(requestIdOf(b))).toMatchObject({ status: 'COMPLETED', attempts: 1 });
   });
 
-  it('is taken before the LRS call on a redelivery, which returns the stored answer without a call', async () => {
-    const store = realStore();
-    const first = setup(store, () => undefined);
+  /** A lookup delivered once and completed: its message body and stored record. */
+  const completedOnce = async (store: ResultsStore) => {
     const b = body();
+    const first = setup(store, () => undefined);
     await handleQueueEvent(
       'findLearnerByUln',
       first.deps,
       sqsEvent([sqsRecord(b, QUEUE_ARN)]),
       lambdaContext(),
     );
-    const stored = await store.get(requestIdOf(b));
+    return { b, stored: await store.get(requestIdOf(b)) };
+  };
+
+  it('is taken before the LRS call on a redelivery, which returns the stored answer without a call', async () => {
+    const store = realStore();
+    const { b, stored } = await completedOnce(store);
 
     const watch = leaseWatch(store);
     const again = setup(watch.store, watch.lrs.asked);
@@ -196,15 +201,7 @@ describe('queue worker: the lease of a lookup', () => {
 
   it('on a duplicate first delivery of a settled lookup, keeps the stored answer', async () => {
     const store = realStore();
-    const first = setup(store, () => undefined);
-    const b = body();
-    await handleQueueEvent(
-      'findLearnerByUln',
-      first.deps,
-      sqsEvent([sqsRecord(b, QUEUE_ARN)]),
-      lambdaContext(),
-    );
-    const stored = await store.get(requestIdOf(b));
+    const { b, stored } = await completedOnce(store);
     const again = setup(store, () => undefined);
     const res = await handleQueueEvent(
       'findLearnerByUln',
