@@ -63,5 +63,7 @@ export const costInputs = (figures: {
   const coldMs = operationCold.length
     ? operationCold.map((c) => c.totalMs).sort((a, b) => a - b)[Math.floor(operationCold.length / 2)]
     : undefined;
-  return costModel(inputs, handlerMaxRss(queue.levels), coldMs);
+  // A Lambda instance runs one invocation at a time: the memory it needs is the one-in-flight peak.
+  const rss = one?.queue.peakRssBytes ?? handlerMaxRss(queue.levels);
+  return costModel(inputs, rss, coldMs);
 };

@@ -42,7 +42,7 @@ export const ASSUMPTIONS = {
   jobStatusReads: 20,
   /** CPU of a full vCPU here = a Lambda vCPU (1,769 MB). */
   fullCpuMemoryMb: 1769,
-  /** Memory sizes compared; the smallest allowed is the handler's peak RSS + 25 %. */
+  /** Memory sizes compared; the smallest allowed is the handler's peak RSS with one invocation + 25 %. */
   memorySizes: [256, 384, 512, 768, 1024, 1536, 1769, 2048] as readonly number[],
   /** Cold start at a full vCPU, when phase 2 did not run (ms). */
   coldStartMs: 250,
@@ -167,7 +167,7 @@ export const costTables = (c: CostFigures): string[] => {
       ],
     ),
     table(
-      `   by memory size (smallest allowed: peak RSS + 25 % = ${c.minMemoryMb} MB; CPU in proportion to memory, a full vCPU at ${ASSUMPTIONS.fullCpuMemoryMb} MB)`,
+      `   by memory size (smallest allowed: the handler's peak RSS with one invocation + 25 % = ${c.minMemoryMb} MB; CPU in proportion to memory, a full vCPU at ${ASSUMPTIONS.fullCpuMemoryMb} MB)`,
       ['memory', ...c.paths.flatMap((p) => [`${p.deployed.label} total`, 'CPU stretch/learner'])],
       (first.sizes ?? []).map((s, i) => [
         `${s.memoryMb} MB`,
