@@ -24,6 +24,8 @@ const QUEUE_LEVELS = [
 ] as const;
 export const QUEUE_OPERATION: OperationId = 'verifyLearner';
 export const SIMULATOR_LATENCY_MS = 50;
+/** Longest a run may take: 1,500 learners at ~25/s on a loaded two-core machine is a minute already. */
+const RUN_TIMEOUT_MS = 180_000;
 
 type Measured = RunResult & { hostCpuMsPerItem: number };
 
@@ -93,7 +95,7 @@ export const runQueue = async (ctx: BenchContext): Promise<QueueFigures> => {
         requests: requests.slice(from, from + count),
         invocations,
         batchSize,
-        timeoutMs: 60_000,
+        timeoutMs: RUN_TIMEOUT_MS,
       });
     const queueRun = (invocations: number, batchSize: number, count: number) =>
       withHostCpu(count, () =>
@@ -108,7 +110,7 @@ export const runQueue = async (ctx: BenchContext): Promise<QueueFigures> => {
           lrsMethod: def.lrsName,
           soapBodies: bodies.slice(0, count),
           concurrency,
-          timeoutMs: 60_000,
+          timeoutMs: RUN_TIMEOUT_MS,
         } satisfies BareRunRequest),
       );
     // Warm-up of both processes (module init, TLS, JIT), not reported.
