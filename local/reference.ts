@@ -14,7 +14,8 @@ import { referenceHtml, swaggerAssets } from '../shared/api/reference-page.js';
 import { DOCS_PATH, docUrlFor } from '../shared/domain/error-codes.js';
 import { HEADERS } from '../shared/http/http-input.js';
 import { OPERATION_LIST } from '../shared/lrs/contract/operations.js';
-import { OUTCOME_CATALOGUE, outcomeFor, outcomeView } from '../shared/lrs/contract/outcomes.js';
+import { OUTCOME_CATALOGUE } from '../shared/lrs/contract/outcome-catalogue.js';
+import { outcomeFor, outcomeView } from '../shared/lrs/contract/outcomes.js';
 import { notableLearner } from '../simulator/seed.js';
 import { exampleRequests } from './examples.js';
 

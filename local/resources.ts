@@ -40,18 +40,15 @@ import { CALLBACK_ENV } from '../shared/jobs/callback-settings.js';
 import { JOBS_ENV } from '../shared/jobs/settings.js';
 import { OPERATION_IDS, type OperationId } from '../shared/lrs/contract/operations.js';
 import { callerSecretKey } from '../shared/ports/callback-secrets.js';
+import type { OrganisationCredentials } from '../shared/ports/credentials.js';
 import { type Emulators, LOCAL_GATEWAY_SENDER_ID } from './emulators.js';
 import { hashClientSecret } from './token-issuer.js';
 
 /** What the seeded secret of one organisation is made from (the simulator's seed has these fields). */
-export interface LocalOrganisation {
-  readonly organisationId: string;
-  readonly ukprn?: string;
-  readonly organisationRef?: string;
-  readonly orgPassword: string;
-  readonly userName: string;
-  readonly vendorId: number;
-}
+export type LocalOrganisation = Pick<
+  OrganisationCredentials,
+  'organisationId' | 'ukprn' | 'organisationRef' | 'orgPassword' | 'userName' | 'vendorId'
+>;
 
 /** The client certificate and the CA of the LRS (simulator) server certificate. */
 export interface LocalCertificates {

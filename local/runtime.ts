@@ -34,7 +34,19 @@ export const AUTHORIZER_ENTRY = 'functions/authorizer/handler.ts';
 export type Simulator = Awaited<ReturnType<typeof startSimulator>>;
 export type SimulatorOptions = NonNullable<Parameters<typeof startSimulator>[0]>;
 
-export interface LocalRuntimeOptions {
+/** The settings the runtime hands on to the resources it creates (the deployed values by default). */
+type ResourceSettings = Pick<
+  CreateLocalResourcesOptions,
+  | 'certificateFormat'
+  | 'operations'
+  | 'visibilityTimeoutSeconds'
+  | 'maxReceiveCount'
+  | 'lrsTimeoutMs'
+  | 'dataTtlDays'
+  | 'lrsMaxConcurrency'
+>;
+
+export interface LocalRuntimeOptions extends ResourceSettings {
   readonly stage: string;
   readonly certificates: CertificateSet;
   readonly region?: string;
@@ -67,13 +79,6 @@ export interface LocalRuntimeOptions {
   readonly setProcessEnv?: boolean;
   /** Long-poll wait of the pollers (default 20 s, as the event source mapping). */
   readonly pollWaitTimeSeconds?: number;
-  readonly certificateFormat?: CreateLocalResourcesOptions['certificateFormat'];
-  readonly operations?: readonly OperationId[];
-  readonly visibilityTimeoutSeconds?: number;
-  readonly maxReceiveCount?: number;
-  readonly lrsTimeoutMs?: number;
-  readonly dataTtlDays?: number;
-  readonly lrsMaxConcurrency?: number;
   /**
    * How often the jobs function's outbox sweep runs (the deployed EventBridge schedule: every minute).
    * Default 60000 when the pollers run; 0 turns it off.

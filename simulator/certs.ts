@@ -53,6 +53,16 @@ const stillValid = (dir: string): boolean => {
   }
 };
 
+/** The extensions of a server certificate for localhost and 127.0.0.1. */
+const SERVER_EXT = 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n';
+
+/** The words of an openssl command line (file names and options here never hold a space). */
+const words = (line: string): string[] => line.trim().split(/\s+/);
+
+/** `openssl req`: a new unencrypted key `<name>.key` for `subject`, written with `options` to `out`. */
+const newKey = (dir: string, name: string, subject: string, out: string, options: readonly string[]): void =>
+  openssl(dir, ['req', ...options, '-nodes', '-keyout', `${name}.key`, '-out', out, '-subj', subject]);
+
 /** Issues `<name>.key` + `<name>.crt` in `dir`, signed by `<ca>.crt`/`<ca>.key` there (openssl). */
 export const issue = (
   dir: string,
@@ -63,84 +73,31 @@ export const issue = (
   newkey: readonly string[] = ['rsa:2048'],
 ): void => {
   writeFileSync(join(dir, `${name}.ext`), ext);
-  openssl(dir, [
-    'req',
-    '-newkey',
-    ...newkey,
-    '-nodes',
-    '-keyout',
-    `${name}.key`,
-    '-out',
-    `${name}.csr`,
-    '-subj',
-    subject,
-  ]);
-  openssl(dir, [
-    'x509',
-    '-req',
-    '-in',
-    `${name}.csr`,
-    '-CA',
-    `${ca}.crt`,
-    '-CAkey',
-    `${ca}.key`,
-    '-CAcreateserial',
-    '-out',
-    `${name}.crt`,
-    '-days',
-    '825',
-    '-sha256',
-    '-extfile',
-    `${name}.ext`,
-  ]);
+  newKey(dir, name, subject, `${name}.csr`, ['-newkey', ...newkey]);
+  openssl(
+    dir,
+    words(
+      `x509 -req -in ${name}.csr -CA ${ca}.crt -CAkey ${ca}.key -CAcreateserial -out ${name}.crt -days 825 -sha256 -extfile ${name}.ext`,
+    ),
+  );
 };
 
-const makeCa = (dir: string, name: string, subject: string): void => {
-  openssl(dir, [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    `${name}.key`,
-    '-out',
-    `${name}.crt`,
-    '-days',
-    '3650',
-    '-sha256',
-    '-subj',
-    subject,
-  ]);
-};
+const makeCa = (dir: string, name: string, subject: string): void =>
+  newKey(dir, name, subject, `${name}.crt`, words('-x509 -newkey rsa:2048 -days 3650 -sha256'));
 
 /** Returns the certificate set in `dir`, generating it first when missing or near expiry. */
 export const ensureCertificates = (dir: string): CertificateSet => {
   if (!stillValid(dir)) {
     mkdirSync(dir, { recursive: true });
     makeCa(dir, 'ca', '/CN=LRS Simulator Test CA');
-    issue(
-      dir,
-      'ca',
-      'server',
-      '/CN=localhost',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n',
-    );
+    issue(dir, 'ca', 'server', '/CN=localhost', SERVER_EXT);
     issue(dir, 'ca', 'client', '/CN=lrs-gateway-local', 'extendedKeyUsage=clientAuth\n');
-    openssl(dir, [
-      'pkcs12',
-      '-export',
-      '-inkey',
-      'client.key',
-      '-in',
-      'client.crt',
-      '-certfile',
-      'ca.crt',
-      '-out',
-      'client.pfx',
-      '-passout',
-      `pass:${CLIENT_PFX_PASSPHRASE}`,
-    ]);
+    openssl(
+      dir,
+      words(
+        `pkcs12 -export -inkey client.key -in client.crt -certfile ca.crt -out client.pfx -passout pass:${CLIENT_PFX_PASSPHRASE}`,
+      ),
+    );
     makeCa(dir, 'rogue-ca', '/CN=Unrelated CA');
     issue(dir, 'rogue-ca', 'rogue-client', '/CN=rogue-client', 'extendedKeyUsage=clientAuth\n');
   }
@@ -171,14 +128,7 @@ export const extraServerCertificate = (
   newkey: readonly string[],
 ): { key: Buffer; cert: Buffer } => {
   if (!existsSync(join(set.dir, `${name}.crt`)) || !existsSync(join(set.dir, `${name}.key`))) {
-    issue(
-      set.dir,
-      'ca',
-      name,
-      '/CN=localhost',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n',
-      newkey,
-    );
+    issue(set.dir, 'ca', name, '/CN=localhost', SERVER_EXT, newkey);
   }
   return {
     key: readFileSync(join(set.dir, `${name}.key`)),

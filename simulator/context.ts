@@ -1,6 +1,6 @@
 /** Shared plumbing of the simulator's operation handlers: results, failures, credentials. */
 import type { LearnerRegister } from './register.js';
-import { SIMULATOR_ORGANISATIONS, type SimulatorOrganisation } from './seed.js';
+import { SIMULATOR_ORGANISATIONS, type SimulatorOrganisation } from './seed/organisations.js';
 
 export interface OpResult {
   readonly status: number;
@@ -95,3 +95,49 @@ export const authenticate = (
 export type JobPhase = 'waiting' | 'running' | 'done';
 export const jobPhase = (job: Job<unknown, unknown>, now = Date.now()): JobPhase =>
   now >= job.finishAt ? 'done' : now >= job.startAt ? 'running' : 'waiting';
+
+/** Registers a new batch job with id `id`: waiting for the first 20 % of the batch duration, then running. */
+export const newJob = <I>(
+  state: SimState,
+  id: string,
+  org: string,
+  userName: string,
+  input: I,
+): Job<I, unknown> => {
+  const now = Date.now();
+  const job: Job<I, unknown> = {
+    id,
+    org,
+    userName,
+    submittedAt: now,
+    startAt: now + Math.round(state.batchDurationMs * 0.2),
+    finishAt: now + state.batchDurationMs,
+    input,
+  };
+  state.jobs.set(id, job as Job<unknown, unknown>);
+  return job;
+};
+
+/**
+ * Completes every due job not processed yet, in submission order, with the completer of its kind
+ * (called by a timer and on poll).
+ */
+export const completeDue = (
+  state: SimState,
+  /** Each completer takes the jobs of its own kind. */
+  completers: Readonly<Record<string, (state: SimState, job: never) => unknown>>,
+): void => {
+  const now = Date.now();
+  for (const job of state.jobs.values()) {
+    if (job.output || now < job.finishAt) continue;
+    completers[(job.input as { kind?: string }).kind ?? '']?.(state, job as never);
+  }
+};
+
+/** An answer given before any operation was identified (transport, envelope and routing refusals). */
+export const refusal = (status: number, code: string, body: string): OpResult => ({
+  status,
+  operation: 'unknown',
+  code,
+  body,
+});

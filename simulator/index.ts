@@ -3,25 +3,36 @@
  * LearnerServiceR9.svc and ExternalService.svc, with a stateful, deterministically seeded learner
  * register, background batch jobs and switchable operating conditions (out of hours, maintenance,
  * latency, failures, connection resets). Independent of the gateway's SOAP adapter on purpose.
+ * This module starts the server and applies the operating conditions in order; the SOAP checks are in
+ * soap-dispatch.ts, the admin endpoint in admin.ts, the conditions in conditions.ts.
  */
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
-import type { Socket } from 'node:net';
 import { join } from 'node:path';
+import { type AdminControl, admin } from './admin.js';
 import { type CertificateSet, ensureCertificates } from './certs.js';
+import {
+  type Conditions,
+  DEFAULT_CONDITIONS,
+  type Timing,
+  validateConditions,
+  validateTiming,
+} from './conditions.js';
 import type { Job, OpResult, SimState } from './context.js';
-import { domainFaultXml, miapFaultXml, SOAP_ENV, unsupportedVerbXml, wcfFaultXml } from './faults.js';
-import { completeDueJobs, handleLearnerService } from './learner-service.js';
+import { domainFaultXml, miapFaultXml, unsupportedVerbXml } from './faults.js';
+import { abruptReset, readBody, send, sleep, XML_TYPE } from './http.js';
+import { completeDueJobs } from './learner-service.js';
 import type { LearnerRecord } from './model.js';
 import { createPrng, type Prng } from './prng.js';
 import { LearnerRegister } from './register.js';
 import { DEFAULT_SEED, type NotableLearner } from './seed.js';
-import { completeDueAchievementJobs, handleWcf } from './wcf.js';
-import { contentTypeProblem, mustUnderstandProblem, routeByAction } from './wcf-transport.js';
-import { parseXml, type XmlEl, XmlParseError } from './xml.js';
+import { dispatchSoap } from './soap-dispatch.js';
+import { completeDueAchievementJobs } from './wcf.js';
+import type { ServiceKind } from './wcf-transport.js';
 
 export type { CertificateSet } from './certs.js';
+export { type Conditions, DEFAULT_CONDITIONS, type Timing } from './conditions.js';
 export type { LearnerRecord } from './model.js';
 export {
   DEFAULT_ORGANISATION,
@@ -34,30 +45,6 @@ export {
   verifiableLearners,
 } from './seed.js';
 export { isValidUln } from './uln.js';
-
-export interface Conditions {
-  /** Every request gets WSEC0004 (out of hours). */
-  outOfHours: boolean;
-  /** Every request gets the recorded `UnsupportedHttpVerb GET` fault (HTTP 500), as during LRS maintenance. */
-  maintenance: boolean;
-  /** Added before every answer, in ms. */
-  latencyMs: number;
-  /** Share of requests (0..1) answered with HTTP 500 without a SOAP body or 503 (alternately). */
-  failureRate: number;
-  /** Share of requests (0..1) whose connection is reset abruptly. */
-  resetRate: number;
-  /** When a reset happens: before the request is processed (default) or after (state changed, answer lost). */
-  resetPhase: 'before' | 'after';
-}
-
-export const DEFAULT_CONDITIONS: Readonly<Conditions> = {
-  outOfHours: false,
-  maintenance: false,
-  latencyMs: 0,
-  failureRate: 0,
-  resetRate: 0,
-  resetPhase: 'before',
-};
 
 export interface SimulatorOptions {
   /** Default 127.0.0.1. */
@@ -98,13 +85,6 @@ export interface RequestLogEntry {
   readonly durationMs: number;
 }
 
-/** Timings that can be changed while running. */
-export interface Timing {
-  batchDurationMs: number;
-  registerSearchWindowMs: number;
-  registerPossibleMinDelayMs: number;
-}
-
 export interface SimulatorHandle {
   /** `https://127.0.0.1:PORT` */
   readonly url: string;
@@ -133,94 +113,10 @@ export interface SimulatorHandle {
   requestCount(operation?: string): number;
 }
 
-const SERVICES = {
+const SERVICES: Readonly<Record<string, ServiceKind>> = {
   '/learnerservice.svc': 'learner',
   '/learnerservicer9.svc': 'r9',
   '/externalservice.svc': 'external',
-} as const;
-type ServiceKind = (typeof SERVICES)[keyof typeof SERVICES];
-
-const SOAP12_ENV = 'http://www.w3.org/2003/05/soap-envelope';
-const MAX_BODY = 10 * 1024 * 1024;
-const XML_TYPE = 'text/xml; charset=utf-8';
-
-/** Destroys the connection abruptly: a TCP RST on the underlying socket when possible. */
-const abruptReset = (req: IncomingMessage): void => {
-  const tls = req.socket as Socket & { _parent?: Socket };
-  const raw = tls._parent ?? tls;
-  try {
-    raw.resetAndDestroy();
-  } catch {
-    tls.destroy();
-  }
-  tls.destroy();
-};
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-const readBody = (req: IncomingMessage): Promise<string> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new Error('request body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-
-const validateConditions = (c: unknown): Partial<Conditions> => {
-  if (typeof c !== 'object' || c === null || Array.isArray(c))
-    throw new Error('conditions must be a JSON object');
-  const out: Partial<Conditions> = {};
-  for (const [k, v] of Object.entries(c)) {
-    switch (k) {
-      case 'outOfHours':
-      case 'maintenance':
-        if (typeof v !== 'boolean') throw new Error(`${k} must be a boolean`);
-        out[k] = v;
-        break;
-      case 'latencyMs':
-        if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 120_000)
-          throw new Error('latencyMs must be a number from 0 to 120000');
-        out.latencyMs = v;
-        break;
-      case 'failureRate':
-      case 'resetRate':
-        if (typeof v !== 'number' || !(v >= 0 && v <= 1))
-          throw new Error(`${k} must be a number from 0 to 1`);
-        out[k] = v;
-        break;
-      case 'resetPhase':
-        if (v !== 'before' && v !== 'after') throw new Error("resetPhase must be 'before' or 'after'");
-        out.resetPhase = v;
-        break;
-      default:
-        throw new Error(`unknown condition '${k}'`);
-    }
-  }
-  return out;
-};
-
-const validateTiming = (t: unknown): Partial<Timing> => {
-  if (typeof t !== 'object' || t === null || Array.isArray(t))
-    throw new Error('timing must be a JSON object');
-  const out: Partial<Timing> = {};
-  for (const [k, v] of Object.entries(t)) {
-    if (k !== 'batchDurationMs' && k !== 'registerSearchWindowMs' && k !== 'registerPossibleMinDelayMs') {
-      throw new Error(`unknown timing '${k}'`);
-    }
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
-      throw new Error(`${k} must be a non-negative integer`);
-    out[k] = v;
-  }
-  return out;
 };
 
 /** Starts the simulator. */
@@ -301,124 +197,28 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     completeDueAchievementJobs(state);
   };
 
-  const send = (
-    res: ServerResponse,
-    status: number,
-    body: string,
-    type = XML_TYPE,
-    headers: Record<string, string> = {},
-  ) => {
-    res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), ...headers });
-    res.end(body);
-  };
-
-  const admin = async (req: IncomingMessage, res: ServerResponse, path: string, body: string) => {
-    const json = (status: number, v: unknown) => send(res, status, JSON.stringify(v), 'application/json');
-    if (path === '/__admin/conditions' && req.method === 'GET') return json(200, conditions);
-    if (path === '/__admin/conditions' && req.method === 'POST') {
-      try {
-        conditions = { ...conditions, ...validateConditions(JSON.parse(body || '{}')) };
-        return json(200, conditions);
-      } catch (e) {
-        return json(400, { error: (e as Error).message });
-      }
-    }
-    if (path === '/__admin/conditions/reset' && req.method === 'POST') {
-      conditions = { ...DEFAULT_CONDITIONS };
-      return json(200, conditions);
-    }
-    if (path === '/__admin/reset' && req.method === 'POST') {
-      resetState();
-      log = [];
-      return json(200, { reset: true, learners: register.size });
-    }
-    if (path === '/__admin/jobs/finish' && req.method === 'POST') {
-      finishJobs();
-      return json(200, { finished: true });
-    }
-    if (path === '/__admin/timing' && req.method === 'POST') {
-      try {
-        setTiming(validateTiming(JSON.parse(body || '{}')));
-        return json(200, timing());
-      } catch (e) {
-        return json(400, { error: (e as Error).message });
-      }
-    }
-    if (path === '/__admin/timing' && req.method === 'GET') return json(200, timing());
-    if (path === '/__admin/requests' && req.method === 'GET') return json(200, log);
-    if (path === '/__admin/health' && req.method === 'GET')
-      return json(200, { ok: true, learners: register.size, jobs: state.jobs.size });
-    return json(404, { error: `no admin route ${req.method} ${path}` });
-  };
-
   const serviceFault = (kind: ServiceKind, code: string, details: string) =>
     kind === 'learner' ? miapFaultXml({ code, furtherDetails: details }) : domainFaultXml(code);
 
-  const dispatch = (kind: ServiceKind, req: IncomingMessage, body: string): OpResult => {
-    const mediaProblem = contentTypeProblem(String(req.headers['content-type'] ?? ''));
-    if (mediaProblem) return mediaProblem;
-    let doc: XmlEl;
-    try {
-      doc = parseXml(body);
-    } catch (e) {
-      const msg = e instanceof XmlParseError ? e.message : String(e);
-      if (kind === 'learner')
-        return {
-          status: 500,
-          operation: 'unknown',
-          code: 'WSEC0001',
-          body: miapFaultXml({ code: 'WSEC0001', furtherDetails: msg }),
-        };
-      return { status: 400, operation: 'unknown', code: 'BadRequest', body: '' };
-    }
-    if (doc.local !== 'Envelope' || (doc.ns !== SOAP_ENV && doc.ns !== SOAP12_ENV)) {
-      return {
-        status: 500,
-        operation: 'unknown',
-        code: 'Client',
-        body: wcfFaultXml('s:Client', 'The message is not a SOAP 1.1 envelope.'),
-      };
-    }
-    if (doc.ns === SOAP12_ENV) {
-      return {
-        status: 500,
-        operation: 'unknown',
-        code: 'VersionMismatch',
-        body: wcfFaultXml(
-          's:VersionMismatch',
-          `The envelope version of the incoming message (Soap12) does not match that of the encoder (Soap11). Make sure the binding is configured with the same version as the expected messages.`,
-        ),
-      };
-    }
-    const soapBody = doc.children.find((c) => c.local === 'Body' && c.ns === SOAP_ENV);
-    const headerOk = doc.children.every(
-      (c) => c.ns === SOAP_ENV && (c.local === 'Header' || c.local === 'Body'),
-    );
-    const payload = soapBody?.children;
-    if (!soapBody || !headerOk || !payload || payload.length !== 1) {
-      return {
-        status: 500,
-        operation: 'unknown',
-        code: 'Client',
-        body:
-          kind === 'learner'
-            ? miapFaultXml({
-                code: 'WSEC0001',
-                furtherDetails: 'The SOAP Body must contain exactly one request element.',
-              })
-            : wcfFaultXml('s:Client', 'The SOAP Body must contain exactly one request element.'),
-      };
-    }
-    const request = payload[0] as XmlEl;
-    const notUnderstood = mustUnderstandProblem(doc);
-    if (notUnderstood) return notUnderstood;
-    const route = routeByAction(kind, req.headers.soapaction, request);
-    if ('fault' in route) return route.fault;
-    if (kind === 'learner') return handleLearnerService(request, state);
-    const op = route.op;
-    const r = handleWcf(kind, op, request, state);
-    if (/^Submit/.test(op) && r.status === 200) scheduleCompletion();
-    return r;
+  const control: AdminControl = {
+    get conditions() {
+      return conditions;
+    },
+    set conditions(c: Conditions) {
+      conditions = c;
+    },
+    resetConditions: () => {
+      conditions = { ...DEFAULT_CONDITIONS };
+    },
+    reset: () => {
+      resetState();
+      log = [];
+    },
+    finishJobs,
+    timing,
+    setTiming,
+    requests: () => log,
+    health: () => ({ learners: register.size, jobs: state.jobs.size }),
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -444,7 +244,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       return;
     }
     if (lower.startsWith('/__admin/')) {
-      await admin(req, res, lower, body);
+      admin(control, req, res, lower, body);
       return;
     }
     const c = conditions;
@@ -473,7 +273,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       send(res, 500, unsupportedVerbXml('GET'));
       return;
     }
-    const kind = SERVICES[lower as keyof typeof SERVICES];
+    const kind = SERVICES[lower];
     if (!kind) {
       record('unknown', 404);
       send(res, 404, '<html><body><h1>404 - File or directory not found.</h1></body></html>', 'text/html');
@@ -491,11 +291,12 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     }
     let r: OpResult;
     try {
-      r = dispatch(kind, req, body);
+      r = dispatchSoap(kind, req.headers, body, state);
     } catch {
       r = { status: 500, operation: 'unknown', code: 'InternalError', body: '' };
     }
-    if (kind === 'learner' && r.status === 200 && /^submit/.test(r.operation)) scheduleCompletion();
+    // A submitted batch job is completed by a timer when its time is up.
+    if (r.status === 200 && /^submit/i.test(r.operation)) scheduleCompletion();
     if (resetNow && c.resetPhase === 'after') {
       record(r.operation, 0, 'RESET');
       abruptReset(req);

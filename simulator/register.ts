@@ -10,7 +10,8 @@ import {
 } from './matching.js';
 import { type AuditEntry, cloneLearner, type LearnerRecord, type LearningEvent } from './model.js';
 import { createPrng, type Prng } from './prng.js';
-import { generateRegister, isoDate, type NotableLearner } from './seed.js';
+import { isoDate } from './seed/builders.js';
+import { generateRegister, type NotableLearner } from './seed/register.js';
 import { isValidUln, makeUln } from './uln.js';
 
 export const TOO_MANY_THRESHOLD = 10;

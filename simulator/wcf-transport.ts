@@ -12,10 +12,11 @@
  *   all: missing, empty, or the action of the body's operation are accepted, anything else →
  *   `a:ActionNotSupported`.
  */
-import type { OpResult } from './context.js';
+import { type OpResult, refusal } from './context.js';
 import { SOAP_ENV, WCF_ADDRESSING_NONE_NS, wcfFaultXml } from './faults.js';
-import { OPERATION_BY_ELEMENT } from './learner-service.js';
-import { EXTERNAL_OPERATIONS, R9_OPERATIONS } from './wcf.js';
+import { OPERATION_BY_ELEMENT } from './learner-service/common.js';
+import { EXTERNAL_OPERATIONS } from './wcf/achievements.js';
+import { R9_OPERATIONS } from './wcf/r9.js';
 import type { XmlEl } from './xml.js';
 
 export type ServiceKind = 'learner' | 'r9' | 'external';
@@ -30,12 +31,11 @@ export const contentTypeProblem = (contentType: string): OpResult | undefined =>
     ?.slice(8)
     .replace(/^"|"$/g, '');
   if (type.trim() === 'text/xml' && (charset === undefined || charset === 'utf-8')) return undefined;
-  return {
-    status: 415,
-    operation: 'unknown',
-    code: 'UnsupportedMediaType',
-    body: `Cannot process the message because the content type '${ctype}' was not the expected type 'text/xml; charset=utf-8'.`,
-  };
+  return refusal(
+    415,
+    'UnsupportedMediaType',
+    `Cannot process the message because the content type '${ctype}' was not the expected type 'text/xml; charset=utf-8'.`,
+  );
 };
 
 /** An `s:MustUnderstand` fault for the first mustUnderstand header, if any. */
@@ -44,30 +44,29 @@ export const mustUnderstandProblem = (envelope: XmlEl): OpResult | undefined => 
   for (const h of header?.children ?? []) {
     const mu = h.attrs.find((a) => a.local === 'mustUnderstand' && a.ns === SOAP_ENV);
     if (mu && (mu.value.trim() === '1' || mu.value.trim() === 'true')) {
-      return {
-        status: 500,
-        operation: 'unknown',
-        code: 'MustUnderstand',
-        body: wcfFaultXml(
+      return refusal(
+        500,
+        'MustUnderstand',
+        wcfFaultXml(
           's:MustUnderstand',
           `The header '${h.local}' from the namespace '${h.ns}' was not understood by the recipient of this message, causing the message to not be processed.  This error typically indicates that the sender of this message has enabled a communication protocol that the receiver cannot process.  Please ensure that the configuration of the sender's binding is consistent with the receiver's.`,
         ),
-      };
+      );
     }
   }
   return undefined;
 };
 
-const actionNotSupported = (action: string): OpResult => ({
-  status: 500,
-  operation: 'unknown',
-  code: 'ActionNotSupported',
-  body: wcfFaultXml(
-    'a:ActionNotSupported',
-    `The message with Action '${action}' cannot be processed at the receiver, due to a ContractFilter mismatch at the EndpointDispatcher. This may be because of either a contract mismatch (mismatched Actions between sender and receiver) or a binding/security mismatch between the sender and the receiver.  Check that sender and receiver have the same contract and the same binding (including security requirements, e.g. Message, Transport, None).`,
-    { prefix: 'a', ns: WCF_ADDRESSING_NONE_NS },
-  ),
-});
+const actionNotSupported = (action: string): OpResult =>
+  refusal(
+    500,
+    'ActionNotSupported',
+    wcfFaultXml(
+      'a:ActionNotSupported',
+      `The message with Action '${action}' cannot be processed at the receiver, due to a ContractFilter mismatch at the EndpointDispatcher. This may be because of either a contract mismatch (mismatched Actions between sender and receiver) or a binding/security mismatch between the sender and the receiver.  Check that sender and receiver have the same contract and the same binding (including security requirements, e.g. Message, Transport, None).`,
+      { prefix: 'a', ns: WCF_ADDRESSING_NONE_NS },
+    ),
+  );
 
 const PREFIX = {
   r9: 'http://tempuri.org/ILearnerServiceR9/',

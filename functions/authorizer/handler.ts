@@ -1,10 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDbRegistry } from '../../shared/adapters/dynamodb-registry.js';
-import { cachedRegistry } from '../../shared/app/registry-cache.js';
 import { createAuthorizer } from '../../shared/auth/authorizer.js';
 import { createTokenVerifier, loadTokenIssuerConfig } from '../../shared/auth/token.js';
 import { loadRegistryConfig } from '../../shared/config/runtime.js';
 import { appLog } from '../../shared/observability/logger.js';
+import { createRegistryReader } from '../../shared/wiring/dependencies.js';
 
 /**
  * The API's Lambda REQUEST authorizer (identity source: the Authorization header). Environment:
@@ -14,9 +13,6 @@ import { appLog } from '../../shared/observability/logger.js';
 const registryConfig = loadRegistryConfig();
 export const handler = createAuthorizer({
   verifier: createTokenVerifier(loadTokenIssuerConfig()),
-  registry: cachedRegistry(
-    new DynamoDbRegistry({ tableName: registryConfig.registryTableName, client: new DynamoDBClient({}) }),
-    registryConfig.registryCacheSeconds * 1000,
-  ),
+  registry: createRegistryReader(registryConfig, new DynamoDBClient({})).reader,
   log: appLog,
 });

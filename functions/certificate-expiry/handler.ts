@@ -1,4 +1,4 @@
-import { createCertificateExpiryHandler } from '../../shared/app/certificate-expiry.js';
+import { createCertificateExpiryHandler } from '../../shared/handlers/certificate-expiry-handler.js';
 
 /** The certificate-expiry function: daily, publishes the days left on each organisation's LRS client certificate. */
 export const handler = createCertificateExpiryHandler();

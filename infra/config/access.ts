@@ -3,7 +3,6 @@
  * operation queues directly and who may read organisation secrets, with their synth-time checks. No
  * organisation or caller is listed here: those are run-time data in the registry (`npm run admin`).
  */
-import type { StageConfig } from './stages.js';
 
 /**
  * Who issues the callers' OAuth 2.0 access tokens (client credentials grant).
@@ -55,8 +54,18 @@ const HTTPS_URL = /^https:\/\/[^\s/?#]+(?:\/[^\s?#]*)?$/;
 /** An IAM principal ARN, optionally with `*` wildcards (matched with ArnLike). */
 const PRINCIPAL_ARN = /^arn:aws[a-z-]*:(?:iam|sts)::(?:\d{12}|\*):[A-Za-z0-9+=,.@_/*:-]+$/;
 
+/** The access settings of a stage (the part of its StageConfig checked here). */
+export interface StageAccessSettings {
+  readonly name: string;
+  readonly auth: CallerAuthConfig;
+  readonly usageTiers: readonly UsageTierConfig[];
+  readonly apiThrottle: { readonly rateLimit: number; readonly burstLimit: number };
+  readonly queueSenderArns: readonly string[];
+  readonly secretReaderArns: readonly string[];
+}
+
 /** Every problem of the access settings, each naming the field and the rule (never the value). */
-export function accessConfigProblems(config: StageConfig): string[] {
+export function accessConfigProblems(config: StageAccessSettings): string[] {
   const problems: string[] = [];
   const at = (field: string, rule: string) => problems.push(`stages.${config.name}.${field}: ${rule}`);
   const auth = config.auth;

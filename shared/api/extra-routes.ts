@@ -3,8 +3,8 @@
  * OpenAPI document here: write `registerXRoutes(registry, common)` next to the feature, then list it.
  */
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import type { CommonSchemas } from './common.js';
 import { registerJobsRoutes } from './jobs-routes.js';
-import type { CommonSchemas } from './openapi.js';
 import { registerOrganisationRoutes } from './organisation-routes.js';
 
 export type RouteRegistrar = (registry: OpenAPIRegistry, common: CommonSchemas) => void;

@@ -3,14 +3,15 @@
  */
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import * as z from 'zod';
-import type { CommonSchemas } from '../api/openapi.js';
 import { ORGANISATION_ID_PATTERN } from '../config/runtime.js';
-import { HEADERS, IDEMPOTENCY_KEY_PATTERN, USER_NAME_PATTERN } from '../http/http-input.js';
+import { HEADERS, IDEMPOTENCY_KEY_PATTERN } from '../http/http-input.js';
 import { EVENT_ID_HEADER, MAX_CALLBACK_URL_LENGTH, SIGNATURE_HEADER } from '../jobs/callbacks.js';
 import { JOB_ID_PATTERN } from '../jobs/ids.js';
 import { DEFAULT_LIST_SIZE, DEFAULT_PAGE_SIZE, MAX_LIST_SIZE, MAX_PAGE_SIZE } from '../jobs/read-job.js';
 import { MAX_JOB_ITEMS, MIS_IDENTIFIER_MAX_LENGTH } from '../jobs/submit-job.js';
+import { USER_NAME_PATTERN } from '../lrs/contract/fields.js';
 import { OPERATION_IDS } from '../lrs/contract/operations.js';
+import type { CommonSchemas } from './common.js';
 
 const JOB_STATUS = ['RUNNING', 'CANCELLING', 'COMPLETED', 'CANCELLED'] as const;
 const ITEM_STATUS = ['PENDING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;

@@ -3,7 +3,7 @@ import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import * as z from 'zod';
 import { ORGANISATION_ID_PATTERN } from '../config/runtime.js';
 import { ORGANISATION_STATUS_PATH } from '../config/scopes.js';
-import type { CommonSchemas } from './openapi.js';
+import type { CommonSchemas } from './common.js';
 
 export const registerOrganisationRoutes = (registry: OpenAPIRegistry, common: CommonSchemas): void => {
   const status = registry.register(

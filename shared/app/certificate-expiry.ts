@@ -6,19 +6,13 @@
  * data point; the run then fails after the others are published, so the function's error alarm fires
  * and the schedule retries. Logs carry organisation ids, days and error codes only.
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import middy from '@middy/core';
 import * as z from 'zod';
-import { DynamoDbRegistry } from '../adapters/dynamodb-registry.js';
-import { SecretsManagerCredentialsSource } from '../adapters/secrets-manager-credentials.js';
 import { ENV, METRICS } from '../config/names.js';
 import { ConfigurationError, isAppError } from '../domain/errors.js';
-import { type AppLog, appLog, logger } from '../observability/logger.js';
+import type { AppLog } from '../observability/logger.js';
 import { metrics } from '../observability/metrics.js';
 import type { CredentialsSource } from '../ports/credentials.js';
-import type { Registry } from '../ports/registry.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -85,37 +79,4 @@ export const publishDaysRemaining = (organisationId: string, days: number): void
   const m = metrics.singleMetric();
   m.addDimension(METRICS.organisationDimension, organisationId);
   m.addMetric(METRICS.certificateDaysRemaining, MetricUnit.Count, days);
-};
-
-/**
- * The scheduled handler: the organisations come from the registry at each run (onboarded ones are checked
- * the next day with no deploy). Config is read once per cold start; a bad config fails at init.
- */
-export const createCertificateExpiryHandler = (
-  deps: Partial<Omit<CertificateCheckDependencies, 'organisationIds'>> & {
-    readonly registry?: Pick<Registry, 'listOrganisations'>;
-  } = {},
-) => {
-  const config = deps.credentials && deps.registry ? undefined : loadCertificateCheckConfig();
-  const registry =
-    deps.registry ??
-    new DynamoDbRegistry({ tableName: config?.registryTableName ?? '', client: new DynamoDBClient({}) });
-  const base: Omit<CertificateCheckDependencies, 'organisationIds'> = {
-    credentials:
-      deps.credentials ??
-      new SecretsManagerCredentialsSource({ secretPrefix: config?.secretPrefix ?? '', cacheTtlMs: 0 }),
-    publish: deps.publish ?? publishDaysRemaining,
-    log: deps.log ?? appLog,
-    ...(deps.now ? { now: deps.now } : {}),
-  };
-  const run = async (): Promise<{ checked: number; failed: string[] }> => {
-    const organisationIds = (await registry.listOrganisations()).map((o) => o.organisationId);
-    const checks = await checkCertificates({ ...base, organisationIds });
-    const failed = checks.filter((c) => 'problem' in c).map((c) => c.organisationId);
-    if (failed.length > 0) {
-      throw new Error(`Client certificate could not be checked for organisation(s) ${failed.join(', ')}`);
-    }
-    return { checked: checks.length, failed };
-  };
-  return middy(run).use(injectLambdaContext(logger));
 };

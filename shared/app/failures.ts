@@ -13,7 +13,7 @@ import {
   ValidationError,
 } from '../domain/errors.js';
 import type { Outcome, OutcomeInfo } from '../domain/outcome.js';
-import { type RejectionKind, rejectionKind } from '../lrs/soap/faults.js';
+import { type RejectionKind, rejectionKind } from '../lrs/contract/rejections.js';
 import type { FailureInfo } from '../ports/results-store.js';
 
 /** What we tell the caller about a rejection that is not about its data (see rejectionKind). */

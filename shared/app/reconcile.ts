@@ -15,7 +15,8 @@
 import { LrsUnavailableError } from '../domain/errors.js';
 import type { Outcome } from '../domain/outcome.js';
 import type { OperationId } from '../lrs/contract/operations.js';
-import { outcomeFor, toOutcome, UNKNOWN_OUTCOME } from '../lrs/contract/outcomes.js';
+import { UNKNOWN_OUTCOME } from '../lrs/contract/outcome-catalogue.js';
+import { outcomeFor, toOutcome } from '../lrs/contract/outcomes.js';
 import type { OperationRequest, OperationResponse } from '../lrs/contract/schemas.js';
 
 export const UPDATED = 'WSRC0006';

@@ -7,7 +7,7 @@
 import * as z from 'zod';
 import { ConfigurationError } from '../domain/errors.js';
 import { OPERATION_IDS, type OperationId } from '../lrs/contract/operations.js';
-import { parseServiceHours, type ServiceHours } from '../lrs/soap/faults.js';
+import { parseServiceHours, type ServiceHours } from '../lrs/contract/service-hours.js';
 import { DEFAULT_DATA_TTL_DAYS, ENV } from './names.js';
 import { LRS_TIMEOUT_MS } from './resources.js';
 

@@ -1,6 +1,6 @@
 /**
  * The outcome model every response carries. The catalogue of known LRS codes lives in
- * shared/lrs/contract/outcomes.ts; this file holds only the types (no SDK, no XML).
+ * shared/lrs/contract/outcome-catalogue.ts; this file holds only the types (no SDK, no XML).
  */
 
 export type OutcomeClass =

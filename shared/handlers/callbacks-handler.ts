@@ -5,22 +5,15 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { DynamoDbJobsStore } from '../adapters/dynamodb-jobs-store.js';
-import { SecretsManagerCallbackSecrets } from '../adapters/secrets-manager-callback-secrets.js';
-import { loadReadConfig } from '../config/runtime.js';
-import { ConfigurationError } from '../domain/errors.js';
 import {
   callbackMessageSchema,
   type DeliveryDependencies,
   deliverCallback,
-  httpCallbackPoster,
 } from '../jobs/callback-delivery.js';
-import { loadCallbackSettings } from '../jobs/callback-settings.js';
-import { appLog, logger } from '../observability/logger.js';
-import { callbackQueueSender } from '../wiring/job-wiring.js';
+import { logger } from '../observability/logger.js';
+import { createCallbackDependencies } from '../wiring/jobs-dependencies.js';
 
 export const handleCallbackRecord = async (deps: DeliveryDependencies, record: SQSRecord): Promise<void> => {
   let body: unknown;
@@ -44,28 +37,7 @@ export const handleCallbackRecord = async (deps: DeliveryDependencies, record: S
 export const createCallbacksHandler = (
   deps?: DeliveryDependencies,
 ): ((event: SQSEvent, context: Context) => Promise<SQSBatchResponse>) => {
-  const d: DeliveryDependencies =
-    deps ??
-    (() => {
-      const config = loadReadConfig();
-      const settings = loadCallbackSettings();
-      if (!settings.queueUrl || !settings.secretPrefix) {
-        throw new ConfigurationError(
-          'Invalid function configuration: JOB_CALLBACK_QUEUE_URL and CALLBACK_SECRET_PREFIX are required',
-        );
-      }
-      return {
-        jobs: new DynamoDbJobsStore({ tableName: config.tableName, client: new DynamoDBClient({}) }),
-        secrets: new SecretsManagerCallbackSecrets({ secretPrefix: settings.secretPrefix }),
-        post: httpCallbackPoster({
-          timeoutMs: settings.timeoutMs,
-          allowLoopback: settings.allowLoopbackHttp,
-        }),
-        resend: callbackQueueSender(settings.queueUrl),
-        settings,
-        log: appLog,
-      };
-    })();
+  const d: DeliveryDependencies = deps ?? createCallbackDependencies();
   return middy<SQSEvent, SQSBatchResponse>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .handler((event, context) =>

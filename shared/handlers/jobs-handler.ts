@@ -15,24 +15,18 @@
  * organisation's); anyone else's job does not exist for them (404).
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { DynamoDbJobsStore } from '../adapters/dynamodb-jobs-store.js';
-import { DynamoDbResultsStore } from '../adapters/dynamodb-results-store.js';
-import { SecretsManagerCallbackSecrets } from '../adapters/secrets-manager-callback-secrets.js';
 import { authenticate, authorizeOrganisation, mayRead } from '../app/access.js';
-import { loadRuntimeConfig, ORGANISATION_ID_PATTERN } from '../config/runtime.js';
+import { ORGANISATION_ID_PATTERN } from '../config/runtime.js';
 import { SCOPES } from '../config/scopes.js';
-import { ConfigurationError, type FieldIssue, NotFoundError, ValidationError } from '../domain/errors.js';
-import { inParallel } from '../domain/parallel.js';
+import { type FieldIssue, NotFoundError, ValidationError } from '../domain/errors.js';
 import { readCallHeaders, readOrganisationHeader } from '../http/http-input.js';
 import { json, UnsupportedMediaTypeError } from '../http/http-response.js';
 import { cancelJob } from '../jobs/cancel.js';
 import { CsvError, csvToItems, elementOf, toCsv } from '../jobs/csv.js';
 import { JOB_ID_PATTERN } from '../jobs/ids.js';
-import { type JobEvents, sweepOutbox } from '../jobs/job-events.js';
+import { sweepOutbox } from '../jobs/job-events.js';
 import { isLrsBatchOperation, LRS_BATCH_OPERATIONS } from '../jobs/lrs-batch.js';
 import {
   DEFAULT_LIST_SIZE,
@@ -46,32 +40,16 @@ import {
   readResults,
   resultsCsvColumns,
 } from '../jobs/read-job.js';
-import {
-  jobSubmissionSchema,
-  LISTED_INVALID_ITEMS,
-  resumeFanOut,
-  type SubmitDependencies,
-  submitJob,
-} from '../jobs/submit-job.js';
+import { jobSubmissionSchema, LISTED_INVALID_ITEMS, resumeFanOut, submitJob } from '../jobs/submit-job.js';
+import { toFieldIssues } from '../lrs/contract/field-issues.js';
 import { OPERATION_IDS, type OperationId } from '../lrs/contract/operations.js';
-import { requestSchemas, toFieldIssues, validateRequest } from '../lrs/contract/schemas.js';
-import { type AppLog, appLog, logger } from '../observability/logger.js';
-import type { JobItemStatus, JobRecord, JobStatus, JobsStore } from '../ports/jobs-store.js';
-import type { RegistryReader } from '../ports/registry.js';
-import type { ResultsStore } from '../ports/results-store.js';
-import { createRegistryReader } from '../wiring/dependencies.js';
-import { createJobWiring } from '../wiring/job-wiring.js';
+import { requestSchemas } from '../lrs/contract/schemas.js';
+import { logger } from '../observability/logger.js';
+import type { JobItemStatus, JobRecord, JobStatus } from '../ports/jobs-store.js';
+import { createJobsDependencies, type JobsDependencies } from '../wiring/jobs-dependencies.js';
 import { httpChain } from './operation-handler.js';
 
 export const JOBS_PATH = '/v1/jobs';
-
-export interface JobsDependencies extends SubmitDependencies {
-  readonly results: Pick<ResultsStore, 'get'>;
-  readonly registry: RegistryReader;
-  readonly log: AppLog;
-  /** Finishing jobs and handing off their callbacks (job-events.ts). */
-  readonly events: JobEvents;
-}
 
 const header = (event: APIGatewayProxyEvent, name: string): string | undefined => {
   for (const [k, v] of Object.entries(event.headers ?? {}))
@@ -367,28 +345,6 @@ const route = (deps: JobsDependencies, event: APIGatewayProxyEvent): Promise<API
   return Promise.reject(new NotFoundError('No such route'));
 };
 
-/** Sends message bodies to an operation's queue in batches of 10, retrying entries SQS did not take. */
-export const queueSender =
-  (sqs: SQSClient, queueUrls: Readonly<Partial<Record<OperationId, string>>>) =>
-  async (op: OperationId, bodies: readonly string[]): Promise<void> => {
-    const url = queueUrls[op];
-    if (!url) throw new ConfigurationError(`The jobs function does not know the queue URL of ${op}`);
-    const chunks: string[][] = [];
-    for (let i = 0; i < bodies.length; i += 10) chunks.push(bodies.slice(i, i + 10));
-    await inParallel(chunks, 16, async (chunk) => {
-      let entries = chunk.map((body, i) => ({ Id: String(i), MessageBody: body }));
-      for (let attempt = 0; entries.length > 0; attempt++) {
-        if (attempt > 0) await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
-        const out = await sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: entries }));
-        const failed = new Set((out.Failed ?? []).map((f) => f.Id));
-        entries = entries.filter((e) => failed.has(e.Id));
-        if (entries.length > 0 && attempt >= 4) {
-          throw new Error(`SQS did not take ${entries.length} message(s) for ${op}`);
-        }
-      }
-    });
-  };
-
 /** The EventBridge schedule that runs the outbox sweep. */
 export const isScheduledEvent = (event: unknown): boolean =>
   typeof event === 'object' &&
@@ -405,33 +361,6 @@ export const sweep = (deps: JobsDependencies) =>
     log: deps.log,
     ...(deps.now ? { now: deps.now } : {}),
   });
-
-export const createJobsDependencies = (): JobsDependencies => {
-  const config = loadRuntimeConfig();
-  const dynamo = new DynamoDBClient({});
-  const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
-  const results = new DynamoDbResultsStore({ tableName: config.tableName, client: dynamo });
-  const wiring = createJobWiring({
-    store: new DynamoDbJobsStore({ tableName: config.tableName, client: dynamo }),
-    results,
-    dataTtlDays: config.dataTtlDays,
-  });
-  const jobs: JobsStore = wiring.jobs;
-  return {
-    jobs,
-    events: wiring.events,
-    results,
-    send: queueSender(sqs, config.operationQueueUrls),
-    validate: validateRequest,
-    registry: createRegistryReader(config, dynamo).reader,
-    dataTtlDays: config.dataTtlDays,
-    log: appLog,
-    callbackSettings: wiring.settings,
-    ...(wiring.settings.secretPrefix
-      ? { callbackSecrets: new SecretsManagerCallbackSecrets({ secretPrefix: wiring.settings.secretPrefix }) }
-      : {}),
-  };
-};
 
 export const createJobsHandler = (
   deps?: JobsDependencies,

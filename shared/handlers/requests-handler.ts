@@ -6,23 +6,19 @@
  */
 
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { DynamoDbResultsStore } from '../adapters/dynamodb-results-store.js';
 import { publishedDocument, referencePage } from '../api/published.js';
 import { authenticate, mayRead } from '../app/access.js';
-import { loadReadConfig } from '../config/runtime.js';
 import { ORGANISATION_STATUS_PATH, routeScope, SCOPES } from '../config/scopes.js';
 import { DOCS_PATH, ERRORS_DOC_PATH } from '../domain/error-codes.js';
 import { NotFoundError, ValidationError } from '../domain/errors.js';
 import { json, toView } from '../http/http-response.js';
-import { type AppLog, appLog, logger } from '../observability/logger.js';
-import { tracedClient } from '../observability/tracer.js';
+import { type AppLog, logger } from '../observability/logger.js';
 import type { RegistryReader } from '../ports/registry.js';
 import type { ResultsStore } from '../ports/results-store.js';
 import { REQUEST_ID_PATTERN } from '../queue/queue-worker.js';
-import { createRegistryReader } from '../wiring/dependencies.js';
+import { createRequestsDependencies } from '../wiring/dependencies.js';
 import { httpChain } from './operation-handler.js';
 import { organisationStatus } from './organisation-status.js';
 
@@ -99,17 +95,7 @@ const route = (deps: RequestsDependencies, event: APIGatewayProxyEvent): Promise
 export const createRequestsHandler = (
   deps?: RequestsDependencies,
 ): ((event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>) => {
-  const d: RequestsDependencies =
-    deps ??
-    (() => {
-      const config = loadReadConfig();
-      const dynamo = tracedClient(new DynamoDBClient({}));
-      return {
-        store: new DynamoDbResultsStore({ tableName: config.tableName, client: dynamo }),
-        registry: createRegistryReader(config, dynamo).reader,
-        log: appLog,
-      };
-    })();
+  const d: RequestsDependencies = deps ?? createRequestsDependencies();
   const http = httpChain(undefined, d, (event) => route(d, event), { parseJsonBody: false });
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
     .use(injectLambdaContext(logger, { resetKeys: true }))

@@ -4,6 +4,7 @@
  */
 import { ORGANISATION_ID_PATTERN } from '../config/runtime.js';
 import type { FieldIssue } from '../domain/errors.js';
+import { USER_NAME_PATTERN } from '../lrs/contract/fields.js';
 
 export const HEADERS = {
   /** The organisation (UKPRN or LRS organisation reference) the call is made for. */
@@ -18,9 +19,6 @@ export const HEADERS = {
   replayed: 'Idempotent-Replayed',
 } as const;
 
-/** 1-35 characters, not blank (MIAPNameNonEmpty), printable (no control characters). */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it excludes
-export const USER_NAME_PATTERN = /^(?=.*\S)[^\x00-\x1F\x7F]{1,35}$/;
 /** A UUID or any other opaque token of 8-128 safe characters. */
 export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9._:-]{8,128}$/;
 

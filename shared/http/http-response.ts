@@ -13,7 +13,7 @@ import { type AppError, ConflictError, isAppError, ValidationError } from '../do
 import type { OutcomeView } from '../domain/outcome.js';
 import type { OperationId } from '../lrs/contract/operations.js';
 import { outcomeFor, outcomeView } from '../lrs/contract/outcomes.js';
-import { rejectionKind } from '../lrs/soap/faults.js';
+import { rejectionKind } from '../lrs/contract/rejections.js';
 import type { FailureInfo, RequestStatus, StoredRequest } from '../ports/results-store.js';
 import { HEADERS } from './http-input.js';
 import { httpStatusForFailure } from './http-status.js';

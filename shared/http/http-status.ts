@@ -18,7 +18,7 @@
  * | anything else                                               | 500 (generic body) |
  */
 
-import { rejectionKind } from '../lrs/soap/faults.js';
+import { rejectionKind } from '../lrs/contract/rejections.js';
 import type { FailureInfo, StoredRequest } from '../ports/results-store.js';
 
 export type EdgeErrorCode = FailureInfo['code'] | 'UNSUPPORTED_MEDIA_TYPE';

@@ -17,7 +17,7 @@
  */
 import type { SQSRecord } from 'aws-lambda';
 import type { Outcome, OutcomeInfo } from '../domain/outcome.js';
-import { UNKNOWN_OUTCOME } from '../lrs/contract/outcomes.js';
+import { UNKNOWN_OUTCOME } from '../lrs/contract/outcome-catalogue.js';
 import type { AppLog } from '../observability/logger.js';
 import type { ItemOutcome, ItemSettlement, JobsStore, JobWaiting } from '../ports/jobs-store.js';
 import type { FailureInfo, StoredRequest } from '../ports/results-store.js';

@@ -5,7 +5,7 @@
 import * as z from 'zod';
 import { ORGANISATION_ID_PATTERN } from '../config/runtime.js';
 import type { FieldIssue } from '../domain/errors.js';
-import { USER_NAME_PATTERN } from '../http/http-input.js';
+import { USER_NAME_PATTERN } from '../lrs/contract/fields.js';
 import { OPERATION_IDS } from '../lrs/contract/operations.js';
 
 /** Request ids: UUIDs or other opaque ids of safe characters. */

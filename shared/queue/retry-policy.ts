@@ -8,8 +8,8 @@
  * receive count 1, so waiting never uses up `maxReceiveCount`: the DLQ only sees messages whose handling
  * throws (a bug, a poison message) or that waited longer than `maxWaitSeconds`.
  *
- * - Out of hours (WSEC0004): the wait is the adapter's estimate of the opening time (shared/lrs/soap/faults.ts
- *   secondsUntilOpen), at most `outOfHoursMaxWaitSeconds`.
+ * - Out of hours (WSEC0004): the wait is the adapter's estimate of the opening time
+ *   (shared/lrs/contract/service-hours.ts secondsUntilOpen), at most `outOfHoursMaxWaitSeconds`.
  * - Everything else that is retryable (maintenance, timeout, reset, 5xx, throttling, the LRS budget
  *   full): exponential backoff over the LRS attempts of the message, `base × 2^(attempts−1)` capped at
  *   `maxSeconds`, with "equal jitter" (half fixed, half random) so that thousands of waiting items do

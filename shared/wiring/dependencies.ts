@@ -16,7 +16,7 @@ import { loadLrsBudgetSettings, withLrsBudget } from '../app/lrs-budget.js';
 import { lrsResultNoter } from '../app/lrs-status.js';
 import { cachedRegistry } from '../app/registry-cache.js';
 import { registryCredentials } from '../app/registry-credentials.js';
-import type { RuntimeConfig } from '../config/runtime.js';
+import { loadReadConfig, type RuntimeConfig } from '../config/runtime.js';
 import { ConfigurationError } from '../domain/errors.js';
 import { createJobHook } from '../jobs/job-hooks.js';
 import { loadJobSettings } from '../jobs/settings.js';
@@ -24,10 +24,11 @@ import type { OperationId } from '../lrs/contract/operations.js';
 import { outcomeFor } from '../lrs/contract/outcomes.js';
 import { validateRequest } from '../lrs/contract/schemas.js';
 import { createLrsClient } from '../lrs/soap/client.js';
-import { appLog } from '../observability/logger.js';
+import { type AppLog, appLog } from '../observability/logger.js';
 import { appMetrics } from '../observability/metrics.js';
 import { tracedClient, tracedLrs } from '../observability/tracer.js';
 import type { RegistryReader } from '../ports/registry.js';
+import type { ResultsStore } from '../ports/results-store.js';
 import { checkQueueSender } from '../queue/queue-access.js';
 import type { QueueDependencies } from '../queue/queue-worker.js';
 import { queueUrlFor } from '../queue/queue-worker.js';
@@ -148,5 +149,20 @@ export const createOperationDependencies = (
         }),
       );
     },
+  };
+};
+
+/** The requests function's adapters: the results table and the registry (both traced). */
+export const createRequestsDependencies = (): {
+  store: ResultsStore;
+  registry: RegistryReader;
+  log: AppLog;
+} => {
+  const config = loadReadConfig();
+  const dynamo = tracedClient(new DynamoDBClient({}));
+  return {
+    store: new DynamoDbResultsStore({ tableName: config.tableName, client: dynamo }),
+    registry: createRegistryReader(config, dynamo).reader,
+    log: appLog,
   };
 };

@@ -14,13 +14,13 @@ import { DynamoDbRegistry } from '../../shared/adapters/dynamodb-registry.js';
 import { SecretsManagerCredentialsSource } from '../../shared/adapters/secrets-manager-credentials.js';
 import {
   checkCertificates,
-  createCertificateExpiryHandler,
   daysRemaining,
   loadCertificateCheckConfig,
 } from '../../shared/app/certificate-expiry.js';
+import { createCertificateExpiryHandler } from '../../shared/handlers/certificate-expiry-handler.js';
 import type { AppLog } from '../../shared/observability/logger.js';
 import { testCertificates } from '../certs.js';
-import { captureOutput } from './api/events.js';
+import { captureOutput } from '../support/output.js';
 
 const PREFIX = 'lrs-gateway/certcheck/org/';
 const NOW = new Date('2026-11-27T06:00:00Z');

@@ -4,9 +4,16 @@
  * shows the facet), plus refinements that carry a `rule` name for the few rules zod cannot express.
  */
 import * as z from 'zod';
-import { INVALID_XML_CHARS } from '../soap/xml.js';
 import { normaliseLine, normaliseMultiline, normalisePostcode, onStrings } from './normalise.js';
 import { isValidUln, ULN_PATTERN } from './uln.js';
+import { INVALID_XML_CHARS } from './xml-chars.js';
+
+/**
+ * The LRS UserName of the end user (a header or a queue message field): 1-35 characters, not blank
+ * (MIAPNameNonEmpty), printable (no control characters).
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it excludes
+export const USER_NAME_PATTERN = /^(?=.*\S)[^\x00-\x1F\x7F]{1,35}$/;
 
 /** A refinement issue with a stable rule name; the message is built later from field + rule. */
 const issue = (ctx: z.core.$RefinementCtx<string>, rule: string, detail: string): void => {

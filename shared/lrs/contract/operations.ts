@@ -74,41 +74,36 @@ const learner = (
   ...rest,
 });
 
-const r9 = (
-  lrsName: string,
-  rest: Omit<
-    OperationDef,
-    'lrsName' | 'service' | 'soapAction' | 'request' | 'response' | 'result' | 'id'
-  > & {
-    id: OperationId;
-  },
-): OperationDef => ({
-  lrsName,
-  service: 'LearnerServiceR9',
-  soapAction: `http://tempuri.org/ILearnerServiceR9/${lrsName}`,
-  request: { ns: NS.tempuri, name: lrsName },
-  response: { ns: NS.tempuri, name: `${lrsName}Response` },
-  result: { ns: NS.tempuri, name: `${lrsName}Result` },
-  ...rest,
-});
+/** What an operation of a WCF service states itself; the rest follows from its LRS name. */
+type WcfOperation = Omit<
+  OperationDef,
+  'lrsName' | 'service' | 'soapAction' | 'request' | 'response' | 'result' | 'id'
+> & {
+  id: OperationId;
+};
 
-const external = (
-  lrsName: string,
-  rest: Omit<
-    OperationDef,
-    'lrsName' | 'service' | 'soapAction' | 'request' | 'response' | 'result' | 'id'
-  > & {
-    id: OperationId;
-  },
-): OperationDef => ({
-  lrsName,
-  service: 'ExternalService',
-  soapAction: `http://api.lrs.qcf.gov.uk/services/IExternalService/${lrsName}`,
-  request: { ns: NS.services, name: lrsName },
-  response: { ns: NS.services, name: `${lrsName}Response` },
-  result: { ns: NS.services, name: `${lrsName}Result` },
-  ...rest,
-});
+/**
+ * The operations of a WCF service: SOAPAction `<contract>/<name>`; request, response and result
+ * elements `<name>`, `<name>Response`, `<name>Result` in the service's namespace.
+ */
+const wcfService =
+  (service: OperationDef['service'], contract: string, ns: string) =>
+  (lrsName: string, rest: WcfOperation): OperationDef => ({
+    lrsName,
+    service,
+    soapAction: `${contract}/${lrsName}`,
+    request: { ns, name: lrsName },
+    response: { ns, name: `${lrsName}Response` },
+    result: { ns, name: `${lrsName}Result` },
+    ...rest,
+  });
+
+const r9 = wcfService('LearnerServiceR9', 'http://tempuri.org/ILearnerServiceR9', NS.tempuri);
+const external = wcfService(
+  'ExternalService',
+  'http://api.lrs.qcf.gov.uk/services/IExternalService',
+  NS.services,
+);
 
 export const OPERATION_IDS = [
   'findLearnerByUln',

@@ -11,6 +11,13 @@
  */
 import { type AppError, LrsRejectedError, LrsUnavailableError } from '../../domain/errors.js';
 import { NS } from '../contract/operations.js';
+import { CONTRACT_FAULTS } from '../contract/rejections.js';
+import {
+  MAINTENANCE_RETRY_SECONDS,
+  type ServiceHours,
+  secondsUntilOpen,
+  TRANSIENT_RETRY_SECONDS,
+} from '../contract/service-hours.js';
 import { child, textOf, type XNode } from './xml.js';
 
 /** Error code of a server certificate whose key is below the minimum (set by shared/lrs/soap/tls.ts). */
@@ -83,122 +90,6 @@ export const safeDetail = (detail: string | undefined): string | undefined => {
     .slice(0, 500);
 };
 
-// ---------------------------------------------------------------- service hours
-
-/**
- * When the LRS answers requests. The live hours are not published in any source we have; the
- * default is an assumption (every day 06:00-24:00 UK time) and is configurable per client
- * (`createLrsClient({ serviceHours })`). Used only to compute Retry-After for WSEC0004.
- */
-export interface ServiceHours {
-  /** IANA time zone of the hours below. */
-  readonly timeZone: string;
-  /** Opening time, HH:MM (24h). */
-  readonly open: string;
-  /** Closing time, HH:MM; '24:00' means midnight. */
-  readonly close: string;
-  /** Days the service opens, 0 = Sunday … 6 = Saturday. */
-  readonly days: readonly number[];
-}
-
-export const DEFAULT_SERVICE_HOURS: ServiceHours = {
-  timeZone: 'Europe/London',
-  open: '06:00',
-  close: '24:00',
-  days: [0, 1, 2, 3, 4, 5, 6],
-};
-
-const DAY_NAMES = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-
-/**
- * Reads service hours from text such as `Mon-Sat 07:00-22:00 Europe/London` (days as a range or a
- * comma list, `Mon-Sun` or `*` for every day; close may be `24:00`). Intended for an environment
- * variable; throws an Error naming the part that is wrong.
- */
-export const parseServiceHours = (text: string): ServiceHours => {
-  const m =
-    /^\s*(\*|[A-Za-z]{3}(?:-[A-Za-z]{3})?(?:,[A-Za-z]{3}(?:-[A-Za-z]{3})?)*)\s+([0-2][0-9]:[0-5][0-9])-([0-2][0-9]:[0-5][0-9])\s+(\S+)\s*$/.exec(
-      text,
-    );
-  if (!m) throw new Error('service hours must look like "Mon-Sat 07:00-22:00 Europe/London"');
-  const [, dayPart = '', open = '', close = '', timeZone = ''] = m;
-  const dayIndex = (d: string): number => {
-    const i = DAY_NAMES.findIndex((n) => n.toLowerCase() === d.toLowerCase());
-    if (i < 0) throw new Error(`service hours: unknown day "${d}"`);
-    return i;
-  };
-  const days = new Set<number>();
-  if (dayPart === '*') for (let i = 0; i < 7; i++) days.add(i);
-  else
-    for (const part of dayPart.split(',')) {
-      const [from = '', to] = part.split('-');
-      const a = dayIndex(from);
-      const b = to === undefined ? a : dayIndex(to);
-      for (let i = a; ; i = (i + 1) % 7) {
-        days.add(i);
-        if (i === b) break;
-      }
-    }
-  if (minutes(open) >= minutes(close) || minutes(close) > 24 * 60)
-    throw new Error('service hours: open must be before close');
-  try {
-    new Intl.DateTimeFormat('en-GB', { timeZone });
-  } catch {
-    throw new Error('service hours: unknown time zone');
-  }
-  return { timeZone, open, close, days: [...days].sort() };
-};
-
-/** Seconds to wait after a maintenance answer. */
-export const MAINTENANCE_RETRY_SECONDS = 300;
-/** Seconds to wait after a timeout, reset or 5xx without fault. */
-export const TRANSIENT_RETRY_SECONDS = 30;
-
-const minutes = (hhmm: string): number => {
-  const [h, m] = hhmm.split(':').map(Number);
-  return (h ?? 0) * 60 + (m ?? 0);
-};
-
-const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-
-/** Local weekday and minute-of-day in a time zone. */
-const localClock = (now: Date, timeZone: string): { day: number; minute: number; second: number } => {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    weekday: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(now);
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '0';
-  return {
-    day: WEEKDAYS.indexOf(get('weekday')),
-    minute: Number(get('hour')) * 60 + Number(get('minute')),
-    second: Number(get('second')),
-  };
-};
-
-/**
- * Seconds until the service is next expected to be open (at least 60, at most 7 days). If the clock
- * says it is open now (the LRS disagrees), retry in 15 minutes.
- */
-export const secondsUntilOpen = (now: Date, hours: ServiceHours = DEFAULT_SERVICE_HOURS): number => {
-  const { day, minute, second } = localClock(now, hours.timeZone);
-  const open = minutes(hours.open);
-  const close = minutes(hours.close);
-  const openToday = hours.days.includes(day);
-  if (openToday && minute >= open && minute < close) return 15 * 60;
-  for (let d = 0; d <= 7; d++) {
-    const wd = (day + d) % 7;
-    if (!hours.days.includes(wd)) continue;
-    if (d === 0 && minute >= open) continue;
-    const waitMinutes = d * 24 * 60 + open - minute;
-    return Math.max(60, waitMinutes * 60 - second);
-  }
-  return 24 * 3600;
-};
-
 // ---------------------------------------------------------------- mapping
 
 export interface FaultContext {
@@ -208,9 +99,6 @@ export interface FaultContext {
 
 const isMaintenance = (f: ParsedFault): boolean =>
   [f.description, f.furtherDetails, f.faultString].some((t) => t?.includes('UnsupportedHttpVerb'));
-
-/** Codes that mean the organisation's credentials are wrong (reload the secret and try once more). */
-export const CREDENTIAL_CODES: ReadonlySet<string> = new Set(['WSEC0003', 'WSEC0005']);
 
 export const faultToError = (f: ParsedFault, ctx: FaultContext = {}): AppError => {
   const code = f.errorCode;
@@ -267,76 +155,6 @@ const localFaultCode = (code: string | undefined): string => {
   if (!code) return '';
   const colon = code.lastIndexOf(':');
   return colon < 0 ? code : code.slice(colon + 1);
-};
-
-/**
- * Faults of the SOAP stack and the WCF dispatcher that mean our message does not fit the service's
- * contract. Never retryable: the same message gets the same fault.
- */
-const CONTRACT_FAULTS: Readonly<Record<string, { code: string; meaning: string }>> = {
-  DeserializationFailed: {
-    code: 'WCF_DESERIALIZATION_FAILED',
-    meaning: 'an element does not match the schema of the service (WCF DeserializationFailed)',
-  },
-  ActionNotSupported: {
-    code: 'WCF_ACTION_NOT_SUPPORTED',
-    meaning: 'the SOAPAction is not one the service offers (WCF ActionNotSupported)',
-  },
-  ContractFilterMismatch: {
-    code: 'WCF_ACTION_NOT_SUPPORTED',
-    meaning: 'the message does not match an operation of the service (WCF ContractFilterMismatch)',
-  },
-  MustUnderstand: {
-    code: 'SOAP_MUST_UNDERSTAND',
-    meaning: 'a mustUnderstand header is not understood by the service',
-  },
-  VersionMismatch: { code: 'SOAP_VERSION_MISMATCH', meaning: "the SOAP version is not the service's" },
-};
-
-// ---------------------------------------------------------------- what a rejection means
-
-/**
- * What an `LrsRejectedError` code means for the caller:
- * - `request`: the LRS refused the caller's data (WSEC0001, WSEC0136, a DomainFault…): the caller can fix it;
- * - `access`: the LRS does not let the organisation use this operation (WSEC0006);
- * - `setup`: the gateway's credentials or certificates for the organisation (WSEC0002/3/5, TLS_*, HTTP 401/403);
- * - `contract`: our message does not fit the service's contract (WCF dispatcher and SOAP faults);
- * - `answer`: the LRS's answer broke a limit or could not be read (size, decompressed size, parse time, charset).
- * Only `request` is something the caller can correct; none of them is retryable.
- */
-export type RejectionKind = 'request' | 'access' | 'setup' | 'contract' | 'answer';
-
-const ACCESS_CODES: ReadonlySet<string> = new Set(['WSEC0006']);
-const SETUP_CODES: ReadonlySet<string> = new Set([
-  'WSEC0002',
-  'WSEC0003',
-  'WSEC0005',
-  'HTTP_401',
-  'HTTP_403',
-]);
-const CONTRACT_CODES: ReadonlySet<string> = new Set([
-  ...new Set(Object.values(CONTRACT_FAULTS).map((c) => c.code)),
-  'SOAP_CLIENT_FAULT',
-  'UNKNOWN_OPERATION',
-]);
-
-/** Codes of an answer refused by the client's limits (see `shared/lrs/soap/transport.ts`). */
-export const ANSWER_CODES = {
-  tooLarge: 'RESPONSE_TOO_LARGE',
-  decompressedTooLarge: 'RESPONSE_DECOMPRESSED_TOO_LARGE',
-  parseTime: 'RESPONSE_PARSE_TIME_EXCEEDED',
-  charset: 'RESPONSE_CHARSET_UNSUPPORTED',
-  encoding: 'RESPONSE_ENCODING_UNSUPPORTED',
-  malformed: 'RESPONSE_MALFORMED',
-} as const;
-const ANSWER_CODE_SET: ReadonlySet<string> = new Set(Object.values(ANSWER_CODES));
-
-export const rejectionKind = (lrsCode: string): RejectionKind => {
-  if (ACCESS_CODES.has(lrsCode)) return 'access';
-  if (SETUP_CODES.has(lrsCode) || lrsCode.startsWith('TLS_')) return 'setup';
-  if (CONTRACT_CODES.has(lrsCode)) return 'contract';
-  if (ANSWER_CODE_SET.has(lrsCode)) return 'answer';
-  return 'request';
 };
 
 // ---------------------------------------------------------------- transport errors

@@ -6,7 +6,8 @@ import type { OrganisationCredentials } from '../../ports/credentials.js';
 import { type ContractElement, PREFIXES, REQUEST_CONTRACT } from '../contract/elements.js';
 import { NS, type OperationId } from '../contract/operations.js';
 import type { OperationRequest } from '../contract/schemas.js';
-import { escapeXml, INVALID_XML_CHARS } from './xml.js';
+import { INVALID_XML_CHARS } from '../contract/xml-chars.js';
+import { escapeXml } from './xml.js';
 
 /** Values keyed by wire element name. Arrays repeat the element. */
 export type WireValue =

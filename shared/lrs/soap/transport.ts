@@ -20,7 +20,7 @@ import type { ClientRequest, IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { createGunzip, createInflate, type Gunzip, type Inflate } from 'node:zlib';
 import { ConfigurationError, LrsRejectedError } from '../../domain/errors.js';
-import { ANSWER_CODES } from './faults.js';
+import { ANSWER_CODES } from '../contract/rejections.js';
 
 export interface ResponseLimits {
   /** Largest body accepted as sent on the wire (bytes). */

@@ -23,11 +23,6 @@ export const escapeXml = (value: string): string => {
     .replace(/'/g, '&apos;');
 };
 
-/** Characters XML 1.0 cannot carry at all (not even escaped). */
-const INVALID_XML_CHARS_SOURCE =
-  '[\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\uFFFE\\uFFFF]|[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])|(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]';
-export const INVALID_XML_CHARS = new RegExp(INVALID_XML_CHARS_SOURCE);
-
 export interface XNode {
   /** Namespace URI ('' when unqualified). */
   readonly ns: string;

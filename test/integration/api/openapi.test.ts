@@ -8,7 +8,7 @@ import { buildOpenApiDocument } from '../../../shared/api/openapi.js';
 import { ERROR_CODE_LIST, ERROR_CODES } from '../../../shared/domain/error-codes.js';
 import { MAX_JSON_DEPTH } from '../../../shared/http/http-input.js';
 import { OPERATION_LIST } from '../../../shared/lrs/contract/operations.js';
-import { OUTCOME_CATALOGUE } from '../../../shared/lrs/contract/outcomes.js';
+import { OUTCOME_CATALOGUE } from '../../../shared/lrs/contract/outcome-catalogue.js';
 
 const repoRoot = join(import.meta.dirname, '..', '..', '..');
 

@@ -14,8 +14,8 @@ import { validateRequest } from '../../../shared/lrs/contract/schemas.js';
 import type { LrsPort } from '../../../shared/ports/lrs.js';
 import type { ResultsStore } from '../../../shared/ports/results-store.js';
 import { handleQueueEvent, type QueueDependencies } from '../../../shared/queue/queue-worker.js';
+import { lambdaContext, sqsEvent, sqsRecord } from '../../support/events.js';
 import { type LocalTable, startLocalTable } from './dynalite.js';
-import { lambdaContext, sqsEvent, sqsRecord } from './events.js';
 
 let table: LocalTable;
 beforeAll(async () => {

@@ -8,13 +8,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CALLER_ID } from '../../../local/runtime.js';
 import { DynamoDbJobsStore } from '../../../shared/adapters/dynamodb-jobs-store.js';
-import { createJobsDependencies, queueSender, sweep } from '../../../shared/handlers/jobs-handler.js';
+import { sweep } from '../../../shared/handlers/jobs-handler.js';
 import { jobIdForKey } from '../../../shared/jobs/ids.js';
 import { submitJob } from '../../../shared/jobs/submit-job.js';
 import { OPERATION_IDS, OPERATIONS, type OperationId } from '../../../shared/lrs/contract/operations.js';
+import { createJobsDependencies, queueSender } from '../../../shared/wiring/jobs-dependencies.js';
 import { verifiableLearners } from '../../../simulator/seed.js';
 import type { LocalStack } from '../../support/local-stack.js';
-import { SAMPLES } from '../../unit/lrs/samples.js';
+import { SAMPLES } from '../../support/lrs-samples.js';
 import { allResults, type JobBody, ORG, request, startJobsStack, waitForJob } from './support.js';
 
 let stack: LocalStack;

@@ -5,11 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbJobsStore } from '../../../shared/adapters/dynamodb-jobs-store.js';
-import { queueSender } from '../../../shared/handlers/jobs-handler.js';
 import { JOBS_ENV } from '../../../shared/jobs/settings.js';
 import { submitJob } from '../../../shared/jobs/submit-job.js';
 import type { OperationId } from '../../../shared/lrs/contract/operations.js';
 import { validateRequest } from '../../../shared/lrs/contract/schemas.js';
+import { queueSender } from '../../../shared/wiring/jobs-dependencies.js';
 import { verifiableLearners } from '../../../simulator/seed.js';
 import type { LocalStack } from '../../support/local-stack.js';
 import { allResults, type JobBody, ORG, request, startJobsStack, waitForJob } from './support.js';

@@ -17,8 +17,9 @@ import {
 } from '../../../shared/jobs/lrs-batch.js';
 import { itemResultSchema, resultsCsvColumns } from '../../../shared/jobs/read-job.js';
 import { jobSubmissionSchema, validateItems } from '../../../shared/jobs/submit-job.js';
+import { toFieldIssues } from '../../../shared/lrs/contract/field-issues.js';
 import { outcomeFor, toOutcome } from '../../../shared/lrs/contract/outcomes.js';
-import { requestSchemas, toFieldIssues, validateRequest } from '../../../shared/lrs/contract/schemas.js';
+import { requestSchemas, validateRequest } from '../../../shared/lrs/contract/schemas.js';
 
 const job = 'job-0123456789abcdef0123456789abcdef';
 

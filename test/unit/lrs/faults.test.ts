@@ -2,28 +2,19 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LrsRejectedError, LrsUnavailableError } from '../../../shared/domain/errors.js';
-import { OUTCOME_CATALOGUE, outcomeFor } from '../../../shared/lrs/contract/outcomes.js';
+import { OUTCOME_CATALOGUE } from '../../../shared/lrs/contract/outcome-catalogue.js';
+import { outcomeFor } from '../../../shared/lrs/contract/outcomes.js';
+import { rejectionKind } from '../../../shared/lrs/contract/rejections.js';
+import { MAINTENANCE_RETRY_SECONDS, secondsUntilOpen } from '../../../shared/lrs/contract/service-hours.js';
 import {
   faultToError,
   httpStatusError,
-  MAINTENANCE_RETRY_SECONDS,
-  rejectionKind,
   safeDetail,
-  secondsUntilOpen,
   transportError,
 } from '../../../shared/lrs/soap/faults.js';
 import { parseResponse } from '../../../shared/lrs/soap/parse.js';
+import { recorded } from '../../support/reference.js';
 
-const REF = join(
-  import.meta.dirname,
-  '..',
-  '..',
-  '..',
-  '..',
-  'shared',
-  'lrs-reference',
-  'hmpps-learner-records-api',
-);
 const FIX = join(import.meta.dirname, 'fixtures');
 
 const errorFor = (xml: string, now = new Date('2026-11-26T12:00:00Z')) => {
@@ -34,7 +25,7 @@ const errorFor = (xml: string, now = new Date('2026-11-26T12:00:00Z')) => {
 
 describe('faults → typed errors', () => {
   it('recorded WSEC0001 validation fault → LrsRejectedError with the safe Xerces detail', () => {
-    const e = errorFor(readFileSync(join(REF, 'test-resources/error_ful.xml'), 'utf8'));
+    const e = errorFor(recorded('test-resources/error_ful.xml'));
     expect(e).toBeInstanceOf(LrsRejectedError);
     expect(e.retryable).toBe(false);
     expect((e as LrsRejectedError).lrsCode).toBe('WSEC0001');
@@ -44,7 +35,7 @@ describe('faults → typed errors', () => {
   });
 
   it('recorded maintenance fault (UnsupportedHttpVerb) → LrsUnavailableError MAINTENANCE, retryable', () => {
-    const e = errorFor(readFileSync(join(REF, 'test-resources/error_down_ful.xml'), 'utf8'));
+    const e = errorFor(recorded('test-resources/error_down_ful.xml'));
     expect(e).toBeInstanceOf(LrsUnavailableError);
     expect(e.retryable).toBe(true);
     expect((e as LrsUnavailableError).reason).toBe('MAINTENANCE');
@@ -135,7 +126,7 @@ describe('faults → typed errors', () => {
   it('out of hours and maintenance say the LRS did not act on the request', () => {
     const e = errorFor(readFileSync(join(FIX, 'miap-fault-out-of-hours.xml'), 'utf8'));
     expect((e as LrsUnavailableError).mayHaveReached).toBe(false);
-    const m = errorFor(readFileSync(join(REF, 'test-resources/error_down_ful.xml'), 'utf8'));
+    const m = errorFor(recorded('test-resources/error_down_ful.xml'));
     expect((m as LrsUnavailableError).mayHaveReached).toBe(false);
   });
 
@@ -232,7 +223,7 @@ describe('outcome catalogue', () => {
 
 describe('service hours configuration', () => {
   it('reads day ranges, lists and every day', async () => {
-    const { parseServiceHours } = await import('../../../shared/lrs/soap/faults.js');
+    const { parseServiceHours } = await import('../../../shared/lrs/contract/service-hours.js');
     expect(parseServiceHours('Mon-Fri 07:00-21:00 Europe/London')).toEqual({
       timeZone: 'Europe/London',
       open: '07:00',
@@ -244,7 +235,7 @@ describe('service hours configuration', () => {
     expect(parseServiceHours('* 06:00-24:00 Europe/London').days).toEqual([0, 1, 2, 3, 4, 5, 6]);
   });
   it('refuses malformed text, unknown days and zones, and open after close', async () => {
-    const { parseServiceHours } = await import('../../../shared/lrs/soap/faults.js');
+    const { parseServiceHours } = await import('../../../shared/lrs/contract/service-hours.js');
     expect(() => parseServiceHours('always')).toThrow(/must look like/);
     expect(() => parseServiceHours('Mon-Fun 07:00-21:00 Europe/London')).toThrow(/unknown day/);
     expect(() => parseServiceHours('Mon-Fri 07:00-21:00 Mars/Base')).toThrow(/time zone/);

@@ -7,9 +7,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { publishedFiles } from '../../local/reference.js';
+import { publishedFiles } from '../local/reference.js';
 
-const root = join(import.meta.dirname, '..', '..');
+const root = join(import.meta.dirname, '..');
 for (const [path, text] of Object.entries(await publishedFiles())) {
   const target = join(root, path);
   mkdirSync(dirname(target), { recursive: true });
