@@ -56,13 +56,6 @@ export interface ProcessInput<K extends OperationId = OperationId> {
    */
   readonly freshRequestId?: boolean;
   /**
-   * The message asking for this request is on its first delivery and not a re-sent copy (the queue
-   * path), so no record of the request id is expected. For an operation that changes nothing at the LRS
-   * the lease is then written while the LRS answers too; should a record exist after all (a duplicate
-   * delivery), the lookup's answer is dropped for the stored one, exactly as without the overlap.
-   */
-  readonly firstDelivery?: boolean;
-  /**
    * Called once this attempt's LRS calls are over (answered or failed), before the outcome is stored: a
    * caller that limits LRS calls in flight may start the next one while this one is written.
    */
@@ -202,9 +195,7 @@ export async function processRequest<K extends OperationId>(
     }
   };
   const overlap =
-    (input.freshRequestId || input.firstDelivery) &&
-    input.idempotencyKey === undefined &&
-    !OPERATIONS[input.op].mutating;
+    input.freshRequestId && input.idempotencyKey === undefined && !OPERATIONS[input.op].mutating;
   const early = overlap
     ? callLrs(undefined).then(
         (value) => ({ ok: true as const, value }),

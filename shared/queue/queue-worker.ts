@@ -18,8 +18,8 @@
  * - Once a message's request is settled, `onSettled` lets its bulk job (if any) take note; it is called
  *   too, with `deadLettered: true`, for a message given up to the DLQ (its job shows it as stuck).
  * - A message whose request is in flight elsewhere is reported failed without a record change.
- * - A lookup (an operation that changes nothing at the LRS) on its first delivery writes its lease while
- *   the LRS answers (process-request.ts): one DynamoDB round trip less per message.
+ * - The lease is always written before the LRS call: a message can arrive twice, each copy on its first
+ *   delivery, and the second must find the lease (or the stored answer) rather than ask the LRS again.
  * - With limited record concurrency (QUEUE_RECORD_CONCURRENCY) a record gives up its turn once its LRS
  *   calls are over, so the next record's LRS call runs while this one's outcome is written. The
  *   invocation still answers only when every record's outcome is stored (or the record is reported
@@ -249,7 +249,6 @@ export const handleQueueRecord = async (
       caller,
       requestId: message.requestId,
       source,
-      firstDelivery: receiveCountOf(record) === 1 && message.retry === undefined,
       ...(lrsDone ? { onLrsDone: lrsDone } : {}),
       ...(message.userName ? { userName: message.userName } : {}),
       ...(message.jobId ? { jobId: message.jobId } : {}),

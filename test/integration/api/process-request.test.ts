@@ -161,25 +161,6 @@ describe('processRequest', () => {
     expect(calls).toEqual(['findLearnerByUln']);
   });
 
-  it('takes the lease before a change at the LRS even on a first delivery', async () => {
-    const { deps, calls } = setup(async () => ({
-      outcome: { ...outcomeFor('WSRC0004') },
-      response: { responseCode: 'WSRC0004' } as never,
-      durationMs: 7,
-    }));
-    const { deps: watched, seen } = leaseWaitingForLrs(deps);
-    const update = { learner: { uln: '1000000043', versionNumber: 1, givenName: 'A', familyName: 'B' } };
-    await processRequest(watched, {
-      ...input(),
-      op: 'updateLearner',
-      request: update as never,
-      source: 'queue',
-      firstDelivery: true,
-    });
-    expect(seen.lrsBeforeLease).toBe(false);
-    expect(calls).toEqual(['updateLearner']);
-  });
-
   it('says when its LRS calls are over, before the outcome is stored', async () => {
     const { deps } = setup(async () => ({
       outcome: { ...outcomeFor('WSRC0004') },
@@ -195,7 +176,6 @@ describe('processRequest', () => {
     const watched = { ...deps, store: Object.assign(Object.create(store), { complete }) };
     await processRequest(watched, {
       ...input(),
-      firstDelivery: true,
       onLrsDone: () => order.push('lrsDone'),
     });
     expect(order).toEqual(['lrsDone', 'complete']);
