@@ -22,6 +22,8 @@ export interface FunctionBundle {
 /** The esbuild options CDK derives from FUNCTION_BUNDLING (see aws-lambda-nodejs Bundling.buildEsbuildArgs). */
 export const cdkEsbuildOptions = (): BuildOptions => {
   const b = FUNCTION_BUNDLING;
+  const unmapped = Object.keys(b.esbuildArgs).filter((k) => k !== '--alias');
+  if (unmapped.length > 0) throw new Error(`bench/bundle.ts does not map esbuildArgs ${unmapped.join(', ')}`);
   return {
     bundle: true,
     platform: 'node',
@@ -34,6 +36,10 @@ export const cdkEsbuildOptions = (): BuildOptions => {
     loader: { ...b.loader },
     banner: { js: b.banner },
     mainFields: [...b.mainFields],
+    // --alias:<module>=<path>, as CDK passes esbuildArgs.
+    alias: Object.fromEntries(
+      b.esbuildArgs['--alias'].map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]),
+    ),
     logLevel: 'warning',
   };
 };

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { authorizerContext, restApiEvent } from '../local/api-event.js';
 import { ALL_SCOPES } from '../shared/config/scopes.js';
 import { OPERATIONS, type OperationId } from '../shared/lrs/contract/operations.js';
 import { notableLearner } from '../simulator/seed.js';
@@ -117,50 +118,22 @@ const proxyEvent = (
   apiKeyId: string,
   pathParameters: Record<string, string> | null,
   resource = path,
-): APIGatewayProxyEvent => ({
-  resource,
-  path,
-  httpMethod: method,
-  headers,
-  multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
-  queryStringParameters: null,
-  multiValueQueryStringParameters: null,
-  pathParameters,
-  stageVariables: null,
-  body,
-  isBase64Encoded: false,
-  requestContext: {
-    accountId: '000000000000',
+): APIGatewayProxyEvent =>
+  restApiEvent({
+    method,
+    path,
+    resource,
+    headers,
+    body,
+    pathParameters,
     apiId: 'bench',
-    // What the Lambda authorizer hands on for the local caller (every scope).
-    authorizer: { principalId: apiKeyId, callerId: apiKeyId, scopes: ALL_SCOPES.join(' ') },
-    httpMethod: method,
-    path: `/bench${path}`,
-    protocol: 'HTTP/1.1',
-    requestId: randomUUID(),
-    requestTimeEpoch: Date.now(),
-    resourceId: 'bench',
-    resourcePath: resource,
     stage: 'bench',
-    identity: {
-      accessKey: null,
-      accountId: null,
-      apiKey: null,
-      apiKeyId: null,
-      caller: null,
-      clientCert: null,
-      cognitoAuthenticationProvider: null,
-      cognitoAuthenticationType: null,
-      cognitoIdentityId: null,
-      cognitoIdentityPoolId: null,
-      principalOrgId: null,
-      sourceIp: '127.0.0.1',
-      user: null,
-      userAgent: 'lrs-gateway-bench',
-      userArn: null,
-    },
-  },
-});
+    requestPath: `/bench${path}`,
+    resourceId: 'bench',
+    userAgent: 'lrs-gateway-bench',
+    // What the Lambda authorizer hands on for the local caller (every scope).
+    authorizer: authorizerContext(apiKeyId, ALL_SCOPES),
+  });
 
 /** An SQS message body of the queue path (shared/queue/queue-worker.ts). */
 export const queueMessage = (op: OperationId, request: unknown): string =>

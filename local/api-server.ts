@@ -15,6 +15,7 @@ import { operationEntry, PLATFORM_FUNCTIONS } from '../shared/config/resources.j
 import { ORGANISATION_ROUTES } from '../shared/config/scopes.js';
 import { docUrlFor, ERROR_CODES, type ErrorCode } from '../shared/domain/error-codes.js';
 import { kebab, OPERATION_LIST } from '../shared/lrs/contract/operations.js';
+import { restApiEvent } from './api-event.js';
 import { type AuthorizerHandler, runAuthorizer } from './authorizer-stand-in.js';
 import { closeServer, listenLocal } from './emulators.js';
 import { type AsyncHandler, handlerLoader, lambdaContext } from './lambda.js';
@@ -56,7 +57,6 @@ export interface ApiServer {
 
 export const DEFAULT_MAX_BODY_BYTES = 6 * 1024 * 1024;
 const API_ID = 'local000api';
-const ACCOUNT_ID = '000000000000';
 
 /**
  * Every LRS operation route and the platform routes (the same tables the CDK app reads:
@@ -328,54 +328,29 @@ export const startApiServer = async (options: ApiServerOptions): Promise<ApiServ
     multiValueHeaders['X-Forwarded-Proto'] = ['http'];
     const now = new Date();
     const sourceIp = req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1';
-    const event: APIGatewayProxyEvent = {
-      resource: route.resource,
+    const event = restApiEvent({
+      method,
       path: url.pathname,
-      httpMethod: method,
+      resource: route.resource,
       headers,
       multiValueHeaders,
       ...queryMaps(url),
       pathParameters,
-      stageVariables: null,
-      body: null,
-      isBase64Encoded: false,
+      apiId: API_ID,
+      stage,
+      requestId,
+      resourceId: 'local',
+      protocol: `HTTP/${req.httpVersion}`,
+      sourceIp,
+      userAgent: req.headers['user-agent'] ?? null,
       requestContext: {
-        accountId: ACCOUNT_ID,
-        apiId: API_ID,
-        authorizer: null,
         domainName: `127.0.0.1:${port}`,
         domainPrefix: '127',
         extendedRequestId: requestId.replaceAll('-', '').slice(0, 16),
-        httpMethod: method,
-        identity: {
-          accessKey: null,
-          accountId: null,
-          // With the API key source AUTHORIZER, the usage-plan key the authorizer named (no usage plans here).
-          apiKey: null,
-          apiKeyId: null,
-          caller: null,
-          clientCert: null,
-          cognitoAuthenticationProvider: null,
-          cognitoAuthenticationType: null,
-          cognitoIdentityId: null,
-          cognitoIdentityPoolId: null,
-          principalOrgId: null,
-          sourceIp,
-          user: null,
-          userAgent: req.headers['user-agent'] ?? null,
-          userArn: null,
-        },
-        // The path as the caller sent it: locally there is no stage prefix in the URL.
-        path: url.pathname,
-        protocol: `HTTP/${req.httpVersion}`,
-        requestId,
         requestTime: now.toUTCString(),
         requestTimeEpoch: now.getTime(),
-        resourceId: 'local',
-        resourcePath: route.resource,
-        stage,
       },
-    };
+    });
 
     const authorized = await runAuthorizer(options.authorizer, event, options.region);
     if (!authorized.ok) {

@@ -92,6 +92,8 @@ export interface ColdResult {
   readonly firstCallMs: number;
   /** ms since the process started when the first request completed. */
   readonly totalMs: number;
+  /** CPU time (user + system) of the process from its start to the first request completed. */
+  readonly cpuMs: number;
   readonly statusCode?: number;
   readonly error?: string;
 }

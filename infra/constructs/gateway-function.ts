@@ -15,6 +15,7 @@ import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { LEFT_OUT_MODULES, type LeftOutModule } from '../bundling/left-out.js';
 import { acknowledge } from '../support/nag.js';
 import { REPO_ROOT } from '../support/paths.js';
 
@@ -22,8 +23,16 @@ import { REPO_ROOT } from '../support/paths.js';
 export const ESM_REQUIRE_BANNER =
   "import{createRequire}from'module';const require=createRequire(import.meta.url);";
 
+/** The stand-in esbuild bundles instead of a module soap loads but never uses here (infra/bundling/left-out.ts). */
+export const leftOutStandIn = (module: LeftOutModule): string =>
+  join(REPO_ROOT, 'infra', 'bundling', 'left-out', `${module}.ts`);
+
 /**
  * How every function is bundled (exported so that the benchmark builds the very same production bundles).
+ * The modules soap needs only for WS-Security, NTLM, attachments and its own axios client are aliased to
+ * stand-ins that throw if called (~530 KB of the bundle, and axios's fetch probe at load time); the test
+ * test/integration/adapter/bundled-handlers.test.ts runs every bundled handler against the simulator to
+ * prove that none of them is reached.
  */
 export const FUNCTION_BUNDLING = {
   format: OutputFormat.ESM,
@@ -36,6 +45,10 @@ export const FUNCTION_BUNDLING = {
   // Bundle the pinned AWS SDK too, rather than the runtime's copy: the code runs what the lockfile says.
   externalModules: [],
   loader: { '.wsdl': 'text', '.xsd': 'text' },
+  // An absolute path: esbuild resolves an alias in its working directory, and a codeRoot may be elsewhere.
+  esbuildArgs: {
+    '--alias': (Object.keys(LEFT_OUT_MODULES) as LeftOutModule[]).map((m) => `${m}=${leftOutStandIn(m)}`),
+  },
 } as const satisfies BundlingOptions;
 
 /** Environment every function gets before its own variables. */

@@ -20,7 +20,7 @@ import {
 import { createCertificateExpiryHandler } from '../../shared/handlers/certificate-expiry-handler.js';
 import type { AppLog } from '../../shared/observability/logger.js';
 import { testCertificates } from '../certs.js';
-import { captureOutput } from './api/events.js';
+import { captureOutput } from '../support/output.js';
 
 const PREFIX = 'lrs-gateway/certcheck/org/';
 const NOW = new Date('2026-11-27T06:00:00Z');

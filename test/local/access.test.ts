@@ -11,15 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalCaller } from '../../local/resources.js';
 import { DynamoDbResultsStore } from '../../shared/adapters/dynamodb-results-store.js';
 import { notableLearner } from '../../simulator/seed.js';
+import { findByUlnBody } from '../support/learner-requests.js';
 import { type LocalStack, startLocalStack } from '../support/local-stack.js';
 
 const exact = notableLearner('exact');
-const findBody = {
-  findType: 'FUL',
-  uln: exact.uln,
-  familyName: exact.familyName,
-  givenName: exact.givenName,
-};
+const findBody = findByUlnBody(exact);
 const FIND = '/v1/learners/find-by-uln';
 const REGISTER = '/v1/learners/register';
 

@@ -1,4 +1,3 @@
-import { connect } from 'node:net';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CreateSecretCommand,
@@ -18,6 +17,7 @@ import {
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulators, PortInUseError, startEmulators } from '../../local/emulators.js';
+import { isListening as canConnect } from '../support/net.js';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 let emulators: Emulators;
@@ -28,16 +28,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await emulators?.close();
 });
-
-const canConnect = (port: number): Promise<boolean> =>
-  new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 
 describe('emulators', () => {
   it('listen on 127.0.0.1 only', () => {

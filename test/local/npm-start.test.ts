@@ -5,12 +5,13 @@
  * and stops it with SIGINT sent to its process group as Ctrl-C in a terminal does.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exampleRequests } from '../../local/examples.js';
 import { READY_MARKER } from '../../local/start-config.js';
 import { notableLearner, verifiableLearners } from '../../simulator/seed.js';
+import { isListening } from '../support/net.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
 const CLIENT_SECRET = 'npm-start-test-secret';
@@ -48,16 +49,6 @@ const freePort = (): Promise<number> =>
       const port = typeof address === 'object' && address ? address.port : 0;
       server.close(() => resolve(port));
     });
-  });
-
-const isListening = (port: number): Promise<boolean> =>
-  new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
   });
 
 interface Started {

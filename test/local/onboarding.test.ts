@@ -23,17 +23,13 @@ import { issue } from '../../simulator/certs.js';
 import { notableLearner } from '../../simulator/seed.js';
 import { runAdmin } from '../../tools/admin/main.js';
 import { testCertificates } from '../certs.js';
+import { findByUlnBody } from '../support/learner-requests.js';
 import { type LocalStack, startLocalStack } from '../support/local-stack.js';
 
 const ORG = 'TEST0002';
 const MIS: LocalCaller = { clientId: 'mis-onboard', clientSecret: 'onboard-secret-1', organisations: ['*'] };
 const exact = notableLearner('exact');
-const findBody = {
-  findType: 'FUL',
-  uln: exact.uln,
-  familyName: exact.familyName,
-  givenName: exact.givenName,
-};
+const findBody = findByUlnBody(exact);
 
 let stack: LocalStack;
 let dir: string;

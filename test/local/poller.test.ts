@@ -10,7 +10,12 @@ import {
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulators, startEmulators } from '../../local/emulators.js';
-import { failedMessageIds, startPoller } from '../../local/poller.js';
+import {
+  failedMessageIds,
+  type PollerOptions,
+  type QueueSubscription,
+  startPoller,
+} from '../../local/poller.js';
 
 let emulators: Emulators;
 let sqs: SQSClient;
@@ -69,6 +74,26 @@ const visibleAndInFlight = async (url: string): Promise<number> => {
   return Number(a?.ApproximateNumberOfMessages ?? 0) + Number(a?.ApproximateNumberOfMessagesNotVisible ?? 0);
 };
 
+/**
+ * A quiet poller of one queue whose function is `handler`: one invocation at a time and 1 s long polls
+ * unless `options` says otherwise.
+ */
+const pollOne = (
+  q: { queueUrl: string; queueArn: string },
+  name: string,
+  handler: Awaited<ReturnType<QueueSubscription['handler']>>,
+  options: Partial<Pick<PollerOptions, 'batchSize' | 'maxConcurrency' | 'waitTimeSeconds'>> = {},
+) =>
+  startPoller({
+    sqs,
+    region: emulators.region,
+    maxConcurrency: 1,
+    waitTimeSeconds: 1,
+    ...options,
+    subscriptions: [{ name, queueUrl: q.queueUrl, queueArn: q.queueArn, handler: async () => handler }],
+    log: () => undefined,
+  });
+
 describe('failedMessageIds (ReportBatchItemFailures rules)', () => {
   const ids = ['a', 'b', 'c'];
   it('no response or an empty list: nothing failed', () => {
@@ -105,16 +130,7 @@ describe('SQS poller', () => {
       }),
     );
     const bad = await sqs.send(new SendMessageCommand({ QueueUrl: q.queueUrl, MessageBody: 'bad' }));
-    const poller = startPoller({
-      sqs,
-      region: emulators.region,
-      maxConcurrency: 1,
-      waitTimeSeconds: 1,
-      subscriptions: [
-        { name: 'partial', queueUrl: q.queueUrl, queueArn: q.queueArn, handler: async () => handler },
-      ],
-      log: () => undefined,
-    });
+    const poller = pollOne(q, 'partial', handler);
     try {
       // Delivered twice (maxReceiveCount 2), then parked in the DLQ by the redrive policy.
       await waitFor(() => seen.filter((r) => r.body === 'bad').length >= 2);
@@ -152,16 +168,7 @@ describe('SQS poller', () => {
         throw new Error('first attempt fails');
     };
     await sqs.send(new SendMessageCommand({ QueueUrl: q.queueUrl, MessageBody: 'x' }));
-    const poller = startPoller({
-      sqs,
-      region: emulators.region,
-      maxConcurrency: 1,
-      waitTimeSeconds: 1,
-      subscriptions: [
-        { name: 'throw', queueUrl: q.queueUrl, queueArn: q.queueArn, handler: async () => handler },
-      ],
-      log: () => undefined,
-    });
+    const poller = pollOne(q, 'throw', handler);
     try {
       await waitFor(async () => calls >= 2 && (await visibleAndInFlight(q.queueUrl)) === 0);
     } finally {
@@ -192,16 +199,7 @@ describe('SQS poller', () => {
       return { batchItemFailures: [{ itemIdentifier: record.messageId }] };
     };
     await sqs.send(new SendMessageCommand({ QueueUrl: q.queueUrl, MessageBody: 'retry-soon' }));
-    const poller = startPoller({
-      sqs,
-      region: emulators.region,
-      maxConcurrency: 1,
-      waitTimeSeconds: 1,
-      subscriptions: [
-        { name: 'vis', queueUrl: q.queueUrl, queueArn: q.queueArn, handler: async () => handler },
-      ],
-      log: () => undefined,
-    });
+    const poller = pollOne(q, 'vis', handler);
     try {
       await waitFor(() => receiveCounts.length >= 2, 5000);
     } finally {
@@ -224,17 +222,7 @@ describe('SQS poller', () => {
     };
     for (let i = 0; i < 6; i++)
       await sqs.send(new SendMessageCommand({ QueueUrl: q.queueUrl, MessageBody: `m${i}` }));
-    const poller = startPoller({
-      sqs,
-      region: emulators.region,
-      batchSize: 1,
-      maxConcurrency: 2,
-      waitTimeSeconds: 1,
-      subscriptions: [
-        { name: 'conc', queueUrl: q.queueUrl, queueArn: q.queueArn, handler: async () => handler },
-      ],
-      log: () => undefined,
-    });
+    const poller = pollOne(q, 'conc', handler, { batchSize: 1, maxConcurrency: 2 });
     try {
       await waitFor(() => done === 6);
     } finally {

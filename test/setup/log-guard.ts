@@ -7,7 +7,7 @@
  */
 import { afterAll, expect } from 'vitest';
 import { notableLearners, verifiableLearners } from '../../simulator/seed.js';
-import { personalDataIn } from '../integration/api/events.js';
+import { personalDataIn } from '../support/output.js';
 
 const STRUCTURED = /^\{"(level|_aws)":/;
 const show = Boolean(process.env.SHOW_LOGS);

@@ -1,40 +1,20 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  DEFAULT_ORGANISATION,
-  notableLearner,
-  type SimulatorHandle,
-  startSimulator,
-} from '../../simulator/index.js';
-import { testCertificates } from '../certs.js';
+import { describe, expect, it } from 'vitest';
+import { notableLearner } from '../../simulator/index.js';
+import { UKPRN_ORG, useSimulator } from '../support/simulator.js';
 import {
   all,
   at,
   bodyOf,
   findByDemographics,
   findByUln,
-  type Org,
   retrieveUlns,
-  send,
   verifyLearner,
-} from './client.js';
+} from '../support/simulator-client.js';
 
-const org: Org = {
-  ukprn: DEFAULT_ORGANISATION.ukprn,
-  password: DEFAULT_ORGANISATION.orgPassword,
-  userName: DEFAULT_ORGANISATION.userName,
-};
-
-let sim: SimulatorHandle;
+const org = UKPRN_ORG;
+const { learnerService } = useSimulator();
 const post = (body: string, soapAction?: string) =>
-  send(sim.url, '/LearnerService.svc', sim.certs, body, soapAction === undefined ? {} : { soapAction });
-
-beforeAll(async () => {
-  sim = await startSimulator({ certs: testCertificates() });
-});
-afterAll(async () => {
-  await sim.close();
-});
-beforeEach(() => sim.reset());
+  learnerService(body, soapAction === undefined ? {} : { soapAction });
 
 describe('learnerByDemographics', () => {
   it('finds the recorded exact-match learner although the postcode is sent without its space', async () => {

@@ -1,17 +1,11 @@
 /** The remaining outcome codes: WSEC0136 on every transport, batch edge cases, achievement actions. */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  DEFAULT_ORGANISATION,
-  notableLearner,
-  type SimulatorHandle,
-  startSimulator,
-} from '../../simulator/index.js';
-import { testCertificates } from '../certs.js';
+import { describe, expect, it } from 'vitest';
+import { notableLearner } from '../../simulator/index.js';
+import { DEFAULT_ORG, useSimulator } from '../support/simulator.js';
 import {
   all,
   at,
   bodyOf,
-  EXT_ACTION,
   externalEnvelope,
   findByDemographics,
   getAchievementJob,
@@ -20,40 +14,19 @@ import {
   learnerEnvelope,
   legacyCreds,
   NS,
-  type Org,
   plrRequest,
-  R9_ACTION,
   registerLearner,
-  send,
   submitAchievements,
   updateLearner,
   updateSubsetFields,
   verifyLearner,
-} from './client.js';
+} from '../support/simulator-client.js';
 
-const org: Org = {
-  ukprn: DEFAULT_ORGANISATION.ukprn,
-  orgRef: DEFAULT_ORGANISATION.organisationRef,
-  password: DEFAULT_ORGANISATION.orgPassword,
-  userName: DEFAULT_ORGANISATION.userName,
-};
-let sim: SimulatorHandle;
-const ls = (b: string) => send(sim.url, '/LearnerService.svc', sim.certs, b);
-const r9 = (op: string, b: string) =>
-  send(sim.url, '/LearnerServiceR9.svc', sim.certs, b, { soapAction: R9_ACTION(op) });
-const ext = (op: string, b: string) =>
-  send(sim.url, '/ExternalService.svc', sim.certs, b, { soapAction: EXT_ACTION(op) });
+const org = DEFAULT_ORG;
+const { sim, learnerService: ls, r9, external: ext } = useSimulator({ batchDurationMs: 60_000 });
 const faultCode = (xml: string) =>
   at(bodyOf(xml), 'detail', 'MIAPAPIException', 'ErrorCode') ??
   at(bodyOf(xml), 'detail', 'DomainFault', 'ErrorCode');
-
-beforeAll(async () => {
-  sim = await startSimulator({ certs: testCertificates(), batchDurationMs: 60_000 });
-});
-afterAll(async () => {
-  await sim.close();
-});
-beforeEach(() => sim.reset());
 
 describe('WSEC0136 (check digit) on each operation that takes a ULN', () => {
   const bad = '1234567890';

@@ -1,50 +1,24 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  DEFAULT_ORGANISATION,
-  notableLearner,
-  type SimulatorHandle,
-  startSimulator,
-} from '../../simulator/index.js';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_ORGANISATION, notableLearner } from '../../simulator/index.js';
 import { SIMULATOR_ORGANISATIONS } from '../../simulator/seed.js';
-import { testCertificates } from '../certs.js';
+import { DEFAULT_ORG, useSimulator } from '../support/simulator.js';
 import {
   all,
   at,
   bodyOf,
-  EXT_ACTION,
   getAchievementJob,
   getOrganisation,
   learnerByUlnR9,
-  type Org,
   plrRequest,
-  R9_ACTION,
   send,
   submitAchievements,
   updateSubsetFields,
   viewAudit,
-} from './client.js';
+} from '../support/simulator-client.js';
 
-const org: Org = {
-  ukprn: DEFAULT_ORGANISATION.ukprn,
-  orgRef: DEFAULT_ORGANISATION.organisationRef,
-  password: DEFAULT_ORGANISATION.orgPassword,
-  userName: DEFAULT_ORGANISATION.userName,
-};
-
-let sim: SimulatorHandle;
-const r9 = (op: string, body: string) =>
-  send(sim.url, '/LearnerServiceR9.svc', sim.certs, body, { soapAction: R9_ACTION(op) });
-const ext = (op: string, body: string) =>
-  send(sim.url, '/ExternalService.svc', sim.certs, body, { soapAction: EXT_ACTION(op) });
+const org = DEFAULT_ORG;
+const { sim, r9, external: ext } = useSimulator({ batchDurationMs: 60_000 });
 const result = (xml: string) => bodyOf(xml).children[0];
-
-beforeAll(async () => {
-  sim = await startSimulator({ certs: testCertificates(), batchDurationMs: 60_000 });
-});
-afterAll(async () => {
-  await sim.close();
-});
-beforeEach(() => sim.reset());
 
 describe('GetLearnerLearningEvents', () => {
   const plr = notableLearner('plrExact');

@@ -3,29 +3,18 @@
  * QNames, order, prefixes, namespace declarations and i:nil markers; for the recorded test learners,
  * which the simulator seeds, the same values too (timestamps aside).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { SaxesParser } from 'saxes';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { notableLearner } from '../../simulator/index.js';
+import { recorded as fixture } from '../support/reference.js';
+import { UKPRN_ORG, useSimulator } from '../support/simulator.js';
 import {
-  DEFAULT_ORGANISATION,
-  notableLearner,
-  type SimulatorHandle,
-  startSimulator,
-} from '../../simulator/index.js';
-import { testCertificates } from '../certs.js';
-import { type Demographics, findByDemographics, type Org, plrRequest, R9_ACTION, send } from './client.js';
-
-const REF = join(
-  import.meta.dirname,
-  '..',
-  '..',
-  '..',
-  'shared',
-  'lrs-reference',
-  'hmpps-learner-records-api',
-);
-const fixture = (name: string) => readFileSync(join(REF, name), 'utf8');
+  type Demographics,
+  findByDemographics,
+  plrRequest,
+  R9_ACTION,
+  send,
+} from '../support/simulator-client.js';
 
 interface Node {
   readonly path: string;
@@ -68,19 +57,9 @@ const values = (xml: string, skip: string[] = []) =>
     .filter((n) => !skip.some((s) => n.path.endsWith(s)))
     .map((n) => `${n.sig} = ${n.text}`);
 
-const org: Org = {
-  ukprn: DEFAULT_ORGANISATION.ukprn,
-  password: DEFAULT_ORGANISATION.orgPassword,
-  userName: DEFAULT_ORGANISATION.userName,
-};
+const org = UKPRN_ORG;
 
-let sim: SimulatorHandle;
-beforeAll(async () => {
-  sim = await startSimulator({ certs: testCertificates() });
-});
-afterAll(async () => {
-  await sim.close();
-});
+const { sim } = useSimulator({}, { resetBeforeEach: false });
 
 const demographicsFromFixture = (xml: string): Demographics => {
   const nodes = structure(xml);

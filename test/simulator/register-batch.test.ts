@@ -1,12 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  DEFAULT_ORGANISATION,
-  isValidUln,
-  type SimulatorHandle,
-  startSimulator,
-} from '../../simulator/index.js';
+import { describe, expect, it } from 'vitest';
+import { isValidUln } from '../../simulator/index.js';
 import { SIMULATOR_ORGANISATIONS, verifiableLearners } from '../../simulator/seed.js';
-import { testCertificates } from '../certs.js';
+import { UKPRN_ORG, useSimulator } from '../support/simulator.js';
 import {
   all,
   at,
@@ -18,16 +13,11 @@ import {
   type Org,
   type RegisterFields,
   registerLearner,
-  send,
   updateLearner,
   xmlEscape,
-} from './client.js';
+} from '../support/simulator-client.js';
 
-const org: Org = {
-  ukprn: DEFAULT_ORGANISATION.ukprn,
-  password: DEFAULT_ORGANISATION.orgPassword,
-  userName: DEFAULT_ORGANISATION.userName,
-};
+const org = UKPRN_ORG;
 const second = SIMULATOR_ORGANISATIONS[1];
 const otherOrg: Org = {
   ukprn: second?.ukprn as string,
@@ -35,20 +25,9 @@ const otherOrg: Org = {
   userName: 'u2',
 };
 
-let sim: SimulatorHandle;
-const post = (body: string) => send(sim.url, '/LearnerService.svc', sim.certs, body);
+const { sim, learnerService } = useSimulator({ batchDurationMs: 60_000 });
+const post = (body: string) => learnerService(body);
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-beforeAll(async () => {
-  sim = await startSimulator({
-    certs: testCertificates(),
-    batchDurationMs: 60_000,
-  });
-});
-afterAll(async () => {
-  await sim.close();
-});
-beforeEach(() => sim.reset());
 
 const newPerson: RegisterFields = {
   givenName: 'Zebulon',

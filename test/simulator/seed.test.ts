@@ -3,6 +3,7 @@ import { closeDates, compareName, soundex } from '../../simulator/matching.js';
 import { createPrng } from '../../simulator/prng.js';
 import { generateRegister, SIMULATOR_ORGANISATIONS, verifiableLearners } from '../../simulator/seed.js';
 import { isValidUln, makeUln } from '../../simulator/uln.js';
+import { RECORDED_ULNS } from '../support/reference.js';
 
 describe('ULN check digit', () => {
   it.each([
@@ -19,16 +20,7 @@ describe('ULN check digit', () => {
     expect(isValidUln(uln)).toBe(valid);
   });
   it('accepts every ULN of the recorded LRS messages', () => {
-    for (const u of [
-      '1026893096',
-      '6936002314',
-      '4444599390',
-      '7667649978',
-      '1964986809',
-      '8383558804',
-      '1174112637',
-      '1026922983',
-    ]) {
+    for (const u of RECORDED_ULNS) {
       expect(isValidUln(u), u).toBe(true);
     }
   });

@@ -1,47 +1,26 @@
 import { request } from 'node:https';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_ORGANISATION, type SimulatorHandle, startSimulator } from '../../simulator/index.js';
-import { testCertificates } from '../certs.js';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_ORG, RECORDED_EXACT, useSimulator } from '../support/simulator.js';
 import {
   at,
   bodyOf,
   EXT_ACTION,
   findByDemographics,
   getAchievementJob,
-  type Org,
   plrRequest,
   R9_ACTION,
   type RegisterFields,
   registerLearner,
   send,
-} from './client.js';
+} from '../support/simulator-client.js';
 
-const org: Org = {
-  ukprn: DEFAULT_ORGANISATION.ukprn,
-  orgRef: DEFAULT_ORGANISATION.organisationRef,
-  password: DEFAULT_ORGANISATION.orgPassword,
-  userName: DEFAULT_ORGANISATION.userName,
-};
-const exact = {
-  familyName: 'Testname',
-  givenName: 'Sample',
-  dateOfBirth: '1976-08-16',
-  gender: '2',
-  postcode: 'CV49EE',
-};
+const org = DEFAULT_ORG;
+const exact = RECORDED_EXACT;
 const find = findByDemographics(org, exact);
 
-let sim: SimulatorHandle;
+const { sim, send: sendTo } = useSimulator();
 const post = (body = find, path = '/LearnerService.svc', opts: Parameters<typeof send>[4] = {}) =>
-  send(sim.url, path, sim.certs, body, opts);
-
-beforeAll(async () => {
-  sim = await startSimulator({ certs: testCertificates() });
-});
-afterAll(async () => {
-  await sim.close();
-});
-beforeEach(() => sim.reset());
+  sendTo(path, body, opts);
 
 describe('mutual TLS', () => {
   it('serves a client with a certificate from the simulator CA', async () => {

@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_ORGANISATION, type SimulatorHandle, startSimulator } from '../../simulator/index.js';
+import { describe, expect, it } from 'vitest';
 import { SIMULATOR_ORGANISATIONS } from '../../simulator/seed.js';
-import { testCertificates } from '../certs.js';
+import { RECORDED_EXACT, UKPRN_ORG, useSimulator } from '../support/simulator.js';
 import {
   at,
   bodyOf,
@@ -15,28 +14,12 @@ import {
   R9_ACTION,
   registerLearner,
   send,
-} from './client.js';
+} from '../support/simulator-client.js';
 
-const org: Org = {
-  ukprn: DEFAULT_ORGANISATION.ukprn,
-  password: DEFAULT_ORGANISATION.orgPassword,
-  userName: DEFAULT_ORGANISATION.userName,
-};
-const good = {
-  familyName: 'Testname',
-  givenName: 'Sample',
-  dateOfBirth: '1976-08-16',
-  gender: '2',
-  postcode: 'CV49EE',
-};
+const org = UKPRN_ORG;
+const good = RECORDED_EXACT;
 
-let sim: SimulatorHandle;
-beforeAll(async () => {
-  sim = await startSimulator({ certs: testCertificates() });
-});
-afterAll(async () => {
-  await sim.close();
-});
+const { sim } = useSimulator({}, { resetBeforeEach: false });
 
 const fault = async (body: string) => {
   const res = await send(sim.url, '/LearnerService.svc', sim.certs, body);

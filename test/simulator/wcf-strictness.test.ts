@@ -5,19 +5,13 @@
  * not belong to the body's operation); getBatchRegistrationOutput always carries the mandatory job times;
  * and 64-bit job ids keep every digit.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_ORGANISATION, type SimulatorHandle, startSimulator } from '../../simulator/index.js';
-import { testCertificates } from '../certs.js';
-import * as sc from './client.js';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_ORGANISATION } from '../../simulator/index.js';
+import { RECORDED_EXACT, useSimulator } from '../support/simulator.js';
+import * as sc from '../support/simulator-client.js';
 
 const org = sc.defaultOrg(DEFAULT_ORGANISATION);
-const find = sc.findByDemographics(org, {
-  familyName: 'Testname',
-  givenName: 'Sample',
-  dateOfBirth: '1976-08-16',
-  gender: '2',
-  postcode: 'CV49EE',
-});
+const find = sc.findByDemographics(org, RECORDED_EXACT);
 
 /** One request per R9 and ExternalService operation, with its path and action. */
 const WCF_REQUESTS: { op: string; path: string; action: string; body: string }[] = [
@@ -51,19 +45,11 @@ const WCF_REQUESTS: { op: string; path: string; action: string; body: string }[]
     })),
   );
 
-let sim: SimulatorHandle;
 const LARGE_FIRST_ID = '9007199254740993'; // 2^53 + 1: a JS number would read it as ...992
-beforeAll(async () => {
-  sim = await startSimulator({
-    certs: testCertificates(),
-    batchDurationMs: 60_000,
-    firstJobId: LARGE_FIRST_ID,
-  });
-});
-afterAll(async () => sim?.close());
-
-const post = (path: string, body: string, opts: Parameters<typeof sc.send>[4] = {}) =>
-  sc.send(sim.url, path, sim.certs, body, opts);
+const { sim, send: post } = useSimulator(
+  { batchDurationMs: 60_000, firstJobId: LARGE_FIRST_ID },
+  { resetBeforeEach: false },
+);
 
 describe('charset', () => {
   it.each([

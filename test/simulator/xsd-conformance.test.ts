@@ -5,20 +5,13 @@
  * exactly the requests the XSDs accept; (2) the simulator's LearnerService responses and faults are
  * valid against the XSDs, as the recorded responses are.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { validateXML } from 'xmllint-wasm';
-import {
-  DEFAULT_ORGANISATION,
-  notableLearner,
-  type SimulatorHandle,
-  startSimulator,
-} from '../../simulator/index.js';
+import { DEFAULT_ORGANISATION, notableLearner } from '../../simulator/index.js';
 import { LEARNER_SERVICE_REQUESTS, validateComplex } from '../../simulator/schema.js';
 import { parseXml } from '../../simulator/xml.js';
-import { testCertificates } from '../certs.js';
-import { wsdlSchemas } from '../wcf-schemas.js';
+import { legacyXsd, recorded as recordedFile } from '../support/reference.js';
+import { useSimulator } from '../support/simulator.js';
 import {
   EXT_ACTION,
   findByDemographics,
@@ -41,19 +34,9 @@ import {
   verifyLearner,
   viewAudit,
   xmlEscape,
-} from './client.js';
+} from '../support/simulator-client.js';
+import { wsdlSchemas } from '../support/wcf-schemas.js';
 
-const XSD_DIR = join(
-  import.meta.dirname,
-  '..',
-  '..',
-  '..',
-  'shared',
-  'lrs-reference',
-  'sunsis-core',
-  'legacy-miap-java',
-);
-const xsd = (name: string) => ({ fileName: name, contents: readFileSync(join(XSD_DIR, name), 'utf8') });
 const SCHEMA_BY_NS: Record<string, string> = {
   [NS.findmsg]: 'findlearner.xsd',
   [NS.regmsg]: 'registerlearner.xsd',
@@ -72,8 +55,8 @@ const xmllintInvalid = async (docs: { name: string; ns: string; xml: string }[])
     const schemaFile = SCHEMA_BY_NS[ns] as string;
     const r = await validateXML({
       xml: group.map((d) => ({ fileName: d.name, contents: d.xml })),
-      schema: [xsd(schemaFile)],
-      preload: [xsd('learner.xsd')],
+      schema: [legacyXsd(schemaFile)],
+      preload: [legacyXsd('learner.xsd')],
       maxMemoryPages: 4096,
     });
     for (const e of r.errors) {
@@ -393,13 +376,7 @@ const bodyElement = (envelope: string): { ns: string; xml: string } => {
   return { ns: parseXml(xml).ns, xml };
 };
 
-let sim: SimulatorHandle;
-beforeAll(async () => {
-  sim = await startSimulator({ certs: testCertificates(), batchDurationMs: 60_000 });
-});
-afterAll(async () => {
-  await sim.close();
-});
+const { sim } = useSimulator({ batchDurationMs: 60_000 }, { resetBeforeEach: false });
 
 let collected: Promise<string[]> | undefined;
 /** Drives the simulator through every LearnerService outcome once; the answers (envelopes). */
@@ -513,15 +490,6 @@ const learnerServiceBodies = (): Promise<string[]> => {
 
 describe('LearnerService responses are valid against the legacy XSDs', () => {
   it('the recorded responses are valid once LinkedULNs is unqualified (the one known difference)', async () => {
-    const dir = join(
-      import.meta.dirname,
-      '..',
-      '..',
-      '..',
-      'shared',
-      'lrs-reference',
-      'hmpps-learner-records-api',
-    );
     const names = [
       'wiremock/FindLearnerByDemographics__exact_match_ful.xml',
       'wiremock/FindLearnerByDemographics__linked_learner_found_ful.xml',
@@ -530,7 +498,7 @@ describe('LearnerService responses are valid against the legacy XSDs', () => {
     ];
     const docs = names.map((n, i) => ({
       name: `r${i}.xml`,
-      ...bodyElement(readFileSync(join(dir, n), 'utf8')),
+      ...bodyElement(recordedFile(n)),
     }));
     expect([...(await xmllintInvalid(docs))]).toEqual([]);
   });
@@ -582,19 +550,9 @@ describe('R9 and ExternalService responses are valid against the WCF WSDL schema
     userName: DEFAULT_ORGANISATION.userName,
   };
   it('the recorded GetLearnerLearningEvents responses are valid (control)', async () => {
-    const dir = join(
-      import.meta.dirname,
-      '..',
-      '..',
-      '..',
-      'shared',
-      'lrs-reference',
-      'hmpps-learner-records-api',
-      'wiremock',
-    );
     const docs = ['exact_match_full', 'linked_learner', 'not_shared', 'not_verified'].map((n) => ({
       name: n,
-      xml: wcfBody(readFileSync(join(dir, `GetLearnerLearningEvents__${n}.xml`), 'utf8')),
+      xml: wcfBody(recordedFile(`wiremock/GetLearnerLearningEvents__${n}.xml`)),
     }));
     expect(await validateAgainstWsdl('LearnerServiceR9.wsdl', docs)).toEqual([]);
   });
@@ -651,16 +609,6 @@ describe('R9 and ExternalService responses are valid against the WCF WSDL schema
 
 describe('LearnerService responses are valid against the current WCF WSDL schema too', () => {
   it('the recorded FindLearnerResponse messages (control) and every non-fault answer of the simulator', async () => {
-    const dir = join(
-      import.meta.dirname,
-      '..',
-      '..',
-      '..',
-      'shared',
-      'lrs-reference',
-      'hmpps-learner-records-api',
-      'wiremock',
-    );
     const recorded = [
       'exact_match_ful',
       'linked_learner_found_ful',
@@ -668,7 +616,7 @@ describe('LearnerService responses are valid against the current WCF WSDL schema
       'too_many_matches_ful',
     ].map((n) => ({
       name: n,
-      xml: wcfBody(readFileSync(join(dir, `FindLearnerByDemographics__${n}.xml`), 'utf8')),
+      xml: wcfBody(recordedFile(`wiremock/FindLearnerByDemographics__${n}.xml`)),
     }));
     expect(await validateAgainstWsdl('LearnerService.wsdl', recorded)).toEqual([]);
     const ours = (await learnerServiceBodies())

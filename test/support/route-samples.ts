@@ -3,8 +3,8 @@
  * an operation's first sample request, and a stored request and a job to read back.
  */
 import type { OperationId } from '../../shared/lrs/contract/operations.js';
-import { SAMPLES } from '../unit/lrs/samples.js';
 import type { LocalStack } from './local-stack.js';
+import { SAMPLES } from './lrs-samples.js';
 
 /** A fresh copy of the first valid sample request of an operation. */
 export const sampleRequest = (op: OperationId): Record<string, unknown> =>

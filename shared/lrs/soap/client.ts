@@ -10,13 +10,15 @@
  * instances (it would parse every response into objects we would throw away, and it runs regular
  * expressions over the whole body).
  *
- * Per process: one parsed WSDL per service (lazy, from an in-memory string). Per organisation and
+ * Per process: the `soap` package, loaded on the first call (a function that never calls the LRS never
+ * evaluates it, and the bundles of those functions leave it out), and one parsed WSDL per service (lazy,
+ * from an in-memory string), both prepared while the first call reads its credentials. Per organisation and
  * credentials version: one keep-alive TLS agent and one soap client per service.
  * On a TLS or credential failure the cached credentials are invalidated and the call retried once.
  */
 import type https from 'node:https';
 import { performance } from 'node:perf_hooks';
-import * as soap from 'soap';
+import type * as Soap from 'soap';
 import {
   type AppError,
   ConfigurationError,
@@ -62,29 +64,50 @@ export interface LrsClientOptions {
 export const DEFAULT_TIMEOUT_MS = 20_000;
 export const DEFAULT_MAX_PARSE_MS = 2_000;
 
-// ---------------------------------------------------------------- per-process WSDL cache
+// ---------------------------------------------------------------- per-process soap and WSDL cache
 
-const wsdlCache = new Map<LrsServiceName, Promise<soap.WSDL>>();
+let soapModule: Promise<typeof Soap> | undefined;
+/** The soap package, evaluated on first use (a dynamic import stays lazy inside the bundle). */
+const loadSoap = (): Promise<typeof Soap> => {
+  soapModule ??= import('soap');
+  return soapModule;
+};
+
+const wsdlCache = new Map<LrsServiceName, Promise<Soap.WSDL>>();
 
 /** Our WSDL for a service (transport form), parsed once per process; soap's response parsing replaced by a no-op. */
-export const loadWsdl = (service: LrsServiceName): Promise<soap.WSDL> => {
+export const loadWsdl = (service: LrsServiceName): Promise<Soap.WSDL> => {
   let p = wsdlCache.get(service);
   if (!p) {
-    p = new Promise<soap.WSDL>((resolve, reject) => {
-      // Open-content request elements: soap gets finished bodies, and parses this WSDL in half the time.
-      const text = wsdlFor(service, undefined, { requests: 'any' });
-      const wsdl = new soap.WSDL(text, `inline://lrs-gateway/${service}.wsdl`, {});
-      wsdl.onReady((err: unknown) => {
-        if (err) return reject(err);
-        // We parse the raw response ourselves; a no-op here saves parsing every response twice.
-        (wsdl as unknown as { xmlToObject: () => unknown }).xmlToObject = () => ({ Body: {} });
-        resolve(wsdl);
-      });
-    });
+    p = loadSoap().then(
+      (soap) =>
+        new Promise<Soap.WSDL>((resolve, reject) => {
+          // Open-content request elements: soap gets finished bodies, and parses this WSDL in half the time.
+          const text = wsdlFor(service, undefined, { requests: 'any' });
+          const wsdl = new soap.WSDL(text, `inline://lrs-gateway/${service}.wsdl`, {});
+          wsdl.onReady((err: unknown) => {
+            if (err) return reject(err);
+            // We parse the raw response ourselves; a no-op here saves parsing every response twice.
+            (wsdl as unknown as { xmlToObject: () => unknown }).xmlToObject = () => ({ Body: {} });
+            resolve(wsdl);
+          });
+        }),
+    );
     p.catch(() => wsdlCache.delete(service));
     wsdlCache.set(service, p);
   }
   return p;
+};
+
+/**
+ * On a cold start, loads soap and parses the service's WSDL while the first call waits for its credentials
+ * (a network read): after the read has been sent, not before it. A failure here is left to the call itself.
+ */
+const prepareWsdl = (service: LrsServiceName): void => {
+  if (wsdlCache.has(service)) return;
+  setImmediate(() => {
+    loadWsdl(service).catch(() => undefined);
+  });
 };
 
 // ---------------------------------------------------------------- per-organisation connections
@@ -93,7 +116,7 @@ interface Connection {
   readonly version: string;
   readonly tls: TlsConnection;
   readonly agent: https.Agent;
-  readonly clients: Map<LrsServiceName, Promise<soap.Client>>;
+  readonly clients: Map<LrsServiceName, Promise<Soap.Client>>;
 }
 
 const destroyConnection = (conn: Connection | undefined): void => {
@@ -183,7 +206,9 @@ class LrsClient implements LrsPort {
         );
     }
     const started = performance.now();
-    let credentials = await this.opts.credentials.get(ctx.organisationId);
+    const reading = this.opts.credentials.get(ctx.organisationId);
+    prepareWsdl(OPERATIONS[op].service);
+    let credentials = await reading;
     try {
       const response = await this.once(op, req, ctx, credentials);
       return { outcome: outcomeOfResponse(op, response), response, durationMs: performance.now() - started };
@@ -217,10 +242,10 @@ class LrsClient implements LrsPort {
     return conn;
   }
 
-  private client(conn: Connection, service: LrsServiceName): Promise<soap.Client> {
+  private client(conn: Connection, service: LrsServiceName): Promise<Soap.Client> {
     let p = conn.clients.get(service);
     if (!p) {
-      p = loadWsdl(service).then((wsdl) => {
+      p = Promise.all([loadSoap(), loadWsdl(service)]).then(([soap, wsdl]) => {
         const client = new soap.Client(wsdl, `${this.endpoint}${SERVICES[service].path}`, {
           httpClient: new LrsHttpClient(conn.agent, {
             maxResponseBytes: this.maxResponseBytes,
@@ -287,7 +312,7 @@ class LrsClient implements LrsPort {
    * change twice; the caller reconciles instead (shared/app/reconcile.ts).
    */
   private async send(
-    client: soap.Client,
+    client: Soap.Client,
     conn: Connection,
     method: string,
     body: string,
@@ -304,7 +329,7 @@ class LrsClient implements LrsPort {
     }
   }
 
-  private sendOnce(client: soap.Client, conn: Connection, method: string, body: string): Promise<RawAnswer> {
+  private sendOnce(client: Soap.Client, conn: Connection, method: string, body: string): Promise<RawAnswer> {
     const agent = conn.agent;
     const exchangeId = `lrs-${++this.exchange}`;
     return new Promise<RawAnswer>((resolve, reject) => {

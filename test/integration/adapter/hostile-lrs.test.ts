@@ -16,7 +16,7 @@ import { validateRequest } from '../../../shared/lrs/contract/schemas.js';
 import { createLrsClient } from '../../../shared/lrs/soap/client.js';
 import { parseResponse } from '../../../shared/lrs/soap/parse.js';
 import { testCertificates } from '../../certs.js';
-import { SAMPLES } from '../../unit/lrs/samples.js';
+import { SAMPLES } from '../../support/lrs-samples.js';
 import { MTLS_SERVER_OPTIONS, pemCreds, source } from './loopback.js';
 
 const certs = testCertificates();

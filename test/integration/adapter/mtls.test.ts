@@ -4,10 +4,8 @@
  * without it or from another CA, untrusted server), SOAPAction and paths for all 17 operations,
  * connection reuse, timeouts, resets, HTTP errors and the reload-once on a certificate failure.
  */
-import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LrsRejectedError, LrsUnavailableError } from '../../../shared/domain/errors.js';
 import { OPERATION_IDS, OPERATIONS, type OperationId } from '../../../shared/lrs/contract/operations.js';
@@ -15,25 +13,13 @@ import { validateRequest } from '../../../shared/lrs/contract/schemas.js';
 import { createLrsClient } from '../../../shared/lrs/soap/client.js';
 import { parseXml } from '../../../shared/lrs/soap/xml.js';
 import { testCertificates } from '../../certs.js';
-import { SAMPLES } from '../../unit/lrs/samples.js';
+import { SAMPLES } from '../../support/lrs-samples.js';
+import { recorded } from '../../support/reference.js';
 import { pemCreds, source } from './loopback.js';
 
 const certs = testCertificates();
-const REF = join(
-  import.meta.dirname,
-  '..',
-  '..',
-  '..',
-  '..',
-  'shared',
-  'lrs-reference',
-  'hmpps-learner-records-api',
-);
-const EXACT_MATCH = readFileSync(
-  join(REF, 'wiremock/FindLearnerByDemographics__exact_match_ful.xml'),
-  'utf8',
-);
-const ERROR_FUL = readFileSync(join(REF, 'test-resources/error_ful.xml'), 'utf8');
+const EXACT_MATCH = recorded('wiremock/FindLearnerByDemographics__exact_match_ful.xml');
+const ERROR_FUL = recorded('test-resources/error_ful.xml');
 
 interface Seen {
   path: string;

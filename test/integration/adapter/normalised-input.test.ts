@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorEnvelope as ErrorBody, RequestView } from '../../../shared/http/http-response.js';
 import { notableLearner } from '../../../simulator/seed.js';
+import { achievementFor } from '../../support/learner-requests.js';
 import { type Harness, startHarness } from '../api/harness.js';
 
 type View = RequestView & { result: Record<string, unknown> };
@@ -25,18 +26,11 @@ const key = () => `test-${randomUUID()}`;
 
 const achievement = (over: Record<string, unknown>) => ({
   achievements: [
-    {
+    achievementFor(exact, {
       achievementAwardDate: '2026-06-02T10:00',
-      action: 1,
       actionDate: '2026-06-02T10:05',
-      familyName: exact.familyName,
-      givenName: exact.givenName,
-      grade: 'A',
-      providerUkprn: '10030488',
-      uln: exact.uln,
-      unitOrQualificationReferenceNumber: '500/4606/8',
       ...over,
-    },
+    }),
   ],
 });
 

@@ -14,7 +14,7 @@ import { createLrsClient } from '../../../shared/lrs/soap/client.js';
 import { checkServerKey, LRS_TLS_SETTINGS, tlsConnection } from '../../../shared/lrs/soap/tls.js';
 import { extraServerCertificate } from '../../../simulator/certs.js';
 import { testCertificates } from '../../certs.js';
-import { SAMPLES } from '../../unit/lrs/samples.js';
+import { SAMPLES } from '../../support/lrs-samples.js';
 import { pemCreds, source } from './loopback.js';
 
 const certs = testCertificates();

@@ -8,10 +8,8 @@
  * (credentials, optional demographics, LearnerToVerify DateOfBirth/Gender, OrgEmail) are
  * `minOccurs=1 nillable`: the same envelope passes both. SOAPAction and Content-Type are checked too.
  */
-import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateXML } from 'xmllint-wasm';
 import {
@@ -24,12 +22,11 @@ import {
 import { validateRequest } from '../../../shared/lrs/contract/schemas.js';
 import { schemaDocumentsFor, schemaFileFor } from '../../../shared/lrs/contract/wsdl.js';
 import { createLrsClient } from '../../../shared/lrs/soap/client.js';
-import { referencePath } from '../../reference.js';
-import { CREDS, CREDS_UKPRN_ONLY, SAMPLES } from '../../unit/lrs/samples.js';
-import { wsdlSchemas } from '../../wcf-schemas.js';
+import { CREDS, CREDS_UKPRN_ONLY, SAMPLES } from '../../support/lrs-samples.js';
+import { legacyXsd } from '../../support/reference.js';
+import { wsdlSchemas } from '../../support/wcf-schemas.js';
 import { MTLS_SERVER_OPTIONS, pemCreds, source } from './loopback.js';
 
-const LEGACY_DIR = referencePath('sunsis-core', 'legacy-miap-java');
 const LEGACY_FILES = {
   [NS.findmsg]: 'findlearner.xsd',
   [NS.regmsg]: 'registerlearner.xsd',
@@ -37,10 +34,7 @@ const LEGACY_FILES = {
   [NS.vldmsg]: 'verifybatchlearner.xsd',
   [NS.reportmsg]: 'learnerreport.xsd',
 } as Record<string, string>;
-const legacyPreload = ['learner.xsd', ...Object.values(LEGACY_FILES)].map((fileName) => ({
-  fileName,
-  contents: readFileSync(join(LEGACY_DIR, fileName), 'utf8'),
-}));
+const legacyPreload = ['learner.xsd', ...Object.values(LEGACY_FILES)].map(legacyXsd);
 
 /** A SOAP 1.1 envelope with exactly one Body child, validated strictly against the imported schemas. */
 const envelopeSchema = (imports: [ns: string, file: string][]) => `<?xml version="1.0" encoding="UTF-8"?>

@@ -8,7 +8,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notableLearner } from '../../../simulator/seed.js';
 import { type LocalStack, startLocalStack } from '../../support/local-stack.js';
-import { captureOutput, personalDataIn } from './events.js';
+import { captureOutput, personalDataIn } from '../../support/output.js';
 
 let stack: LocalStack;
 let output: ReturnType<typeof captureOutput>;

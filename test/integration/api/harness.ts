@@ -10,8 +10,9 @@ import { DynamoDbResultsStore } from '../../../shared/adapters/dynamodb-results-
 import { ALL_SCOPES, type Scope } from '../../../shared/config/scopes.js';
 import { OPERATIONS, type OperationId } from '../../../shared/lrs/contract/operations.js';
 import type { StoredRequest } from '../../../shared/ports/results-store.js';
+import { type JsonResponse, lambdaContext, parse, proxyEvent } from '../../support/events.js';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../support/local-stack.js';
-import { captureOutput, type JsonResponse, lambdaContext, parse, proxyEvent } from './events.js';
+import { captureOutput } from '../../support/output.js';
 
 export const ORG = 'TEST0001';
 export const FIND_ONLY_ORG = 'TEST0003';

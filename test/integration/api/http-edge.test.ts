@@ -8,7 +8,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorEnvelope as ErrorBody, RequestView } from '../../../shared/http/http-response.js';
 import { notableLearner } from '../../../simulator/seed.js';
-import { lambdaContext, parse, personalDataIn, proxyEvent } from './events.js';
+import { lambdaContext, parse, proxyEvent } from '../../support/events.js';
+import { updateLearnerFields } from '../../support/learner-requests.js';
+import { personalDataIn } from '../../support/output.js';
 import { FIND_ONLY_ORG, type Harness, ORG, startHarness } from './harness.js';
 
 type View<R = Record<string, unknown>> = RequestView & { result: R };
@@ -300,17 +302,7 @@ describe('the LRS unavailable or refusing', () => {
     const res = await h.call<ErrorBody>(
       'updateLearner',
       {
-        learner: {
-          uln: exact.uln,
-          versionNumber: 1,
-          givenName: exact.givenName,
-          familyName: exact.familyName,
-          dateOfBirth: exact.dateOfBirth,
-          gender: exact.gender,
-          lastKnownPostCode: exact.postcode,
-          verificationType: '1',
-          abilityToShare: '1',
-        },
+        learner: updateLearnerFields(exact, 1),
       },
       { org: FIND_ONLY_ORG, idempotencyKey: key() },
     );

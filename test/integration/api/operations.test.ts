@@ -12,7 +12,9 @@ import type { Outcome } from '../../../shared/domain/outcome.js';
 import type { RequestView } from '../../../shared/http/http-response.js';
 import { outcomeView } from '../../../shared/lrs/contract/outcomes.js';
 import { notableLearner } from '../../../simulator/seed.js';
-import { lambdaContext, parse, personalDataIn, proxyEvent } from './events.js';
+import { lambdaContext, parse, proxyEvent } from '../../support/events.js';
+import { achievementFor, updateLearnerFields } from '../../support/learner-requests.js';
+import { personalDataIn } from '../../support/output.js';
 import { type Harness, ORG, startHarness } from './harness.js';
 
 type View<R = Record<string, unknown>> = RequestView & { result: R };
@@ -206,15 +208,7 @@ describe('register the LRS way', () => {
 describe('update', () => {
   const updateBody = (versionNumber: number) => ({
     learner: {
-      uln: exact.uln,
-      versionNumber,
-      givenName: exact.givenName,
-      familyName: exact.familyName,
-      dateOfBirth: exact.dateOfBirth,
-      gender: exact.gender,
-      lastKnownPostCode: exact.postcode,
-      verificationType: '1',
-      abilityToShare: '1',
+      ...updateLearnerFields(exact, versionNumber),
       notes: `updated ${randomUUID().slice(0, 8)}`,
     },
   });
@@ -370,19 +364,7 @@ describe('batch jobs: submit, then poll until done', () => {
     const submitted = await expectAnswered<{ jobId: number }>(
       'submitAchievementBatch',
       {
-        achievements: [
-          {
-            achievementAwardDate: '2025-07-01',
-            action: 1,
-            actionDate: '2025-07-02',
-            familyName: exact.familyName,
-            givenName: exact.givenName,
-            grade: 'A',
-            providerUkprn: '10030488',
-            uln: exact.uln,
-            unitOrQualificationReferenceNumber: '500/4606/8',
-          },
-        ],
+        achievements: [achievementFor(exact)],
       },
       'WSRC0007',
     );

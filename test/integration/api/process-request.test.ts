@@ -62,13 +62,16 @@ const input = (requestId = randomUUID()) => ({
   source: 'http' as const,
 });
 
+/** The LRS answers WSRC0004 (no learner found) after `durationMs`. */
+const noLearnerFound = (durationMs: number) => async () => ({
+  outcome: { ...outcomeFor('WSRC0004') },
+  response: { responseCode: 'WSRC0004', learners: [] } as never,
+  durationMs,
+});
+
 describe('processRequest', () => {
   it('stores the answer, counts the outcome and logs ids and codes only', async () => {
-    const { deps, logs, metrics } = setup(async () => ({
-      outcome: { ...outcomeFor('WSRC0004') },
-      response: { responseCode: 'WSRC0004', learners: [] } as never,
-      durationMs: 12.6,
-    }));
+    const { deps, logs, metrics } = setup(noLearnerFound(12.6));
     const out = await processRequest(deps, input());
     expect(out).toMatchObject({ replayed: false, record: { status: 'COMPLETED', lrsDurationMs: 13 } });
     expect(metrics).toEqual(['findLearnerByUln:WSRC0004']);
@@ -100,11 +103,7 @@ describe('processRequest', () => {
   });
 
   it('replays a settled request without calling the LRS', async () => {
-    const { deps, calls } = setup(async () => ({
-      outcome: { ...outcomeFor('WSRC0004') },
-      response: { responseCode: 'WSRC0004', learners: [] } as never,
-      durationMs: 5,
-    }));
+    const { deps, calls } = setup(noLearnerFound(5));
     const first = input();
     await processRequest(deps, first);
     const again = await processRequest(deps, first);
@@ -113,11 +112,7 @@ describe('processRequest', () => {
   });
 
   it('refuses a request id that another organisation already uses, without revealing it', async () => {
-    const { deps, calls } = setup(async () => ({
-      outcome: { ...outcomeFor('WSRC0004') },
-      response: { responseCode: 'WSRC0004', learners: [] } as never,
-      durationMs: 5,
-    }));
+    const { deps, calls } = setup(noLearnerFound(5));
     const first = input();
     await processRequest(deps, first);
     await expect(processRequest(deps, { ...first, organisationId: 'TEST0002' })).rejects.toBeInstanceOf(
@@ -150,11 +145,7 @@ describe('processRequest', () => {
   };
 
   it('writes the lease of a fresh HTTP request id while the LRS answers, and stores the same record', async () => {
-    const { deps } = setup(async () => ({
-      outcome: { ...outcomeFor('WSRC0004') },
-      response: { responseCode: 'WSRC0004', learners: [] } as never,
-      durationMs: 7,
-    }));
+    const { deps } = setup(noLearnerFound(7));
     const { deps: watched, seen } = leaseWaitingForLrs(deps);
     const out = await processRequest(watched, { ...input(), freshRequestId: true });
     expect(seen.lrsBeforeLease).toBe(true);
@@ -163,11 +154,7 @@ describe('processRequest', () => {
   });
 
   it('takes the lease before calling the LRS when the request id may be known elsewhere', async () => {
-    const { deps, calls } = setup(async () => ({
-      outcome: { ...outcomeFor('WSRC0004') },
-      response: { responseCode: 'WSRC0004', learners: [] } as never,
-      durationMs: 7,
-    }));
+    const { deps, calls } = setup(noLearnerFound(7));
     const { deps: watched, seen } = leaseWaitingForLrs(deps);
     await processRequest(watched, input());
     expect(seen.lrsBeforeLease).toBe(false);

@@ -11,7 +11,8 @@ import type { SQSBatchResponse } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OperationId } from '../../../shared/lrs/contract/operations.js';
 import { notableLearner } from '../../../simulator/seed.js';
-import { lambdaContext, personalDataIn, sqsEvent, sqsRecord } from './events.js';
+import { lambdaContext, sqsEvent, sqsRecord } from '../../support/events.js';
+import { personalDataIn } from '../../support/output.js';
 import { type Harness, ORG, startHarness } from './harness.js';
 
 let h: Harness;

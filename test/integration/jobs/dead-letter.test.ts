@@ -15,7 +15,7 @@ import type { StoredRequest } from '../../../shared/ports/results-store.js';
 import { notableLearner, verifiableLearners } from '../../../simulator/seed.js';
 import { redriveDlq, main as redriveMain } from '../../../tools/redrive-dlq.js';
 import type { LocalStack } from '../../support/local-stack.js';
-import { captureOutput, personalDataIn } from '../api/events.js';
+import { captureOutput, personalDataIn } from '../../support/output.js';
 import { type JobBody, ORG, request, startJobsStack, waitForJob } from './support.js';
 
 let stack: LocalStack;

@@ -8,7 +8,7 @@ import { LRS_BUDGET_ENV } from '../../../shared/app/lrs-budget.js';
 import { JOBS_ENV } from '../../../shared/jobs/settings.js';
 import { notableLearner, verifiableLearners } from '../../../simulator/seed.js';
 import type { LocalStack } from '../../support/local-stack.js';
-import { request, startJobsStack, waitForJob } from './support.js';
+import { postVerifyJob, request, startJobsStack, waitForJob } from './support.js';
 
 const BUDGET = 2;
 let stack: LocalStack;
@@ -29,13 +29,7 @@ describe('the LRS budget', () => {
     stack.simulator.setConditions({ latencyMs: 60 });
     const learners = verifiableLearners(150);
     try {
-      const posted = await request<{ jobId: string }>(stack, 'POST', '/v1/jobs', {
-        body: {
-          operation: 'verifyLearner',
-          items: learners.map((l) => ({ uln: l.uln, givenName: l.givenName, familyName: l.familyName })),
-        },
-      });
-      expect(posted.status, posted.text).toBe(202);
+      const jobId = await postVerifyJob(stack, learners);
 
       // Interactive calls while the job runs.
       const answers: { status: number; retryAfter: string | null; code?: string }[] = [];
@@ -61,7 +55,7 @@ describe('the LRS budget', () => {
       expect(refused[0]).toEqual({ status: 429, retryAfter: '1', code: 'RATE_LIMITED' });
       expect(answers.every((a) => a.status === 200 || a.status === 429)).toBe(true);
 
-      const job = await waitForJob(stack, posted.body.jobId, 100_000);
+      const job = await waitForJob(stack, jobId, 100_000);
       expect(job).toMatchObject({
         counts: { pending: 0, completed: 150, failed: 0, deadLettered: 0 },
         outcomes: { WSVRC001: 150 },

@@ -15,7 +15,7 @@ import { OPERATION_IDS, OPERATIONS, type OperationId } from '../../../shared/lrs
 import { createJobsDependencies, queueSender } from '../../../shared/wiring/jobs-dependencies.js';
 import { verifiableLearners } from '../../../simulator/seed.js';
 import type { LocalStack } from '../../support/local-stack.js';
-import { SAMPLES } from '../../unit/lrs/samples.js';
+import { SAMPLES } from '../../support/lrs-samples.js';
 import { allResults, type JobBody, ORG, request, startJobsStack, waitForJob } from './support.js';
 
 let stack: LocalStack;

@@ -7,8 +7,9 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbResultsStore } from '../../../shared/adapters/dynamodb-results-store.js';
 import { notableLearner, verifiableLearners } from '../../../simulator/seed.js';
+import { achievementFor } from '../../support/learner-requests.js';
 import type { LocalStack } from '../../support/local-stack.js';
-import { allResults, ORG, request, startJobsStack, waitForJob } from './support.js';
+import { allResults, ORG, postVerifyJob, request, startJobsStack, waitForJob } from './support.js';
 
 let stack: LocalStack;
 let store: DynamoDbResultsStore;
@@ -55,19 +56,13 @@ describe('a job through maintenance and out-of-hours spells', () => {
     const learners = verifiableLearners(300);
     stack.simulator.setConditions({ maintenance: true });
     try {
-      const posted = await request<{ jobId: string }>(stack, 'POST', '/v1/jobs', {
-        body: {
-          operation: 'verifyLearner',
-          items: learners.map((l) => ({ uln: l.uln, givenName: l.givenName, familyName: l.familyName })),
-        },
-      });
-      expect(posted.status, posted.text).toBe(202);
+      const jobId = await postVerifyJob(stack, learners);
       await until('maintenance answers', () => faults('UnsupportedHttpVerb') >= 20);
       stack.simulator.setConditions({ maintenance: false, outOfHours: true });
       await until('out-of-hours answers', () => faults('WSEC0004') >= 20);
       stack.simulator.setConditions({ outOfHours: false });
 
-      const job = await waitForJob(stack, posted.body.jobId, 100_000);
+      const job = await waitForJob(stack, jobId, 100_000);
       expect(job).toMatchObject({
         counts: { pending: 0, completed: 300, failed: 0 },
         outcomes: { WSVRC001: 300 },
@@ -75,7 +70,7 @@ describe('a job through maintenance and out-of-hours spells', () => {
       });
       // Every learner answered exactly once by the LRS, however many times its message came back.
       expect(answers('verifyLearner')).toBe(300);
-      const results = await allResults(stack, posted.body.jobId);
+      const results = await allResults(stack, jobId);
       expect(new Set(results.map((r) => r.index)).size).toBe(300);
       const stored = await Promise.all(results.map((r) => store.get(r.requestId as string)));
       const retried = stored.filter((s) => (s?.attempts ?? 0) > 1);
@@ -224,18 +219,9 @@ describe('an LRS batch verification of 250 learners', () => {
 describe("an awarding organisation's achievement batch", () => {
   it('is submitted, polled until the LRS job finishes, and each achievement gets the batch status', async () => {
     const exact = notableLearner('exact');
-    const items = ['500/4606/8', '600/1234/5', '601/0001/X'].map((ref) => ({
-      achievementAwardDate: '2025-07-01',
-      action: 1,
-      actionDate: '2025-07-02',
-      familyName: exact.familyName,
-      givenName: exact.givenName,
-      grade: 'A',
-      providerUkprn: '10030488',
-      uln: exact.uln,
-      unitOrQualificationReferenceNumber: ref,
-      misIdentifier: `ACH-${ref}`,
-    }));
+    const items = ['500/4606/8', '600/1234/5', '601/0001/X'].map((ref) =>
+      achievementFor(exact, { unitOrQualificationReferenceNumber: ref, misIdentifier: `ACH-${ref}` }),
+    );
     const posted = await request<{ jobId: string; batches: number }>(stack, 'POST', '/v1/jobs', {
       body: { operation: 'submitAchievementBatch', items },
       headers: { 'idempotency-key': `achievements-${stack.stage}` },

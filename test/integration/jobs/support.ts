@@ -3,6 +3,7 @@
  * the API Gateway stand-in and the SQS pollers running the real functions) with the retry and poll waits
  * shortened through their environment variables, and small clients for the jobs API.
  */
+import { expect } from 'vitest';
 import { JOBS_ENV } from '../../../shared/jobs/settings.js';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../support/local-stack.js';
 
@@ -62,6 +63,21 @@ export const request = async <T = Record<string, unknown>>(
     // CSV or JSON lines: left as text.
   }
   return { status: res.status, headers: res.headers, body: body as T, text };
+};
+
+/** POSTs a verifyLearner job of `learners` (ULN and names each), expects it accepted (202): its id. */
+export const postVerifyJob = async (
+  stack: LocalStack,
+  learners: readonly { uln: string; givenName: string; familyName: string }[],
+): Promise<string> => {
+  const posted = await request<{ jobId: string }>(stack, 'POST', '/v1/jobs', {
+    body: {
+      operation: 'verifyLearner',
+      items: learners.map((l) => ({ uln: l.uln, givenName: l.givenName, familyName: l.familyName })),
+    },
+  });
+  expect(posted.status, posted.text).toBe(202);
+  return posted.body.jobId;
 };
 
 export interface JobBody {

@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JOBS_ENV } from '../../../shared/jobs/settings.js';
 import { verifiableLearners } from '../../../simulator/seed.js';
 import type { LocalStack } from '../../support/local-stack.js';
-import { captureOutput } from '../api/events.js';
-import { request, startJobsStack, waitForJob } from './support.js';
+import { captureOutput } from '../../support/output.js';
+import { postVerifyJob, startJobsStack, waitForJob } from './support.js';
 
 let stack: LocalStack;
 let output: ReturnType<typeof captureOutput>;
@@ -50,14 +50,8 @@ describe('records an invocation has no time to start', () => {
     stack.simulator.setConditions({ latencyMs: 400 });
     const learners = verifiableLearners(40);
     try {
-      const posted = await request<{ jobId: string }>(stack, 'POST', '/v1/jobs', {
-        body: {
-          operation: 'verifyLearner',
-          items: learners.map((l) => ({ uln: l.uln, givenName: l.givenName, familyName: l.familyName })),
-        },
-      });
-      expect(posted.status, posted.text).toBe(202);
-      const job = await waitForJob(stack, posted.body.jobId, 100_000);
+      const jobId = await postVerifyJob(stack, learners);
+      const job = await waitForJob(stack, jobId, 100_000);
       expect(job).toMatchObject({
         counts: { pending: 0, completed: 40, failed: 0, deadLettered: 0 },
         outcomes: { WSVRC001: 40 },

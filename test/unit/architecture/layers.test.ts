@@ -31,6 +31,8 @@ const SHARED_RANKS: Readonly<Record<string, number>> = {
 const INFRA_RANKS: Readonly<Record<string, number>> = {
   'infra/config': 0,
   'infra/support': 1,
+  /** What the function bundles leave out, and the stand-ins put in their place. */
+  'infra/bundling': 1,
   'infra/constructs': 2,
   'infra/stacks': 3,
   infra: 4,

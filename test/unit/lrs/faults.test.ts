@@ -13,17 +13,8 @@ import {
   transportError,
 } from '../../../shared/lrs/soap/faults.js';
 import { parseResponse } from '../../../shared/lrs/soap/parse.js';
+import { recorded } from '../../support/reference.js';
 
-const REF = join(
-  import.meta.dirname,
-  '..',
-  '..',
-  '..',
-  '..',
-  'shared',
-  'lrs-reference',
-  'hmpps-learner-records-api',
-);
 const FIX = join(import.meta.dirname, 'fixtures');
 
 const errorFor = (xml: string, now = new Date('2026-11-26T12:00:00Z')) => {
@@ -34,7 +25,7 @@ const errorFor = (xml: string, now = new Date('2026-11-26T12:00:00Z')) => {
 
 describe('faults → typed errors', () => {
   it('recorded WSEC0001 validation fault → LrsRejectedError with the safe Xerces detail', () => {
-    const e = errorFor(readFileSync(join(REF, 'test-resources/error_ful.xml'), 'utf8'));
+    const e = errorFor(recorded('test-resources/error_ful.xml'));
     expect(e).toBeInstanceOf(LrsRejectedError);
     expect(e.retryable).toBe(false);
     expect((e as LrsRejectedError).lrsCode).toBe('WSEC0001');
@@ -44,7 +35,7 @@ describe('faults → typed errors', () => {
   });
 
   it('recorded maintenance fault (UnsupportedHttpVerb) → LrsUnavailableError MAINTENANCE, retryable', () => {
-    const e = errorFor(readFileSync(join(REF, 'test-resources/error_down_ful.xml'), 'utf8'));
+    const e = errorFor(recorded('test-resources/error_down_ful.xml'));
     expect(e).toBeInstanceOf(LrsUnavailableError);
     expect(e.retryable).toBe(true);
     expect((e as LrsUnavailableError).reason).toBe('MAINTENANCE');
@@ -135,7 +126,7 @@ describe('faults → typed errors', () => {
   it('out of hours and maintenance say the LRS did not act on the request', () => {
     const e = errorFor(readFileSync(join(FIX, 'miap-fault-out-of-hours.xml'), 'utf8'));
     expect((e as LrsUnavailableError).mayHaveReached).toBe(false);
-    const m = errorFor(readFileSync(join(REF, 'test-resources/error_down_ful.xml'), 'utf8'));
+    const m = errorFor(recorded('test-resources/error_down_ful.xml'));
     expect((m as LrsUnavailableError).mayHaveReached).toBe(false);
   });
 

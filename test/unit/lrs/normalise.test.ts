@@ -14,7 +14,7 @@ import {
 } from '../../../shared/lrs/contract/normalise.js';
 import { validateRequest } from '../../../shared/lrs/contract/schemas.js';
 import { buildRequestBody } from '../../../shared/lrs/soap/request.js';
-import { SAMPLES } from './samples.js';
+import { SAMPLES } from '../../support/lrs-samples.js';
 
 const demographics = SAMPLES.findLearnerByDemographics[1] as Record<string, unknown>;
 const achievementBatch = SAMPLES.submitAchievementBatch[1] as unknown as {

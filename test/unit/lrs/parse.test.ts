@@ -3,25 +3,12 @@
  * the synthetic ones are not used as golden. Operations with no recording use small responses
  * written here from the schemas, with prefixes and order varied on purpose.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { OperationId } from '../../../shared/lrs/contract/operations.js';
 import { outcomeFor } from '../../../shared/lrs/contract/outcomes.js';
 import type { OperationResponse } from '../../../shared/lrs/contract/responses.js';
 import { parseResponse } from '../../../shared/lrs/soap/parse.js';
-
-const REF = join(
-  import.meta.dirname,
-  '..',
-  '..',
-  '..',
-  '..',
-  'shared',
-  'lrs-reference',
-  'hmpps-learner-records-api',
-);
-const recorded = (p: string) => readFileSync(join(REF, p), 'utf8');
+import { recorded } from '../../support/reference.js';
 
 const ok = <K extends OperationId>(op: K, xml: string): OperationResponse<K> => {
   const r = parseResponse(op, xml);

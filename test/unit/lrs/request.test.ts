@@ -13,8 +13,8 @@ import {
   wrapEnvelope,
 } from '../../../shared/lrs/soap/request.js';
 import { child, parseXml } from '../../../shared/lrs/soap/xml.js';
+import { CREDS, CREDS_UKPRN_ONLY, SAMPLES } from '../../support/lrs-samples.js';
 import { render } from './render.js';
-import { CREDS, CREDS_UKPRN_ONLY, SAMPLES } from './samples.js';
 
 const body = (op: OperationId, sample: unknown, creds = CREDS, userName = 'mis-service') =>
   buildRequestBody(op, validateRequest(op, sample), { credentials: creds as never, userName });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../shared/domain/errors.js';
 import { OPERATION_IDS } from '../../../shared/lrs/contract/operations.js';
 import { requestSchemas, validateRequest } from '../../../shared/lrs/contract/schemas.js';
-import { SAMPLES } from './samples.js';
+import { SAMPLES } from '../../support/lrs-samples.js';
 
 const issuesOf = (op: Parameters<typeof validateRequest>[0], input: unknown) => {
   try {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isValidUln } from '../../../shared/lrs/contract/schemas.js';
 import { ulnCheckDigit } from '../../../shared/lrs/contract/uln.js';
+import { RECORDED_ULNS } from '../../support/reference.js';
 
 describe('ULN check digit (worked examples)', () => {
   it.each([
@@ -16,16 +17,7 @@ describe('ULN check digit (worked examples)', () => {
     expect(isValidUln(uln)).toBe(valid);
   });
 
-  it.each([
-    '1026893096',
-    '6936002314',
-    '4444599390',
-    '7667649978',
-    '1964986809',
-    '8383558804',
-    '1174112637',
-    '1026922983',
-  ])('recorded LRS ULN %s passes', (uln) => {
+  it.each(RECORDED_ULNS)('recorded LRS ULN %s passes', (uln) => {
     expect(isValidUln(uln)).toBe(true);
   });
 

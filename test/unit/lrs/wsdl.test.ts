@@ -10,7 +10,7 @@ import { schemaDocumentsFor, schemaFileFor, wsdlFor } from '../../../shared/lrs/
 import { loadWsdl } from '../../../shared/lrs/soap/client.js';
 import { buildRequestBody } from '../../../shared/lrs/soap/request.js';
 import type { OrganisationCredentials } from '../../../shared/ports/credentials.js';
-import { CREDS, CREDS_UKPRN_ONLY, SAMPLES } from './samples.js';
+import { CREDS, CREDS_UKPRN_ONLY, SAMPLES } from '../../support/lrs-samples.js';
 
 const SERVICES = ['LearnerService', 'LearnerServiceR9', 'ExternalService'] as const;
 

@@ -11,18 +11,9 @@ import { wsdlFor } from '../../../shared/lrs/contract/wsdl.js';
 import { buildRequestBody, wrapEnvelope } from '../../../shared/lrs/soap/request.js';
 import { escapeXml, parseXml, parseXmlSaxes, XmlParseError } from '../../../shared/lrs/soap/xml.js';
 import type { OrganisationCredentials } from '../../../shared/ports/credentials.js';
-import { CREDS, SAMPLES } from './samples.js';
+import { CREDS, SAMPLES } from '../../support/lrs-samples.js';
+import { RECORDED_DIR } from '../../support/reference.js';
 
-const REF = join(
-  import.meta.dirname,
-  '..',
-  '..',
-  '..',
-  '..',
-  'shared',
-  'lrs-reference',
-  'hmpps-learner-records-api',
-);
 const files = (dir: string) =>
   readdirSync(dir)
     .filter((f) => f.endsWith('.xml'))
@@ -30,8 +21,8 @@ const files = (dir: string) =>
 
 const documents: [string, string][] = [
   ...[
-    ...files(join(REF, 'wiremock')),
-    ...files(join(REF, 'test-resources')),
+    ...files(join(RECORDED_DIR, 'wiremock')),
+    ...files(join(RECORDED_DIR, 'test-resources')),
     ...files(join(import.meta.dirname, 'fixtures')),
   ].map((f): [string, string] => [f.split('/').slice(-2).join('/'), readFileSync(f, 'utf8')]),
   ...OPERATION_IDS.map((op): [string, string] => [

@@ -3,35 +3,16 @@
  * requests built from edge values (length limits, unicode, whitespace, leap days, BFPO, optional
  * fields on and off) are validated by us first, and every accepted one must pass the XSD.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateXML } from 'xmllint-wasm';
 import { OPERATIONS, type OperationId } from '../../../shared/lrs/contract/operations.js';
 import { validateRequest } from '../../../shared/lrs/contract/schemas.js';
 import { buildRequestBody } from '../../../shared/lrs/soap/request.js';
 import type { OrganisationCredentials } from '../../../shared/ports/credentials.js';
-import { CREDS, SAMPLES } from './samples.js';
+import { CREDS, SAMPLES } from '../../support/lrs-samples.js';
+import { LEGACY_XSD_FILES, legacyXsd } from '../../support/reference.js';
 
-const XSD_DIR = join(
-  import.meta.dirname,
-  '..',
-  '..',
-  '..',
-  '..',
-  'shared',
-  'lrs-reference',
-  'sunsis-core',
-  'legacy-miap-java',
-);
-const preload = [
-  'learner.xsd',
-  'findlearner.xsd',
-  'registerlearner.xsd',
-  'batchlearner.xsd',
-  'verifybatchlearner.xsd',
-  'learnerreport.xsd',
-].map((fileName) => ({ fileName, contents: readFileSync(join(XSD_DIR, fileName), 'utf8') }));
+const preload = LEGACY_XSD_FILES.map(legacyXsd);
 const WRAPPER = `<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">${[
   ['findmsg', 'findlearner'],
   ['regmsg', 'registerlearner'],

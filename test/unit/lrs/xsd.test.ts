@@ -2,39 +2,16 @@
  * Every LearnerService request the adapter can build validates against the legacy MIAP schemas
  * (the ones the Java back end enforces), with optional fields present and absent and awkward values.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { validateXML } from 'xmllint-wasm';
 import { NS, OPERATIONS, type OperationId } from '../../../shared/lrs/contract/operations.js';
 import { validateRequest } from '../../../shared/lrs/contract/schemas.js';
 import { buildRequestBody } from '../../../shared/lrs/soap/request.js';
 import type { OrganisationCredentials } from '../../../shared/ports/credentials.js';
-import { CREDS, CREDS_UKPRN_ONLY, SAMPLES } from './samples.js';
+import { CREDS, CREDS_UKPRN_ONLY, SAMPLES } from '../../support/lrs-samples.js';
+import { LEGACY_XSD_FILES, legacyXsd } from '../../support/reference.js';
 
-const XSD_DIR = join(
-  import.meta.dirname,
-  '..',
-  '..',
-  '..',
-  '..',
-  'shared',
-  'lrs-reference',
-  'sunsis-core',
-  'legacy-miap-java',
-);
-const XSD_FILES = [
-  'learner.xsd',
-  'findlearner.xsd',
-  'registerlearner.xsd',
-  'batchlearner.xsd',
-  'verifybatchlearner.xsd',
-  'learnerreport.xsd',
-];
-const preload = XSD_FILES.map((fileName) => ({
-  fileName,
-  contents: readFileSync(join(XSD_DIR, fileName), 'utf8'),
-}));
+const preload = LEGACY_XSD_FILES.map(legacyXsd);
 
 /** A wrapper schema (no target namespace) that imports every LearnerService message schema. */
 const WRAPPER = `<?xml version="1.0" encoding="UTF-8"?>

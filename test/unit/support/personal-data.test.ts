@@ -1,6 +1,6 @@
 /** The probe behind the suite-wide log guard finds a leaked postcode, and not one spelled by a random id. */
 import { describe, expect, it } from 'vitest';
-import { personalDataIn } from '../../integration/api/events.js';
+import { personalDataIn } from '../../support/output.js';
 
 const learner = {
   givenName: 'Harriet',

@@ -4,9 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { referencePath } from './reference.js';
-
-const WCF_DIR = referencePath('sunsis-core', 'current-wcf');
+import { WCF_DIR } from './reference.js';
 
 /** The WSDL's embedded schemas as separate files, imports pointed at each other. */
 export const wsdlSchemas = (wsdl: string) => {

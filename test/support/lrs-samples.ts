@@ -1,5 +1,10 @@
 /** Sample requests and credentials for the adapter tests (invented data; ULNs pass the check digit). */
-import type { OperationCredentialsLike } from './types.js';
+import type { OrganisationCredentials } from '../../shared/ports/credentials.js';
+
+/** Credentials for tests; organisationRef may be explicitly undefined to drop it. */
+export type OperationCredentialsLike = Omit<OrganisationCredentials, 'organisationRef'> & {
+  readonly organisationRef?: string | undefined;
+};
 
 export const AWKWARD = "O'Brien & Sons <x>";
 
