@@ -4,8 +4,9 @@
  * `pk=REQUEST#<id>, sk=BLOB#<name>#<nnnn>`, written before the record points at them.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { TABLE } from '../config/names.js';
+import { queryItems } from './dynamodb-query.js';
 
 /** Size of one chunk item's payload (under the 400 KB item limit with keys and attribute names). */
 export const CHUNK_BYTES = 350_000;
@@ -57,24 +58,17 @@ export class StoredBodies {
     if ('gz' in ref && ref.gz instanceof Uint8Array) return gunzipJson(ref.gz);
     if (!('chunks' in ref) || typeof ref.chunks !== 'number') return undefined;
     const parts: Uint8Array[] = [];
-    let lastKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-          ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
-          ExpressionAttributeValues: { ':pk': requestPk(requestId), ':prefix': `BLOB#${name}#` },
-          ConsistentRead: true,
-          ExclusiveStartKey: lastKey,
-        }),
-      );
-      for (const item of out.Items ?? []) {
-        const index = Number(String(item[TABLE.sortKey]).split('#')[2]);
-        if (index < ref.chunks && item.data instanceof Uint8Array) parts[index] = item.data;
-      }
-      lastKey = out.LastEvaluatedKey;
-    } while (lastKey);
+    const chunks = queryItems(this.doc, {
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+      ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
+      ExpressionAttributeValues: { ':pk': requestPk(requestId), ':prefix': `BLOB#${name}#` },
+      ConsistentRead: true,
+    });
+    for await (const item of chunks) {
+      const index = Number(String(item[TABLE.sortKey]).split('#')[2]);
+      if (index < ref.chunks && item.data instanceof Uint8Array) parts[index] = item.data;
+    }
     if (parts.length !== ref.chunks || parts.some((p) => p === undefined)) {
       throw new Error(`Stored ${name} of request ${requestId} is incomplete`);
     }

@@ -17,6 +17,7 @@ import {
 import { TABLE } from '../config/names.js';
 import type { CallbackAttempt, CallbackDelivery, OutboxEntry, OutboxTask } from '../ports/jobs-store.js';
 import { sendIf } from './dynamodb-conditional.js';
+import { withoutTableAttributes } from './dynamodb-query.js';
 
 const OUTBOX = TABLE.indexes.outbox;
 const OUTBOX_PK = 'OUTBOX';
@@ -148,16 +149,7 @@ export class JobOutbox {
       }),
     );
     return (out.Items ?? [])
-      .map((raw) => {
-        const {
-          [TABLE.partitionKey]: _pk,
-          [TABLE.sortKey]: _sk,
-          type: _t,
-          [TABLE.ttlAttribute]: _e,
-          ...rest
-        } = raw;
-        return rest as unknown as CallbackDelivery;
-      })
+      .map((raw) => withoutTableAttributes(raw) as unknown as CallbackDelivery)
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 }

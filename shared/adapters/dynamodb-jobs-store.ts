@@ -36,6 +36,7 @@ import type {
 } from '../ports/jobs-store.js';
 import { isConditionFailure, sendIf } from './dynamodb-conditional.js';
 import { JobOutbox } from './dynamodb-job-outbox.js';
+import { queryItems, withoutTableAttributes } from './dynamodb-query.js';
 
 const JOB_SK = 'JOB';
 const jobPk = (jobId: string) => `JOB#${jobId}`;
@@ -354,41 +355,35 @@ export class DynamoDbJobsStore extends JobOutbox implements JobsStore {
   }
 
   async markDeadLettered(jobId: string, indexes: readonly number[], at: Date): Promise<void> {
-    await inParallel(indexes, this.parallelism, async (index) => {
-      await sendIf(
-        this.doc,
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { [TABLE.partitionKey]: jobPk(jobId), [TABLE.sortKey]: itemSk(index) },
-          UpdateExpression: 'SET #deadLetteredAt = :at',
-          ConditionExpression: 'attribute_exists(#pk) AND #status = :pending',
-          ExpressionAttributeNames: {
-            '#pk': TABLE.partitionKey,
-            '#status': 'status',
-            '#deadLetteredAt': 'deadLetteredAt',
-          },
-          ExpressionAttributeValues: { ':pending': 'PENDING', ':at': at.toISOString() },
-        }),
-      );
-    });
+    await this.setOnPendingItems(jobId, indexes, 'deadLetteredAt', at.toISOString());
   }
 
   async markWaiting(jobId: string, indexes: readonly number[], waiting: JobWaiting): Promise<void> {
+    // The item keeps the start of its wait: `since` only moves when a new wait begins.
+    await this.setOnPendingItems(jobId, indexes, 'waiting', waiting);
+  }
+
+  /** Sets one attribute on each of the items that is still pending; a settled item is left as it is. */
+  private async setOnPendingItems(
+    jobId: string,
+    indexes: readonly number[],
+    attribute: 'deadLetteredAt' | 'waiting',
+    value: unknown,
+  ): Promise<void> {
     await inParallel(indexes, this.parallelism, async (index) => {
       await sendIf(
         this.doc,
         new UpdateCommand({
           TableName: this.tableName,
           Key: { [TABLE.partitionKey]: jobPk(jobId), [TABLE.sortKey]: itemSk(index) },
-          // The item keeps the start of its wait: `since` only moves when a new wait begins.
-          UpdateExpression: 'SET #waiting = :waiting',
+          UpdateExpression: 'SET #attribute = :value',
           ConditionExpression: 'attribute_exists(#pk) AND #status = :pending',
           ExpressionAttributeNames: {
             '#pk': TABLE.partitionKey,
             '#status': 'status',
-            '#waiting': 'waiting',
+            '#attribute': attribute,
           },
-          ExpressionAttributeValues: { ':pending': 'PENDING', ':waiting': waiting },
+          ExpressionAttributeValues: { ':pending': 'PENDING', ':value': value },
         }),
       );
     });
@@ -403,51 +398,44 @@ export class DynamoDbJobsStore extends JobOutbox implements JobsStore {
     const waitingItems: JobWaiting[] = [];
     const byOutcome: Record<string, number> = {};
     const byError: Record<string, number> = {};
-    let lastKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-          ProjectionExpression: '#status, #outcomeCode, #errorCode, #deadLetteredAt, #settledAt, #waiting',
-          ExpressionAttributeNames: {
-            '#pk': TABLE.partitionKey,
-            '#sk': TABLE.sortKey,
-            '#status': 'status',
-            '#outcomeCode': 'outcomeCode',
-            '#errorCode': 'errorCode',
-            '#deadLetteredAt': 'deadLetteredAt',
-            '#settledAt': 'settledAt',
-            '#waiting': 'waiting',
-          },
-          ExpressionAttributeValues: { ':pk': jobPk(jobId), ':prefix': 'ITEM#' },
-          ConsistentRead: true,
-          ExclusiveStartKey: lastKey,
-        }),
-      );
-      for (const item of out.Items ?? []) {
-        const status = String(item.status) as JobItemStatus;
-        byStatus[status] = (byStatus[status] ?? 0) + 1;
-        if (status === 'PENDING' && typeof item.deadLetteredAt === 'string') deadLettered++;
-        if (status === 'PENDING' && item.waiting && typeof item.waiting === 'object') {
-          waitingItems.push(item.waiting as JobWaiting);
-        }
-        if (typeof item.outcomeCode === 'string') {
-          byOutcome[item.outcomeCode] = (byOutcome[item.outcomeCode] ?? 0) + 1;
-        }
-        if (typeof item.errorCode === 'string') {
-          byError[item.errorCode] = (byError[item.errorCode] ?? 0) + 1;
-        }
-        // Items refused at submission settle at once: they say nothing about the pace of the work.
-        const at = item.settledAt;
-        if (status !== 'PENDING' && typeof at === 'string' && item.errorCode !== 'VALIDATION_FAILED') {
-          settledByWorkers++;
-          if (!firstSettledAt || at < firstSettledAt) firstSettledAt = at;
-          if (!lastSettledAt || at > lastSettledAt) lastSettledAt = at;
-        }
+    const items = queryItems(this.doc, {
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+      ProjectionExpression: '#status, #outcomeCode, #errorCode, #deadLetteredAt, #settledAt, #waiting',
+      ExpressionAttributeNames: {
+        '#pk': TABLE.partitionKey,
+        '#sk': TABLE.sortKey,
+        '#status': 'status',
+        '#outcomeCode': 'outcomeCode',
+        '#errorCode': 'errorCode',
+        '#deadLetteredAt': 'deadLetteredAt',
+        '#settledAt': 'settledAt',
+        '#waiting': 'waiting',
+      },
+      ExpressionAttributeValues: { ':pk': jobPk(jobId), ':prefix': 'ITEM#' },
+      ConsistentRead: true,
+    });
+    for await (const item of items) {
+      const status = String(item.status) as JobItemStatus;
+      byStatus[status] = (byStatus[status] ?? 0) + 1;
+      if (status === 'PENDING' && typeof item.deadLetteredAt === 'string') deadLettered++;
+      if (status === 'PENDING' && item.waiting && typeof item.waiting === 'object') {
+        waitingItems.push(item.waiting as JobWaiting);
       }
-      lastKey = out.LastEvaluatedKey;
-    } while (lastKey);
+      if (typeof item.outcomeCode === 'string') {
+        byOutcome[item.outcomeCode] = (byOutcome[item.outcomeCode] ?? 0) + 1;
+      }
+      if (typeof item.errorCode === 'string') {
+        byError[item.errorCode] = (byError[item.errorCode] ?? 0) + 1;
+      }
+      // Items refused at submission settle at once: they say nothing about the pace of the work.
+      const at = item.settledAt;
+      if (status !== 'PENDING' && typeof at === 'string' && item.errorCode !== 'VALIDATION_FAILED') {
+        settledByWorkers++;
+        if (!firstSettledAt || at < firstSettledAt) firstSettledAt = at;
+        if (!lastSettledAt || at > lastSettledAt) lastSettledAt = at;
+      }
+    }
     const waiting = summariseWaiting(waitingItems);
     return {
       byStatus,
@@ -514,14 +502,7 @@ export class DynamoDbJobsStore extends JobOutbox implements JobsStore {
       }),
     );
     if (!out.Item) return undefined;
-    const {
-      [TABLE.partitionKey]: _pk,
-      [TABLE.sortKey]: _sk,
-      type: _t,
-      [TABLE.ttlAttribute]: _e,
-      ...rest
-    } = out.Item;
-    return rest as JobBatch;
+    return withoutTableAttributes(out.Item) as unknown as JobBatch;
   }
 
   async updateBatch(

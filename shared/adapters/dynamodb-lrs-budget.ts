@@ -7,14 +7,12 @@
  * item itself expires by TTL. Cost on the hot path: one write to take, one to give back.
  */
 import { randomInt, randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { TABLE } from '../config/names.js';
 import type { BudgetLease, BudgetScope, LrsBudget } from '../ports/lrs-budget.js';
-
-const isConditionFailure = (e: unknown): boolean =>
-  e instanceof ConditionalCheckFailedException ||
-  (e instanceof Error && e.name === 'ConditionalCheckFailedException');
+import { isConditionFailure } from './dynamodb-conditional.js';
+import { queryItems } from './dynamodb-query.js';
 
 const scopePk = (key: string) => `LRSBUDGET#${key}`;
 const slotSk = (n: number) => `SLOT#${String(n).padStart(4, '0')}`;
@@ -64,28 +62,17 @@ export class DynamoDbLrsBudget implements LrsBudget {
     if (await this.put(scope.key, first, token, leaseMs)) return first;
     const now = this.now();
     const taken = new Set<number>();
-    let lastKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: {
-            '#pk': TABLE.partitionKey,
-            '#sk': TABLE.sortKey,
-            '#until': 'leaseUntil',
-          },
-          ExpressionAttributeValues: { ':pk': scopePk(scope.key) },
-          ProjectionExpression: '#sk, #until',
-          ConsistentRead: true,
-          ExclusiveStartKey: lastKey,
-        }),
-      );
-      for (const item of out.Items ?? []) {
-        if (Number(item.leaseUntil) >= now) taken.add(Number(String(item[TABLE.sortKey]).slice(5)));
-      }
-      lastKey = out.LastEvaluatedKey;
-    } while (lastKey);
+    const slots = queryItems(this.doc, {
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey, '#until': 'leaseUntil' },
+      ExpressionAttributeValues: { ':pk': scopePk(scope.key) },
+      ProjectionExpression: '#sk, #until',
+      ConsistentRead: true,
+    });
+    for await (const item of slots) {
+      if (Number(item.leaseUntil) >= now) taken.add(Number(String(item[TABLE.sortKey]).slice(5)));
+    }
     const free = Array.from({ length: scope.limit }, (_, n) => n).filter((n) => !taken.has(n) && n !== first);
     for (let tries = 0; tries < MAX_TRIES && free.length > 0; tries++) {
       const [slot] = free.splice(randomInt(free.length), 1);

@@ -10,7 +10,6 @@ import {
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -23,6 +22,7 @@ import type {
   OrganisationRecord,
   Registry,
 } from '../ports/registry.js';
+import { queryItems } from './dynamodb-query.js';
 
 type Item = Record<string, unknown>;
 
@@ -185,22 +185,15 @@ export class DynamoDbRegistry implements Registry {
   }
 
   async listGrants(callerId: string): Promise<GrantRecord[]> {
-    const items: Item[] = [];
-    let start: Item | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :grant)',
-          ExpressionAttributeNames: { '#pk': REGISTRY.partitionKey, '#sk': REGISTRY.sortKey },
-          ExpressionAttributeValues: { ':pk': REGISTRY.callerPk(callerId), ':grant': REGISTRY.grantSkPrefix },
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      items.push(...(out.Items ?? []));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return items.map(toGrant);
+    const grants: GrantRecord[] = [];
+    const items = queryItems(this.doc, {
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :grant)',
+      ExpressionAttributeNames: { '#pk': REGISTRY.partitionKey, '#sk': REGISTRY.sortKey },
+      ExpressionAttributeValues: { ':pk': REGISTRY.callerPk(callerId), ':grant': REGISTRY.grantSkPrefix },
+    });
+    for await (const item of items) grants.push(toGrant(item));
+    return grants;
   }
 
   async putOrganisation(record: OrganisationRecord): Promise<void> {
