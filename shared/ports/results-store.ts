@@ -107,20 +107,17 @@ export interface DeadLetterNote {
   readonly message: string;
 }
 
-export interface BeginInput {
-  readonly requestId: string;
-  readonly operation: OperationId;
-  readonly organisationId: string;
-  readonly caller: string;
-  readonly userName?: string;
-  readonly source: RequestSource;
-  readonly jobId?: string;
-  readonly idempotencyKey?: string;
-  readonly requestHash?: string;
-  readonly request?: unknown;
+/** Who sent a request and what it is for: what every new record starts with. */
+type RequestOrigin = Pick<
+  StoredRequest,
+  'requestId' | 'operation' | 'organisationId' | 'caller' | 'userName' | 'source' | 'jobId' | 'expiresAt'
+>;
+
+export interface BeginInput
+  extends RequestOrigin,
+    Pick<StoredRequest, 'idempotencyKey' | 'requestHash' | 'request'> {
   readonly now: Date;
   readonly leaseExpiresAt: number;
-  readonly expiresAt: number;
 }
 
 export type BeginResult =
@@ -143,28 +140,13 @@ export interface FailInput {
   readonly lrsDurationMs?: number;
 }
 
-export interface RejectedInput {
-  readonly requestId: string;
-  readonly operation: OperationId;
-  readonly organisationId: string;
-  readonly caller: string;
-  readonly source: RequestSource;
-  readonly jobId?: string;
+export interface RejectedInput extends Omit<RequestOrigin, 'userName'> {
   readonly error: FailureInfo;
   readonly now: Date;
-  readonly expiresAt: number;
 }
 
-export interface PendingInput {
-  readonly requestId: string;
-  readonly operation: OperationId;
-  readonly organisationId: string;
-  readonly caller: string;
-  readonly userName?: string;
-  readonly source: RequestSource;
-  readonly jobId?: string;
+export interface PendingInput extends RequestOrigin {
   readonly now: Date;
-  readonly expiresAt: number;
 }
 
 export type ClaimResult =
