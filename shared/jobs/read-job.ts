@@ -31,13 +31,19 @@ export const MAX_PAGE_SIZE = 1000;
 export const DEFAULT_LIST_SIZE = 25;
 export const MAX_LIST_SIZE = 100;
 
-export interface JobView {
-  readonly jobId: string;
-  readonly kind: JobRecord['kind'];
-  readonly operation: OperationId;
-  readonly organisationId: string;
-  readonly status: JobRecord['status'];
-  readonly total: number;
+/** What a job is, the same in its full view and in a list of jobs. */
+type JobHeading = Pick<JobRecord, 'jobId' | 'kind' | 'operation' | 'organisationId' | 'status' | 'total'>;
+
+const jobHeading = (job: JobRecord): JobHeading => ({
+  jobId: job.jobId,
+  kind: job.kind,
+  operation: job.operation,
+  organisationId: job.organisationId,
+  status: job.status,
+  total: job.total,
+});
+
+export interface JobView extends JobHeading {
   readonly counts: {
     readonly pending: number;
     readonly completed: number;
@@ -102,12 +108,7 @@ export const jobView = (
   now: Date = new Date(),
   deliveries: readonly CallbackDelivery[] = [],
 ): JobView => ({
-  jobId: job.jobId,
-  kind: job.kind,
-  operation: job.operation,
-  organisationId: job.organisationId,
-  status: job.status,
-  total: job.total,
+  ...jobHeading(job),
   counts: {
     pending: counts.byStatus.PENDING,
     completed: counts.byStatus.COMPLETED,
@@ -156,13 +157,7 @@ export const readJob = async (
 };
 
 /** A job in a list: no counts (they are one query per job), its links instead. */
-export interface JobSummary {
-  readonly jobId: string;
-  readonly kind: JobRecord['kind'];
-  readonly operation: OperationId;
-  readonly organisationId: string;
-  readonly status: JobRecord['status'];
-  readonly total: number;
+export interface JobSummary extends JobHeading {
   readonly invalid: number;
   readonly createdAt: string;
   readonly completedAt?: string;
@@ -171,12 +166,7 @@ export interface JobSummary {
 }
 
 export const jobSummary = (job: JobRecord): JobSummary => ({
-  jobId: job.jobId,
-  kind: job.kind,
-  operation: job.operation,
-  organisationId: job.organisationId,
-  status: job.status,
-  total: job.total,
+  ...jobHeading(job),
   invalid: job.invalid,
   createdAt: job.createdAt,
   ...(job.completedAt ? { completedAt: job.completedAt } : {}),
