@@ -21,7 +21,7 @@ import { authenticate, authorizeOrganisation, mayRead } from '../app/access.js';
 import { ORGANISATION_ID_PATTERN } from '../config/runtime.js';
 import { SCOPES } from '../config/scopes.js';
 import { type FieldIssue, NotFoundError, ValidationError } from '../domain/errors.js';
-import { readCallHeaders, readOrganisationHeader } from '../http/http-input.js';
+import { readCallHeaders, readOrganisationHeader, readPathParameter } from '../http/http-input.js';
 import { json, UnsupportedMediaTypeError } from '../http/http-response.js';
 import { cancelJob } from '../jobs/cancel.js';
 import { CsvError, csvToItems, elementOf, toCsv } from '../jobs/csv.js';
@@ -161,16 +161,7 @@ const postJob = async (
 /** The job, if the caller may see it; anyone else gets NotFound (ids cannot be probed). */
 const visibleJob = async (deps: JobsDependencies, event: APIGatewayProxyEvent): Promise<JobRecord> => {
   const caller = await authenticate(deps.registry, event, { scope: SCOPES.jobs });
-  const jobId = event.pathParameters?.jobId ?? '';
-  if (!JOB_ID_PATTERN.test(jobId)) {
-    throw new ValidationError([
-      {
-        field: 'path.jobId',
-        rule: 'pattern',
-        message: 'path.jobId must be a job id as returned by POST /v1/jobs (rule: pattern)',
-      },
-    ]);
-  }
+  const jobId = readPathParameter(event, 'jobId', JOB_ID_PATTERN, 'a job id as returned by POST /v1/jobs');
   const job = await deps.jobs.getJob(jobId);
   if (!job || !(await mayRead(deps.registry, caller, job))) {
     deps.log.info('Job not found for caller', { jobId, caller: caller.callerId, httpStatus: 404 });

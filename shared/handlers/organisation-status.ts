@@ -8,7 +8,8 @@ import { authenticate } from '../app/access.js';
 import { daysRemaining } from '../app/certificate-expiry.js';
 import { ORGANISATION_ID_PATTERN } from '../config/runtime.js';
 import { type RouteScope, SCOPES } from '../config/scopes.js';
-import { ForbiddenError, ValidationError } from '../domain/errors.js';
+import { ForbiddenError } from '../domain/errors.js';
+import { readPathParameter } from '../http/http-input.js';
 import { json } from '../http/http-response.js';
 import type { AppLog } from '../observability/logger.js';
 import type { RegistryReader } from '../ports/registry.js';
@@ -35,17 +36,12 @@ export const organisationStatus = async (
   route: Pick<RouteScope, 'scope' | 'orScope'>,
 ): Promise<APIGatewayProxyResult> => {
   const caller = await authenticate(deps.registry, event, route);
-  const organisationId = event.pathParameters?.organisationId ?? '';
-  if (!ORGANISATION_ID_PATTERN.test(organisationId)) {
-    throw new ValidationError([
-      {
-        field: 'path.organisationId',
-        rule: 'pattern',
-        message:
-          'path.organisationId must be a UKPRN (8 letters/digits) or an organisation reference (6) (rule: pattern)',
-      },
-    ]);
-  }
+  const organisationId = readPathParameter(
+    event,
+    'organisationId',
+    ORGANISATION_ID_PATTERN,
+    'a UKPRN (8 letters/digits) or an organisation reference (6)',
+  );
   if (
     !caller.scopes.includes(SCOPES.admin) &&
     !(await deps.registry.getGrant(caller.callerId, organisationId))

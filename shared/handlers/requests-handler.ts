@@ -12,7 +12,8 @@ import { publishedDocument, referencePage } from '../api/published.js';
 import { authenticate, mayRead } from '../app/access.js';
 import { ORGANISATION_STATUS_PATH, routeScope, SCOPES } from '../config/scopes.js';
 import { DOCS_PATH, ERRORS_DOC_PATH } from '../domain/error-codes.js';
-import { NotFoundError, ValidationError } from '../domain/errors.js';
+import { NotFoundError } from '../domain/errors.js';
+import { readPathParameter } from '../http/http-input.js';
 import { json, toView } from '../http/http-response.js';
 import { type AppLog, logger } from '../observability/logger.js';
 import type { RegistryReader } from '../ports/registry.js';
@@ -49,16 +50,12 @@ const getRequest = async (
   event: APIGatewayProxyEvent,
 ): Promise<APIGatewayProxyResult> => {
   const caller = (await authenticate(deps.registry, event, { scope: SCOPES.read })).callerId;
-  const requestId = event.pathParameters?.requestId ?? '';
-  if (!REQUEST_ID_PATTERN.test(requestId)) {
-    throw new ValidationError([
-      {
-        field: 'path.requestId',
-        rule: 'pattern',
-        message: 'path.requestId must be 1-128 characters from A-Z a-z 0-9 _ . : - (rule: pattern)',
-      },
-    ]);
-  }
+  const requestId = readPathParameter(
+    event,
+    'requestId',
+    REQUEST_ID_PATTERN,
+    '1-128 characters from A-Z a-z 0-9 _ . : -',
+  );
   const record = await deps.store.get(requestId);
   if (!record || !(await mayRead(deps.registry, { callerId: caller, scopes: [] }, record))) {
     deps.log.info('Request not found for caller', { requestId, caller, httpStatus: 404 });

@@ -3,7 +3,7 @@
  * Header names are matched case-insensitively (the header normaliser lower-cases them first).
  */
 import { ORGANISATION_ID_PATTERN } from '../config/runtime.js';
-import type { FieldIssue } from '../domain/errors.js';
+import { type FieldIssue, ValidationError } from '../domain/errors.js';
 import { USER_NAME_PATTERN } from '../lrs/contract/fields.js';
 
 export const HEADERS = {
@@ -110,6 +110,25 @@ export const readCallHeaders = (
 };
 
 /** The deepest nesting of objects and arrays a JSON body may have (every request of the API needs < 10). */
+/**
+ * A path parameter that must match `pattern`; otherwise a ValidationError naming the parameter, the rule and
+ * the form expected (never the value).
+ */
+export const readPathParameter = (
+  event: { readonly pathParameters: Readonly<Record<string, string | undefined>> | null },
+  name: string,
+  pattern: RegExp,
+  expected: string,
+): string => {
+  const value = event.pathParameters?.[name] ?? '';
+  if (!pattern.test(value)) {
+    throw new ValidationError([
+      { field: `path.${name}`, rule: 'pattern', message: `path.${name} must be ${expected} (rule: pattern)` },
+    ]);
+  }
+  return value;
+};
+
 export const MAX_JSON_DEPTH = 32;
 
 /**
