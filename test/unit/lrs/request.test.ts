@@ -38,6 +38,12 @@ const R9_CREDENTIALS = `  tempuri:invokingOrganisation
     Common:Ukprn=TEST0001
     Common:Username=mis-service`;
 
+/** The R9 header: the invoking organisation, then userType, vendorId and language. */
+const r9Header = (userType: string) => `${R9_CREDENTIALS}
+  tempuri:userType=${userType}
+  tempuri:vendorId=42
+  tempuri:language=ENG`;
+
 /** The first registerLearner sample's Learner, element by element (UpdateLearner sends the same, then ULN and VersionNumber). */
 const REGISTERED_LEARNER = `  Learner
     Title=Ms
@@ -192,20 +198,14 @@ tempuri:GetLearnerLearningEvents
   tempuri:getType=FULL`,
   getLearnerByUln: `
 tempuri:LearnerByUln
-${R9_CREDENTIALS}
-  tempuri:userType=SER
-  tempuri:vendorId=42
-  tempuri:language=ENG
+${r9Header('SER')}
   tempuri:uln=1026893096
   tempuri:givenName=Sample
   tempuri:familyName=O'Brien & Sons <x>
   tempuri:findType=CHK`,
   updateLearnerSubsetFields: `
 tempuri:UpdateLearnerSubsetFields
-${R9_CREDENTIALS}
-  tempuri:userType=ORG
-  tempuri:vendorId=42
-  tempuri:language=ENG
+${r9Header('ORG')}
   tempuri:uln=1026893096
   tempuri:versionNumber=4
   tempuri:emailAddress=new@example.com
@@ -215,20 +215,14 @@ ${R9_CREDENTIALS}
   tempuri:preferredGivenName=Sam`,
   viewAudit: `
 tempuri:ViewAudit
-${R9_CREDENTIALS}
-  tempuri:userType=ORG
-  tempuri:vendorId=42
-  tempuri:language=ENG
+${r9Header('ORG')}
   tempuri:learnerUln=1026893096
   tempuri:learnerGivenName=O'Brien & Sons <x>
   tempuri:learnerFamilyName=Test
   tempuri:page=2`,
   getOrganisation: `
 tempuri:GetOrganisation
-${R9_CREDENTIALS}
-  tempuri:userType=ORG
-  tempuri:vendorId=42
-  tempuri:language=ENG
+${r9Header('ORG')}
   tempuri:ukPrn=10030488
   tempuri:orgRef=XYZ789`,
   submitAchievementBatch: `
