@@ -144,6 +144,17 @@ beforeEach(() => {
   seen.length = 0;
 });
 
+/**
+ * What a demographics search fails with while the server behaves as `m`; a credential version of its own
+ * gives the call a fresh TLS agent, so no connection from another case is reused.
+ */
+const searchFailingIn = (m: Mode, version: string) => {
+  mode = m;
+  return createLrsClient({ endpoint, credentials: source(pemCreds({ version })) })
+    .call('findLearnerByDemographics', demo, ctx)
+    .catch((x) => x);
+};
+
 describe('mutual TLS', () => {
   it('succeeds with a PEM key and certificate', async () => {
     const client = createLrsClient({ endpoint, credentials: source(pemCreds()) });
@@ -197,10 +208,7 @@ describe('mutual TLS', () => {
   });
 
   it('errors never carry the private key or the password (safe to log)', async () => {
-    mode = 'reset';
-    const e = await createLrsClient({ endpoint, credentials: source(pemCreds({ version: 'leak' })) })
-      .call('findLearnerByDemographics', demo, ctx)
-      .catch((x) => x);
+    const e = await searchFailingIn('reset', 'leak');
     const dump =
       JSON.stringify(e, Object.getOwnPropertyNames(e)) +
       JSON.stringify(e.cause ?? {}, Object.getOwnPropertyNames(e.cause ?? {}));
@@ -353,38 +361,26 @@ describe('failures', () => {
   });
 
   it('a connection reset gives a retryable LrsUnavailableError', async () => {
-    mode = 'reset';
-    const e = await createLrsClient({ endpoint, credentials: source(pemCreds({ version: 'reset' })) })
-      .call('findLearnerByDemographics', demo, ctx)
-      .catch((x) => x);
+    const e = await searchFailingIn('reset', 'reset');
     expect(e).toBeInstanceOf(LrsUnavailableError);
     expect(e.reason).toBe('CONNECTION');
     expect(e.retryable).toBe(true);
   });
 
   it('an HTTP 500 with a MIAPAPIException fault gives LrsRejectedError WSEC0001', async () => {
-    mode = 'fault500';
-    const e = await createLrsClient({ endpoint, credentials: source(pemCreds({ version: 'f500' })) })
-      .call('findLearnerByDemographics', demo, ctx)
-      .catch((x) => x);
+    const e = await searchFailingIn('fault500', 'f500');
     expect(e).toBeInstanceOf(LrsRejectedError);
     expect(e.lrsCode).toBe('WSEC0001');
   });
 
   it('an HTTP 503 without a SOAP body gives a retryable HTTP_ERROR', async () => {
-    mode = 'html503';
-    const e = await createLrsClient({ endpoint, credentials: source(pemCreds({ version: 'h503' })) })
-      .call('findLearnerByDemographics', demo, ctx)
-      .catch((x) => x);
+    const e = await searchFailingIn('html503', 'h503');
     expect(e).toBeInstanceOf(LrsUnavailableError);
     expect(e.reason).toBe('HTTP_ERROR');
   });
 
   it('an HTTP 502 with no body gives a retryable HTTP_ERROR', async () => {
-    mode = 'empty502';
-    const e = await createLrsClient({ endpoint, credentials: source(pemCreds({ version: 'e502' })) })
-      .call('findLearnerByDemographics', demo, ctx)
-      .catch((x) => x);
+    const e = await searchFailingIn('empty502', 'e502');
     expect(e).toBeInstanceOf(LrsUnavailableError);
     expect(e.reason).toBe('HTTP_ERROR');
     expect(e.message).toContain('502');
