@@ -38,6 +38,20 @@ const deliver = async (op: OperationId, records: ReturnType<typeof sqsRecord>[])
   return (await handler(sqsEvent(records), lambdaContext(`lrs-gateway-test-${op}`))) as SQSBatchResponse;
 };
 
+/** Delivers the records while the LRS is in maintenance or out of hours, and brings it back after. */
+const deliverDuring = async (
+  condition: 'maintenance' | 'outOfHours',
+  op: OperationId,
+  records: ReturnType<typeof sqsRecord>[],
+) => {
+  h.stack.simulator.setConditions({ [condition]: true });
+  try {
+    return await deliver(op, records);
+  } finally {
+    h.stack.simulator.setConditions({ [condition]: false });
+  }
+};
+
 const record = (op: OperationId, body: string) => sqsRecord(body, h.stack.queueArns[op]);
 
 /** Receives the re-sent copy of a request's message from the real queue (within `seconds`). */
@@ -207,13 +221,7 @@ describe('the LRS unavailable', () => {
     const body = message(op, findBody);
     const delivered = await receiveOne(op, body);
 
-    h.stack.simulator.setConditions({ maintenance: true });
-    let response: SQSBatchResponse;
-    try {
-      response = await deliver(op, [delivered]);
-    } finally {
-      h.stack.simulator.setConditions({ maintenance: false });
-    }
+    const response = await deliverDuring('maintenance', op, [delivered]);
     // Acknowledged: no receive is charged for waiting.
     expect(response.batchItemFailures).toEqual([]);
     const waiting = await h.stored(requestIdOf(body));
@@ -239,13 +247,7 @@ describe('the LRS unavailable', () => {
     const delivered = await receiveOne(op, body);
     const calls = h.stack.simulator.requestCount();
 
-    h.stack.simulator.setConditions({ outOfHours: true });
-    let response: SQSBatchResponse;
-    try {
-      response = await deliver(op, [delivered]);
-    } finally {
-      h.stack.simulator.setConditions({ outOfHours: false });
-    }
+    const response = await deliverDuring('outOfHours', op, [delivered]);
     // Acknowledged: the copy carries the wait.
     expect(response.batchItemFailures).toEqual([]);
     expect(h.stack.simulator.requestCount()).toBe(calls + 1);
