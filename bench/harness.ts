@@ -19,9 +19,9 @@ import type { LrsTarget, WorkerReply } from './workers/protocol.js';
 export const QUICK = process.env.BENCH_QUICK === '1';
 /** BENCH_PROFILE=warm|queue|cold: that phase's worker(s) write V8 CPU profiles to bench/results/profiles. */
 export const PROFILE = process.env.BENCH_PROFILE ?? '';
-/** BENCH_PHASES=warm,cold,parse,queue (default all): run only these measurements. */
+/** BENCH_PHASES=warm,cold,parse,queue,realistic (default all): run only these measurements. */
 export const PHASES = new Set(
-  (process.env.BENCH_PHASES ?? 'warm,cold,parse,queue').split(',').map((p) => p.trim()),
+  (process.env.BENCH_PHASES ?? 'warm,cold,parse,queue,realistic').split(',').map((p) => p.trim()),
 );
 const PROFILE_DIR = join(REPO_ROOT, 'bench', 'results', 'profiles');
 export const profileArgs = (phase: string): string[] =>
@@ -41,10 +41,37 @@ export interface BenchContext {
   readonly bundleOf: (op: OperationId) => FunctionBundle;
 }
 
+/**
+ * A worker child process with IPC, its stderr kept (the last lines, for error messages) and shown with
+ * BENCH_VERBOSE; profiled when BENCH_PROFILE names `phase`.
+ */
+export const forkWorker = (
+  name: string,
+  file: string,
+  env: NodeJS.ProcessEnv,
+  phase: string = name,
+): { readonly child: ChildProcess; readonly stderr: string[] } => {
+  const stderr: string[] = [];
+  const child = fork(file, [], {
+    env,
+    execArgv: profileArgs(phase),
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    for (const line of chunk.split('\n').filter(Boolean)) {
+      stderr.push(line);
+      if (stderr.length > 50) stderr.shift();
+      if (process.env.BENCH_VERBOSE) log(`[${name}] ${line}`);
+    }
+  });
+  return { child, stderr };
+};
+
 /** A long-lived worker process answering one request message at a time over IPC. */
 export class Worker {
   private readonly child: ChildProcess;
-  private readonly stderr: string[] = [];
+  private readonly stderr: string[];
   private exited = false;
 
   constructor(
@@ -52,19 +79,7 @@ export class Worker {
     file: string,
     env: NodeJS.ProcessEnv,
   ) {
-    this.child = fork(file, [], {
-      env,
-      execArgv: profileArgs(name),
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    });
-    this.child.stderr?.setEncoding('utf8');
-    this.child.stderr?.on('data', (chunk: string) => {
-      for (const line of chunk.split('\n').filter(Boolean)) {
-        this.stderr.push(line);
-        if (this.stderr.length > 50) this.stderr.shift();
-        if (process.env.BENCH_VERBOSE) log(`[${name}] ${line}`);
-      }
-    });
+    ({ child: this.child, stderr: this.stderr } = forkWorker(name, file, env));
     this.child.on('exit', () => {
       this.exited = true;
     });

@@ -8,11 +8,14 @@
  *   3. parsing a 1,000-event PLR answer and a 10-match demographics answer;
  *   4. queue throughput (SQS emulator -> poller -> handler -> simulator -> DynamoDB) vs. bare calls, with
  *      the simulator answering in 50 ms;
- *   5. peak RSS of the handler process during 4.
+ *   5. peak RSS of the handler process during 4;
+ *   6. the caller's wait against a realistic LRS profile (150 ms median, long tail, resets) and the
+ *      gateway's share of it;
+ *   7. the cost model: the AWS bill per 10,000 learners from the figures of 2, 4 and 6.
  * Prints a table with pass/miss against the targets and writes bench/results/latest.json.
  *
  * Options (environment): BENCH_QUICK=1 runs fewer iterations (a quick check, not for the README figures);
- * BENCH_PHASES=warm,cold,parse,queue runs only some phases; BENCH_PROFILE=warm|queue|cold writes CPU profiles
+ * BENCH_PHASES=warm,cold,parse,queue,realistic runs only some phases; BENCH_PROFILE=warm|queue|cold writes CPU profiles
  * of that phase's processes (readable bundles) to bench/results/profiles; BENCH_COLD_NODE_OPTIONS overrides
  * NODE_OPTIONS for the cold starts; BENCH_VERBOSE=1 shows the workers' stderr.
  */
@@ -28,6 +31,8 @@ import { testCertificates } from '../test/certs.js';
 import { buildFunctionBundles, buildWorkers } from './bundle.js';
 import { type BenchContext, childEnv, log, PROFILE, QUICK } from './harness.js';
 import { coldTable, runCold } from './phases/cold.js';
+import { costTables } from './phases/cost.js';
+import { costInputs } from './phases/cost-inputs.js';
 import { parseTable, runParse } from './phases/parse.js';
 import {
   handlerMaxRss,
@@ -36,6 +41,7 @@ import {
   runQueue,
   SIMULATOR_LATENCY_MS,
 } from './phases/queue.js';
+import { realisticTable, runRealistic } from './phases/realistic.js';
 import { runWarm, warmTable } from './phases/warm.js';
 import { round } from './stats.js';
 import { TARGETS } from './targets.js';
@@ -90,7 +96,10 @@ const main = async (): Promise<void> => {
     };
     const warm = await runWarm(ctx);
     const cold = await runCold(ctx);
-    const queue = await runQueue(ctx);
+    const queueRun = await runQueue(ctx);
+    const queue = queueRun.levels;
+    const realistic = await runRealistic(ctx);
+    const cost = costInputs({ queue: queueRun, realistic, cold });
 
     const totalSeconds = (performance.now() - began) / 1000;
     const out = [
@@ -100,6 +109,8 @@ const main = async (): Promise<void> => {
       coldTable(cold),
       ...(parse ? [parseTable(parse)] : []),
       ...queueTables(queue),
+      ...(realistic ? [realisticTable(realistic)] : []),
+      ...(cost ? costTables(cost) : []),
       `\nbundles built in ${(buildMs / 1000).toFixed(1)} s; whole run ${totalSeconds.toFixed(0)} s; ` +
         `load average at end ${loads()}`,
     ];
@@ -118,7 +129,14 @@ const main = async (): Promise<void> => {
       warm,
       cold,
       parse,
-      queue: { operation: QUEUE_OPERATION, simulatorLatencyMs: SIMULATOR_LATENCY_MS, levels: queue },
+      queue: {
+        operation: QUEUE_OPERATION,
+        simulatorLatencyMs: SIMULATOR_LATENCY_MS,
+        levels: queue,
+        metered: queueRun.metered,
+      },
+      realistic,
+      cost,
       memory: { handlerMaxRssBytes: handlerMaxRss(queue) },
     };
     writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(json, null, 2)}\n`);

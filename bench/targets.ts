@@ -10,4 +10,8 @@ export const TARGETS = {
   /** 8x the events may cost at most 20x the time (a quadratic scan would be ~64x). */
   parseScalingRatio: 20,
   queueRatio: 0.95,
+  /** Function CPU per learner on the queue path at most this multiple of a bare call's. */
+  queueCpuRatio: 1.5,
+  /** The gateway's share of the caller's wait against the realistic LRS profile. */
+  realisticAddedShare: 0.05,
 } as const;

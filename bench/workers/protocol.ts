@@ -43,21 +43,17 @@ export interface WarmCaseResult {
   readonly handlerFailures: number;
 }
 
-export interface QueueRunRequest {
-  readonly kind: 'queue';
-  readonly functionName: string;
-  readonly bundle: string;
-  readonly op: string;
-  readonly queueUrl: string;
-  readonly queueArn: string;
-  readonly region: string;
-  readonly sqsEndpoint: string;
-  readonly requests: readonly unknown[];
-  /** Concurrent invocations (the event source's maximum concurrency). */
-  readonly invocations: number;
-  readonly batchSize: number;
-  readonly timeoutMs: number;
-}
+/** Messages to the queue path's function process (bench/workers/queue.ts), each answered by its id. */
+export type QueueWorkerMessage = { readonly id: number } & (
+  | { readonly kind: 'load'; readonly bundle: string }
+  | { readonly kind: 'invoke'; readonly functionName: string; readonly event: unknown }
+  | { readonly kind: 'start' }
+  | { readonly kind: 'stop'; readonly count: number; readonly failures: number }
+);
+
+export type QueueWorkerReply =
+  | { readonly id: number; readonly ok: true; readonly value: unknown }
+  | { readonly id: number; readonly ok: false; readonly error: string };
 
 export interface BareRunRequest {
   readonly kind: 'bare';
@@ -67,6 +63,25 @@ export interface BareRunRequest {
   readonly soapBodies: readonly string[];
   readonly concurrency: number;
   readonly timeoutMs: number;
+}
+
+/** Calls against the realistic LRS profile: the HTTP handler and a bare client, one at a time. */
+export interface RealisticRequest extends Omit<WarmCase, 'label' | 'expectCode'> {
+  readonly kind: 'realistic';
+  readonly lrs: LrsTarget;
+  readonly apiKeyId: string;
+  readonly warmup: number;
+  readonly iterations: number;
+}
+
+/** One call's start and end, absolute ms (performance.timeOrigin + now), comparable across processes. */
+export interface TimedCall {
+  readonly side: 'gateway' | 'bare';
+  readonly start: number;
+  readonly end: number;
+  readonly ok: boolean;
+  /** CPU time of the worker process during the call, ms (the gateway side: the function's CPU). */
+  readonly cpuMs?: number;
 }
 
 export interface RunResult {
@@ -81,6 +96,9 @@ export interface RunResult {
   /** process.resourceUsage().maxRSS at the end of the run, bytes (high-water mark of the process so far). */
   readonly maxRssBytes: number;
   readonly latency?: Summary;
+  /** Queue path: the invocations' own run time per item, ms (what Lambda bills), and their number. */
+  readonly busyMsPerItem?: number;
+  readonly invocations?: number;
 }
 
 export interface ColdResult {

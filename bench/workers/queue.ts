@@ -1,109 +1,67 @@
 /**
- * Queue throughput in the function's own process: the messages are put on the operation's queue (fauxqs)
- * first, then the SQS event source stand-in (local/poller.ts) runs the production bundle's handler with the
- * given number of concurrent invocations and batch size until every message is done (the handler answered
- * for it without reporting it failed). Throughput is messages / time from poller start to the last one.
+ * The function's process on the queue path: it imports the production bundle and answers SQS events the
+ * orchestrator sends it over IPC, any number at once (one per concurrent invocation). The event source
+ * stand-in (local/poller.ts: ReceiveMessage, DeleteMessageBatch) runs in the orchestrator, as AWS runs the
+ * event source mapping outside the function, so this process's CPU is the function's alone. Between
+ * `start` and `stop` it meters its CPU and RSS and adds up the time its invocations ran (Lambda bills an
+ * invocation from its start to its answer).
  */
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { startPoller } from '../../local/poller.js';
-import type { OperationId } from '../../shared/lrs/contract/operations.js';
-import { queueMessage } from '../requests.js';
-import type { QueueRunRequest, RunResult } from './protocol.js';
+import { benchContext } from '../context.js';
+import type { QueueWorkerMessage, QueueWorkerReply, RunResult } from './protocol.js';
 import { startRunMeter } from './sampler.js';
-import { type LambdaHandler, loadBundle, serve } from './serve.js';
+import { type LambdaHandler, loadBundle } from './serve.js';
 
-const POLL_WAIT_SECONDS = 1;
+let handler: LambdaHandler | undefined;
+let meter: ReturnType<typeof startRunMeter> | undefined;
+let busyMs = 0;
+let invocations = 0;
 
-const handlers = new Map<string, Promise<LambdaHandler>>();
-
-const sendAll = async (sqs: SQSClient, queueUrl: string, bodies: string[]): Promise<void> => {
-  const chunks: string[][] = [];
-  for (let i = 0; i < bodies.length; i += 10) chunks.push(bodies.slice(i, i + 10));
-  let next = 0;
-  const sender = async () => {
-    while (next < chunks.length) {
-      const chunk = chunks[next++] as string[];
-      const out = await sqs.send(
-        new SendMessageBatchCommand({
-          QueueUrl: queueUrl,
-          Entries: chunk.map((MessageBody, n) => ({ Id: String(n), MessageBody })),
-        }),
-      );
-      if (out.Failed && out.Failed.length > 0)
-        throw new Error(`SendMessageBatch: ${out.Failed.length} failed`);
+const answer = async (m: QueueWorkerMessage): Promise<unknown> => {
+  switch (m.kind) {
+    case 'load':
+      handler = await loadBundle(pathToFileURL(m.bundle).href);
+      return undefined;
+    case 'invoke': {
+      if (!handler) throw new Error('no bundle loaded');
+      const t0 = performance.now();
+      try {
+        return await handler(m.event, benchContext(m.functionName));
+      } finally {
+        busyMs += performance.now() - t0;
+        invocations++;
+      }
     }
-  };
-  await Promise.all(Array.from({ length: 4 }, sender));
+    case 'start':
+      busyMs = 0;
+      invocations = 0;
+      meter = startRunMeter();
+      return undefined;
+    case 'stop': {
+      if (!meter) throw new Error('not started');
+      const figures = meter.stop(m.count);
+      meter = undefined;
+      return {
+        count: m.count,
+        failures: m.failures,
+        ...figures,
+        busyMsPerItem: busyMs / Math.max(1, m.count),
+        invocations,
+      } satisfies RunResult;
+    }
+  }
 };
 
-serve<QueueRunRequest, RunResult>(async (req) => {
-  let loading = handlers.get(req.bundle);
-  if (!loading) {
-    loading = loadBundle(pathToFileURL(req.bundle).href);
-    handlers.set(req.bundle, loading);
-  }
-  const handler = await loading;
-  const sqs = new SQSClient({
-    region: req.region,
-    endpoint: req.sqsEndpoint,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  const count = req.requests.length;
-  await sendAll(
-    sqs,
-    req.queueUrl,
-    req.requests.map((r) => queueMessage(req.op as OperationId, r)),
+process.on('message', (m: QueueWorkerMessage) => {
+  answer(m).then(
+    (value) => process.send?.({ id: m.id, ok: true, value } satisfies QueueWorkerReply),
+    (e: unknown) =>
+      process.send?.({
+        id: m.id,
+        ok: false,
+        error: e instanceof Error ? `${e.name}: ${e.message}` : String(e),
+      } satisfies QueueWorkerReply),
   );
-
-  let done = 0;
-  let failed = 0;
-  let finish: () => void = () => undefined;
-  const finished = new Promise<void>((resolve) => {
-    finish = resolve;
-  });
-  // Counts each record the function settled (not reported in batchItemFailures).
-  const counting = async (event: SQSEvent, context: unknown): Promise<SQSBatchResponse> => {
-    const res = (await handler(event, context)) as SQSBatchResponse | undefined;
-    const failures = res?.batchItemFailures?.length ?? 0;
-    failed += failures;
-    done += event.Records.length - failures;
-    if (done >= count) finish();
-    return res ?? { batchItemFailures: [] };
-  };
-  const meter = startRunMeter();
-  const poller = startPoller({
-    sqs,
-    region: req.region,
-    batchSize: req.batchSize,
-    maxConcurrency: req.invocations,
-    waitTimeSeconds: POLL_WAIT_SECONDS,
-    subscriptions: [
-      {
-        name: req.functionName,
-        queueUrl: req.queueUrl,
-        queueArn: req.queueArn,
-        handler: async () => counting,
-      },
-    ],
-    log: (line) => process.stderr.write(`${line}\n`),
-  });
-  const deadline = setTimeout(finish, req.timeoutMs);
-  const started = performance.now();
-  await finished;
-  clearTimeout(deadline);
-  const figures = meter.stop(done);
-  await poller.stop();
-  // A long poll the poller gave up on stays open in the emulator for up to its wait time and would take
-  // the next run's first messages: let those polls end before anything else is sent.
-  await new Promise((resolve) => setTimeout(resolve, (POLL_WAIT_SECONDS + 0.5) * 1000));
-  sqs.destroy();
-  if (done < count) {
-    throw new Error(
-      `only ${done} of ${count} messages done after ${Math.round(performance.now() - started)} ms (${failed} reported failed)`,
-    );
-  }
-  return { count, failures: failed, ...figures };
 });
+process.on('disconnect', () => process.exit(0));

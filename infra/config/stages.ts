@@ -107,41 +107,34 @@ export type LogRetentionDays = (typeof LOG_RETENTION_DAYS)[number];
 export const LRS_TEST_ENDPOINT = 'https://cmp-ws.dev.lrs.education.gov.uk';
 export const LRS_LIVE_ENDPOINT = 'https://ws.lrs.education.gov.uk';
 
+/**
+ * dev and test alike: the LRS test environment, two calls in flight, the smaller functions, Cognito
+ * callers on one standard tier. They differ in how long they keep data and logs.
+ */
+const preLive = (
+  stage: Pick<StageConfig, 'name' | 'dataTtlDays' | 'logRetentionDays' | 'retainData'>,
+): StageConfig => ({
+  name: stage.name,
+  region: 'eu-west-2',
+  lrsEndpoint: LRS_TEST_ENDPOINT,
+  lrsMaxConcurrency: 2,
+  dataTtlDays: stage.dataTtlDays,
+  logRetentionDays: stage.logRetentionDays,
+  retainData: stage.retainData,
+  functionMemoryMb: 512,
+  auth: { kind: 'cognito' },
+  usageTiers: [{ name: 'standard', rateLimit: 5, burstLimit: 10 }],
+  queueSenderArns: [],
+  secretReaderArns: [],
+  apiThrottle: { rateLimit: 20, burstLimit: 40 },
+  alarms: { certificateExpiryDays: 30, errorThreshold: 5 },
+});
+
 export const STAGES: Record<StageName, StageConfig> = {
-  dev: {
-    name: 'dev',
-    region: 'eu-west-2',
-    // A deployed dev stage cannot reach a simulator on a laptop: it talks to the LRS test environment.
-    // The local runtime (npm start) uses the simulator instead.
-    lrsEndpoint: LRS_TEST_ENDPOINT,
-    lrsMaxConcurrency: 2,
-    dataTtlDays: 7,
-    logRetentionDays: 14,
-    retainData: false,
-    functionMemoryMb: 512,
-    auth: { kind: 'cognito' },
-    usageTiers: [{ name: 'standard', rateLimit: 5, burstLimit: 10 }],
-    queueSenderArns: [],
-    secretReaderArns: [],
-    apiThrottle: { rateLimit: 20, burstLimit: 40 },
-    alarms: { certificateExpiryDays: 30, errorThreshold: 5 },
-  },
-  test: {
-    name: 'test',
-    region: 'eu-west-2',
-    lrsEndpoint: LRS_TEST_ENDPOINT,
-    lrsMaxConcurrency: 2,
-    dataTtlDays: 14,
-    logRetentionDays: 30,
-    retainData: true,
-    functionMemoryMb: 512,
-    auth: { kind: 'cognito' },
-    usageTiers: [{ name: 'standard', rateLimit: 5, burstLimit: 10 }],
-    queueSenderArns: [],
-    secretReaderArns: [],
-    apiThrottle: { rateLimit: 20, burstLimit: 40 },
-    alarms: { certificateExpiryDays: 30, errorThreshold: 5 },
-  },
+  // A deployed dev stage cannot reach a simulator on a laptop: it talks to the LRS test environment.
+  // The local runtime (npm start) uses the simulator instead.
+  dev: preLive({ name: 'dev', dataTtlDays: 7, logRetentionDays: 14, retainData: false }),
+  test: preLive({ name: 'test', dataTtlDays: 14, logRetentionDays: 30, retainData: true }),
   live: {
     name: 'live',
     region: 'eu-west-2',

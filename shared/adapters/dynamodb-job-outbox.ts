@@ -7,7 +7,6 @@
  *   attempt), shown on the job.
  * Every item carries a TTL: outbox entries the job's, callback records the one given.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -17,6 +16,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { TABLE } from '../config/names.js';
 import type { CallbackAttempt, CallbackDelivery, OutboxEntry, OutboxTask } from '../ports/jobs-store.js';
+import { sendIf } from './dynamodb-conditional.js';
 
 const OUTBOX = TABLE.indexes.outbox;
 const OUTBOX_PK = 'OUTBOX';
@@ -28,10 +28,6 @@ const taskKey = (task: OutboxTask): string =>
   task.kind === 'fan-out' ? 'fan-out' : `callback:${task.event}`;
 const outboxSk = (task: OutboxTask) => `OUTBOX#${taskKey(task)}`;
 const callbackSk = (eventId: string) => `CALLBACK#${eventId}`;
-
-export const isConditionFailure = (e: unknown): boolean =>
-  e instanceof ConditionalCheckFailedException ||
-  (e instanceof Error && e.name === 'ConditionalCheckFailedException');
 
 export class JobOutbox {
   constructor(
@@ -90,24 +86,21 @@ export class JobOutbox {
   }
 
   async createCallback(delivery: CallbackDelivery, expiresAt: number): Promise<void> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            [TABLE.partitionKey]: jobPk(delivery.jobId),
-            [TABLE.sortKey]: callbackSk(delivery.eventId),
-            type: 'job-callback',
-            ...delivery,
-            [TABLE.ttlAttribute]: expiresAt,
-          },
-          ConditionExpression: 'attribute_not_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
-        }),
-      );
-    } catch (e) {
-      if (!isConditionFailure(e)) throw e;
-    }
+    await sendIf(
+      this.doc,
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          [TABLE.partitionKey]: jobPk(delivery.jobId),
+          [TABLE.sortKey]: callbackSk(delivery.eventId),
+          type: 'job-callback',
+          ...delivery,
+          [TABLE.ttlAttribute]: expiresAt,
+        },
+        ConditionExpression: 'attribute_not_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+      }),
+    );
   }
 
   async recordCallbackAttempt(
@@ -117,34 +110,31 @@ export class JobOutbox {
     state: CallbackDelivery['state'],
   ): Promise<void> {
     const delivered = state === 'DELIVERED';
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { [TABLE.partitionKey]: jobPk(jobId), [TABLE.sortKey]: callbackSk(eventId) },
-          UpdateExpression: `SET #attempts = list_append(if_not_exists(#attempts, :empty), :attempt), #state = :state${delivered ? ', #deliveredAt = :at' : ''}`,
-          // A delivered event stays delivered (a late duplicate attempt does not undo it).
-          ConditionExpression:
-            'attribute_exists(#pk) AND #state <> :delivered AND (attribute_not_exists(#attempts) OR size(#attempts) < :max)',
-          ExpressionAttributeNames: {
-            '#pk': TABLE.partitionKey,
-            '#attempts': 'attempts',
-            '#state': 'state',
-            ...(delivered ? { '#deliveredAt': 'deliveredAt' } : {}),
-          },
-          ExpressionAttributeValues: {
-            ':empty': [],
-            ':attempt': [attempt],
-            ':state': state,
-            ':delivered': 'DELIVERED',
-            ':max': MAX_ATTEMPTS_KEPT,
-            ...(delivered ? { ':at': attempt.at } : {}),
-          },
-        }),
-      );
-    } catch (e) {
-      if (!isConditionFailure(e)) throw e;
-    }
+    await sendIf(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { [TABLE.partitionKey]: jobPk(jobId), [TABLE.sortKey]: callbackSk(eventId) },
+        UpdateExpression: `SET #attempts = list_append(if_not_exists(#attempts, :empty), :attempt), #state = :state${delivered ? ', #deliveredAt = :at' : ''}`,
+        // A delivered event stays delivered (a late duplicate attempt does not undo it).
+        ConditionExpression:
+          'attribute_exists(#pk) AND #state <> :delivered AND (attribute_not_exists(#attempts) OR size(#attempts) < :max)',
+        ExpressionAttributeNames: {
+          '#pk': TABLE.partitionKey,
+          '#attempts': 'attempts',
+          '#state': 'state',
+          ...(delivered ? { '#deliveredAt': 'deliveredAt' } : {}),
+        },
+        ExpressionAttributeValues: {
+          ':empty': [],
+          ':attempt': [attempt],
+          ':state': state,
+          ':delivered': 'DELIVERED',
+          ':max': MAX_ATTEMPTS_KEPT,
+          ...(delivered ? { ':at': attempt.at } : {}),
+        },
+      }),
+    );
   }
 
   async listCallbacks(jobId: string): Promise<CallbackDelivery[]> {

@@ -8,6 +8,8 @@
  * The job record is also in the `jobsByOrganisation` index (`ORG#<organisationId>`, `<createdAt>#<jobId>`),
  * so an organisation's jobs are one index query, newest first.
  * Every item carries the job's TTL. Conditional writes only (no transactions), so it runs on dynalite.
+ * Over 500 lines because it is the whole of one port (jobs, their items and LRS batches), each method one
+ * write or query of the key layout above; the outbox and callbacks are apart (dynamodb-job-outbox.ts).
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
@@ -32,7 +34,8 @@ import type {
   JobsStore,
   JobWaiting,
 } from '../ports/jobs-store.js';
-import { isConditionFailure, JobOutbox } from './dynamodb-job-outbox.js';
+import { isConditionFailure, sendIf } from './dynamodb-conditional.js';
+import { JobOutbox } from './dynamodb-job-outbox.js';
 
 const JOB_SK = 'JOB';
 const jobPk = (jobId: string) => `JOB#${jobId}`;
@@ -193,78 +196,65 @@ export class DynamoDbJobsStore extends JobOutbox implements JobsStore {
   }
 
   async requestCancel(jobId: string, at: Date): Promise<JobRecord | undefined> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { [TABLE.partitionKey]: jobPk(jobId), [TABLE.sortKey]: JOB_SK },
-          UpdateExpression: 'SET #status = :cancelling, #cancelRequestedAt = :at',
-          ConditionExpression: 'attribute_exists(#pk) AND #status = :running',
-          ExpressionAttributeNames: {
-            '#pk': TABLE.partitionKey,
-            '#status': 'status',
-            '#cancelRequestedAt': 'cancelRequestedAt',
-          },
-          ExpressionAttributeValues: {
-            ':cancelling': 'CANCELLING',
-            ':running': 'RUNNING',
-            ':at': at.toISOString(),
-          },
-        }),
-      );
-    } catch (e) {
-      if (!isConditionFailure(e)) throw e;
-    }
+    await sendIf(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { [TABLE.partitionKey]: jobPk(jobId), [TABLE.sortKey]: JOB_SK },
+        UpdateExpression: 'SET #status = :cancelling, #cancelRequestedAt = :at',
+        ConditionExpression: 'attribute_exists(#pk) AND #status = :running',
+        ExpressionAttributeNames: {
+          '#pk': TABLE.partitionKey,
+          '#status': 'status',
+          '#cancelRequestedAt': 'cancelRequestedAt',
+        },
+        ExpressionAttributeValues: {
+          ':cancelling': 'CANCELLING',
+          ':running': 'RUNNING',
+          ':at': at.toISOString(),
+        },
+      }),
+    );
     return this.getJob(jobId);
   }
 
   async finishJob(jobId: string, at: Date): Promise<boolean> {
     const job = await this.getJob(jobId);
     if (!job || (job.status !== 'RUNNING' && job.status !== 'CANCELLING')) return false;
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { [TABLE.partitionKey]: jobPk(jobId), [TABLE.sortKey]: JOB_SK },
-          UpdateExpression: 'SET #status = :final, #completedAt = :at',
-          ConditionExpression: 'attribute_exists(#pk) AND #status = :from',
-          ExpressionAttributeNames: {
-            '#pk': TABLE.partitionKey,
-            '#status': 'status',
-            '#completedAt': 'completedAt',
-          },
-          ExpressionAttributeValues: {
-            ':from': job.status,
-            ':final': job.status === 'CANCELLING' ? 'CANCELLED' : 'COMPLETED',
-            ':at': at.toISOString(),
-          },
-        }),
-      );
-      return true;
-    } catch (e) {
-      if (!isConditionFailure(e)) throw e;
-      // Cancelled in between: finish as cancelled on the next call.
-      return false;
-    }
+    // False when it was cancelled in between: it finishes as cancelled on the next call.
+    return sendIf(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { [TABLE.partitionKey]: jobPk(jobId), [TABLE.sortKey]: JOB_SK },
+        UpdateExpression: 'SET #status = :final, #completedAt = :at',
+        ConditionExpression: 'attribute_exists(#pk) AND #status = :from',
+        ExpressionAttributeNames: {
+          '#pk': TABLE.partitionKey,
+          '#status': 'status',
+          '#completedAt': 'completedAt',
+        },
+        ExpressionAttributeValues: {
+          ':from': job.status,
+          ':final': job.status === 'CANCELLING' ? 'CANCELLED' : 'COMPLETED',
+          ':at': at.toISOString(),
+        },
+      }),
+    );
   }
 
   async markDeadLetterNotified(jobId: string, at: Date): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { [TABLE.partitionKey]: jobPk(jobId), [TABLE.sortKey]: JOB_SK },
-          UpdateExpression: 'SET #notified = :at',
-          ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(#notified)',
-          ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#notified': 'deadLetterNotifiedAt' },
-          ExpressionAttributeValues: { ':at': at.toISOString() },
-        }),
-      );
-      return true;
-    } catch (e) {
-      if (!isConditionFailure(e)) throw e;
-      return false;
-    }
+    return sendIf(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { [TABLE.partitionKey]: jobPk(jobId), [TABLE.sortKey]: JOB_SK },
+        UpdateExpression: 'SET #notified = :at',
+        ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(#notified)',
+        ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#notified': 'deadLetterNotifiedAt' },
+        ExpressionAttributeValues: { ':at': at.toISOString() },
+      }),
+    );
   }
 
   async markQueued(jobId: string, at: Date): Promise<void> {
@@ -365,48 +355,42 @@ export class DynamoDbJobsStore extends JobOutbox implements JobsStore {
 
   async markDeadLettered(jobId: string, indexes: readonly number[], at: Date): Promise<void> {
     await inParallel(indexes, this.parallelism, async (index) => {
-      try {
-        await this.doc.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { [TABLE.partitionKey]: jobPk(jobId), [TABLE.sortKey]: itemSk(index) },
-            UpdateExpression: 'SET #deadLetteredAt = :at',
-            ConditionExpression: 'attribute_exists(#pk) AND #status = :pending',
-            ExpressionAttributeNames: {
-              '#pk': TABLE.partitionKey,
-              '#status': 'status',
-              '#deadLetteredAt': 'deadLetteredAt',
-            },
-            ExpressionAttributeValues: { ':pending': 'PENDING', ':at': at.toISOString() },
-          }),
-        );
-      } catch (e) {
-        if (!isConditionFailure(e)) throw e;
-      }
+      await sendIf(
+        this.doc,
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { [TABLE.partitionKey]: jobPk(jobId), [TABLE.sortKey]: itemSk(index) },
+          UpdateExpression: 'SET #deadLetteredAt = :at',
+          ConditionExpression: 'attribute_exists(#pk) AND #status = :pending',
+          ExpressionAttributeNames: {
+            '#pk': TABLE.partitionKey,
+            '#status': 'status',
+            '#deadLetteredAt': 'deadLetteredAt',
+          },
+          ExpressionAttributeValues: { ':pending': 'PENDING', ':at': at.toISOString() },
+        }),
+      );
     });
   }
 
   async markWaiting(jobId: string, indexes: readonly number[], waiting: JobWaiting): Promise<void> {
     await inParallel(indexes, this.parallelism, async (index) => {
-      try {
-        await this.doc.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { [TABLE.partitionKey]: jobPk(jobId), [TABLE.sortKey]: itemSk(index) },
-            // The item keeps the start of its wait: `since` only moves when a new wait begins.
-            UpdateExpression: 'SET #waiting = :waiting',
-            ConditionExpression: 'attribute_exists(#pk) AND #status = :pending',
-            ExpressionAttributeNames: {
-              '#pk': TABLE.partitionKey,
-              '#status': 'status',
-              '#waiting': 'waiting',
-            },
-            ExpressionAttributeValues: { ':pending': 'PENDING', ':waiting': waiting },
-          }),
-        );
-      } catch (e) {
-        if (!isConditionFailure(e)) throw e;
-      }
+      await sendIf(
+        this.doc,
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { [TABLE.partitionKey]: jobPk(jobId), [TABLE.sortKey]: itemSk(index) },
+          // The item keeps the start of its wait: `since` only moves when a new wait begins.
+          UpdateExpression: 'SET #waiting = :waiting',
+          ConditionExpression: 'attribute_exists(#pk) AND #status = :pending',
+          ExpressionAttributeNames: {
+            '#pk': TABLE.partitionKey,
+            '#status': 'status',
+            '#waiting': 'waiting',
+          },
+          ExpressionAttributeValues: { ':pending': 'PENDING', ':waiting': waiting },
+        }),
+      );
     });
   }
 
@@ -554,20 +538,17 @@ export class DynamoDbJobsStore extends JobOutbox implements JobsStore {
       values[`:${name}`] = value;
       sets.push(`#${name} = :${name}`);
     }
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { [TABLE.partitionKey]: jobPk(jobId), [TABLE.sortKey]: batchSk(batch) },
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: 'attribute_exists(#pk)',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
-    } catch (e) {
-      if (!isConditionFailure(e)) throw e;
-    }
+    await sendIf(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { [TABLE.partitionKey]: jobPk(jobId), [TABLE.sortKey]: batchSk(batch) },
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: 'attribute_exists(#pk)',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
   }
 }
 

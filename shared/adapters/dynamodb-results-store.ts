@@ -10,17 +10,11 @@
  * Request and result bodies are stored gzipped (a Personal Learning Record can run to megabytes of JSON).
  * A body whose gzip fits in INLINE_LIMIT_BYTES stays in the record; a bigger one is split into chunk
  * items of CHUNK_BYTES, written before the record points at them, so a reader never sees a partial body.
- * Only conditional writes are used (no transactions): they also work on dynalite.
+ * Only conditional writes are used (no transactions): they also work on dynalite. The bodies' gzip and
+ * chunks are dynamodb-bodies.ts.
  */
-import { gunzipSync, gzipSync } from 'node:zlib';
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { TABLE } from '../config/names.js';
 import type {
   BeginInput,
@@ -35,26 +29,23 @@ import type {
   StoredRequest,
   WaitingNote,
 } from '../ports/results-store.js';
+import {
+  type BlobName,
+  type BlobRef,
+  CHUNK_BYTES,
+  gzipJson,
+  requestPk,
+  StoredBodies,
+} from './dynamodb-bodies.js';
+import { isConditionFailure, sendIf } from './dynamodb-conditional.js';
 
 /** Largest gzipped body kept inside the record (two bodies plus metadata stay well under 400 KB). */
 export const INLINE_LIMIT_BYTES = 150_000;
-/** Size of one chunk item's payload (under the 400 KB item limit with keys and attribute names). */
-export const CHUNK_BYTES = 350_000;
 
 const REQUEST_SK = 'REQUEST';
 const IDEMPOTENCY_SK = 'IDEMPOTENCY';
-const requestPk = (requestId: string) => `REQUEST#${requestId}`;
 const idempotencyPk = (organisationId: string, caller: string, key: string) =>
   `IDEMPOTENCY#${organisationId}#${encodeURIComponent(caller)}#${key}`;
-const chunkSk = (name: BlobName, index: number) => `BLOB#${name}#${String(index).padStart(4, '0')}`;
-
-type BlobName = 'request' | 'result';
-/** How a body is stored: inline gzip bytes, or the number of chunk items. */
-type BlobRef = { readonly gz: Uint8Array } | { readonly chunks: number; readonly bytes: number };
-
-const isConditionFailure = (e: unknown): boolean =>
-  e instanceof ConditionalCheckFailedException ||
-  (e instanceof Error && e.name === 'ConditionalCheckFailedException');
 
 const epochSeconds = (d: Date) => Math.floor(d.getTime() / 1000);
 
@@ -70,7 +61,7 @@ export class DynamoDbResultsStore implements ResultsStore {
   private readonly doc: DynamoDBDocumentClient;
   private readonly tableName: string;
   private readonly inlineLimit: number;
-  private readonly chunkBytes: number;
+  private readonly bodies: StoredBodies;
 
   constructor(options: DynamoDbResultsStoreOptions) {
     this.tableName = options.tableName;
@@ -78,7 +69,7 @@ export class DynamoDbResultsStore implements ResultsStore {
       marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
     });
     this.inlineLimit = options.inlineLimitBytes ?? INLINE_LIMIT_BYTES;
-    this.chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
+    this.bodies = new StoredBodies(this.doc, this.tableName, options.chunkBytes ?? CHUNK_BYTES);
   }
 
   async begin(input: BeginInput): Promise<BeginResult> {
@@ -176,7 +167,7 @@ export class DynamoDbResultsStore implements ResultsStore {
       );
       let item = out.Attributes ?? {};
       if (blob && !inlineRequest) {
-        const ref = await this.writeChunks(input.requestId, 'request', blob, input.expiresAt);
+        const ref = await this.bodies.write(input.requestId, 'request', blob, input.expiresAt);
         item = await this.setBlobRef(input.requestId, 'request', ref);
       }
       return { acquired: true, record: await this.toRecord(item) };
@@ -198,7 +189,7 @@ export class DynamoDbResultsStore implements ResultsStore {
       // Chunks expire with their record.
       const current = await this.getRaw(requestId);
       const expiresAt = Number(current?.[TABLE.ttlAttribute] ?? epochSeconds(input.completedAt) + 86_400);
-      ref = await this.writeChunks(requestId, 'result', blob, expiresAt);
+      ref = await this.bodies.write(requestId, 'result', blob, expiresAt);
     }
     return this.finish(requestId, attempt, {
       status: 'COMPLETED',
@@ -225,31 +216,28 @@ export class DynamoDbResultsStore implements ResultsStore {
   }
 
   async noteWaiting(requestId: string, attempt: number, note: WaitingNote): Promise<void> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { [TABLE.partitionKey]: requestPk(requestId), [TABLE.sortKey]: REQUEST_SK },
-          UpdateExpression: 'SET #status = :waiting, #waiting = :note',
-          ConditionExpression: '#status = :failed AND #retryable = :true AND #attempts = :attempt',
-          ExpressionAttributeNames: {
-            '#status': 'status',
-            '#waiting': 'waiting',
-            '#retryable': 'retryable',
-            '#attempts': 'attempts',
-          },
-          ExpressionAttributeValues: {
-            ':waiting': 'WAITING',
-            ':failed': 'FAILED',
-            ':true': true,
-            ':attempt': attempt,
-            ':note': note,
-          },
-        }),
-      );
-    } catch (e) {
-      if (!isConditionFailure(e)) throw e;
-    }
+    await sendIf(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { [TABLE.partitionKey]: requestPk(requestId), [TABLE.sortKey]: REQUEST_SK },
+        UpdateExpression: 'SET #status = :waiting, #waiting = :note',
+        ConditionExpression: '#status = :failed AND #retryable = :true AND #attempts = :attempt',
+        ExpressionAttributeNames: {
+          '#status': 'status',
+          '#waiting': 'waiting',
+          '#retryable': 'retryable',
+          '#attempts': 'attempts',
+        },
+        ExpressionAttributeValues: {
+          ':waiting': 'WAITING',
+          ':failed': 'FAILED',
+          ':true': true,
+          ':attempt': attempt,
+          ':note': note,
+        },
+      }),
+    );
   }
 
   recordRejected(input: RejectedInput): Promise<boolean> {
@@ -298,42 +286,34 @@ export class DynamoDbResultsStore implements ResultsStore {
   }
 
   private async putIfNew(fields: Record<string, unknown> & { requestId: string }): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            [TABLE.partitionKey]: requestPk(fields.requestId),
-            [TABLE.sortKey]: REQUEST_SK,
-            type: 'request',
-            ...fields,
-          },
-          ConditionExpression: 'attribute_not_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
-        }),
-      );
-      return true;
-    } catch (e) {
-      if (isConditionFailure(e)) return false;
-      throw e;
-    }
+    return sendIf(
+      this.doc,
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          [TABLE.partitionKey]: requestPk(fields.requestId),
+          [TABLE.sortKey]: REQUEST_SK,
+          type: 'request',
+          ...fields,
+        },
+        ConditionExpression: 'attribute_not_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+      }),
+    );
   }
 
   async noteDeadLetter(requestId: string, note: DeadLetterNote): Promise<void> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { [TABLE.partitionKey]: requestPk(requestId), [TABLE.sortKey]: REQUEST_SK },
-          UpdateExpression: 'SET #deadLetter = :note',
-          ConditionExpression: 'attribute_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#deadLetter': 'deadLetter' },
-          ExpressionAttributeValues: { ':note': note },
-        }),
-      );
-    } catch (e) {
-      if (!isConditionFailure(e)) throw e;
-    }
+    await sendIf(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { [TABLE.partitionKey]: requestPk(requestId), [TABLE.sortKey]: REQUEST_SK },
+        UpdateExpression: 'SET #deadLetter = :note',
+        ConditionExpression: 'attribute_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#deadLetter': 'deadLetter' },
+        ExpressionAttributeValues: { ':note': note },
+      }),
+    );
   }
 
   async get(requestId: string, now: Date = new Date()): Promise<StoredRequest | undefined> {
@@ -444,34 +424,6 @@ export class DynamoDbResultsStore implements ResultsStore {
     return out.Item;
   }
 
-  private async writeChunks(
-    requestId: string,
-    name: BlobName,
-    blob: Uint8Array,
-    expiresAt: number,
-  ): Promise<BlobRef> {
-    const count = Math.ceil(blob.byteLength / this.chunkBytes);
-    const writes: Promise<unknown>[] = [];
-    for (let i = 0; i < count; i++) {
-      writes.push(
-        this.doc.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: {
-              [TABLE.partitionKey]: requestPk(requestId),
-              [TABLE.sortKey]: chunkSk(name, i),
-              type: 'blob-chunk',
-              data: blob.subarray(i * this.chunkBytes, (i + 1) * this.chunkBytes),
-              [TABLE.ttlAttribute]: expiresAt,
-            },
-          }),
-        ),
-      );
-    }
-    await Promise.all(writes);
-    return { chunks: count, bytes: blob.byteLength };
-  }
-
   private async setBlobRef(
     requestId: string,
     name: BlobName,
@@ -490,40 +442,11 @@ export class DynamoDbResultsStore implements ResultsStore {
     return out.Attributes ?? {};
   }
 
-  private async readBlob(requestId: string, name: BlobName, ref: unknown): Promise<unknown> {
-    if (!ref || typeof ref !== 'object') return undefined;
-    if ('gz' in ref && ref.gz instanceof Uint8Array) return gunzipJson(ref.gz);
-    if (!('chunks' in ref) || typeof ref.chunks !== 'number') return undefined;
-    const parts: Uint8Array[] = [];
-    let lastKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-          ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
-          ExpressionAttributeValues: { ':pk': requestPk(requestId), ':prefix': `BLOB#${name}#` },
-          ConsistentRead: true,
-          ExclusiveStartKey: lastKey,
-        }),
-      );
-      for (const item of out.Items ?? []) {
-        const index = Number(String(item[TABLE.sortKey]).split('#')[2]);
-        if (index < ref.chunks && item.data instanceof Uint8Array) parts[index] = item.data;
-      }
-      lastKey = out.LastEvaluatedKey;
-    } while (lastKey);
-    if (parts.length !== ref.chunks || parts.some((p) => p === undefined)) {
-      throw new Error(`Stored ${name} of request ${requestId} is incomplete`);
-    }
-    return gunzipJson(Buffer.concat(parts));
-  }
-
   private async toRecord(item: Record<string, unknown>): Promise<StoredRequest> {
     const requestId = String(item.requestId);
     const [request, result] = await Promise.all([
-      this.readBlob(requestId, 'request', item.request),
-      this.readBlob(requestId, 'result', item.result),
+      this.bodies.read(requestId, 'request', item.request),
+      this.bodies.read(requestId, 'result', item.result),
     ]);
     const {
       [TABLE.partitionKey]: _pk,
@@ -543,6 +466,3 @@ export class DynamoDbResultsStore implements ResultsStore {
     };
   }
 }
-
-const gzipJson = (value: unknown): Uint8Array => gzipSync(Buffer.from(JSON.stringify(value), 'utf8'));
-const gunzipJson = (bytes: Uint8Array): unknown => JSON.parse(gunzipSync(bytes).toString('utf8'));

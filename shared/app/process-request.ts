@@ -55,6 +55,11 @@ export interface ProcessInput<K extends OperationId = OperationId> {
    * written while the LRS answers rather than before: one store round trip less on the caller's wait.
    */
   readonly freshRequestId?: boolean;
+  /**
+   * Called once this attempt's LRS calls are over (answered or failed), before the outcome is stored: a
+   * caller that limits LRS calls in flight may start the next one while this one is written.
+   */
+  readonly onLrsDone?: () => void;
 }
 
 export interface ProcessOutput {
@@ -189,13 +194,14 @@ export async function processRequest<K extends OperationId>(
       throw e;
     }
   };
-  const early =
-    input.freshRequestId && input.idempotencyKey === undefined && !OPERATIONS[input.op].mutating
-      ? callLrs(undefined).then(
-          (value) => ({ ok: true as const, value }),
-          (error: unknown) => ({ ok: false as const, error }),
-        )
-      : undefined;
+  const overlap =
+    input.freshRequestId && input.idempotencyKey === undefined && !OPERATIONS[input.op].mutating;
+  const early = overlap
+    ? callLrs(undefined).then(
+        (value) => ({ ok: true as const, value }),
+        (error: unknown) => ({ ok: false as const, error }),
+      )
+    : undefined;
 
   const begun = await deps.store.begin({
     requestId,
@@ -213,6 +219,8 @@ export async function processRequest<K extends OperationId>(
     ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
   });
   if (!begun.acquired) {
+    // A lookup started alongside is not needed: let it end, so LRS calls in flight stay as counted.
+    if (early) await early;
     const existing = begun.existing;
     if (!existing) {
       // The id is taken by a request of another operation or organisation.
@@ -242,6 +250,7 @@ export async function processRequest<K extends OperationId>(
     } else {
       answer = await callLrs(begun.record.unconfirmed);
     }
+    input.onLrsDone?.();
     const { outcome, result } = answer;
     const record = await deps.store.complete(requestId, attempt, {
       outcome,
@@ -263,6 +272,7 @@ export async function processRequest<K extends OperationId>(
     });
     return { record, replayed: false };
   } catch (e) {
+    input.onLrsDone?.();
     const error = failureFromError(e);
     const outcome = failureOutcome(error, deps.outcomeFor);
     const record = await deps.store.fail(requestId, attempt, {

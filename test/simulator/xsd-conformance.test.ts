@@ -4,6 +4,8 @@
  * (element removed, swapped, qualified, unknown element added, bad values), the simulator accepts
  * exactly the requests the XSDs accept; (2) the simulator's LearnerService responses and faults are
  * valid against the XSDs, as the recorded responses are.
+ * Over 500 lines because most of it is the request corpus, one table of requests and their mutations
+ * that reads best whole, beside the xmllint check it feeds.
  */
 import { describe, expect, it } from 'vitest';
 import { validateXML } from 'xmllint-wasm';

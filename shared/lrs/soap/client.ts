@@ -1,10 +1,10 @@
 /**
  * The LRS SOAP client (the adapter behind LrsPort).
  *
- * Design: the request body is built from our contract (shared/lrs/request.ts: exact order, namespaces,
+ * Design: the request body is built from our contract (shared/lrs/soap/request.ts: exact order, namespaces,
  * escaping) and handed to the `soap` package as `{ _xml }`; soap provides the SOAP 1.1 envelope,
- * the SOAPAction and Content-Type headers; the HTTP exchange is ours (shared/lrs/transport.ts, soap's
- * `httpClient` option): over our mutual-TLS keep-alive agent (shared/lrs/tls.ts), no redirects, and
+ * the SOAPAction and Content-Type headers; the HTTP exchange is ours (shared/lrs/soap/transport.ts, soap's
+ * `httpClient` option): over our mutual-TLS keep-alive agent (shared/lrs/soap/tls.ts), no redirects, and
  * every answer read within limits of size, decompressed size and parse time. The response is parsed
  * once, by our own namespace-aware parser: soap's response-to-object step is switched off on our WSDL
  * instances (it would parse every response into objects we would throw away, and it runs regular

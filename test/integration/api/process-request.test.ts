@@ -161,6 +161,26 @@ describe('processRequest', () => {
     expect(calls).toEqual(['findLearnerByUln']);
   });
 
+  it('says when its LRS calls are over, before the outcome is stored', async () => {
+    const { deps } = setup(async () => ({
+      outcome: { ...outcomeFor('WSRC0004') },
+      response: { responseCode: 'WSRC0004', learners: [] } as never,
+      durationMs: 7,
+    }));
+    const order: string[] = [];
+    const store = deps.store;
+    const complete: typeof store.complete = async (...args) => {
+      order.push('complete');
+      return store.complete(...args);
+    };
+    const watched = { ...deps, store: Object.assign(Object.create(store), { complete }) };
+    await processRequest(watched, {
+      ...input(),
+      onLrsDone: () => order.push('lrsDone'),
+    });
+    expect(order).toEqual(['lrsDone', 'complete']);
+  });
+
   it('records a failure of the LRS call it made while writing the lease', async () => {
     const { deps } = setup(async () => {
       throw new TypeError('unexpected');
