@@ -55,17 +55,24 @@ const deliverDuring = async (
 const record = (op: OperationId, body: string) => sqsRecord(body, h.stack.queueArns[op]);
 
 /** Receives the re-sent copy of a request's message from the real queue (within `seconds`). */
+/** One receive (waiting up to 1 s) on the operation's queue, with each message's receive count. */
+const receiveFrom = (
+  op: OperationId,
+  options: { VisibilityTimeout?: number; MaxNumberOfMessages?: number },
+) =>
+  h.stack.sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: h.stack.queueUrls[op],
+      WaitTimeSeconds: 1,
+      MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+      ...options,
+    }),
+  );
+
 const receiveCopy = async (op: OperationId, requestId: string, seconds: number) => {
   const end = Date.now() + seconds * 1000;
   while (Date.now() < end) {
-    const received = await h.stack.sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: h.stack.queueUrls[op],
-        WaitTimeSeconds: 1,
-        MaxNumberOfMessages: 10,
-        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
-      }),
-    );
+    const received = await receiveFrom(op, { MaxNumberOfMessages: 10 });
     for (const m of received.Messages ?? []) {
       const parsed = JSON.parse(m.Body ?? '{}') as {
         requestId: string;
@@ -200,14 +207,7 @@ describe('the LRS unavailable', () => {
   /** A real message on the operation's queue, received with a 1 s visibility timeout. */
   const receiveOne = async (op: OperationId, body: string) => {
     await h.stack.sqs.send(new SendMessageCommand({ QueueUrl: h.stack.queueUrls[op], MessageBody: body }));
-    const received = await h.stack.sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: h.stack.queueUrls[op],
-        VisibilityTimeout: 1,
-        WaitTimeSeconds: 1,
-        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
-      }),
-    );
+    const received = await receiveFrom(op, { VisibilityTimeout: 1 });
     const m = received.Messages?.[0];
     expect(m?.Body).toBe(body);
     return sqsRecord(body, h.stack.queueArns[op], {
