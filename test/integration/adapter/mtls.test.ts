@@ -144,15 +144,19 @@ beforeEach(() => {
   seen.length = 0;
 });
 
+/** What a demographics search with these credentials fails with. */
+const searchWith = (credentials: Parameters<typeof createLrsClient>[0]['credentials']) =>
+  createLrsClient({ endpoint, credentials })
+    .call('findLearnerByDemographics', demo, ctx)
+    .catch((x) => x);
+
 /**
  * What a demographics search fails with while the server behaves as `m`; a credential version of its own
  * gives the call a fresh TLS agent, so no connection from another case is reused.
  */
 const searchFailingIn = (m: Mode, version: string) => {
   mode = m;
-  return createLrsClient({ endpoint, credentials: source(pemCreds({ version })) })
-    .call('findLearnerByDemographics', demo, ctx)
-    .catch((x) => x);
+  return searchWith(source(pemCreds({ version })));
 };
 
 describe('mutual TLS', () => {
@@ -197,9 +201,7 @@ describe('mutual TLS', () => {
       version: 'none',
     });
     const creds = source(none);
-    const e = await createLrsClient({ endpoint, credentials: creds })
-      .call('findLearnerByDemographics', demo, ctx)
-      .catch((x) => x);
+    const e = await searchWith(creds);
     expect(e).toBeInstanceOf(LrsRejectedError);
     expect(e.lrsCode).toBe('TLS_CLIENT_CERTIFICATE_UNUSABLE');
     expect(e.retryable).toBe(false);
@@ -223,9 +225,7 @@ describe('mutual TLS', () => {
       version: 'rogue',
     });
     const creds = source(rogue);
-    const e = await createLrsClient({ endpoint, credentials: creds })
-      .call('findLearnerByDemographics', demo, ctx)
-      .catch((x) => x);
+    const e = await searchWith(creds);
     expect(e).toBeInstanceOf(LrsRejectedError);
     expect(e.retryable).toBe(false);
     expect(seen).toHaveLength(0);
