@@ -19,6 +19,15 @@ const build = (stage: StageConfig): Template =>
     }),
   );
 
+/** Every replica: point-in-time recovery, the stack's customer-managed key, deletion protection. */
+const PROTECTED_REPLICAS = [
+  Match.objectLike({
+    PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    SSESpecification: { KMSMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] } },
+    DeletionProtectionEnabled: true,
+  }),
+];
+
 let live: Template;
 let dev: Template;
 
@@ -37,13 +46,7 @@ describe('table', () => {
       ],
       TimeToLiveSpecification: { AttributeName: TABLE.ttlAttribute, Enabled: true },
       SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
-      Replicas: [
-        Match.objectLike({
-          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-          SSESpecification: { KMSMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] } },
-          DeletionProtectionEnabled: true,
-        }),
-      ],
+      Replicas: PROTECTED_REPLICAS,
     });
   });
 
@@ -90,13 +93,7 @@ describe('registry table', () => {
         ],
         TimeToLiveSpecification: Match.absent(),
         SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
-        Replicas: [
-          Match.objectLike({
-            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-            SSESpecification: { KMSMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] } },
-            DeletionProtectionEnabled: true,
-          }),
-        ],
+        Replicas: PROTECTED_REPLICAS,
       }),
       DeletionPolicy: 'Retain',
     });

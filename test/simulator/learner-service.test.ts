@@ -15,17 +15,41 @@ const org = UKPRN_ORG;
 const { learnerService } = useSimulator();
 const post = (body: string, soapAction?: string) =>
   learnerService(body, soapAction === undefined ? {} : { soapAction });
+/** The demographics of one search, in the order the LRS lists them. */
+const demographics = (
+  familyName: string,
+  givenName: string,
+  dateOfBirth: string,
+  gender: string,
+  postcode: string,
+) => ({
+  familyName,
+  givenName,
+  dateOfBirth,
+  gender,
+  postcode,
+});
+/** The body of the simulator's answer to a learnerByDemographics search. */
+const demographicsAnswer = async (
+  familyName: string,
+  givenName: string,
+  dateOfBirth: string,
+  gender: string,
+  postcode: string,
+  findType?: string,
+) =>
+  bodyOf(
+    (
+      await post(
+        findByDemographics(org, demographics(familyName, givenName, dateOfBirth, gender, postcode), findType),
+      )
+    ).body,
+  );
 
 describe('learnerByDemographics', () => {
   it('finds the recorded exact-match learner although the postcode is sent without its space', async () => {
     const res = await post(
-      findByDemographics(org, {
-        familyName: 'Testname',
-        givenName: 'Sample',
-        dateOfBirth: '1976-08-16',
-        gender: '2',
-        postcode: 'CV49EE',
-      }),
+      findByDemographics(org, demographics('Testname', 'Sample', '1976-08-16', '2', 'CV49EE')),
     );
     expect(res.status).toBe(200);
     const body = bodyOf(res.body);
@@ -36,13 +60,7 @@ describe('learnerByDemographics', () => {
 
   it('substitutes the master for a linked learner (WSRC0022, MasterSubstituted Y, LinkedULNs)', async () => {
     const res = await post(
-      findByDemographics(org, {
-        familyName: 'Test',
-        givenName: 'Sample',
-        dateOfBirth: '1985-03-27',
-        gender: '1',
-        postcode: 'AB125EQ',
-      }),
+      findByDemographics(org, demographics('Test', 'Sample', '1985-03-27', '1', 'AB125EQ')),
     );
     const body = bodyOf(res.body);
     expect(at(body, 'ResponseCode')).toBe('WSRC0022');
@@ -53,34 +71,10 @@ describe('learnerByDemographics', () => {
   });
 
   it('returns possible matches (WSRC0003) with one and with two learners', async () => {
-    const one = bodyOf(
-      (
-        await post(
-          findByDemographics(org, {
-            familyName: 'Evans',
-            givenName: 'Abbie',
-            dateOfBirth: '1994-02-06',
-            gender: '2',
-            postcode: 'LU49QZ',
-          }),
-        )
-      ).body,
-    );
+    const one = await demographicsAnswer('Evans', 'Abbie', '1994-02-06', '2', 'LU49QZ');
     expect(at(one, 'ResponseCode')).toBe('WSRC0003');
     expect(all(one, 'Learner').map((l) => at(l, 'ULN'))).toEqual(['7667649978']);
-    const two = bodyOf(
-      (
-        await post(
-          findByDemographics(org, {
-            familyName: 'Tester',
-            givenName: 'Sample',
-            dateOfBirth: '1995-06-28',
-            gender: '2',
-            postcode: 'ZZ12ZZ',
-          }),
-        )
-      ).body,
-    );
+    const two = await demographicsAnswer('Tester', 'Sample', '1995-06-28', '2', 'ZZ12ZZ');
     expect(at(two, 'ResponseCode')).toBe('WSRC0003');
     expect(
       all(two, 'Learner')
@@ -90,55 +84,15 @@ describe('learnerByDemographics', () => {
   });
 
   it('answers too many matches (WSRC0002) without Learner elements, and no match (WSRC0001)', async () => {
-    const many = bodyOf(
-      (
-        await post(
-          findByDemographics(org, {
-            familyName: 'Everybody',
-            givenName: 'Everybody',
-            dateOfBirth: '2000-01-01',
-            gender: '2',
-            postcode: 'CV49EE',
-          }),
-        )
-      ).body,
-    );
+    const many = await demographicsAnswer('Everybody', 'Everybody', '2000-01-01', '2', 'CV49EE');
     expect(at(many, 'ResponseCode')).toBe('WSRC0002');
     expect(all(many, 'Learner')).toHaveLength(0);
-    const none = bodyOf(
-      (
-        await post(
-          findByDemographics(org, {
-            familyName: 'Nobody',
-            givenName: 'Nobody',
-            dateOfBirth: '2000-01-01',
-            gender: '2',
-            postcode: 'CV49EE',
-          }),
-        )
-      ).body,
-    );
+    const none = await demographicsAnswer('Nobody', 'Nobody', '2000-01-01', '2', 'CV49EE');
     expect(at(none, 'ResponseCode')).toBe('WSRC0001');
   });
 
   it('returns the code but no Learner elements for FindType CHK', async () => {
-    const res = bodyOf(
-      (
-        await post(
-          findByDemographics(
-            org,
-            {
-              familyName: 'Testname',
-              givenName: 'Sample',
-              dateOfBirth: '1976-08-16',
-              gender: '2',
-              postcode: 'CV4 9EE',
-            },
-            'CHK',
-          ),
-        )
-      ).body,
-    );
+    const res = await demographicsAnswer('Testname', 'Sample', '1976-08-16', '2', 'CV4 9EE', 'CHK');
     expect(at(res, 'ResponseCode')).toBe('WSRC0004');
     expect(all(res, 'Learner')).toHaveLength(0);
   });

@@ -19,6 +19,9 @@ import {
 const org = DEFAULT_ORG;
 const { sim, r9, external: ext } = useSimulator({ batchDurationMs: 60_000 });
 const result = (xml: string) => bodyOf(xml).children[0];
+/** The result element of the simulator's answer to GetLearnerLearningEvents for these learner details. */
+const learningEvents = async (learner: Parameters<typeof plrRequest>[1], who = org) =>
+  result((await r9('GetLearnerLearningEvents', plrRequest(who, learner))).body);
 
 describe('GetLearnerLearningEvents', () => {
   const plr = notableLearner('plrExact');
@@ -38,7 +41,7 @@ describe('GetLearnerLearningEvents', () => {
   });
   it('lists the events grouped by source, ILR then NPD then AO, as the recorded answers do', async () => {
     for (const who of [plr, notableLearner('linkedRetired')]) {
-      const r = result((await r9('GetLearnerLearningEvents', plrRequest(org, who))).body);
+      const r = await learningEvents(who);
       const sources = all(
         r?.children.find((c) => c.local === 'LearnerRecord'),
         'LearningEvent',
@@ -56,19 +59,12 @@ describe('GetLearnerLearningEvents', () => {
       { ...org, orgRef: org.ukprn },
       { ...org, orgRef: undefined },
     ]) {
-      const r = result((await r9('GetLearnerLearningEvents', plrRequest(who, plr))).body);
+      const r = await learningEvents(plr, who);
       expect(at(r, 'ResponseCode')).toBe('WSRC0004');
     }
   });
   it('WSRC0022 with FoundULN = master for a linked ULN', async () => {
-    const r = result(
-      (
-        await r9(
-          'GetLearnerLearningEvents',
-          plrRequest(org, { uln: '4444599390', givenName: 'Sample', familyName: 'Test' }),
-        )
-      ).body,
-    );
+    const r = await learningEvents({ uln: '4444599390', givenName: 'Sample', familyName: 'Test' });
     expect([at(r, 'ResponseCode'), at(r, 'FoundULN'), at(r, 'IncomingULN')]).toEqual([
       'WSRC0022',
       '6936002314',
@@ -77,7 +73,7 @@ describe('GetLearnerLearningEvents', () => {
   });
   it('WSEC0206 for a learner who does not share: FoundULN set, no events', async () => {
     const ns = notableLearner('notShared');
-    const r = result((await r9('GetLearnerLearningEvents', plrRequest(org, ns))).body);
+    const r = await learningEvents(ns);
     expect([at(r, 'ResponseCode'), at(r, 'FoundULN')]).toEqual(['WSEC0206', ns.uln]);
     expect(r?.children.find((c) => c.local === 'LearnerRecord')?.children).toHaveLength(0);
   });
@@ -87,19 +83,12 @@ describe('GetLearnerLearningEvents', () => {
       { uln: plr.uln, givenName: plr.givenName, familyName: plr.familyName, dateOfBirth: '1990-01-01' },
       { uln: '1000000043', givenName: 'A', familyName: 'B' },
     ]) {
-      const r = result((await r9('GetLearnerLearningEvents', plrRequest(org, req))).body);
+      const r = await learningEvents(req);
       expect([at(r, 'ResponseCode'), at(r, 'FoundULN')]).toEqual(['WSEC0208', '']);
     }
   });
   it('WSEC0136 for a ULN that fails the check digit', async () => {
-    const r = result(
-      (
-        await r9(
-          'GetLearnerLearningEvents',
-          plrRequest(org, { uln: '1234567890', givenName: 'A', familyName: 'B' }),
-        )
-      ).body,
-    );
+    const r = await learningEvents({ uln: '1234567890', givenName: 'A', familyName: 'B' });
     expect(at(r, 'ResponseCode')).toBe('WSEC0136');
   });
   it('refuses a missing SOAPAction with ActionNotSupported, as WCF dispatches on it', async () => {

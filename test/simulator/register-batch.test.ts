@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isValidUln } from '../../simulator/index.js';
 import { SIMULATOR_ORGANISATIONS, verifiableLearners } from '../../simulator/seed.js';
-import { UKPRN_ORG, useSimulator } from '../support/simulator.js';
+import { RECORDED_EXACT, UKPRN_ORG, useSimulator } from '../support/simulator.js';
 import {
   all,
   at,
@@ -47,6 +47,19 @@ const search = (o: Org, p: RegisterFields) =>
     }),
   );
 
+/** A batch of one seeded learner that verifies exactly (ULN and names as the seed holds them). */
+const oneVerifiableLearner = () => {
+  const l = verifiableLearners(1)[0];
+  return [
+    {
+      uln: l?.uln as string,
+      familyName: l?.familyName as string,
+      givenName: l?.givenName as string,
+      mis: 'x',
+    },
+  ];
+};
+
 describe('registerSingleLearner', () => {
   it('registers after a no-match search by the same organisation: WSRC0005 and a new check-digit-valid ULN', async () => {
     expect(at(bodyOf((await search(org, newPerson)).body), 'ResponseCode')).toBe('WSRC0001');
@@ -69,13 +82,7 @@ describe('registerSingleLearner', () => {
     expect(sim.registeredUlns()).toEqual([]);
   });
   it('refuses a duplicate of an existing learner (WSRC0021) even after a search', async () => {
-    const dup = {
-      givenName: 'Sample',
-      familyName: 'Testname',
-      dateOfBirth: '1976-08-16',
-      gender: '2',
-      postcode: 'CV4 9EE',
-    };
+    const dup = { ...RECORDED_EXACT, postcode: 'CV4 9EE' };
     await search(org, dup);
     expect(at(bodyOf((await post(registerLearner(org, dup))).body), 'ResponseCode')).toBe('WSRC0021');
   });
@@ -233,15 +240,7 @@ describe('batch verification', () => {
   });
   it('JobStatus Submitted, then Processing with JobStartedDateTime once started', async () => {
     sim.setTiming({ batchDurationMs: 2000 });
-    const l = verifiableLearners(1)[0];
-    const one = [
-      {
-        uln: l?.uln as string,
-        familyName: l?.familyName as string,
-        givenName: l?.givenName as string,
-        mis: 'x',
-      },
-    ];
+    const one = oneVerifiableLearner();
     const id = at(bodyOf((await post(verifyBatch(org, 1, one))).body), 'JobID') as string;
     const waiting = bodyOf((await post(verifyOutput(org, id))).body);
     expect([
@@ -255,15 +254,7 @@ describe('batch verification', () => {
     expect(at(running, 'JobStartedDateTime')).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
   });
   it('WSRC0017 on a record count mismatch and WSRC0008 while running', async () => {
-    const l = verifiableLearners(1)[0];
-    const one = [
-      {
-        uln: l?.uln as string,
-        familyName: l?.familyName as string,
-        givenName: l?.givenName as string,
-        mis: 'x',
-      },
-    ];
+    const one = oneVerifiableLearner();
     expect(at(bodyOf((await post(verifyBatch(org, 3, one))).body), 'ResponseCode')).toBe('WSRC0017');
     const sub = bodyOf((await post(verifyBatch(org, 1, one))).body);
     expect(at(bodyOf((await post(verifyOutput(org, at(sub, 'JobID') as string))).body), 'ResponseCode')).toBe(

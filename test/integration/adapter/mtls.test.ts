@@ -144,6 +144,21 @@ beforeEach(() => {
   seen.length = 0;
 });
 
+/** What a demographics search with these credentials fails with. */
+const searchWith = (credentials: Parameters<typeof createLrsClient>[0]['credentials']) =>
+  createLrsClient({ endpoint, credentials })
+    .call('findLearnerByDemographics', demo, ctx)
+    .catch((x) => x);
+
+/**
+ * What a demographics search fails with while the server behaves as `m`; a credential version of its own
+ * gives the call a fresh TLS agent, so no connection from another case is reused.
+ */
+const searchFailingIn = (m: Mode, version: string) => {
+  mode = m;
+  return searchWith(source(pemCreds({ version })));
+};
+
 describe('mutual TLS', () => {
   it('succeeds with a PEM key and certificate', async () => {
     const client = createLrsClient({ endpoint, credentials: source(pemCreds()) });
@@ -186,9 +201,7 @@ describe('mutual TLS', () => {
       version: 'none',
     });
     const creds = source(none);
-    const e = await createLrsClient({ endpoint, credentials: creds })
-      .call('findLearnerByDemographics', demo, ctx)
-      .catch((x) => x);
+    const e = await searchWith(creds);
     expect(e).toBeInstanceOf(LrsRejectedError);
     expect(e.lrsCode).toBe('TLS_CLIENT_CERTIFICATE_UNUSABLE');
     expect(e.retryable).toBe(false);
@@ -197,10 +210,7 @@ describe('mutual TLS', () => {
   });
 
   it('errors never carry the private key or the password (safe to log)', async () => {
-    mode = 'reset';
-    const e = await createLrsClient({ endpoint, credentials: source(pemCreds({ version: 'leak' })) })
-      .call('findLearnerByDemographics', demo, ctx)
-      .catch((x) => x);
+    const e = await searchFailingIn('reset', 'leak');
     const dump =
       JSON.stringify(e, Object.getOwnPropertyNames(e)) +
       JSON.stringify(e.cause ?? {}, Object.getOwnPropertyNames(e.cause ?? {}));
@@ -215,9 +225,7 @@ describe('mutual TLS', () => {
       version: 'rogue',
     });
     const creds = source(rogue);
-    const e = await createLrsClient({ endpoint, credentials: creds })
-      .call('findLearnerByDemographics', demo, ctx)
-      .catch((x) => x);
+    const e = await searchWith(creds);
     expect(e).toBeInstanceOf(LrsRejectedError);
     expect(e.retryable).toBe(false);
     expect(seen).toHaveLength(0);
@@ -353,38 +361,26 @@ describe('failures', () => {
   });
 
   it('a connection reset gives a retryable LrsUnavailableError', async () => {
-    mode = 'reset';
-    const e = await createLrsClient({ endpoint, credentials: source(pemCreds({ version: 'reset' })) })
-      .call('findLearnerByDemographics', demo, ctx)
-      .catch((x) => x);
+    const e = await searchFailingIn('reset', 'reset');
     expect(e).toBeInstanceOf(LrsUnavailableError);
     expect(e.reason).toBe('CONNECTION');
     expect(e.retryable).toBe(true);
   });
 
   it('an HTTP 500 with a MIAPAPIException fault gives LrsRejectedError WSEC0001', async () => {
-    mode = 'fault500';
-    const e = await createLrsClient({ endpoint, credentials: source(pemCreds({ version: 'f500' })) })
-      .call('findLearnerByDemographics', demo, ctx)
-      .catch((x) => x);
+    const e = await searchFailingIn('fault500', 'f500');
     expect(e).toBeInstanceOf(LrsRejectedError);
     expect(e.lrsCode).toBe('WSEC0001');
   });
 
   it('an HTTP 503 without a SOAP body gives a retryable HTTP_ERROR', async () => {
-    mode = 'html503';
-    const e = await createLrsClient({ endpoint, credentials: source(pemCreds({ version: 'h503' })) })
-      .call('findLearnerByDemographics', demo, ctx)
-      .catch((x) => x);
+    const e = await searchFailingIn('html503', 'h503');
     expect(e).toBeInstanceOf(LrsUnavailableError);
     expect(e.reason).toBe('HTTP_ERROR');
   });
 
   it('an HTTP 502 with no body gives a retryable HTTP_ERROR', async () => {
-    mode = 'empty502';
-    const e = await createLrsClient({ endpoint, credentials: source(pemCreds({ version: 'e502' })) })
-      .call('findLearnerByDemographics', demo, ctx)
-      .catch((x) => x);
+    const e = await searchFailingIn('empty502', 'e502');
     expect(e).toBeInstanceOf(LrsUnavailableError);
     expect(e.reason).toBe('HTTP_ERROR');
     expect(e.message).toContain('502');

@@ -38,20 +38,41 @@ const deliver = async (op: OperationId, records: ReturnType<typeof sqsRecord>[])
   return (await handler(sqsEvent(records), lambdaContext(`lrs-gateway-test-${op}`))) as SQSBatchResponse;
 };
 
+/** Delivers the records while the LRS is in maintenance or out of hours, and brings it back after. */
+const deliverDuring = async (
+  condition: 'maintenance' | 'outOfHours',
+  op: OperationId,
+  records: ReturnType<typeof sqsRecord>[],
+) => {
+  h.stack.simulator.setConditions({ [condition]: true });
+  try {
+    return await deliver(op, records);
+  } finally {
+    h.stack.simulator.setConditions({ [condition]: false });
+  }
+};
+
 const record = (op: OperationId, body: string) => sqsRecord(body, h.stack.queueArns[op]);
 
 /** Receives the re-sent copy of a request's message from the real queue (within `seconds`). */
+/** One receive (waiting up to 1 s) on the operation's queue, with each message's receive count. */
+const receiveFrom = (
+  op: OperationId,
+  options: { VisibilityTimeout?: number; MaxNumberOfMessages?: number },
+) =>
+  h.stack.sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: h.stack.queueUrls[op],
+      WaitTimeSeconds: 1,
+      MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+      ...options,
+    }),
+  );
+
 const receiveCopy = async (op: OperationId, requestId: string, seconds: number) => {
   const end = Date.now() + seconds * 1000;
   while (Date.now() < end) {
-    const received = await h.stack.sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: h.stack.queueUrls[op],
-        WaitTimeSeconds: 1,
-        MaxNumberOfMessages: 10,
-        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
-      }),
-    );
+    const received = await receiveFrom(op, { MaxNumberOfMessages: 10 });
     for (const m of received.Messages ?? []) {
       const parsed = JSON.parse(m.Body ?? '{}') as {
         requestId: string;
@@ -186,14 +207,7 @@ describe('the LRS unavailable', () => {
   /** A real message on the operation's queue, received with a 1 s visibility timeout. */
   const receiveOne = async (op: OperationId, body: string) => {
     await h.stack.sqs.send(new SendMessageCommand({ QueueUrl: h.stack.queueUrls[op], MessageBody: body }));
-    const received = await h.stack.sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: h.stack.queueUrls[op],
-        VisibilityTimeout: 1,
-        WaitTimeSeconds: 1,
-        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
-      }),
-    );
+    const received = await receiveFrom(op, { VisibilityTimeout: 1 });
     const m = received.Messages?.[0];
     expect(m?.Body).toBe(body);
     return sqsRecord(body, h.stack.queueArns[op], {
@@ -207,13 +221,7 @@ describe('the LRS unavailable', () => {
     const body = message(op, findBody);
     const delivered = await receiveOne(op, body);
 
-    h.stack.simulator.setConditions({ maintenance: true });
-    let response: SQSBatchResponse;
-    try {
-      response = await deliver(op, [delivered]);
-    } finally {
-      h.stack.simulator.setConditions({ maintenance: false });
-    }
+    const response = await deliverDuring('maintenance', op, [delivered]);
     // Acknowledged: no receive is charged for waiting.
     expect(response.batchItemFailures).toEqual([]);
     const waiting = await h.stored(requestIdOf(body));
@@ -239,13 +247,7 @@ describe('the LRS unavailable', () => {
     const delivered = await receiveOne(op, body);
     const calls = h.stack.simulator.requestCount();
 
-    h.stack.simulator.setConditions({ outOfHours: true });
-    let response: SQSBatchResponse;
-    try {
-      response = await deliver(op, [delivered]);
-    } finally {
-      h.stack.simulator.setConditions({ outOfHours: false });
-    }
+    const response = await deliverDuring('outOfHours', op, [delivered]);
     // Acknowledged: the copy carries the wait.
     expect(response.batchItemFailures).toEqual([]);
     expect(h.stack.simulator.requestCount()).toBe(calls + 1);

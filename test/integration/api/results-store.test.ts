@@ -30,6 +30,14 @@ const exact: Outcome = {
   final: true,
 };
 
+/** What every write to the store names: the request, its operation, the clock and the expiry. */
+const written = (requestId: string) => ({
+  requestId,
+  operation: 'findLearnerByUln' as const,
+  now: NOW,
+  expiresAt,
+});
+
 const beginInput = (overrides: Partial<BeginInput> = {}): BeginInput => ({
   requestId: randomUUID(),
   operation: 'findLearnerByUln',
@@ -125,14 +133,11 @@ describe('DynamoDbResultsStore', () => {
   it('records a rejected message only when the id is new', async () => {
     const requestId = randomUUID();
     const rejected = {
-      requestId,
-      operation: 'findLearnerByUln' as const,
+      ...written(requestId),
       organisationId: 'unknown',
       caller: 'queue',
       source: 'queue' as const,
       error: { code: 'VALIDATION_FAILED' as const, message: 'bad', retryable: false },
-      now: NOW,
-      expiresAt,
     };
     expect(await store.recordRejected(rejected)).toBe(true);
     expect(await store.recordRejected(rejected)).toBe(false);
@@ -142,14 +147,11 @@ describe('DynamoDbResultsStore', () => {
   it('records a PENDING request that a worker then takes over, and reads many at once', async () => {
     const requestId = randomUUID();
     const pending = {
-      requestId,
-      operation: 'findLearnerByUln' as const,
+      ...written(requestId),
       organisationId: '10000001',
       caller: 'key-1',
       source: 'job' as const,
       jobId: 'job-7',
-      now: NOW,
-      expiresAt,
     };
     expect(await store.createPending(pending)).toBe(true);
     expect(await store.createPending(pending)).toBe(false);

@@ -7,51 +7,31 @@
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbResultsStore } from '../../../shared/adapters/dynamodb-results-store.js';
 import { JOBS_ENV } from '../../../shared/jobs/settings.js';
 import type { StoredRequest } from '../../../shared/ports/results-store.js';
 import { notableLearner, verifiableLearners } from '../../../simulator/seed.js';
 import { redriveDlq, main as redriveMain } from '../../../tools/redrive-dlq.js';
-import type { LocalStack } from '../../support/local-stack.js';
-import { type captureOutput, personalDataIn } from '../../support/output.js';
-import { type JobBody, ORG, request, startLoggedJobsStack, waitForJob } from './support.js';
+import { personalDataIn } from '../../support/output.js';
+import { type JobBody, messagesIn, ORG, request, useLoggedJobsStack, waitForJob } from './support.js';
 
-let stack: LocalStack;
-let store: DynamoDbResultsStore;
-let output: ReturnType<typeof captureOutput>;
-beforeAll(async () => {
-  // Two deliveries before the DLQ; a visibility timeout longer than one delivery takes on a loaded machine
-  // (a message delivered again while its first delivery still runs would meet its own lease).
-  // This file checks the logs: all of them, captured.
-  ({ stack, output } = await startLoggedJobsStack({
-    maxReceiveCount: 2,
-    visibilityTimeoutSeconds: 10,
-    settings: { [JOBS_ENV.maxWaitSeconds]: '0' },
-  }));
-  store = new DynamoDbResultsStore({ tableName: stack.tableName, client: stack.dynamoClient });
+// Two deliveries before the DLQ; a visibility timeout longer than one delivery takes on a loaded machine
+// (a message delivered again while its first delivery still runs would meet its own lease).
+// This file checks the logs: all of them, captured.
+const jobs = useLoggedJobsStack({
+  maxReceiveCount: 2,
+  visibilityTimeoutSeconds: 10,
+  settings: { [JOBS_ENV.maxWaitSeconds]: '0' },
 });
-afterAll(async () => {
-  output?.restore();
-  await stack?.stop();
+let store: DynamoDbResultsStore;
+beforeAll(() => {
+  store = new DynamoDbResultsStore({ tableName: jobs.stack.tableName, client: jobs.stack.dynamoClient });
 });
 
 const op = 'findLearnerByUln';
 const exact = notableLearner('exact');
-
-const visibleIn = async (url: string): Promise<number> => {
-  const out = await stack.sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: url,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return (
-    Number(out.Attributes?.ApproximateNumberOfMessages ?? 0) +
-    Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
-  );
-};
 
 const until = async <T>(
   what: string,
@@ -76,14 +56,16 @@ describe('a message that keeps failing', () => {
       organisationId: ORG,
       request: { uln: exact.uln, givenName: exact.givenName, familyName: exact.familyName },
     });
-    stack.simulator.setConditions({ maintenance: true });
+    jobs.stack.simulator.setConditions({ maintenance: true });
     try {
-      await stack.sqs.send(new SendMessageCommand({ QueueUrl: stack.queueUrls[op], MessageBody: body }));
+      await jobs.stack.sqs.send(
+        new SendMessageCommand({ QueueUrl: jobs.stack.queueUrls[op], MessageBody: body }),
+      );
       await until('the message in the DLQ', async () =>
-        (await visibleIn(stack.dlqUrls[op])) > 0 ? true : undefined,
+        (await messagesIn(jobs.stack, jobs.stack.dlqUrls[op])) > 0 ? true : undefined,
       );
     } finally {
-      stack.simulator.setConditions({ maintenance: false });
+      jobs.stack.simulator.setConditions({ maintenance: false });
     }
     const parked = (await store.get(requestId)) as StoredRequest;
     expect(parked).toMatchObject({
@@ -96,28 +78,28 @@ describe('a message that keeps failing', () => {
 
     // A dry run lists it and moves nothing.
     const dry = await redriveDlq({
-      sqs: stack.sqs,
-      dlqUrl: stack.dlqUrls[op],
-      targetUrl: stack.queueUrls[op],
+      sqs: jobs.stack.sqs,
+      dlqUrl: jobs.stack.dlqUrls[op],
+      targetUrl: jobs.stack.queueUrls[op],
       dryRun: true,
     });
     expect(dry.moved).toEqual([expect.objectContaining({ requestId })]);
-    expect(await visibleIn(stack.dlqUrls[op])).toBe(1);
+    expect(await messagesIn(jobs.stack, jobs.stack.dlqUrls[op])).toBe(1);
 
     // The operator's command, as run with `npm run redrive`, against the emulator's endpoint.
     const previous = process.env.AWS_ENDPOINT_URL_SQS;
-    process.env.AWS_ENDPOINT_URL_SQS = stack.env.AWS_ENDPOINT_URL_SQS;
+    process.env.AWS_ENDPOINT_URL_SQS = jobs.stack.env.AWS_ENDPOINT_URL_SQS;
     const lines: string[] = [];
     const log = console.log;
     console.log = (line: string) => lines.push(line);
     try {
-      expect(await redriveMain(['--stage', stack.stage, '--operation', op])).toBe(0);
+      expect(await redriveMain(['--stage', jobs.stack.stage, '--operation', op])).toBe(0);
     } finally {
       console.log = log;
       process.env.AWS_ENDPOINT_URL_SQS = previous;
     }
     expect(lines[0]).toBe(
-      `${op}: moved 1 message(s) from lrs-gateway-${stack.stage}-find-learner-by-uln-dlq`,
+      `${op}: moved 1 message(s) from lrs-gateway-${jobs.stack.stage}-find-learner-by-uln-dlq`,
     );
     expect(lines.join('\n')).not.toContain(exact.familyName);
 
@@ -126,14 +108,14 @@ describe('a message that keeps failing', () => {
       return r?.status === 'COMPLETED' ? r : undefined;
     });
     expect(done).toMatchObject({ attempts: 3, outcome: { code: 'WSRC0004' } });
-    expect(await visibleIn(stack.dlqUrls[op])).toBe(0);
+    expect(await messagesIn(jobs.stack, jobs.stack.dlqUrls[op])).toBe(0);
   });
 
   it('shows a job item stuck in the DLQ, and the job completes once it is redriven', async () => {
-    stack.simulator.setConditions({ maintenance: true });
+    jobs.stack.simulator.setConditions({ maintenance: true });
     let jobId: string;
     try {
-      const posted = await request<{ jobId: string }>(stack, 'POST', '/v1/jobs', {
+      const posted = await request<{ jobId: string }>(jobs.stack, 'POST', '/v1/jobs', {
         body: {
           operation: op,
           items: [{ uln: exact.uln, givenName: exact.givenName, familyName: exact.familyName }],
@@ -142,25 +124,29 @@ describe('a message that keeps failing', () => {
       expect(posted.status, posted.text).toBe(202);
       jobId = posted.body.jobId;
       const stuck = await until('the job to show a dead-lettered item', async () => {
-        const r = await request<JobBody>(stack, 'GET', `/v1/jobs/${jobId}`);
+        const r = await request<JobBody>(jobs.stack, 'GET', `/v1/jobs/${jobId}`);
         return r.body.counts.deadLettered === 1 ? r.body : undefined;
       });
       expect(stuck).toMatchObject({ status: 'RUNNING', counts: { pending: 1, deadLettered: 1 } });
       // Flagged on its last delivery; SQS moves it when it would deliver it again.
       await until('the message in the DLQ', async () =>
-        (await visibleIn(stack.dlqUrls[op])) > 0 ? true : undefined,
+        (await messagesIn(jobs.stack, jobs.stack.dlqUrls[op])) > 0 ? true : undefined,
       );
     } finally {
-      stack.simulator.setConditions({ maintenance: false });
+      jobs.stack.simulator.setConditions({ maintenance: false });
     }
-    await redriveDlq({ sqs: stack.sqs, dlqUrl: stack.dlqUrls[op], targetUrl: stack.queueUrls[op] });
-    const done = await waitForJob(stack, jobId);
+    await redriveDlq({
+      sqs: jobs.stack.sqs,
+      dlqUrl: jobs.stack.dlqUrls[op],
+      targetUrl: jobs.stack.queueUrls[op],
+    });
+    const done = await waitForJob(jobs.stack, jobId);
     expect(done).toMatchObject({ counts: { pending: 0, completed: 1, failed: 0, deadLettered: 0 } });
   });
 
   it('records a message that is not JSON with its reason and acknowledges it', async () => {
-    const sent = await stack.sqs.send(
-      new SendMessageCommand({ QueueUrl: stack.queueUrls[op], MessageBody: '{not json' }),
+    const sent = await jobs.stack.sqs.send(
+      new SendMessageCommand({ QueueUrl: jobs.stack.queueUrls[op], MessageBody: '{not json' }),
     );
     const record = await until('the poison message record', async () => store.get(`sqs-${sent.MessageId}`));
     expect(record).toMatchObject({
@@ -168,8 +154,8 @@ describe('a message that keeps failing', () => {
       error: { code: 'VALIDATION_FAILED', issues: [{ field: 'message', rule: 'json' }] },
     });
     await new Promise((r) => setTimeout(r, 1500));
-    expect(await visibleIn(stack.queueUrls[op])).toBe(0);
-    expect(await visibleIn(stack.dlqUrls[op])).toBe(0);
+    expect(await messagesIn(jobs.stack, jobs.stack.queueUrls[op])).toBe(0);
+    expect(await messagesIn(jobs.stack, jobs.stack.dlqUrls[op])).toBe(0);
   });
 
   it('runs as `npm run redrive` against the emulator', async () => {
@@ -177,10 +163,10 @@ describe('a message that keeps failing', () => {
     const out = await new Promise<{ code: number; stdout: string }>((resolve) => {
       execFile(
         'npm',
-        ['run', '-s', 'redrive', '--', '--stage', stack.stage, '--operation', op, '--dry-run'],
+        ['run', '-s', 'redrive', '--', '--stage', jobs.stack.stage, '--operation', op, '--dry-run'],
         {
           cwd: join(import.meta.dirname, '..', '..', '..'),
-          env: { ...process.env, ...stack.env },
+          env: { ...process.env, ...jobs.stack.env },
           timeout: 30_000,
         },
         (error, stdout) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout }),
@@ -188,7 +174,7 @@ describe('a message that keeps failing', () => {
     });
     expect(out).toEqual({
       code: 0,
-      stdout: `${op}: would move 0 message(s) from lrs-gateway-${stack.stage}-find-learner-by-uln-dlq\n`,
+      stdout: `${op}: would move 0 message(s) from lrs-gateway-${jobs.stack.stage}-find-learner-by-uln-dlq\n`,
     });
   });
 
@@ -196,8 +182,8 @@ describe('a message that keeps failing', () => {
     const err = console.error;
     console.error = () => undefined;
     try {
-      expect(await redriveMain(['--stage', stack.stage])).toBe(2);
-      expect(await redriveMain(['--stage', stack.stage, '--operation', 'noSuchOperation'])).toBe(2);
+      expect(await redriveMain(['--stage', jobs.stack.stage])).toBe(2);
+      expect(await redriveMain(['--stage', jobs.stack.stage, '--operation', 'noSuchOperation'])).toBe(2);
     } finally {
       console.error = err;
     }
@@ -205,7 +191,7 @@ describe('a message that keeps failing', () => {
 
   it('log ids, operations and codes, never a learner name, date of birth or postcode', async () => {
     const learners = verifiableLearners(2);
-    const posted = await request<{ jobId: string }>(stack, 'POST', '/v1/jobs', {
+    const posted = await request<{ jobId: string }>(jobs.stack, 'POST', '/v1/jobs', {
       body: {
         operation: 'verifyLearner',
         items: [
@@ -215,8 +201,8 @@ describe('a message that keeps failing', () => {
       },
     });
     expect(posted.status).toBe(202);
-    await waitForJob(stack, posted.body.jobId);
-    const text = output.text();
+    await waitForJob(jobs.stack, posted.body.jobId);
+    const text = jobs.output.text();
     expect(text).toContain('"message":"Queue message goes to the dead-letter queue"');
     expect(text).toContain('"message":"Job accepted and queued"');
     expect(text).toContain('items[2].uln');

@@ -3,7 +3,8 @@
  * the API Gateway stand-in and the SQS pollers running the real functions) with the retry and poll waits
  * shortened through their environment variables, and small clients for the jobs API.
  */
-import { expect } from 'vitest';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { JOBS_ENV } from '../../../shared/jobs/settings.js';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../support/local-stack.js';
 import { captureOutput } from '../../support/output.js';
@@ -49,6 +50,47 @@ export const startLoggedJobsStack = async (
     output.restore();
     throw error;
   }
+};
+
+/**
+ * One logged jobs stack for the file (see startLoggedJobsStack): started before its tests, the output
+ * restored and the stack stopped after them. Read `stack` and `output` inside tests and hooks.
+ */
+export const useLoggedJobsStack = (options: Parameters<typeof startJobsStack>[0] = {}) => {
+  let started: Awaited<ReturnType<typeof startLoggedJobsStack>> | undefined;
+  beforeAll(async () => {
+    started = await startLoggedJobsStack(options);
+  });
+  afterAll(async () => {
+    started?.output.restore();
+    await started?.stack.stop();
+  });
+  const get = () => {
+    if (!started) throw new Error('the jobs stack is not started: read it inside a test or hook');
+    return started;
+  };
+  return {
+    get stack(): LocalStack {
+      return get().stack;
+    },
+    get output(): ReturnType<typeof captureOutput> {
+      return get().output;
+    },
+  };
+};
+
+/** How many messages a queue holds, visible or in flight. */
+export const messagesIn = async (stack: LocalStack, url: string): Promise<number> => {
+  const out = await stack.sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return (
+    Number(out.Attributes?.ApproximateNumberOfMessages ?? 0) +
+    Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
 };
 
 export interface Answer<T = Record<string, unknown>> {

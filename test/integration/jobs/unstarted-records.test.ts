@@ -5,59 +5,35 @@
  * maxReceiveCount (2 here) deliveries without one LRS attempt. Handed back as fresh messages instead,
  * each is verified exactly once and nothing reaches the DLQ.
  */
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { JOBS_ENV } from '../../../shared/jobs/settings.js';
 import { verifiableLearners } from '../../../simulator/seed.js';
-import type { LocalStack } from '../../support/local-stack.js';
-import type { captureOutput } from '../../support/output.js';
-import { postVerifyJob, startLoggedJobsStack, waitForJob } from './support.js';
+import { messagesIn, postVerifyJob, useLoggedJobsStack, waitForJob } from './support.js';
 
-let stack: LocalStack;
-let output: ReturnType<typeof captureOutput>;
-beforeAll(async () => {
-  ({ stack, output } = await startLoggedJobsStack({
-    maxReceiveCount: 2,
-    // 26 s + 3 s margin of a 30 s invocation: a record may start only in its first second.
-    lrsTimeoutMs: 26_000,
-    settings: { [JOBS_ENV.recordConcurrency]: '1' },
-  }));
+const jobs = useLoggedJobsStack({
+  maxReceiveCount: 2,
+  // 26 s + 3 s margin of a 30 s invocation: a record may start only in its first second.
+  lrsTimeoutMs: 26_000,
+  settings: { [JOBS_ENV.recordConcurrency]: '1' },
 });
-afterAll(async () => {
-  output?.restore();
-  await stack?.stop();
-});
-
-const messagesIn = async (url: string) => {
-  const out = await stack.sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: url,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return (
-    Number(out.Attributes?.ApproximateNumberOfMessages ?? 0) +
-    Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
-  );
-};
 
 describe('records an invocation has no time to start', () => {
   it('go back as fresh messages: each is done once, none reaches the DLQ without an LRS attempt', async () => {
-    stack.simulator.clearRequests();
+    jobs.stack.simulator.clearRequests();
     // Each LRS call takes longer than a third of the start window: about two records start per invocation.
-    stack.simulator.setConditions({ latencyMs: 400 });
+    jobs.stack.simulator.setConditions({ latencyMs: 400 });
     const learners = verifiableLearners(40);
     try {
-      const jobId = await postVerifyJob(stack, learners);
-      const job = await waitForJob(stack, jobId, 100_000);
+      const jobId = await postVerifyJob(jobs.stack, learners);
+      const job = await waitForJob(jobs.stack, jobId, 100_000);
       expect(job).toMatchObject({
         counts: { pending: 0, completed: 40, failed: 0, deadLettered: 0 },
         outcomes: { WSVRC001: 40 },
       });
     } finally {
-      stack.simulator.setConditions({ latencyMs: 0 });
+      jobs.stack.simulator.setConditions({ latencyMs: 0 });
     }
-    const handedBack = output
+    const handedBack = jobs.output
       .text()
       .split('\n')
       .filter((l) => l.includes('Queue message not started (too little time left)')).length;
@@ -65,9 +41,9 @@ describe('records an invocation has no time to start', () => {
     // Many records went back unstarted, far more than two deliveries each would have allowed.
     expect(handedBack).toBeGreaterThan(40);
     expect(
-      stack.simulator.requests().filter((r) => r.operation === 'verifyLearner' && r.status === 200),
+      jobs.stack.simulator.requests().filter((r) => r.operation === 'verifyLearner' && r.status === 200),
     ).toHaveLength(40);
-    expect(await messagesIn(stack.dlqUrls.verifyLearner)).toBe(0);
-    expect(output.text()).not.toContain('Queue message goes to the dead-letter queue');
+    expect(await messagesIn(jobs.stack, jobs.stack.dlqUrls.verifyLearner)).toBe(0);
+    expect(jobs.output.text()).not.toContain('Queue message goes to the dead-letter queue');
   }, 120_000);
 });

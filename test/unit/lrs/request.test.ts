@@ -25,25 +25,65 @@ const tree = (xml: string) => {
   return render(root);
 };
 
+/** The LearnerService credentials, as every LearnerService operation sends them (header order). */
+const LEGACY_CREDENTIALS = `  OrganisationRef=ABC123
+  UKPRN=TEST0001
+  OrgPassword=Pa$$word&<16ch>!
+  UserName=mis-service`;
+
+/** The R9 invoking organisation, as every R9 operation but GetLearnerLearningEvents sends it. */
+const R9_CREDENTIALS = `  tempuri:invokingOrganisation
+    Common:Password=Pa$$word&<16ch>!
+    Common:Reference=ABC123
+    Common:Ukprn=TEST0001
+    Common:Username=mis-service`;
+
+/** The R9 header: the invoking organisation, then userType, vendorId and language. */
+const r9Header = (userType: string) => `${R9_CREDENTIALS}
+  tempuri:userType=${userType}
+  tempuri:vendorId=42
+  tempuri:language=ENG`;
+
+/** The first registerLearner sample's Learner, element by element (UpdateLearner sends the same, then ULN and VersionNumber). */
+const REGISTERED_LEARNER = `  Learner
+    Title=Ms
+    GivenName=O'Brien & Sons <x>
+    MiddleOtherName=Anne
+    FamilyName=O'Brien & Sons <x>
+    PreferredGivenName=Annie
+    PreviousFamilyName=Smith
+    FamilyNameAtAge16=Smith
+    SchoolAtAge16=O'Brien & Sons <x> Academy
+    LastKnownAddressLine1=1 O'Brien & Sons <x> Street
+    LastKnownAddressLine2=Flat 2
+    LastKnownAddressTown=Coventry
+    LastKnownAddressCountyOrCity=West Midlands
+    LastKnownPostCode=CV4 9EE
+    DateOfAddressCapture=2020-02-29
+    DateOfBirth=2004-02-29
+    PlaceOfBirth=Coventry
+    Gender=2
+    EmailAddress=o'brien+test@example.co.uk
+    Nationality=GBR
+    ScottishCandidateNumber=123456789
+    VerificationType=999
+    OtherVerificationDescription=O'Brien & Sons <x>
+    AbilityToShare=1
+    Notes=Notes with O'Brien & Sons <x>`;
+
 /** Each operation's first sample (optional fields present), with UKPRN + OrganisationRef credentials. */
 const EXPECTED: Record<OperationId, string> = {
   findLearnerByUln: `
 findmsg:FindLearnerByULN
   FindType=CHK
-  OrganisationRef=ABC123
-  UKPRN=TEST0001
-  OrgPassword=Pa$$word&<16ch>!
-  UserName=mis-service
+${LEGACY_CREDENTIALS}
   ULN=1026893096
   FamilyName=O'Brien & Sons <x>
   GivenName=Sample`,
   findLearnerByDemographics: `
 findmsg:FindLearnerByDemographics
   FindType=FUL
-  OrganisationRef=ABC123
-  UKPRN=TEST0001
-  OrgPassword=Pa$$word&<16ch>!
-  UserName=mis-service
+${LEGACY_CREDENTIALS}
   FamilyName=O'Brien & Sons <x>
   GivenName=Sample
   DateOfBirth=1985-03-27
@@ -55,10 +95,7 @@ findmsg:FindLearnerByDemographics
   EmailAddress=sample.test@example.com`,
   verifyLearner: `
 reportmsg:VerifyLearner
-  OrganisationRef=ABC123
-  UKPRN=TEST0001
-  OrgPassword=Pa$$word&<16ch>!
-  UserName=mis-service
+${LEGACY_CREDENTIALS}
   LearnerToVerify
     ULN=6936002314
     FamilyName=O'Brien & Sons <x>
@@ -67,74 +104,17 @@ reportmsg:VerifyLearner
     Gender=1`,
   registerLearner: `
 regmsg:RegisterLearner
-  OrganisationRef=ABC123
-  UKPRN=TEST0001
-  OrgPassword=Pa$$word&<16ch>!
-  UserName=mis-service
-  Learner
-    Title=Ms
-    GivenName=O'Brien & Sons <x>
-    MiddleOtherName=Anne
-    FamilyName=O'Brien & Sons <x>
-    PreferredGivenName=Annie
-    PreviousFamilyName=Smith
-    FamilyNameAtAge16=Smith
-    SchoolAtAge16=O'Brien & Sons <x> Academy
-    LastKnownAddressLine1=1 O'Brien & Sons <x> Street
-    LastKnownAddressLine2=Flat 2
-    LastKnownAddressTown=Coventry
-    LastKnownAddressCountyOrCity=West Midlands
-    LastKnownPostCode=CV4 9EE
-    DateOfAddressCapture=2020-02-29
-    DateOfBirth=2004-02-29
-    PlaceOfBirth=Coventry
-    Gender=2
-    EmailAddress=o'brien+test@example.co.uk
-    Nationality=GBR
-    ScottishCandidateNumber=123456789
-    VerificationType=999
-    OtherVerificationDescription=O'Brien & Sons <x>
-    AbilityToShare=1
-    Notes=Notes with O'Brien & Sons <x>`,
+${LEGACY_CREDENTIALS}
+${REGISTERED_LEARNER}`,
   updateLearner: `
 regmsg:UpdateLearner
-  OrganisationRef=ABC123
-  UKPRN=TEST0001
-  OrgPassword=Pa$$word&<16ch>!
-  UserName=mis-service
-  Learner
-    Title=Ms
-    GivenName=O'Brien & Sons <x>
-    MiddleOtherName=Anne
-    FamilyName=O'Brien & Sons <x>
-    PreferredGivenName=Annie
-    PreviousFamilyName=Smith
-    FamilyNameAtAge16=Smith
-    SchoolAtAge16=O'Brien & Sons <x> Academy
-    LastKnownAddressLine1=1 O'Brien & Sons <x> Street
-    LastKnownAddressLine2=Flat 2
-    LastKnownAddressTown=Coventry
-    LastKnownAddressCountyOrCity=West Midlands
-    LastKnownPostCode=CV4 9EE
-    DateOfAddressCapture=2020-02-29
-    DateOfBirth=2004-02-29
-    PlaceOfBirth=Coventry
-    Gender=2
-    EmailAddress=o'brien+test@example.co.uk
-    Nationality=GBR
-    ScottishCandidateNumber=123456789
-    VerificationType=999
-    OtherVerificationDescription=O'Brien & Sons <x>
-    AbilityToShare=1
-    Notes=Notes with O'Brien & Sons <x>
+${LEGACY_CREDENTIALS}
+${REGISTERED_LEARNER}
     ULN=7667649978
     VersionNumber=3`,
   submitBatchRegistration: `
 batchmsg:SubmitBatch
-  OrganisationRef=ABC123
-  UKPRN=TEST0001
-  OrgPassword=Pa$$word&<16ch>!
-  UserName=mis-service
+${LEGACY_CREDENTIALS}
   JobType=CHK
   LearnerRecordCount=2
   Learner
@@ -169,17 +149,11 @@ batchmsg:SubmitBatch
     FamilyName=Imal`,
   getBatchRegistrationOutput: `
 batchmsg:GetSubmitBatchOutput
-  OrganisationRef=ABC123
-  UKPRN=TEST0001
-  OrgPassword=Pa$$word&<16ch>!
-  UserName=mis-service
+${LEGACY_CREDENTIALS}
   JobID=123456789012`,
   submitVerifyBatch: `
 vldmsg:SubmitVerifyBatch
-  OrganisationRef=ABC123
-  UKPRN=TEST0001
-  OrgPassword=Pa$$word&<16ch>!
-  UserName=mis-service
+${LEGACY_CREDENTIALS}
   LearnerRecordCount=2
   OrgEmail=batch@example.ac.uk
   Learner
@@ -197,17 +171,11 @@ vldmsg:SubmitVerifyBatch
     Gender nil`,
   getVerifyBatchOutput: `
 vldmsg:GetVerifyBatchOutput
-  OrganisationRef=ABC123
-  UKPRN=TEST0001
-  OrgPassword=Pa$$word&<16ch>!
-  UserName=mis-service
+${LEGACY_CREDENTIALS}
   JobID=77`,
   retrieveUlns: `
 reportmsg:RetrieveULNs
-  OrganisationRef=ABC123
-  UKPRN=TEST0001
-  OrgPassword=Pa$$word&<16ch>!
-  UserName=mis-service
+${LEGACY_CREDENTIALS}
   ULNsToRetrieve
     ULN=1026893096
     ULN=6936002314
@@ -230,28 +198,14 @@ tempuri:GetLearnerLearningEvents
   tempuri:getType=FULL`,
   getLearnerByUln: `
 tempuri:LearnerByUln
-  tempuri:invokingOrganisation
-    Common:Password=Pa$$word&<16ch>!
-    Common:Reference=ABC123
-    Common:Ukprn=TEST0001
-    Common:Username=mis-service
-  tempuri:userType=SER
-  tempuri:vendorId=42
-  tempuri:language=ENG
+${r9Header('SER')}
   tempuri:uln=1026893096
   tempuri:givenName=Sample
   tempuri:familyName=O'Brien & Sons <x>
   tempuri:findType=CHK`,
   updateLearnerSubsetFields: `
 tempuri:UpdateLearnerSubsetFields
-  tempuri:invokingOrganisation
-    Common:Password=Pa$$word&<16ch>!
-    Common:Reference=ABC123
-    Common:Ukprn=TEST0001
-    Common:Username=mis-service
-  tempuri:userType=ORG
-  tempuri:vendorId=42
-  tempuri:language=ENG
+${r9Header('ORG')}
   tempuri:uln=1026893096
   tempuri:versionNumber=4
   tempuri:emailAddress=new@example.com
@@ -261,28 +215,14 @@ tempuri:UpdateLearnerSubsetFields
   tempuri:preferredGivenName=Sam`,
   viewAudit: `
 tempuri:ViewAudit
-  tempuri:invokingOrganisation
-    Common:Password=Pa$$word&<16ch>!
-    Common:Reference=ABC123
-    Common:Ukprn=TEST0001
-    Common:Username=mis-service
-  tempuri:userType=ORG
-  tempuri:vendorId=42
-  tempuri:language=ENG
+${r9Header('ORG')}
   tempuri:learnerUln=1026893096
   tempuri:learnerGivenName=O'Brien & Sons <x>
   tempuri:learnerFamilyName=Test
   tempuri:page=2`,
   getOrganisation: `
 tempuri:GetOrganisation
-  tempuri:invokingOrganisation
-    Common:Password=Pa$$word&<16ch>!
-    Common:Reference=ABC123
-    Common:Ukprn=TEST0001
-    Common:Username=mis-service
-  tempuri:userType=ORG
-  tempuri:vendorId=42
-  tempuri:language=ENG
+${r9Header('ORG')}
   tempuri:ukPrn=10030488
   tempuri:orgRef=XYZ789`,
   submitAchievementBatch: `

@@ -28,6 +28,15 @@ const source = (now = () => 1_000) =>
     now,
   });
 
+/** What loading TEST0001 fails with when its secret holds `secret` (a fresh source, nothing cached). */
+const refusalOf = (secret: unknown) => {
+  sm.reset();
+  sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(secret) });
+  return source()
+    .get('TEST0001')
+    .catch((x) => x);
+};
+
 beforeEach(() => {
   sm.reset();
 });
@@ -76,28 +85,17 @@ describe('SecretsManagerCredentialsSource', () => {
   });
 
   it('refuses a PFX with the wrong passphrase and a key that does not match its certificate, never echoing them', async () => {
-    sm.on(GetSecretValueCommand).resolves({
-      SecretString: JSON.stringify({
-        ...pemSecret,
-        certificate: { pfx: certs.clientPfx.toString('base64'), passphrase: 'wrong-passphrase-xyz' },
-      }),
+    const e1 = await refusalOf({
+      ...pemSecret,
+      certificate: { pfx: certs.clientPfx.toString('base64'), passphrase: 'wrong-passphrase-xyz' },
     });
-    const e1 = await source()
-      .get('TEST0001')
-      .catch((x) => x);
     expect(e1).toBeInstanceOf(ConfigurationError);
     expect(e1.message).toContain('certificate.pfx/passphrase');
     expect(e1.message).not.toContain('wrong-passphrase-xyz');
-    sm.reset();
-    sm.on(GetSecretValueCommand).resolves({
-      SecretString: JSON.stringify({
-        ...pemSecret,
-        certificate: { pem: { key: certs.rogueClientKey.toString(), cert: certs.clientCert.toString() } },
-      }),
+    const e2 = await refusalOf({
+      ...pemSecret,
+      certificate: { pem: { key: certs.rogueClientKey.toString(), cert: certs.clientCert.toString() } },
     });
-    const e2 = await source()
-      .get('TEST0001')
-      .catch((x) => x);
     expect(e2).toBeInstanceOf(ConfigurationError);
     expect(e2.message).toContain('certificate.pem');
     expect(e2.message).not.toContain('PRIVATE KEY');
@@ -126,11 +124,7 @@ describe('SecretsManagerCredentialsSource', () => {
   });
 
   it('names the bad field and never the value', async () => {
-    const bad = { ...pemSecret, orgPassword: 'short-secret-pw' };
-    sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(bad) });
-    const e = await source()
-      .get('TEST0001')
-      .catch((x) => x);
+    const e = await refusalOf({ ...pemSecret, orgPassword: 'short-secret-pw' });
     expect(e).toBeInstanceOf(ConfigurationError);
     expect(e.message).toContain('orgPassword');
     expect(e.message).not.toContain('short-secret-pw');
