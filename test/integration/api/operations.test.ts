@@ -21,7 +21,7 @@ type View<R = Record<string, unknown>> = RequestView & { result: R };
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ simulator: { batchDurationMs: 300 } });
+  h = await startHarness({ simulator: { batchDurationMs: 2000 } });
 });
 afterAll(async () => h?.stop());
 
@@ -307,15 +307,16 @@ describe('batch jobs: submit, then poll until done', () => {
       const body = await expectAnswered(
         op,
         { jobId },
-        // The simulator's job runs for 300 ms, so the first poll finds it still running: LearnerService
-        // batches answer WSRC0008, a running achievement job (Waiting/InProgress) is JOB_IN_PROGRESS.
+        // The simulator's job runs for 2 s, so the first poll finds it still running even on a busy
+        // machine: LearnerService batches answer WSRC0008, a running achievement job (Waiting/InProgress)
+        // is JOB_IN_PROGRESS.
         i === 0 ? (op === 'getAchievementBatch' ? 'JOB_IN_PROGRESS' : 'WSRC0008') : undefined,
       );
       codes.push(String(body.outcome?.lrsCode ?? body.outcome?.code));
       if (body.outcome?.final) return { codes, body };
       expect(body.outcome).toMatchObject({ class: 'retry-later', final: false });
       expect(body.outcome?.retryAfterSeconds).toBeGreaterThan(0);
-      await pause(150);
+      await pause(300);
     }
     throw new Error(`job ${String(jobId)} did not finish: ${codes.join(',')}`);
   };
