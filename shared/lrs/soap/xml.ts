@@ -51,20 +51,27 @@ export class XmlParseError extends Error {}
  * result is the same (URI + local name for every element, prefixes ignored), at about half the cost
  * on a 1,000-event PLR response.
  */
+/** A namespace scope: its prefixes, and the qualified names already resolved in it. */
+interface Scope {
+  readonly uris: Record<string, string>;
+  readonly names: Map<string, readonly [string, string]>;
+}
+
+/** The scope of a document: only the `xml` prefix and the empty default namespace are bound. */
+const rootScope = (): Scope => {
+  const base: Record<string, string> = Object.create(null) as Record<string, string>;
+  base.xml = 'http://www.w3.org/XML/1998/namespace';
+  base[''] = '';
+  return { uris: base, names: new Map() };
+};
+
 export const parseXmlSaxes = (xml: string): XNode => {
   const parser = new SaxesParser({ position: false });
   const root: XNode = { ns: '', name: '#document', nil: false, text: '', children: [] };
   const stack: XNode[] = [root];
   // Namespace scopes chained through prototypes: a lookup is one property read. Each scope also
   // caches its resolved qualified names, so `a:LearningEvent` is split and resolved once per scope.
-  interface Scope {
-    readonly uris: Record<string, string>;
-    readonly names: Map<string, readonly [string, string]>;
-  }
-  const base: Record<string, string> = Object.create(null) as Record<string, string>;
-  base.xml = 'http://www.w3.org/XML/1998/namespace';
-  base[''] = '';
-  let scope: Scope = { uris: base, names: new Map() };
+  let scope: Scope = rootScope();
   const scopeStack: Scope[] = [];
   const scopeOpenedAt: number[] = [];
   let top: XNode = root;
@@ -224,14 +231,7 @@ export const parseXml = (xml: string, limits: ParseLimits = {}): XNode => {
   const root: XNode = { ns: '', name: '#document', nil: false, text: '', children: [] };
   const stack: XNode[] = [root];
   const qnames: string[] = [];
-  interface Scope {
-    readonly uris: Record<string, string>;
-    readonly names: Map<string, readonly [string, string]>;
-  }
-  const base: Record<string, string> = Object.create(null) as Record<string, string>;
-  base.xml = 'http://www.w3.org/XML/1998/namespace';
-  base[''] = '';
-  let scope: Scope = { uris: base, names: new Map() };
+  let scope: Scope = rootScope();
   const scopeStack: Scope[] = [];
   const scopeOpenedAt: number[] = [];
   let top: XNode = root;
