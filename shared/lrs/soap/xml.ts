@@ -65,6 +65,16 @@ const rootScope = (): Scope => {
   return { uris: base, names: new Map() };
 };
 
+/** Splits a qualified name and resolves its prefix in `scope`, caching the answer there. */
+const resolveIn = (scope: Scope, qn: string): readonly [string, string] => {
+  const colon = qn.indexOf(':');
+  const uri = colon < 0 ? scope.uris[''] : scope.uris[qn.slice(0, colon)];
+  if (uri === undefined) throw new XmlParseError('Malformed XML: unbound namespace prefix');
+  const r = [uri, colon < 0 ? qn : qn.slice(colon + 1)] as const;
+  scope.names.set(qn, r);
+  return r;
+};
+
 export const parseXmlSaxes = (xml: string): XNode => {
   const parser = new SaxesParser({ position: false });
   const root: XNode = { ns: '', name: '#document', nil: false, text: '', children: [] };
@@ -78,11 +88,7 @@ export const parseXmlSaxes = (xml: string): XNode => {
   const resolveName = (qn: string): readonly [string, string] => {
     let r = scope.names.get(qn);
     if (r === undefined) {
-      const colon = qn.indexOf(':');
-      const uri = colon < 0 ? scope.uris[''] : scope.uris[qn.slice(0, colon)];
-      if (uri === undefined) throw new XmlParseError('Malformed XML: unbound namespace prefix');
-      r = [uri, colon < 0 ? qn : qn.slice(colon + 1)];
-      scope.names.set(qn, r);
+      r = resolveIn(scope, qn);
     }
     return r;
   };
@@ -242,11 +248,7 @@ export const parseXml = (xml: string, limits: ParseLimits = {}): XNode => {
     let r = scope.names.get(qn);
     if (r === undefined) {
       if (!isName(qn)) throw new XmlParseError('Malformed XML: bad element name');
-      const colon = qn.indexOf(':');
-      const uri = colon < 0 ? scope.uris[''] : scope.uris[qn.slice(0, colon)];
-      if (uri === undefined) throw new XmlParseError('Malformed XML: unbound namespace prefix');
-      r = [uri, colon < 0 ? qn : qn.slice(colon + 1)];
-      scope.names.set(qn, r);
+      r = resolveIn(scope, qn);
     }
     return r;
   };
