@@ -203,15 +203,19 @@ export class AlarmSubscribers extends Construct {
       description: `AWS Chatbot channels of lrs-gateway-${props.stageName} (alarm notifications only)`,
     });
     const guardrailPolicies = [`arn:${Stack.of(this).partition}:iam::aws:policy/CloudWatchReadOnlyAccess`];
+    // Every channel, Slack or Teams: the same role, the alarm topic, the guardrail, errors only in its logs.
+    const channel = {
+      iamRoleArn: role.roleArn,
+      snsTopicArns: [props.alarmTopic.topicArn],
+      guardrailPolicies,
+      loggingLevel: 'ERROR',
+    };
     slack.forEach((s, i) => {
       new CfnSlackChannelConfiguration(this, `Slack${i}`, {
         configurationName: `lrs-gateway-${props.stageName}-slack-${i}`,
         slackWorkspaceId: s.workspaceId,
         slackChannelId: s.channelId,
-        iamRoleArn: role.roleArn,
-        snsTopicArns: [props.alarmTopic.topicArn],
-        guardrailPolicies,
-        loggingLevel: 'ERROR',
+        ...channel,
       });
     });
     teams.forEach((t, i) => {
@@ -220,10 +224,7 @@ export class AlarmSubscribers extends Construct {
         teamsTenantId: t.tenantId,
         teamId: t.teamId,
         teamsChannelId: t.channelId,
-        iamRoleArn: role.roleArn,
-        snsTopicArns: [props.alarmTopic.topicArn],
-        guardrailPolicies,
-        loggingLevel: 'ERROR',
+        ...channel,
       });
     });
   }

@@ -20,6 +20,7 @@ import {
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { DEFAULT_TOKEN_SCOPE_PREFIX, ENV } from '../../shared/config/names.js';
+import type { OidcTokenIssuer } from '../../shared/config/scopes.js';
 import type { CallerAuthConfig } from '../config/access.js';
 import { acknowledge } from '../support/nag.js';
 
@@ -35,15 +36,7 @@ export const CALLER_SCOPES = {
 } as const;
 
 /** How the authorizer verifies a token: a Cognito pool, or an OIDC issuer. Plain values or CDK tokens. */
-export type TokenVerification =
-  | { readonly kind: 'cognito'; readonly userPoolId: string }
-  | {
-      readonly kind: 'oidc';
-      readonly issuer: string;
-      readonly audience: readonly string[];
-      readonly jwksUri: string;
-      readonly scopePrefix: string;
-    };
+export type TokenVerification = { readonly kind: 'cognito'; readonly userPoolId: string } | OidcTokenIssuer;
 
 export interface CallerAuthProps {
   readonly stageName: string;

@@ -21,6 +21,7 @@ import {
 } from '../../shared/config/resources.js';
 import { CALLBACK_ENV } from '../../shared/jobs/callback-settings.js';
 import { acknowledge } from '../support/nag.js';
+import { deadLetterQueue } from '../support/queues.js';
 import { GatewayFunction } from './gateway-function.js';
 import { DATA_TABLE_INDEXES, grantTableData, nagResourceId } from './grants.js';
 import { deadLetterAlarm } from './operation-function.js';
@@ -54,18 +55,12 @@ export class JobCallbacks extends Construct {
     super(scope, id);
     this.secretPrefix = callbackSecretPrefix(props.stageName);
     this.key = props.key;
-    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+    this.deadLetterQueue = deadLetterQueue(this, {
       queueName: callbackDlqName(props.stageName),
       retentionPeriod: Duration.days(14),
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
       removalPolicy: props.removalPolicy,
+      of: 'the callback queue',
     });
-    acknowledge(
-      this.deadLetterQueue,
-      'AwsSolutions-SQS3',
-      'This queue is the dead-letter queue of the callback queue; an alarm fires as soon as it holds a message.',
-    );
     this.queue = new Queue(this, 'Queue', {
       queueName: callbackQueueName(props.stageName),
       // Six times the function timeout, as for the operation queues.

@@ -13,7 +13,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { OperationDef } from '../../shared/lrs/contract/operations.js';
-import { acknowledge } from '../support/nag.js';
+import { deadLetterQueue } from '../support/queues.js';
 import { GatewayFunction } from './gateway-function.js';
 import { DATA_TABLE_INDEXES, grantReadOrgSecrets, grantTableData } from './grants.js';
 import { grantRegistryLrsStatusWrite } from './registry.js';
@@ -130,18 +130,12 @@ export class OperationFunction extends Construct {
     this.operation = props.operation;
     const q = props.queue;
 
-    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+    this.deadLetterQueue = deadLetterQueue(this, {
       queueName: q.dlqName,
       retentionPeriod: q.dlqRetention,
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
       removalPolicy: props.removalPolicy,
+      of: 'the operation queue',
     });
-    acknowledge(
-      this.deadLetterQueue,
-      'AwsSolutions-SQS3',
-      'This queue is the dead-letter queue of the operation queue; an alarm fires as soon as it holds a message.',
-    );
 
     this.queue = new Queue(this, 'Queue', {
       queueName: q.queueName,

@@ -17,7 +17,7 @@ import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import * as z from 'zod';
 import { DEFAULT_TOKEN_SCOPE_PREFIX, ENV } from '../config/names.js';
 import { commaList } from '../config/runtime.js';
-import { ALL_SCOPES, type Scope } from '../config/scopes.js';
+import { ALL_SCOPES, type OidcTokenIssuer, type Scope } from '../config/scopes.js';
 import { ConfigurationError, UnauthenticatedError } from '../domain/errors.js';
 
 export type TokenIssuerConfig =
@@ -27,13 +27,7 @@ export type TokenIssuerConfig =
       readonly clientIds?: readonly string[];
       readonly scopePrefix: string;
     }
-  | {
-      readonly kind: 'oidc';
-      readonly issuer: string;
-      readonly audience: readonly string[];
-      readonly jwksUri: string;
-      readonly scopePrefix: string;
-    };
+  | OidcTokenIssuer;
 
 /** Who a verified token speaks for. */
 export interface TokenIdentity {

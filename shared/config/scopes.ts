@@ -8,6 +8,18 @@
  */
 import { OPERATION_LIST } from '../lrs/contract/operations.js';
 
+/**
+ * An OIDC issuer other than Cognito (e.g. Microsoft Entra ID) whose tokens the authorizer accepts.
+ * The deployment passes these settings to the authorizer, which verifies each token against them.
+ */
+export interface OidcTokenIssuer {
+  readonly kind: 'oidc';
+  readonly issuer: string;
+  readonly audience: readonly string[];
+  readonly jwksUri: string;
+  readonly scopePrefix: string;
+}
+
 export const SCOPES = {
   /** LRS look-ups that change nothing, reading stored requests. */
   read: 'lrs.read',

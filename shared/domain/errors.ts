@@ -34,6 +34,18 @@ export abstract class AppError extends Error {
   }
 }
 
+/**
+ * The base of an error that no retry can help and that carries nothing but its message and cause:
+ * each such error is a named subclass of this, so `instanceof` and `name` stay per error.
+ */
+const finalError = <C extends AppErrorCode>(code: C) => {
+  abstract class FinalError extends AppError {
+    readonly code: C = code;
+    readonly retryable = false as const;
+  }
+  return FinalError;
+};
+
 /** The caller's input breaks a rule. Never retryable. */
 export class ValidationError extends AppError {
   readonly code = 'VALIDATION_FAILED' as const;
@@ -98,39 +110,21 @@ export class LrsUnavailableError extends AppError {
 }
 
 /** Deployment or secret shape is wrong. Not retryable; fails at init and alarms. */
-export class ConfigurationError extends AppError {
-  readonly code = 'CONFIGURATION' as const;
-  readonly retryable = false;
-}
+export class ConfigurationError extends finalError('CONFIGURATION') {}
 
-export class NotFoundError extends AppError {
-  readonly code = 'NOT_FOUND' as const;
-  readonly retryable = false;
-}
+export class NotFoundError extends finalError('NOT_FOUND') {}
 
 /** No credentials, or credentials that do not verify (expired, forged, wrong issuer or audience). */
-export class UnauthenticatedError extends AppError {
-  readonly code = 'UNAUTHENTICATED' as const;
-  readonly retryable = false;
-}
+export class UnauthenticatedError extends finalError('UNAUTHENTICATED') {}
 
 /** The caller may not act for the organisation it named. */
-export class ForbiddenError extends AppError {
-  readonly code = 'FORBIDDEN' as const;
-  readonly retryable = false;
-}
+export class ForbiddenError extends finalError('FORBIDDEN') {}
 
 /** An idempotency key is being processed or was used with a different request body. */
-export class ConflictError extends AppError {
-  readonly code = 'CONFLICT' as const;
-  readonly retryable = false;
-}
+export class ConflictError extends finalError('CONFLICT') {}
 
 /** A bulk job cannot be cancelled: it has completed already. */
-export class JobFinishedError extends AppError {
-  readonly code = 'JOB_FINISHED' as const;
-  readonly retryable = false;
-}
+export class JobFinishedError extends finalError('JOB_FINISHED') {}
 
 /** A limit is full for now (for example the stage's budget of LRS calls in flight). Retry after the hint. */
 export class RateLimitedError extends AppError {

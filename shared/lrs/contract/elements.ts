@@ -84,12 +84,8 @@ const LS_CREDENTIALS: readonly ContractElement[] = [
   u('UserName', 'MIAPNameNonEmpty'),
 ];
 
-const LEARNER_TO_REGISTER: readonly ContractElement[] = [
-  u('Title', 'MIAPName', 0),
-  u('GivenName', 'MIAPNameNonEmpty'),
-  u('MiddleOtherName', 'MIAPName', 0),
-  u('FamilyName', 'MIAPNameNonEmpty'),
-  u('PreferredGivenName', 'MIAPName', 0),
+/** The optional names from the past and the address lines, in the same place in both learner types. */
+const PAST_NAMES_AND_ADDRESS: readonly ContractElement[] = [
   u('PreviousFamilyName', 'MIAPName', 0),
   u('FamilyNameAtAge16', 'MIAPName', 0),
   u('SchoolAtAge16', 'MIAPSchoolName', 0),
@@ -97,6 +93,15 @@ const LEARNER_TO_REGISTER: readonly ContractElement[] = [
   u('LastKnownAddressLine2', 'MIAPAddress', 0),
   u('LastKnownAddressTown', 'MIAPAddress', 0),
   u('LastKnownAddressCountyOrCity', 'MIAPAddress', 0),
+];
+
+const LEARNER_TO_REGISTER: readonly ContractElement[] = [
+  u('Title', 'MIAPName', 0),
+  u('GivenName', 'MIAPNameNonEmpty'),
+  u('MiddleOtherName', 'MIAPName', 0),
+  u('FamilyName', 'MIAPNameNonEmpty'),
+  u('PreferredGivenName', 'MIAPName', 0),
+  ...PAST_NAMES_AND_ADDRESS,
   u('LastKnownPostCode', 'MIAPPostCode'),
   u('DateOfAddressCapture', 'MIAPDateNillable', 0),
   u('DateOfBirth', 'MIAPDate'),
@@ -125,13 +130,7 @@ const BATCH_LEARNER: readonly ContractElement[] = [
   u('PreferredGivenName', 'MIAPName', 0),
   u('MiddleOtherName', 'MIAPName', 0),
   u('FamilyName', 'MIAPNameNonEmpty'),
-  u('PreviousFamilyName', 'MIAPName', 0),
-  u('FamilyNameAtAge16', 'MIAPName', 0),
-  u('SchoolAtAge16', 'MIAPSchoolName', 0),
-  u('LastKnownAddressLine1', 'MIAPAddress', 0),
-  u('LastKnownAddressLine2', 'MIAPAddress', 0),
-  u('LastKnownAddressTown', 'MIAPAddress', 0),
-  u('LastKnownAddressCountyOrCity', 'MIAPAddress', 0),
+  ...PAST_NAMES_AND_ADDRESS,
   u('LastKnownPostCode', 'MIAPPostCodeNillable', 0),
   u('DateOfAddressCapture', 'MIAPDateNillable', 0),
   u('DateOfBirth', 'MIAPDateNillable', 0),

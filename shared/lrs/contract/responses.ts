@@ -8,6 +8,21 @@ import type { OperationId } from './operations.js';
 
 const str = () => z.string().optional();
 
+/** The names from the past, the address and the birth details, in the order the LRS lists them. */
+const pastNamesAndAddress = () => ({
+  previousFamilyName: str(),
+  familyNameAtAge16: str(),
+  schoolAtAge16: str(),
+  lastKnownAddressLine1: str(),
+  lastKnownAddressLine2: str(),
+  lastKnownAddressTown: str(),
+  lastKnownAddressCountyOrCity: str(),
+  lastKnownPostCode: str(),
+  dateOfAddressCapture: str(),
+  dateOfBirth: str(),
+  placeOfBirth: str(),
+});
+
 export const learnerSchema = z
   .object({
     createdDate: str(),
@@ -20,17 +35,7 @@ export const learnerSchema = z
     middleOtherName: str(),
     familyName: str(),
     preferredGivenName: str(),
-    previousFamilyName: str(),
-    familyNameAtAge16: str(),
-    schoolAtAge16: str(),
-    lastKnownAddressLine1: str(),
-    lastKnownAddressLine2: str(),
-    lastKnownAddressTown: str(),
-    lastKnownAddressCountyOrCity: str(),
-    lastKnownPostCode: str(),
-    dateOfAddressCapture: str(),
-    dateOfBirth: str(),
-    placeOfBirth: str(),
+    ...pastNamesAndAddress(),
     gender: str(),
     emailAddress: str(),
     nationality: str(),
@@ -78,17 +83,7 @@ const batchLearnerOut = z.object({
   preferredGivenName: str(),
   middleOtherName: str(),
   familyName: str(),
-  previousFamilyName: str(),
-  familyNameAtAge16: str(),
-  schoolAtAge16: str(),
-  lastKnownAddressLine1: str(),
-  lastKnownAddressLine2: str(),
-  lastKnownAddressTown: str(),
-  lastKnownAddressCountyOrCity: str(),
-  lastKnownPostCode: str(),
-  dateOfAddressCapture: str(),
-  dateOfBirth: str(),
-  placeOfBirth: str(),
+  ...pastNamesAndAddress(),
   emailAddress: str(),
   gender: str(),
   nationality: str(),

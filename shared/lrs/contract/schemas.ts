@@ -41,13 +41,8 @@ const r9Common = {
     .describe('Language code, default ENG'),
 };
 
-/** Fields shared by LearnerToRegister and LearnerToUpdate, in schema order. */
-const learnerToRegisterShape = {
-  title: name35('Title').optional(),
-  givenName: nameNonEmpty('Given name'),
-  middleOtherName: name35('Middle or other names').optional(),
-  familyName: nameNonEmpty('Family name'),
-  preferredGivenName: name35('Preferred given name').optional(),
+/** The optional names from the past and the address lines, in the order the LRS lists them. */
+const pastNamesAndAddress = () => ({
   previousFamilyName: name35('Previous family name').optional(),
   familyNameAtAge16: name35('Family name at age 16').optional(),
   schoolAtAge16: lineText(254, 'School at age 16').optional(),
@@ -55,6 +50,16 @@ const learnerToRegisterShape = {
   lastKnownAddressLine2: lineText(50, 'Address line 2').optional(),
   lastKnownAddressTown: lineText(50, 'Town').optional(),
   lastKnownAddressCountyOrCity: lineText(50, 'County or city').optional(),
+});
+
+/** Fields shared by LearnerToRegister and LearnerToUpdate, in schema order. */
+const learnerToRegisterShape = {
+  title: name35('Title').optional(),
+  givenName: nameNonEmpty('Given name'),
+  middleOtherName: name35('Middle or other names').optional(),
+  familyName: nameNonEmpty('Family name'),
+  preferredGivenName: name35('Preferred given name').optional(),
+  ...pastNamesAndAddress(),
   lastKnownPostCode: postcode('Last known postcode'),
   dateOfAddressCapture: miapDate('Date the address was captured').optional(),
   dateOfBirth: miapDate('Date of birth'),
@@ -78,13 +83,7 @@ const batchLearner = z
     preferredGivenName: name35('Preferred given name').optional(),
     middleOtherName: name35('Middle or other names').optional(),
     familyName: nameNonEmpty('Family name'),
-    previousFamilyName: name35('Previous family name').optional(),
-    familyNameAtAge16: name35('Family name at age 16').optional(),
-    schoolAtAge16: lineText(254, 'School at age 16').optional(),
-    lastKnownAddressLine1: lineText(50, 'Address line 1').optional(),
-    lastKnownAddressLine2: lineText(50, 'Address line 2').optional(),
-    lastKnownAddressTown: lineText(50, 'Town').optional(),
-    lastKnownAddressCountyOrCity: lineText(50, 'County or city').optional(),
+    ...pastNamesAndAddress(),
     lastKnownPostCode: postcode('Last known postcode').optional(),
     dateOfAddressCapture: miapDate('Date the address was captured').optional(),
     dateOfBirth: miapDate('Date of birth').optional(),

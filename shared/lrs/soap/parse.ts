@@ -58,16 +58,8 @@ const mapNode = (node: XNode, table: Table): Record<string, unknown> => {
   return out;
 };
 
-const LEARNER: Table = {
-  CreatedDate: s('createdDate'),
-  LastUpdatedDate: s('lastUpdatedDate'),
-  ULN: s('uln'),
-  MasterSubstituted: ['masterSubstituted', 'yn'],
-  Title: s('title'),
-  GivenName: s('givenName'),
-  MiddleOtherName: s('middleOtherName'),
-  FamilyName: s('familyName'),
-  PreferredGivenName: s('preferredGivenName'),
+/** The names from the past, the address and the birth details, shared by both learner records. */
+const PAST_NAMES_AND_ADDRESS: Table = {
   PreviousFamilyName: s('previousFamilyName'),
   FamilyNameAtAge16: s('familyNameAtAge16'),
   SchoolAtAge16: s('schoolAtAge16'),
@@ -79,6 +71,19 @@ const LEARNER: Table = {
   DateOfAddressCapture: s('dateOfAddressCapture'),
   DateOfBirth: s('dateOfBirth'),
   PlaceOfBirth: s('placeOfBirth'),
+};
+
+const LEARNER: Table = {
+  CreatedDate: s('createdDate'),
+  LastUpdatedDate: s('lastUpdatedDate'),
+  ULN: s('uln'),
+  MasterSubstituted: ['masterSubstituted', 'yn'],
+  Title: s('title'),
+  GivenName: s('givenName'),
+  MiddleOtherName: s('middleOtherName'),
+  FamilyName: s('familyName'),
+  PreferredGivenName: s('preferredGivenName'),
+  ...PAST_NAMES_AND_ADDRESS,
   Gender: s('gender'),
   EmailAddress: s('emailAddress'),
   Nationality: s('nationality'),
@@ -116,17 +121,7 @@ const BATCH_LEARNER: Table = {
   PreferredGivenName: s('preferredGivenName'),
   MiddleOtherName: s('middleOtherName'),
   FamilyName: s('familyName'),
-  PreviousFamilyName: s('previousFamilyName'),
-  FamilyNameAtAge16: s('familyNameAtAge16'),
-  SchoolAtAge16: s('schoolAtAge16'),
-  LastKnownAddressLine1: s('lastKnownAddressLine1'),
-  LastKnownAddressLine2: s('lastKnownAddressLine2'),
-  LastKnownAddressTown: s('lastKnownAddressTown'),
-  LastKnownAddressCountyOrCity: s('lastKnownAddressCountyOrCity'),
-  LastKnownPostCode: s('lastKnownPostCode'),
-  DateOfAddressCapture: s('dateOfAddressCapture'),
-  DateOfBirth: s('dateOfBirth'),
-  PlaceOfBirth: s('placeOfBirth'),
+  ...PAST_NAMES_AND_ADDRESS,
   EmailAddress: s('emailAddress'),
   Gender: s('gender'),
   Nationality: s('nationality'),

@@ -135,12 +135,25 @@ const invokingUser = (id: CallIdentity): WireObject => ({
   UserName: id.userName,
 });
 
-const learnerToRegister = (l: OperationRequest<'registerLearner'>['learner']): WireObject => ({
-  Title: l.title,
-  GivenName: l.givenName,
-  MiddleOtherName: l.middleOtherName,
-  FamilyName: l.familyName,
-  PreferredGivenName: l.preferredGivenName,
+/** The names from the past, the address and the birth details, in the order both learner types list them. */
+const pastNamesAndAddress = (
+  l: Partial<
+    Pick<
+      OperationRequest<'registerLearner'>['learner'],
+      | 'previousFamilyName'
+      | 'familyNameAtAge16'
+      | 'schoolAtAge16'
+      | 'lastKnownAddressLine1'
+      | 'lastKnownAddressLine2'
+      | 'lastKnownAddressTown'
+      | 'lastKnownAddressCountyOrCity'
+      | 'lastKnownPostCode'
+      | 'dateOfAddressCapture'
+      | 'dateOfBirth'
+      | 'placeOfBirth'
+    >
+  >,
+): WireObject => ({
   PreviousFamilyName: l.previousFamilyName,
   FamilyNameAtAge16: l.familyNameAtAge16,
   SchoolAtAge16: l.schoolAtAge16,
@@ -152,6 +165,15 @@ const learnerToRegister = (l: OperationRequest<'registerLearner'>['learner']): W
   DateOfAddressCapture: l.dateOfAddressCapture,
   DateOfBirth: l.dateOfBirth,
   PlaceOfBirth: l.placeOfBirth,
+});
+
+const learnerToRegister = (l: OperationRequest<'registerLearner'>['learner']): WireObject => ({
+  Title: l.title,
+  GivenName: l.givenName,
+  MiddleOtherName: l.middleOtherName,
+  FamilyName: l.familyName,
+  PreferredGivenName: l.preferredGivenName,
+  ...pastNamesAndAddress(l),
   Gender: l.gender,
   EmailAddress: l.emailAddress,
   Nationality: l.nationality,
@@ -220,17 +242,7 @@ const WIRE: WireBuilders = {
         PreferredGivenName: l.preferredGivenName,
         MiddleOtherName: l.middleOtherName,
         FamilyName: l.familyName,
-        PreviousFamilyName: l.previousFamilyName,
-        FamilyNameAtAge16: l.familyNameAtAge16,
-        SchoolAtAge16: l.schoolAtAge16,
-        LastKnownAddressLine1: l.lastKnownAddressLine1,
-        LastKnownAddressLine2: l.lastKnownAddressLine2,
-        LastKnownAddressTown: l.lastKnownAddressTown,
-        LastKnownAddressCountyOrCity: l.lastKnownAddressCountyOrCity,
-        LastKnownPostCode: l.lastKnownPostCode,
-        DateOfAddressCapture: l.dateOfAddressCapture,
-        DateOfBirth: l.dateOfBirth,
-        PlaceOfBirth: l.placeOfBirth,
+        ...pastNamesAndAddress(l),
         EmailAddress: l.emailAddress,
         Gender: l.gender,
         Nationality: l.nationality,

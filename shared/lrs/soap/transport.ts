@@ -247,16 +247,17 @@ export class LrsHttpClient {
         res.destroy();
         reject(e);
       };
+      /** Stops reading an answer over one of the byte limits. */
+      const refuse = (
+        code: (typeof ANSWER_CODES)[keyof typeof ANSWER_CODES],
+        over: string,
+        limit: number,
+      ): void => stop(rejectAnswer(code, `The LRS answer ${over} the limit of ${limit} bytes`));
       const keep = (chunk: Buffer): void => {
         if (failed) return;
         decoded += chunk.length;
         if (decoded > maxDecompressedBytes) {
-          stop(
-            rejectAnswer(
-              ANSWER_CODES.decompressedTooLarge,
-              `The LRS answer decompresses to more than the limit of ${maxDecompressedBytes} bytes`,
-            ),
-          );
+          refuse(ANSWER_CODES.decompressedTooLarge, 'decompresses to more than', maxDecompressedBytes);
           return;
         }
         chunks.push(chunk);
@@ -276,12 +277,7 @@ export class LrsHttpClient {
         if (failed) return;
         wire += chunk.length;
         if (wire > maxResponseBytes) {
-          stop(
-            rejectAnswer(
-              ANSWER_CODES.tooLarge,
-              `The LRS answer is larger than the limit of ${maxResponseBytes} bytes`,
-            ),
-          );
+          refuse(ANSWER_CODES.tooLarge, 'is larger than', maxResponseBytes);
           return;
         }
         if (decoder) decoder.write(chunk);

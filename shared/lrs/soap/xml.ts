@@ -51,31 +51,44 @@ export class XmlParseError extends Error {}
  * result is the same (URI + local name for every element, prefixes ignored), at about half the cost
  * on a 1,000-event PLR response.
  */
+/** A namespace scope: its prefixes, and the qualified names already resolved in it. */
+interface Scope {
+  readonly uris: Record<string, string>;
+  readonly names: Map<string, readonly [string, string]>;
+}
+
+/** The scope of a document: only the `xml` prefix and the empty default namespace are bound. */
+const rootScope = (): Scope => {
+  const base: Record<string, string> = Object.create(null) as Record<string, string>;
+  base.xml = 'http://www.w3.org/XML/1998/namespace';
+  base[''] = '';
+  return { uris: base, names: new Map() };
+};
+
+/** Splits a qualified name and resolves its prefix in `scope`, caching the answer there. */
+const resolveIn = (scope: Scope, qn: string): readonly [string, string] => {
+  const colon = qn.indexOf(':');
+  const uri = colon < 0 ? scope.uris[''] : scope.uris[qn.slice(0, colon)];
+  if (uri === undefined) throw new XmlParseError('Malformed XML: unbound namespace prefix');
+  const r = [uri, colon < 0 ? qn : qn.slice(colon + 1)] as const;
+  scope.names.set(qn, r);
+  return r;
+};
+
 export const parseXmlSaxes = (xml: string): XNode => {
   const parser = new SaxesParser({ position: false });
   const root: XNode = { ns: '', name: '#document', nil: false, text: '', children: [] };
   const stack: XNode[] = [root];
   // Namespace scopes chained through prototypes: a lookup is one property read. Each scope also
   // caches its resolved qualified names, so `a:LearningEvent` is split and resolved once per scope.
-  interface Scope {
-    readonly uris: Record<string, string>;
-    readonly names: Map<string, readonly [string, string]>;
-  }
-  const base: Record<string, string> = Object.create(null) as Record<string, string>;
-  base.xml = 'http://www.w3.org/XML/1998/namespace';
-  base[''] = '';
-  let scope: Scope = { uris: base, names: new Map() };
+  let scope: Scope = rootScope();
   const scopeStack: Scope[] = [];
   const scopeOpenedAt: number[] = [];
   let top: XNode = root;
   const resolveName = (qn: string): readonly [string, string] => {
     let r = scope.names.get(qn);
     if (r === undefined) {
-      const colon = qn.indexOf(':');
-      const uri = colon < 0 ? scope.uris[''] : scope.uris[qn.slice(0, colon)];
-      if (uri === undefined) throw new XmlParseError('Malformed XML: unbound namespace prefix');
-      r = [uri, colon < 0 ? qn : qn.slice(colon + 1)];
-      scope.names.set(qn, r);
+      r = resolveIn(scope, qn);
     }
     return r;
   };
@@ -224,14 +237,7 @@ export const parseXml = (xml: string, limits: ParseLimits = {}): XNode => {
   const root: XNode = { ns: '', name: '#document', nil: false, text: '', children: [] };
   const stack: XNode[] = [root];
   const qnames: string[] = [];
-  interface Scope {
-    readonly uris: Record<string, string>;
-    readonly names: Map<string, readonly [string, string]>;
-  }
-  const base: Record<string, string> = Object.create(null) as Record<string, string>;
-  base.xml = 'http://www.w3.org/XML/1998/namespace';
-  base[''] = '';
-  let scope: Scope = { uris: base, names: new Map() };
+  let scope: Scope = rootScope();
   const scopeStack: Scope[] = [];
   const scopeOpenedAt: number[] = [];
   let top: XNode = root;
@@ -242,11 +248,7 @@ export const parseXml = (xml: string, limits: ParseLimits = {}): XNode => {
     let r = scope.names.get(qn);
     if (r === undefined) {
       if (!isName(qn)) throw new XmlParseError('Malformed XML: bad element name');
-      const colon = qn.indexOf(':');
-      const uri = colon < 0 ? scope.uris[''] : scope.uris[qn.slice(0, colon)];
-      if (uri === undefined) throw new XmlParseError('Malformed XML: unbound namespace prefix');
-      r = [uri, colon < 0 ? qn : qn.slice(colon + 1)];
-      scope.names.set(qn, r);
+      r = resolveIn(scope, qn);
     }
     return r;
   };
