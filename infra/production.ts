@@ -7,7 +7,6 @@ import type { App, Environment } from 'aws-cdk-lib';
 import { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { CfnPermission } from 'aws-cdk-lib/aws-lambda';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
-import { PLATFORM_FUNCTIONS } from '../shared/config/resources.js';
 import { planConcurrency, reserveConcurrency } from './concurrency.js';
 import { DEFAULT_CONCURRENCY } from './config/production.js';
 import { lrsBudgetOf, type StageConfig } from './config/stages.js';

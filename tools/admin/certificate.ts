@@ -36,7 +36,7 @@ const oneLine = (dn: string): string => dn.split('\n').join(',');
 
 /** The openssl command that turns a legacy-encrypted PFX into one OpenSSL 3 (and this gateway) reads. */
 export const legacyPfxFix = (file: string): string => {
-  const out = file.replace(/\.(pfx|p12)$/i, '') + '-aes.pfx';
+  const out = `${file.replace(/\.(pfx|p12)$/i, '')}-aes.pfx`;
   return (
     `PFX_PASSPHRASE='…' openssl pkcs12 -legacy -in '${file}' -nodes -passin env:PFX_PASSPHRASE | ` +
     `openssl pkcs12 -export -out '${out}' -passout env:PFX_PASSPHRASE ` +
