@@ -22,15 +22,13 @@ import type {
   OrganisationRecord,
   Registry,
 } from '../ports/registry.js';
+import { isConditionFailure, sendIf } from './dynamodb-conditional.js';
 import { queryItems } from './dynamodb-query.js';
 
 type Item = Record<string, unknown>;
 
 const key = (pk: string, sk: string) => ({ [REGISTRY.partitionKey]: pk, [REGISTRY.sortKey]: sk });
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-
-const isConditionFailure = (e: unknown): boolean =>
-  (e as { name?: string }).name === 'ConditionalCheckFailedException';
 
 const toOrganisation = (i: Item): OrganisationRecord => ({
   organisationId: String(i.organisationId),
@@ -112,22 +110,17 @@ export class DynamoDbRegistry implements Registry {
       return `#f${n} = :v${n}`;
     });
     if (sets.length === 0) return (await this.getItem(pk, sk)) !== undefined;
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: key(pk, sk),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: 'attribute_exists(#pk)',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      );
-      return true;
-    } catch (e) {
-      if (isConditionFailure(e)) return false;
-      throw e;
-    }
+    return sendIf(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: key(pk, sk),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: 'attribute_exists(#pk)',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
   }
 
   private async deleteKeys(keys: ReadonlyArray<Record<string, string>>): Promise<void> {
