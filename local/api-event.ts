@@ -99,20 +99,27 @@ export interface LambdaContextOptions {
   readonly logStreamName?: string;
   /** What getRemainingTimeInMillis answers (a fixed value: in-process calls have no deadline). */
   readonly remainingMs?: number;
+  /** The function's timeout: getRemainingTimeInMillis counts down to it from now (wins over remainingMs). */
+  readonly timeoutSeconds?: number;
 }
 
 /** A Lambda context for an in-process invocation of `functionName`. */
-export const lambdaContext = (functionName: string, options: LambdaContextOptions = {}): Context => ({
-  callbackWaitsForEmptyEventLoop: false,
-  functionName,
-  functionVersion: '$LATEST',
-  invokedFunctionArn: `arn:aws:lambda:${options.region ?? 'eu-west-2'}:${LOCAL_ACCOUNT_ID}:function:${functionName}`,
-  memoryLimitInMB: '512',
-  awsRequestId: randomUUID(),
-  logGroupName: `/aws/lambda/${functionName}`,
-  logStreamName: options.logStreamName ?? 'local',
-  getRemainingTimeInMillis: () => options.remainingMs ?? 30_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-});
+export const lambdaContext = (functionName: string, options: LambdaContextOptions = {}): Context => {
+  const deadline =
+    options.timeoutSeconds === undefined ? undefined : Date.now() + options.timeoutSeconds * 1000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${options.region ?? 'eu-west-2'}:${LOCAL_ACCOUNT_ID}:function:${functionName}`,
+    memoryLimitInMB: '512',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: options.logStreamName ?? 'local',
+    getRemainingTimeInMillis: () =>
+      deadline === undefined ? (options.remainingMs ?? 30_000) : Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+};

@@ -7,33 +7,24 @@ import { isAbsolute, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { FUNCTION_TIMEOUT_SECONDS } from '../shared/config/resources.js';
+import { lambdaContext as invocationContext } from './api-event.js';
 
 export const REPO_ROOT = join(import.meta.dirname, '..');
 
 /** A Lambda handler in the async style our functions use. */
 export type AsyncHandler<E = unknown, R = unknown> = (event: E, context: Context) => Promise<R>;
 
+/** The context of a local invocation: the deployed timeout counts down from now, as on Lambda. */
 export const lambdaContext = (
   functionName: string,
   region: string,
   timeoutSeconds = FUNCTION_TIMEOUT_SECONDS,
-): Context => {
-  const deadline = Date.now() + timeoutSeconds * 1000;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${region}:000000000000:function:${functionName}`,
-    memoryLimitInMB: '512',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
+): Context =>
+  invocationContext(functionName, {
+    region,
+    timeoutSeconds,
     logStreamName: `local/${new Date().toISOString().slice(0, 10)}/[$LATEST]${randomUUID().replaceAll('-', '')}`,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-};
+  });
 
 const loadedEntries = new Set<string>();
 
