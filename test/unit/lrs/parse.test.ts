@@ -16,57 +16,59 @@ const ok = <K extends OperationId>(op: K, xml: string): OperationResponse<K> => 
   return r.response;
 };
 
+/** The recordings of FindLearnerByDemographics: the MoJ WireMock stubs and the test resources. */
+const wiremock = (name: string) => `wiremock/FindLearnerByDemographics__${name}_ful.xml`;
+const resource = (name: string) => `test-resources/find_by_demographic_${name}_ful.xml`;
+
+/** Each outcome with the learners it finds and the recordings that answer it. */
+const RECORDED_FINDS = [
+  {
+    code: 'WSRC0004',
+    name: 'EXACT_MATCH',
+    ulns: ['1026893096'],
+    files: [wiremock('exact_match'), resource('exact_match')],
+  },
+  {
+    code: 'WSRC0022',
+    name: 'LINKED_LEARNER',
+    ulns: ['6936002314'],
+    files: [wiremock('linked_learner_found'), resource('linked_learner')],
+  },
+  { code: 'WSRC0001', name: 'NO_MATCH', ulns: [], files: [wiremock('no_match'), resource('no_match')] },
+  {
+    code: 'WSRC0002',
+    name: 'TOO_MANY_MATCHES',
+    ulns: [],
+    files: [wiremock('too_many_matches'), resource('too_many_matches')],
+  },
+  {
+    code: 'WSRC0003',
+    name: 'POSSIBLE_MATCHES',
+    ulns: ['7667649978'],
+    files: [wiremock('possible_match_one_learner')],
+  },
+  {
+    code: 'WSRC0003',
+    name: 'POSSIBLE_MATCHES',
+    ulns: ['1964986809', '8383558804'],
+    files: [wiremock('possible_match_two_learners'), resource('possible_match_two_learners')],
+  },
+];
+
 describe('recorded FindLearnerByDemographics responses', () => {
-  it.each([
-    ['wiremock/FindLearnerByDemographics__exact_match_ful.xml', 'WSRC0004', 'EXACT_MATCH', ['1026893096']],
-    [
-      'wiremock/FindLearnerByDemographics__linked_learner_found_ful.xml',
-      'WSRC0022',
-      'LINKED_LEARNER',
-      ['6936002314'],
-    ],
-    ['wiremock/FindLearnerByDemographics__no_match_ful.xml', 'WSRC0001', 'NO_MATCH', []],
-    ['wiremock/FindLearnerByDemographics__too_many_matches_ful.xml', 'WSRC0002', 'TOO_MANY_MATCHES', []],
-    [
-      'wiremock/FindLearnerByDemographics__possible_match_one_learner_ful.xml',
-      'WSRC0003',
-      'POSSIBLE_MATCHES',
-      ['7667649978'],
-    ],
-    [
-      'wiremock/FindLearnerByDemographics__possible_match_two_learners_ful.xml',
-      'WSRC0003',
-      'POSSIBLE_MATCHES',
-      ['1964986809', '8383558804'],
-    ],
-    ['test-resources/find_by_demographic_exact_match_ful.xml', 'WSRC0004', 'EXACT_MATCH', ['1026893096']],
-    [
-      'test-resources/find_by_demographic_linked_learner_ful.xml',
-      'WSRC0022',
-      'LINKED_LEARNER',
-      ['6936002314'],
-    ],
-    ['test-resources/find_by_demographic_no_match_ful.xml', 'WSRC0001', 'NO_MATCH', []],
-    ['test-resources/find_by_demographic_too_many_matches_ful.xml', 'WSRC0002', 'TOO_MANY_MATCHES', []],
-    [
-      'test-resources/find_by_demographic_possible_match_two_learners_ful.xml',
-      'WSRC0003',
-      'POSSIBLE_MATCHES',
-      ['1964986809', '8383558804'],
-    ],
-  ])('%s → %s', (file, code, name, ulns) => {
-    const r = ok('findLearnerByDemographics', recorded(file));
-    expect(r.responseCode).toBe(code);
-    expect(outcomeFor(r.responseCode).name).toBe(name);
-    expect(Array.isArray(r.learners)).toBe(true);
-    expect(r.learners.map((l) => l.uln)).toEqual(ulns);
-  });
+  it.each(RECORDED_FINDS.flatMap(({ files, ...found }) => files.map((file) => ({ file, ...found }))))(
+    '$file → $code',
+    ({ file, code, name, ulns }) => {
+      const r = ok('findLearnerByDemographics', recorded(file));
+      expect(r.responseCode).toBe(code);
+      expect(outcomeFor(r.responseCode).name).toBe(name);
+      expect(Array.isArray(r.learners)).toBe(true);
+      expect(r.learners.map((l) => l.uln)).toEqual(ulns);
+    },
+  );
 
   it('maps every field of the linked learner, with LinkedULNs as an array and trailing spaces kept', () => {
-    const [l] = ok(
-      'findLearnerByDemographics',
-      recorded('wiremock/FindLearnerByDemographics__linked_learner_found_ful.xml'),
-    ).learners;
+    const [l] = ok('findLearnerByDemographics', recorded(wiremock('linked_learner_found'))).learners;
     expect(l).toEqual({
       createdDate: '2012-05-25',
       lastUpdatedDate: '2012-05-25',
@@ -99,10 +101,7 @@ describe('recorded FindLearnerByDemographics responses', () => {
   });
 
   it('an empty LinkedULNs and an empty Notes mean no value', () => {
-    const [l] = ok(
-      'findLearnerByDemographics',
-      recorded('wiremock/FindLearnerByDemographics__possible_match_one_learner_ful.xml'),
-    ).learners;
+    const [l] = ok('findLearnerByDemographics', recorded(wiremock('possible_match_one_learner'))).learners;
     expect(l?.linkedUlns).toEqual([]);
     expect(l?.masterSubstituted).toBe(false);
     expect(l).not.toHaveProperty('notes');
