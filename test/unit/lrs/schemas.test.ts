@@ -208,22 +208,9 @@ describe('achievement dates', () => {
 });
 
 describe('error messages name the field, the rule and the expected form', () => {
-  const issuesOf = (op: Parameters<typeof validateRequest>[0], body: unknown) => {
-    try {
-      validateRequest(op, body);
-    } catch (e) {
-      return (e as { issues: Array<{ field: string; rule: string; message: string }> }).issues;
-    }
-    throw new Error('expected a validation error');
-  };
-
   it('a missing enum field is required, and says which values it takes', () => {
-    const issues = issuesOf('findLearnerByDemographics', {
-      familyName: 'Smith',
-      givenName: 'Jo',
-      dateOfBirth: '2001-02-03',
-      lastKnownPostCode: 'CV49EE',
-    });
+    const { gender: _, ...withoutGender } = demographics;
+    const issues = issuesOf('findLearnerByDemographics', withoutGender);
     expect(issues).toEqual([
       {
         field: 'gender',
@@ -234,24 +221,12 @@ describe('error messages name the field, the rule and the expected form', () => 
   });
 
   it('a present but wrong enum value is an enum rule', () => {
-    const issues = issuesOf('findLearnerByDemographics', {
-      familyName: 'Smith',
-      givenName: 'Jo',
-      dateOfBirth: '2001-02-03',
-      gender: '7',
-      lastKnownPostCode: 'CV49EE',
-    });
+    const issues = issuesOf('findLearnerByDemographics', { ...demographics, gender: '7' });
     expect(issues.map((i) => [i.field, i.rule])).toEqual([['gender', 'enum']]);
   });
 
   it('a pattern rule states the expected format, never the value', () => {
-    const issues = issuesOf('findLearnerByDemographics', {
-      familyName: 'Smith',
-      givenName: 'Jo',
-      dateOfBirth: '03/02/2001',
-      gender: '1',
-      lastKnownPostCode: 'CV49EE',
-    });
+    const issues = issuesOf('findLearnerByDemographics', { ...demographics, dateOfBirth: '03/02/2001' });
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatchObject({ field: 'dateOfBirth', rule: 'pattern' });
     expect(issues[0]?.message).toContain('YYYY-MM-DD');
@@ -264,13 +239,7 @@ describe('error messages name the field, the rule and the expected form', () => 
 describe('LearnerService job ids', () => {
   it('refuses text that is not digits with a pattern issue, never an error of the check itself', () => {
     for (const jobId of ['abc', '12a', '', '１２', '9'.repeat(20), ' 1']) {
-      let issues: readonly { field: string; rule: string }[] = [];
-      try {
-        validateRequest('getBatchRegistrationOutput', { jobId });
-      } catch (e) {
-        expect(e).toBeInstanceOf(ValidationError);
-        issues = (e as ValidationError).issues;
-      }
+      const issues = issuesOf('getBatchRegistrationOutput', { jobId });
       expect(
         issues.map((i) => i.field),
         jobId,
