@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../../shared/domain/errors.js';
+import { type FieldIssue, ValidationError } from '../../../shared/domain/errors.js';
 import {
   normaliseDateTime,
   normaliseLine,
@@ -158,6 +158,41 @@ const outcome = (op: 'findLearnerByDemographics' | 'submitAchievementBatch', inp
   }
 };
 
+/**
+ * The property every normalised field has: for each generated value, the request carrying it (by
+ * default, the demographics sample with `field` set to it) either passes validation, and `valid` checks
+ * what the value became (by default the parsed `field`), or is a 400 whose first issue names `field` and
+ * one of `rules`, and `refused` checks more of the issues.
+ */
+const validOrRefused = <T>(property: {
+  values: fc.Arbitrary<T>;
+  field: string;
+  rules: readonly string[];
+  request?: (value: T) => Parameters<typeof outcome>;
+  parsedValue?: (parsed: Record<string, unknown>) => unknown;
+  valid: (normalised: string, value: T) => void;
+  refused?: (issues: readonly FieldIssue[], value: T) => void;
+}) => {
+  const {
+    field,
+    request = (value: T) => ['findLearnerByDemographics', { ...demographics, [field]: value }] as const,
+    parsedValue = (parsed: Record<string, unknown>) => parsed[field],
+  } = property;
+  fc.assert(
+    fc.property(property.values, (value) => {
+      const r = outcome(...request(value));
+      if (r.ok) {
+        property.valid(parsedValue(r.ok) as string, value);
+      } else {
+        expect(r.issues?.[0]).toMatchObject({ field });
+        expect(property.rules).toContain(r.issues?.[0]?.rule);
+        property.refused?.(r.issues ?? [], value);
+      }
+    }),
+    { numRuns: 1500 },
+  );
+};
+
 describe('normalisers: properties', () => {
   it('every normaliser is idempotent', () => {
     fc.assert(
@@ -172,60 +207,52 @@ describe('normalisers: properties', () => {
   });
 
   it('a name either passes MIAPNameNonEmpty after normalising or is a 400 naming the rule', () => {
-    fc.assert(
-      fc.property(messy, (givenName) => {
-        const r = outcome('findLearnerByDemographics', { ...demographics, givenName });
-        if (r.ok) {
-          const v = r.ok.givenName as string;
-          expect(v).toBe(normaliseLine(givenName));
-          expect(v.length).toBeGreaterThan(0);
-          expect(v.length).toBeLessThanOrEqual(35);
-          expect(v).toBe(v.trim());
-          expect(v).not.toMatch(/\s\s|[\u00a0\u2003\u3000\t\r\n]/);
-        } else {
-          expect(r.issues).toHaveLength(1);
-          expect(r.issues?.[0]).toMatchObject({ field: 'givenName' });
-          expect(['nonBlank', 'maxLength']).toContain(r.issues?.[0]?.rule);
-          if (givenName.length >= 3) expect(r.issues?.[0]?.message).not.toContain(givenName);
-        }
-      }),
-      { numRuns: 1500 },
-    );
+    validOrRefused({
+      values: messy,
+      field: 'givenName',
+      rules: ['nonBlank', 'maxLength'],
+      valid: (v, givenName) => {
+        expect(v).toBe(normaliseLine(givenName));
+        expect(v.length).toBeGreaterThan(0);
+        expect(v.length).toBeLessThanOrEqual(35);
+        expect(v).toBe(v.trim());
+        expect(v).not.toMatch(/\s\s|[\u00a0\u2003\u3000\t\r\n]/);
+      },
+      refused: (issues, givenName) => {
+        expect(issues).toHaveLength(1);
+        if (givenName.length >= 3) expect(issues[0]?.message).not.toContain(givenName);
+      },
+    });
   });
 
   it('a postcode either passes MIAPPostCode in its canonical form or is a 400 naming the rule', () => {
-    fc.assert(
-      fc.property(postcodeLike, (lastKnownPostCode) => {
-        const r = outcome('findLearnerByDemographics', { ...demographics, lastKnownPostCode });
-        if (r.ok) {
-          const v = r.ok.lastKnownPostCode as string;
-          expect(v).toMatch(/^(?:[A-Z]{1,2}[0-9R][0-9A-Z]? [0-9][A-Z]{2}|BFPO [0-9]{1,4})$/);
-          expect(v.length).toBeLessThanOrEqual(9);
-        } else {
-          expect(r.issues?.[0]).toMatchObject({ field: 'lastKnownPostCode' });
-          expect(['pattern', 'maxLength']).toContain(r.issues?.[0]?.rule);
-        }
-      }),
-      { numRuns: 1500 },
-    );
+    validOrRefused({
+      values: postcodeLike,
+      field: 'lastKnownPostCode',
+      rules: ['pattern', 'maxLength'],
+      valid: (v) => {
+        expect(v).toMatch(/^(?:[A-Z]{1,2}[0-9R][0-9A-Z]? [0-9][A-Z]{2}|BFPO [0-9]{1,4})$/);
+        expect(v.length).toBeLessThanOrEqual(9);
+      },
+    });
   });
 
   it('an achievement date-time either is sent as YYYY-MM-DDThh:mm:ss or is a 400 naming the rule', () => {
-    fc.assert(
-      fc.property(dateTimeLike, (achievementAwardDate) => {
-        const r = outcome('submitAchievementBatch', {
+    validOrRefused({
+      values: dateTimeLike,
+      field: 'achievements[0].achievementAwardDate',
+      rules: ['pattern', 'dateRange', 'calendarDate'],
+      request: (achievementAwardDate) => [
+        'submitAchievementBatch',
+        {
           ...achievementBatch,
           achievements: [{ ...achievementBatch.achievements[0], achievementAwardDate }],
-        });
-        if (r.ok) {
-          const a = (r.ok.achievements as Record<string, string>[])[0];
-          expect(a?.achievementAwardDate).toMatch(/^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}$/);
-        } else {
-          expect(r.issues?.[0]).toMatchObject({ field: 'achievements[0].achievementAwardDate' });
-          expect(['pattern', 'dateRange', 'calendarDate']).toContain(r.issues?.[0]?.rule);
-        }
-      }),
-      { numRuns: 1500 },
-    );
+        },
+      ],
+      parsedValue: (parsed) => (parsed.achievements as Record<string, string>[])[0]?.achievementAwardDate,
+      valid: (v) => {
+        expect(v).toMatch(/^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}$/);
+      },
+    });
   });
 });
