@@ -89,15 +89,7 @@ describe('registerSingleLearner', () => {
 });
 
 describe('updateSingleLearner', () => {
-  const exact = {
-    givenName: 'Sample',
-    familyName: 'Testname',
-    dateOfBirth: '1976-08-16',
-    gender: '2',
-    postcode: 'CV4 9EE',
-    verificationType: '1',
-    abilityToShare: '1',
-  };
+  const exact = { ...RECORDED_EXACT, postcode: 'CV4 9EE', verificationType: '1', abilityToShare: '1' };
   const code = async (f: RegisterFields, uln: string, v: number) =>
     at(bodyOf((await post(updateLearner(org, f, uln, v))).body), 'ResponseCode');
   it('WSRC0006 on success (full replacement, version bumps), WSRC0013 for a stale version, WSRC0020 when nothing changes', async () => {

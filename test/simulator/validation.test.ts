@@ -11,18 +11,16 @@ import {
   NS,
   type Org,
   plrRequest,
-  R9_ACTION,
   registerLearner,
-  send,
 } from '../support/simulator-client.js';
 
 const org = UKPRN_ORG;
 const good = RECORDED_EXACT;
 
-const { sim } = useSimulator({}, { resetBeforeEach: false });
+const { learnerService, r9 } = useSimulator({}, { resetBeforeEach: false });
 
 const fault = async (body: string) => {
-  const res = await send(sim.url, '/LearnerService.svc', sim.certs, body);
+  const res = await learnerService(body);
   const f = bodyOf(res.body);
   const ex = f.children.find((c) => c.local === 'detail')?.children[0];
   return {
@@ -157,10 +155,7 @@ describe('WSEC0001: element order, presence, namespaces', () => {
   it('xsi:nil on a non-nillable element, and allowed on a nillable one', async () => {
     const nil = 'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:nil="true"';
     expect((await fault(byUln(`<FindType ${nil}/>`))).details).toContain('cvc-elt.3.1:');
-    const ok = await send(
-      sim.url,
-      '/LearnerService.svc',
-      sim.certs,
+    const ok = await learnerService(
       byUln(
         `<FindType>FUL</FindType><OrganisationRef ${nil}/>${creds}<ULN>1026893096</ULN><FamilyName>Testname</FamilyName><GivenName>Sample</GivenName>`,
       ),
@@ -175,6 +170,12 @@ describe('WSEC0001: element order, presence, namespaces', () => {
 
 describe('credentials', () => {
   const limited = SIMULATOR_ORGANISATIONS.find((o) => o.access === 'find-only');
+  /** The look-up-only organisation, as a client sends it. */
+  const limitedOrg: Org = {
+    ukprn: limited?.ukprn as string,
+    password: limited?.orgPassword as string,
+    userName: 'x',
+  };
   it.each([
     ['WSEC0003', 'unknown UKPRN', { ...org, ukprn: 'NOPE0000' }],
     ['WSEC0003', 'neither UKPRN nor OrganisationRef', { password: org.password, userName: org.userName }],
@@ -185,13 +186,8 @@ describe('credentials', () => {
     expect([f.status, f.code]).toEqual([500, code]);
   });
   it('WSEC0006 when a look-up-only organisation registers; the same organisation may find', async () => {
-    const o: Org = {
-      ukprn: limited?.ukprn as string,
-      password: limited?.orgPassword as string,
-      userName: 'x',
-    };
     const f = await fault(
-      registerLearner(o, {
+      registerLearner(limitedOrg, {
         givenName: 'A',
         familyName: 'B',
         postcode: 'CV1 1AA',
@@ -200,19 +196,14 @@ describe('credentials', () => {
       }),
     );
     expect(f.code).toBe('WSEC0006');
-    const found = await send(sim.url, '/LearnerService.svc', sim.certs, findByDemographics(o, good));
+    const found = await learnerService(findByDemographics(limitedOrg, good));
     expect(at(bodyOf(found.body), 'ResponseCode')).toBe('WSRC0004');
   });
   it('R9 answers credential problems with a DomainFault (WSEC0005, WSEC0006)', async () => {
     const plr = { uln: '1026893096', givenName: 'Sample', familyName: 'Testname' };
-    const res = await send(
-      sim.url,
-      '/LearnerServiceR9.svc',
-      sim.certs,
+    const res = await r9(
+      'GetLearnerLearningEvents',
       plrRequest({ ...org, password: 'WrongPassword000' }, plr),
-      {
-        soapAction: R9_ACTION('GetLearnerLearningEvents'),
-      },
     );
     expect(res.status).toBe(500);
     const df = bodyOf(res.body).children.find((c) => c.local === 'detail')?.children[0];
@@ -222,14 +213,7 @@ describe('credentials', () => {
       'WSEC0005',
     ]);
     expect(Buffer.from(at(df, 'ErrorDetail') ?? '', 'base64').toString()).toContain('password');
-    const o: Org = {
-      ukprn: limited?.ukprn as string,
-      password: limited?.orgPassword as string,
-      userName: 'x',
-    };
-    const denied = await send(sim.url, '/LearnerServiceR9.svc', sim.certs, plrRequest(o, plr), {
-      soapAction: R9_ACTION('GetLearnerLearningEvents'),
-    });
+    const denied = await r9('GetLearnerLearningEvents', plrRequest(limitedOrg, plr));
     expect(at(bodyOf(denied.body), 'detail', 'DomainFault', 'ErrorCode')).toBe('WSEC0006');
   });
   it('R9 refuses a malformed wrapper (wrong parameter order) with a DeserializationFailed fault', async () => {
@@ -237,9 +221,7 @@ describe('credentials', () => {
       /<tem:userType>ORG<\/tem:userType>(<tem:vendorID>1<\/tem:vendorID>)/,
       '$1<tem:userType>ORG</tem:userType>',
     );
-    const res = await send(sim.url, '/LearnerServiceR9.svc', sim.certs, body, {
-      soapAction: R9_ACTION('GetLearnerLearningEvents'),
-    });
+    const res = await r9('GetLearnerLearningEvents', body);
     expect(res.status).toBe(500);
     expect(at(bodyOf(res.body), 'faultcode')).toBe('a:DeserializationFailed');
     expect(at(bodyOf(res.body), 'faultstring')).toContain('userType');

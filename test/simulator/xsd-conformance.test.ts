@@ -9,13 +9,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { validateXML } from 'xmllint-wasm';
-import { DEFAULT_ORGANISATION, notableLearner } from '../../simulator/index.js';
+import { notableLearner } from '../../simulator/index.js';
 import { LEARNER_SERVICE_REQUESTS, validateComplex } from '../../simulator/schema.js';
 import { parseXml } from '../../simulator/xml.js';
 import { legacyXsd, recorded as recordedFile } from '../support/reference.js';
-import { useSimulator } from '../support/simulator.js';
+import { DEFAULT_ORG, UKPRN_ORG, useSimulator } from '../support/simulator.js';
 import {
-  EXT_ACTION,
   findByDemographics,
   findByUln,
   getAchievementJob,
@@ -26,10 +25,8 @@ import {
   NS,
   type Org,
   plrRequest,
-  R9_ACTION,
   registerLearner,
   retrieveUlns,
-  send,
   submitAchievements,
   updateLearner,
   updateSubsetFields,
@@ -378,18 +375,19 @@ const bodyElement = (envelope: string): { ns: string; xml: string } => {
   return { ns: parseXml(xml).ns, xml };
 };
 
-const { sim } = useSimulator({ batchDurationMs: 60_000 }, { resetBeforeEach: false });
+const {
+  sim,
+  learnerService,
+  r9: postR9,
+  external,
+} = useSimulator({ batchDurationMs: 60_000 }, { resetBeforeEach: false });
 
 let collected: Promise<string[]> | undefined;
 /** Drives the simulator through every LearnerService outcome once; the answers (envelopes). */
 const learnerServiceBodies = (): Promise<string[]> => {
   collected ??= (async () => {
-    const o: Org = {
-      ukprn: DEFAULT_ORGANISATION.ukprn,
-      password: DEFAULT_ORGANISATION.orgPassword,
-      userName: DEFAULT_ORGANISATION.userName,
-    };
-    const post = (b: string) => send(sim.url, '/LearnerService.svc', sim.certs, b).then((r) => r.body);
+    const o = UKPRN_ORG;
+    const post = (b: string) => learnerService(b).then((r) => r.body);
     const bodies: string[] = [];
     const d = (
       familyName: string,
@@ -454,33 +452,14 @@ const learnerServiceBodies = (): Promise<string[]> => {
     );
     bodies.push(vbatch);
     const jobId = (x: string) => x.match(/<JobID>(\d+)<\/JobID>/)?.[1] as string;
+    const batchOutput = (id: string) =>
+      post(learnerEnvelope(NS.batchmsg, 'GetSubmitBatchOutput', `${legacyCreds(o)}<JobID>${id}</JobID>`));
+    const verifyBatchOutput = (id: string) =>
+      post(learnerEnvelope(NS.vldmsg, 'GetVerifyBatchOutput', `${legacyCreds(o)}<JobID>${id}</JobID>`));
     // The output of a job still running and of an unknown job (the job times are mandatory).
-    for (const id of [jobId(batch), '424242']) {
-      bodies.push(
-        await post(
-          learnerEnvelope(NS.batchmsg, 'GetSubmitBatchOutput', `${legacyCreds(o)}<JobID>${id}</JobID>`),
-        ),
-      );
-    }
+    bodies.push(await batchOutput(jobId(batch)), await batchOutput('424242'));
     sim.finishJobs();
-    bodies.push(
-      await post(
-        learnerEnvelope(
-          NS.batchmsg,
-          'GetSubmitBatchOutput',
-          `${legacyCreds(o)}<JobID>${jobId(batch)}</JobID>`,
-        ),
-      ),
-    );
-    bodies.push(
-      await post(
-        learnerEnvelope(
-          NS.vldmsg,
-          'GetVerifyBatchOutput',
-          `${legacyCreds(o)}<JobID>${jobId(vbatch)}</JobID>`,
-        ),
-      ),
-    );
+    bodies.push(await batchOutput(jobId(batch)), await verifyBatchOutput(jobId(vbatch)));
     bodies.push(
       await post(findByUln({ ...o, password: 'WrongPassword000' }, '1026893096', 'Testname', 'Sample')),
     );
@@ -490,18 +469,20 @@ const learnerServiceBodies = (): Promise<string[]> => {
   return collected;
 };
 
+/** The recorded FindLearnerByDemographics answers (MoJ WireMock) the schema checks take as controls. */
+const RECORDED_FINDS = [
+  'exact_match_ful',
+  'linked_learner_found_ful',
+  'possible_match_two_learners_ful',
+  'too_many_matches_ful',
+];
+const recordedFind = (name: string) => recordedFile(`wiremock/FindLearnerByDemographics__${name}.xml`);
+
 describe('LearnerService responses are valid against the legacy XSDs', () => {
   it('the recorded responses are valid once LinkedULNs is unqualified (the one known difference)', async () => {
-    const names = [
-      'wiremock/FindLearnerByDemographics__exact_match_ful.xml',
-      'wiremock/FindLearnerByDemographics__linked_learner_found_ful.xml',
-      'wiremock/FindLearnerByDemographics__possible_match_two_learners_ful.xml',
-      'test-resources/error_ful.xml',
-    ];
-    const docs = names.map((n, i) => ({
-      name: `r${i}.xml`,
-      ...bodyElement(recordedFile(n)),
-    }));
+    const docs = [...RECORDED_FINDS.map(recordedFind), recordedFile('test-resources/error_ful.xml')].map(
+      (xml, i) => ({ name: `r${i}.xml`, ...bodyElement(xml) }),
+    );
     expect([...(await xmllintInvalid(docs))]).toEqual([]);
   });
 
@@ -545,12 +526,7 @@ const wcfBody = (envelope: string) =>
   '';
 
 describe('R9 and ExternalService responses are valid against the WCF WSDL schemas', () => {
-  const o: Org = {
-    ukprn: DEFAULT_ORGANISATION.ukprn,
-    orgRef: DEFAULT_ORGANISATION.organisationRef,
-    password: DEFAULT_ORGANISATION.orgPassword,
-    userName: DEFAULT_ORGANISATION.userName,
-  };
+  const o = DEFAULT_ORG;
   it('the recorded GetLearnerLearningEvents responses are valid (control)', async () => {
     const docs = ['exact_match_full', 'linked_learner', 'not_shared', 'not_verified'].map((n) => ({
       name: n,
@@ -559,8 +535,7 @@ describe('R9 and ExternalService responses are valid against the WCF WSDL schema
     expect(await validateAgainstWsdl('LearnerServiceR9.wsdl', docs)).toEqual([]);
   });
   it('every R9 answer and DomainFault of the simulator', async () => {
-    const r9 = (op: string, b: string) =>
-      send(sim.url, '/LearnerServiceR9.svc', sim.certs, b, { soapAction: R9_ACTION(op) }).then((r) => r.body);
+    const r9 = (op: string, b: string) => postR9(op, b).then((r) => r.body);
     const plr = notableLearner('plrExact');
     const bodies = [
       await r9('GetLearnerLearningEvents', plrRequest(o, plr)),
@@ -589,8 +564,7 @@ describe('R9 and ExternalService responses are valid against the WCF WSDL schema
     ).toEqual([]);
   });
   it('every ExternalService answer of the simulator', async () => {
-    const ext = (op: string, b: string) =>
-      send(sim.url, '/ExternalService.svc', sim.certs, b, { soapAction: EXT_ACTION(op) }).then((r) => r.body);
+    const ext = (op: string, b: string) => external(op, b).then((r) => r.body);
     const plr = notableLearner('plrExact');
     const sub = await ext(
       'SubmitAchievementBatchJob',
@@ -611,15 +585,7 @@ describe('R9 and ExternalService responses are valid against the WCF WSDL schema
 
 describe('LearnerService responses are valid against the current WCF WSDL schema too', () => {
   it('the recorded FindLearnerResponse messages (control) and every non-fault answer of the simulator', async () => {
-    const recorded = [
-      'exact_match_ful',
-      'linked_learner_found_ful',
-      'possible_match_two_learners_ful',
-      'too_many_matches_ful',
-    ].map((n) => ({
-      name: n,
-      xml: wcfBody(recordedFile(`wiremock/FindLearnerByDemographics__${n}.xml`)),
-    }));
+    const recorded = RECORDED_FINDS.map((n) => ({ name: n, xml: wcfBody(recordedFind(n)) }));
     expect(await validateAgainstWsdl('LearnerService.wsdl', recorded)).toEqual([]);
     const ours = (await learnerServiceBodies())
       .filter((b) => !b.includes('MIAPAPIException'))
