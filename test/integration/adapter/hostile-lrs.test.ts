@@ -9,6 +9,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import type { Writable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigurationError, LrsRejectedError, LrsUnavailableError } from '../../../shared/domain/errors.js';
@@ -57,6 +58,26 @@ let bomb: Buffer;
 const listen = (s: http.Server | https.Server): Promise<number> =>
   new Promise((resolve) => s.listen(0, '127.0.0.1', () => resolve((s.address() as AddressInfo).port)));
 
+/**
+ * Writes `count` copies of `chunk` (Infinity: until the reader goes away) as fast as `out` takes them,
+ * waiting for 'drain' whenever it pushes back, then calls `end` (unless `out` was destroyed first).
+ */
+const pour = (out: Writable, chunk: Buffer, count: number, end?: () => void): void => {
+  let left = count;
+  const pump = (): void => {
+    while (left > 0 && !out.destroyed) {
+      left--;
+      if (!out.write(chunk)) {
+        out.once('drain', pump);
+        return;
+      }
+    }
+    if (!out.destroyed) end?.();
+  };
+  out.on('close', () => out.removeAllListeners('drain'));
+  pump();
+};
+
 /** About 300 MB of XML text, gzipped to a few hundred KB. */
 const makeBomb = (): Promise<Buffer> =>
   new Promise((resolve) => {
@@ -65,19 +86,9 @@ const makeBomb = (): Promise<Buffer> =>
     gz.on('data', (d: Buffer) => parts.push(d));
     gz.on('end', () => resolve(Buffer.concat(parts)));
     gz.write(ENVELOPE_HEAD);
-    const chunk = Buffer.alloc(1024 * 1024, 'A');
-    let left = 300;
-    const pump = (): void => {
-      while (left > 0) {
-        left--;
-        if (!gz.write(chunk)) {
-          gz.once('drain', pump);
-          return;
-        }
-      }
-      gz.end('</FamilyName></ns2:FindLearnerResponse></s:Body></s:Envelope>');
-    };
-    pump();
+    pour(gz, Buffer.alloc(1024 * 1024, 'A'), 300, () =>
+      gz.end('</FamilyName></ns2:FindLearnerResponse></s:Body></s:Envelope>'),
+    );
   });
 
 beforeAll(async () => {
@@ -169,87 +180,78 @@ describe('redirects are never followed', () => {
   });
 });
 
+/** A 200 XML answer, its body written by `write` after the head. */
+const xmlAnswer =
+  (write: (res: http.ServerResponse) => void, headers: http.OutgoingHttpHeaders = {}): Behaviour =>
+  (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8', ...headers });
+    write(res);
+  };
+
+/** Answers too large to read whole, and the code each is refused with. */
+const TOO_LARGE: { what: string; version: string; lrsCode: string; answer: () => Behaviour }[] = [
+  {
+    what: 'a gzip bomb (300 MB of text in a few hundred KB) stops at the decompressed limit',
+    version: 'bomb',
+    lrsCode: 'RESPONSE_DECOMPRESSED_TOO_LARGE',
+    answer: () => xmlAnswer((res) => res.end(bomb), { 'content-encoding': 'gzip' }),
+  },
+  {
+    what: 'a 50 MB body with its Content-Length is refused before reading',
+    version: '50mb-declared',
+    lrsCode: 'RESPONSE_TOO_LARGE',
+    answer: () => {
+      const body = Buffer.alloc(50 * 1024 * 1024, 'A');
+      return xmlAnswer((res) => res.end(body), { 'content-length': body.length });
+    },
+  },
+  {
+    what: 'a 50 MB chunked body (no Content-Length) stops at the size limit',
+    version: '50mb-chunked',
+    lrsCode: 'RESPONSE_TOO_LARGE',
+    answer: () =>
+      xmlAnswer((res) => {
+        res.write(ENVELOPE_HEAD);
+        pour(res, Buffer.alloc(1024 * 1024, 'A'), 50, () => res.end());
+      }),
+  },
+  {
+    what: 'an endless body stops at the size limit',
+    version: 'endless',
+    lrsCode: 'RESPONSE_TOO_LARGE',
+    answer: () =>
+      xmlAnswer((res) => {
+        res.write(ENVELOPE_HEAD);
+        pour(res, Buffer.alloc(64 * 1024, 'A'), Number.POSITIVE_INFINITY);
+      }),
+  },
+];
+
 describe('limits on the answer', () => {
-  it('a gzip bomb (300 MB of text in a few hundred KB) stops at the decompressed limit', async () => {
+  it('the gzip bomb is a few hundred KB on the wire', () => {
     expect(bomb.length).toBeLessThan(2 * 1024 * 1024);
-    behaviour = (_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8', 'content-encoding': 'gzip' });
-      res.end(bomb);
-    };
-    const { error, ms, peakGrowth } = await attempt('bomb');
-    expect(error).toBeInstanceOf(LrsRejectedError);
-    expect((error as LrsRejectedError).lrsCode).toBe('RESPONSE_DECOMPRESSED_TOO_LARGE');
-    expect((error as LrsRejectedError).retryable).toBe(false);
-    expect(ms).toBeLessThan(DEADLINE_MS);
-    expect(peakGrowth).toBeLessThan(MEMORY_BOUND_BYTES);
   });
 
-  it('a 50 MB body with its Content-Length is refused before reading', async () => {
-    const body = Buffer.alloc(50 * 1024 * 1024, 'A');
-    behaviour = (_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8', 'content-length': body.length });
-      res.end(body);
-    };
-    const { error, ms, peakGrowth } = await attempt('50mb-declared');
-    expect((error as LrsRejectedError).lrsCode).toBe('RESPONSE_TOO_LARGE');
-    expect(ms).toBeLessThan(DEADLINE_MS);
-    expect(peakGrowth).toBeLessThan(MEMORY_BOUND_BYTES);
-  });
-
-  it('a 50 MB chunked body (no Content-Length) stops at the size limit', async () => {
-    const chunk = Buffer.alloc(1024 * 1024, 'A');
-    behaviour = (_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8' });
-      res.write(ENVELOPE_HEAD);
-      let left = 50;
-      const pump = (): void => {
-        while (left > 0 && !res.destroyed) {
-          left--;
-          if (!res.write(chunk)) {
-            res.once('drain', pump);
-            return;
-          }
-        }
-        res.end();
-      };
-      pump();
-    };
-    const { error, ms, peakGrowth } = await attempt('50mb-chunked');
-    expect((error as LrsRejectedError).lrsCode).toBe('RESPONSE_TOO_LARGE');
-    expect((error as LrsRejectedError).retryable).toBe(false);
-    expect(ms).toBeLessThan(DEADLINE_MS);
-    expect(peakGrowth).toBeLessThan(MEMORY_BOUND_BYTES);
-  });
-
-  it('an endless body stops at the size limit', async () => {
-    const chunk = Buffer.alloc(64 * 1024, 'A');
-    behaviour = (_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8' });
-      res.write(ENVELOPE_HEAD);
-      const pump = (): void => {
-        while (!res.destroyed && res.write(chunk)) {
-          /* keep writing until the socket pushes back */
-        }
-        if (!res.destroyed) res.once('drain', pump);
-      };
-      res.on('close', () => res.removeAllListeners('drain'));
-      pump();
-    };
-    const { error, ms, peakGrowth } = await attempt('endless');
-    expect((error as LrsRejectedError).lrsCode).toBe('RESPONSE_TOO_LARGE');
-    expect(ms).toBeLessThan(DEADLINE_MS);
-    expect(peakGrowth).toBeLessThan(MEMORY_BOUND_BYTES);
-  });
+  for (const { what, version, lrsCode, answer } of TOO_LARGE) {
+    it(`${what}: refused for good, within the deadline, in bounded memory`, async () => {
+      behaviour = answer();
+      const { error, ms, peakGrowth } = await attempt(version);
+      expect(error).toBeInstanceOf(LrsRejectedError);
+      expect((error as LrsRejectedError).lrsCode).toBe(lrsCode);
+      expect((error as LrsRejectedError).retryable).toBe(false);
+      expect(ms).toBeLessThan(DEADLINE_MS);
+      expect(peakGrowth).toBeLessThan(MEMORY_BOUND_BYTES);
+    });
+  }
 
   it('a slow drip (one byte every 50 ms, forever) ends at the call deadline', async () => {
-    behaviour = (_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8' });
+    behaviour = xmlAnswer((res) => {
       const timer = setInterval(() => {
         if (res.destroyed) clearInterval(timer);
         else res.write('<');
       }, 50);
       res.on('close', () => clearInterval(timer));
-    };
+    });
     const { error, ms } = await attempt('drip');
     expect(error).toBeInstanceOf(LrsUnavailableError);
     expect((error as LrsUnavailableError).reason).toBe('TIMEOUT');
@@ -260,10 +262,10 @@ describe('limits on the answer', () => {
   });
 
   it('a charset other than UTF-8 is refused', async () => {
-    behaviour = (_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/xml; charset=iso-8859-1' });
-      res.end(`${ENVELOPE_HEAD}X</FamilyName></ns2:FindLearnerResponse></s:Body></s:Envelope>`);
-    };
+    behaviour = xmlAnswer(
+      (res) => res.end(`${ENVELOPE_HEAD}X</FamilyName></ns2:FindLearnerResponse></s:Body></s:Envelope>`),
+      { 'content-type': 'text/xml; charset=iso-8859-1' },
+    );
     const { error } = await attempt('charset');
     expect((error as LrsRejectedError).lrsCode).toBe('RESPONSE_CHARSET_UNSUPPORTED');
   });
@@ -292,10 +294,7 @@ describe('200 KB bodies that stall regular expressions', () => {
     });
 
     it(`${name}: the call is refused within the deadline`, async () => {
-      behaviour = (_req, res) => {
-        res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8' });
-        res.end(body);
-      };
+      behaviour = xmlAnswer((res) => res.end(body));
       const { error, ms, peakGrowth } = await attempt(`regex-${name}`);
       expect(error).toBeInstanceOf(LrsUnavailableError);
       expect((error as LrsUnavailableError).reason).toBe('HTTP_ERROR');
