@@ -5,11 +5,11 @@
  * failing the run, the EMF line the CDK alarm reads.
  */
 import { X509Certificate } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulators, startEmulators } from '../../local/emulators.js';
-import { createRegistryTable, organisationSecret } from '../../local/resources.js';
+import { createRegistryTable, localClients, organisationSecret } from '../../local/resources.js';
 import { DynamoDbRegistry } from '../../shared/adapters/dynamodb-registry.js';
 import { SecretsManagerCredentialsSource } from '../../shared/adapters/secrets-manager-credentials.js';
 import {
@@ -34,6 +34,7 @@ const org = (id: string) => ({
 });
 
 let emulators: Emulators;
+let aws: ReturnType<typeof localClients>;
 let sm: SecretsManagerClient;
 let ddb: DynamoDBClient;
 /** A registry holding exactly these organisations. */
@@ -64,16 +65,9 @@ const recordingLog = () => {
 
 beforeAll(async () => {
   emulators = await startEmulators();
-  sm = new SecretsManagerClient({
-    region: emulators.region,
-    endpoint: emulators.secretsManager.url,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  ddb = new DynamoDBClient({
-    region: emulators.region,
-    endpoint: emulators.dynamodb.url,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  aws = localClients(emulators);
+  sm = aws.secretsManager;
+  ddb = aws.dynamodb;
   const put = (id: string, value: unknown) =>
     sm.send(new CreateSecretCommand({ Name: `${PREFIX}${id}`, SecretString: JSON.stringify(value) }));
   await put('TEST0001', organisationSecret(org('TEST0001'), certs, 'pem'));
@@ -82,8 +76,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  sm?.destroy();
-  ddb?.destroy();
+  for (const client of aws ? [aws.dynamodb, aws.sqs, aws.secretsManager] : []) client.destroy();
   await emulators?.close();
 });
 

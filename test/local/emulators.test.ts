@@ -1,11 +1,10 @@
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import {
   CreateSecretCommand,
   DescribeSecretCommand,
   GetSecretValueCommand,
   ListSecretsCommand,
   PutSecretValueCommand,
-  SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import {
   CreateQueueCommand,
@@ -17,15 +16,18 @@ import {
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulators, PortInUseError, startEmulators } from '../../local/emulators.js';
+import { localClients } from '../../local/resources.js';
 import { isListening as canConnect } from '../support/net.js';
 
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 let emulators: Emulators;
+let aws: ReturnType<typeof localClients>;
 
 beforeAll(async () => {
   emulators = await startEmulators();
+  aws = localClients(emulators);
 });
 afterAll(async () => {
+  for (const client of aws ? [aws.dynamodb, aws.sqs, aws.secretsManager] : []) client.destroy();
   await emulators?.close();
 });
 
@@ -37,11 +39,7 @@ describe('emulators', () => {
   });
 
   it('DynamoDB: creates a table and round-trips an item through the document client', async () => {
-    const client = new DynamoDBClient({
-      region: emulators.region,
-      endpoint: emulators.dynamodb.url,
-      credentials,
-    });
+    const client = aws.dynamodb;
     const doc = DynamoDBDocumentClient.from(client);
     await client.send(
       new CreateTableCommand({
@@ -65,11 +63,10 @@ describe('emulators', () => {
     );
     const got = await doc.send(new GetCommand({ TableName: 'emu-test', Key: { pk: 'REQ#1', sk: 'META' } }));
     expect(got.Item).toEqual({ pk: 'REQ#1', sk: 'META', status: 'PENDING', n: 3 });
-    client.destroy();
   });
 
   it('SQS: queue URLs use 127.0.0.1, so a client configured only by AWS_ENDPOINT_URL_SQS reaches them', async () => {
-    const sqs = new SQSClient({ region: emulators.region, endpoint: emulators.sqs.url, credentials });
+    const sqs = aws.sqs;
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'emu-url' }));
     expect(QueueUrl).toBe(`${emulators.sqs.url}/000000000000/emu-url`);
     // The functions build `new SQSClient({})` and rely on the environment, as on Lambda.
@@ -78,12 +75,11 @@ describe('emulators', () => {
     await plain.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x' }));
     const got = await plain.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 1 }));
     expect(got.Messages?.[0]?.Body).toBe('x');
-    sqs.destroy();
     plain.destroy();
   });
 
   it('SQS: a message received maxReceiveCount times without being deleted moves to the DLQ', async () => {
-    const sqs = new SQSClient({ region: emulators.region, endpoint: emulators.sqs.url, credentials });
+    const sqs = aws.sqs;
     const dlq = await sqs.send(new CreateQueueCommand({ QueueName: 'emu-redrive-dlq' }));
     const dlqArn = (
       await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }))
@@ -116,11 +112,10 @@ describe('emulators', () => {
     expect(third.Messages ?? []).toHaveLength(0);
     const parked = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlq.QueueUrl, WaitTimeSeconds: 1 }));
     expect(parked.Messages?.[0]?.Body).toBe('poison');
-    sqs.destroy();
   });
 
   it('SQS: long polling waits for a message and returns as soon as one arrives', async () => {
-    const sqs = new SQSClient({ region: emulators.region, endpoint: emulators.sqs.url, credentials });
+    const sqs = aws.sqs;
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'emu-longpoll' }));
     const emptyStart = Date.now();
     const empty = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 1 }));
@@ -133,15 +128,10 @@ describe('emulators', () => {
     const got = await receiving;
     expect(got.Messages?.[0]?.Body).toBe('late');
     expect(Date.now() - started).toBeLessThan(5000);
-    sqs.destroy();
   });
 
   it('Secrets Manager: create, read, replace, describe, list; unknown secret is ResourceNotFoundException', async () => {
-    const sm = new SecretsManagerClient({
-      region: emulators.region,
-      endpoint: emulators.secretsManager.url,
-      credentials,
-    });
+    const sm = aws.secretsManager;
     const created = await sm.send(
       new CreateSecretCommand({ Name: 'lrs-gateway/t/org/TEST0001', SecretString: '{"v":1}' }),
     );
@@ -176,7 +166,6 @@ describe('emulators', () => {
     await expect(
       sm.send(new CreateSecretCommand({ Name: 'lrs-gateway/t/org/TEST0001', SecretString: '{}' })),
     ).rejects.toMatchObject({ name: 'ResourceExistsException' });
-    sm.destroy();
   });
 
   it('a taken fixed port fails with a clear error naming the port, and nothing is left listening', async () => {

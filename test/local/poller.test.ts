@@ -5,7 +5,7 @@ import {
   ReceiveMessageCommand,
   SendMessageCommand,
   SetQueueAttributesCommand,
-  SQSClient,
+  type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,20 +16,19 @@ import {
   type QueueSubscription,
   startPoller,
 } from '../../local/poller.js';
+import { localClients } from '../../local/resources.js';
 
 let emulators: Emulators;
+let aws: ReturnType<typeof localClients>;
 let sqs: SQSClient;
 
 beforeAll(async () => {
   emulators = await startEmulators();
-  sqs = new SQSClient({
-    region: emulators.region,
-    endpoint: emulators.sqs.url,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  aws = localClients(emulators);
+  sqs = aws.sqs;
 });
 afterAll(async () => {
-  sqs?.destroy();
+  for (const client of aws ? [aws.dynamodb, aws.sqs, aws.secretsManager] : []) client.destroy();
   await emulators?.close();
 });
 

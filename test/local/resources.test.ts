@@ -1,9 +1,13 @@
-import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulators, LOCAL_GATEWAY_SENDER_ID, startEmulators } from '../../local/emulators.js';
-import { createLocalResources, type LocalResources, uniqueStage } from '../../local/resources.js';
+import {
+  createLocalResources,
+  type LocalResources,
+  localClients,
+  uniqueStage,
+} from '../../local/resources.js';
 import { DynamoDbRegistry } from '../../shared/adapters/dynamodb-registry.js';
 import { SecretsManagerCredentialsSource } from '../../shared/adapters/secrets-manager-credentials.js';
 import { loadTokenIssuerConfig } from '../../shared/auth/token.js';
@@ -38,14 +42,14 @@ const ORGS = [
     vendorId: 2,
   },
 ];
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-
 let emulators: Emulators;
+let aws: ReturnType<typeof localClients>;
 let resources: LocalResources;
 const stage = uniqueStage();
 
 beforeAll(async () => {
   emulators = await startEmulators();
+  aws = localClients(emulators);
   resources = await createLocalResources({
     emulators,
     stage,
@@ -66,26 +70,22 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
+  for (const client of aws ? [aws.dynamodb, aws.sqs, aws.secretsManager] : []) client.destroy();
   await emulators?.close();
 });
 
 describe('local resources', () => {
   it('creates the single table with the shared key names', async () => {
-    const ddb = new DynamoDBClient({
-      region: emulators.region,
-      endpoint: emulators.dynamodb.url,
-      credentials,
-    });
+    const ddb = aws.dynamodb;
     const t = await ddb.send(new DescribeTableCommand({ TableName: tableName(stage) }));
     expect(t.Table?.KeySchema).toEqual([
       { AttributeName: 'pk', KeyType: 'HASH' },
       { AttributeName: 'sk', KeyType: 'RANGE' },
     ]);
-    ddb.destroy();
   });
 
   it('creates a queue and DLQ per operation with the deployed redrive policy, visibility and retention', async () => {
-    const sqs = new SQSClient({ region: emulators.region, endpoint: emulators.sqs.url, credentials });
+    const sqs = aws.sqs;
     expect(Object.keys(resources.queueUrls).sort()).toEqual([...OPERATION_IDS].sort());
     for (const id of OPERATION_IDS) {
       expect(resources.queueUrls[id]).toMatch(new RegExp(`/${operationQueueName(stage, id)}$`));
@@ -109,7 +109,6 @@ describe('local resources', () => {
       expect(dlq?.MessageRetentionPeriod).toBe(String(DLQ_RETENTION_SECONDS));
       expect(resources.queueArns[id]).toBe(q?.QueueArn);
     }
-    sqs.destroy();
   });
 
   it('produces an environment the functions accept (parsed by the real runtime config)', () => {
@@ -138,11 +137,7 @@ describe('local resources', () => {
   });
 
   it('seeds the registry: every organisation active with its secret and certificate, callers and grants', async () => {
-    const ddb = new DynamoDBClient({
-      region: emulators.region,
-      endpoint: emulators.dynamodb.url,
-      credentials,
-    });
+    const ddb = aws.dynamodb;
     const registry = new DynamoDbRegistry({ tableName: registryTableName(stage), client: ddb });
     const orgs = await registry.listOrganisations();
     expect(orgs.map((o) => o.organisationId)).toEqual(ORGS.map((o) => o.organisationId).sort());
@@ -164,16 +159,13 @@ describe('local resources', () => {
     const hash = await registry.getLocalClient('narrow');
     expect(hash).toMatch(/^scrypt\$/);
     expect(hash).not.toContain('secret-2');
-    ddb.destroy();
   });
 
   it('seeds secrets that the real Secrets Manager credentials adapter loads, as PEM and as PFX', async () => {
-    const client = new SecretsManagerClient({
-      region: emulators.region,
-      endpoint: emulators.secretsManager.url,
-      credentials,
+    const source = new SecretsManagerCredentialsSource({
+      client: aws.secretsManager,
+      secretPrefix: orgSecretPrefix(stage),
     });
-    const source = new SecretsManagerCredentialsSource({ client, secretPrefix: orgSecretPrefix(stage) });
     const certs = testCertificates();
     const pem = await source.get('TEST0001');
     expect(pem).toMatchObject({
@@ -192,6 +184,5 @@ describe('local resources', () => {
       `${orgSecretPrefix(stage)}TEST0001`,
       `${orgSecretPrefix(stage)}TEST0002`,
     ]);
-    client.destroy();
   });
 });
