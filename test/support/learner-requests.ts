@@ -1,7 +1,7 @@
 /**
  * Request bodies a caller sends for a seeded simulator learner (simulator/seed.ts `notableLearner`):
- * the find-by-ULN body, the learner fields of a register or update, and an achievement. Each test states
- * only what it changes.
+ * the find-by-ULN body, the learner fields of a register (also of a new learner) or update, and an
+ * achievement. Each test states only what it changes.
  */
 /** What the bodies take of a seeded learner. */
 export interface Learner {
@@ -21,8 +21,8 @@ export const findByUlnBody = (l: Learner) => ({
   givenName: l.givenName,
 });
 
-/** The learner of registerLearner (add `uln` and `versionNumber` for updateLearner). */
-export const learnerFields = (l: Learner) => ({
+/** The learner of registerLearner, for a seeded learner or a new one (add `uln` and `versionNumber` for updateLearner). */
+export const learnerFields = (l: Omit<Learner, 'uln'>) => ({
   givenName: l.givenName,
   familyName: l.familyName,
   dateOfBirth: l.dateOfBirth,

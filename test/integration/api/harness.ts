@@ -5,6 +5,7 @@
  * and the output capture used to prove that nothing personal was logged.
  */
 import type { APIGatewayProxyEvent, SQSEvent } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
 import { DynamoDbRegistry } from '../../../shared/adapters/dynamodb-registry.js';
 import { DynamoDbResultsStore } from '../../../shared/adapters/dynamodb-results-store.js';
 import { ALL_SCOPES, type Scope } from '../../../shared/config/scopes.js';
@@ -12,7 +13,7 @@ import { OPERATIONS, type OperationId } from '../../../shared/lrs/contract/opera
 import type { StoredRequest } from '../../../shared/ports/results-store.js';
 import { type JsonResponse, lambdaContext, parse, proxyEvent } from '../../support/events.js';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../support/local-stack.js';
-import { captureOutput } from '../../support/output.js';
+import { captureOutput, type PersonalData, personalDataIn } from '../../support/output.js';
 
 export const ORG = 'TEST0001';
 export const FIND_ONLY_ORG = 'TEST0003';
@@ -119,4 +120,22 @@ export const startHarness = async (options: LocalStackOptions = {}): Promise<Har
       await stack.stop();
     },
   };
+};
+
+/**
+ * The closing check of a file: its calls were logged (each of `logged` is in the output) and no log line
+ * carries the personal data of `learners` (a name, a date of birth, a postcode).
+ */
+export const describeLogs = (
+  harness: () => Harness,
+  logged: readonly string[],
+  learners: () => readonly PersonalData[],
+): void => {
+  describe('logs', () => {
+    it('wrote no learner name, date of birth or postcode', () => {
+      const text = harness().output.text();
+      for (const line of logged) expect(text).toContain(line);
+      expect(personalDataIn(text, learners())).toEqual([]);
+    });
+  });
 };

@@ -38,6 +38,19 @@ const written = (requestId: string) => ({
   expiresAt,
 });
 
+/**
+ * A write that only a new request id may make: the first `write` of `input` is accepted, the second
+ * refused; the record as read back afterwards.
+ */
+const writtenOnce = async <I extends { requestId: string }>(
+  write: (input: I) => Promise<boolean>,
+  input: I,
+) => {
+  expect(await write(input)).toBe(true);
+  expect(await write(input)).toBe(false);
+  return store.get(input.requestId, NOW);
+};
+
 const beginInput = (overrides: Partial<BeginInput> = {}): BeginInput => ({
   requestId: randomUUID(),
   operation: 'findLearnerByUln',
@@ -131,31 +144,26 @@ describe('DynamoDbResultsStore', () => {
   });
 
   it('records a rejected message only when the id is new', async () => {
-    const requestId = randomUUID();
-    const rejected = {
-      ...written(requestId),
+    const rejected = await writtenOnce((r) => store.recordRejected(r), {
+      ...written(randomUUID()),
       organisationId: 'unknown',
       caller: 'queue',
       source: 'queue' as const,
       error: { code: 'VALIDATION_FAILED' as const, message: 'bad', retryable: false },
-    };
-    expect(await store.recordRejected(rejected)).toBe(true);
-    expect(await store.recordRejected(rejected)).toBe(false);
-    expect(await store.get(requestId, NOW)).toMatchObject({ status: 'FAILED', attempts: 0 });
+    });
+    expect(rejected).toMatchObject({ status: 'FAILED', attempts: 0 });
   });
 
   it('records a PENDING request that a worker then takes over, and reads many at once', async () => {
     const requestId = randomUUID();
-    const pending = {
+    const pending = await writtenOnce((p) => store.createPending(p), {
       ...written(requestId),
       organisationId: '10000001',
       caller: 'key-1',
       source: 'job' as const,
       jobId: 'job-7',
-    };
-    expect(await store.createPending(pending)).toBe(true);
-    expect(await store.createPending(pending)).toBe(false);
-    expect(await store.get(requestId, NOW)).toMatchObject({ status: 'PENDING', attempts: 0, jobId: 'job-7' });
+    });
+    expect(pending).toMatchObject({ status: 'PENDING', attempts: 0, jobId: 'job-7' });
 
     const begun = await store.begin(beginInput({ requestId, source: 'job', jobId: 'job-7' }));
     expect(begun.acquired && begun.record).toMatchObject({
