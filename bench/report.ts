@@ -16,3 +16,14 @@ export const table = (title: string, header: string[], rows: string[][]): string
     '\n',
   );
 };
+
+/** One column of a table: its header and what it shows of a row. */
+export type Column<T> = readonly [header: string, cell: (row: T) => string];
+
+/** A table of one row per item, its columns each a header next to the cell it heads. */
+export const columnTable = <T>(title: string, items: readonly T[], columns: readonly Column<T>[]): string =>
+  table(
+    title,
+    columns.map(([header]) => header),
+    items.map((item) => columns.map(([, cell]) => cell(item))),
+  );

@@ -18,7 +18,7 @@ import { JOBS_PATH } from '../../shared/handlers/jobs-handler.js';
 import { kebab, OPERATION_IDS } from '../../shared/lrs/contract/operations.js';
 import type { FunctionBundle } from '../bundle.js';
 import { type BenchContext, log, PHASES, profileArgs, QUICK } from '../harness.js';
-import { kib, ms, table, verdict } from '../report.js';
+import { type Column, columnTable, kib, ms, verdict } from '../report.js';
 import { operationEvent, readRequestEvent, sampleRequests } from '../requests.js';
 import { summarise } from '../stats.js';
 import { TARGETS } from '../targets.js';
@@ -184,39 +184,41 @@ export const runCold = async (ctx: BenchContext): Promise<ColdFigures[]> => {
 const coldOk = (c: Omit<ColdFigures, 'name' | 'baseline'>): boolean =>
   !c.error && c.totalMs <= TARGETS.coldStartMs && c.bytes <= TARGETS.bundleBytes;
 
+/** A column of the baseline's figures, `-` for a function the baseline does not have. */
+const baselineColumn = (
+  header: string,
+  cell: (baseline: NonNullable<ColdFigures['baseline']>) => string,
+): Column<ColdFigures> => [header, (c) => (c.baseline ? cell(c.baseline) : '-')];
+
 export const coldTable = (cold: readonly ColdFigures[]): string => {
   const target = `<=${TARGETS.coldStartMs} ms, <=${kib(TARGETS.bundleBytes)}`;
   const withBaseline = cold.some((c) => c.baseline);
-  return table(
+  return columnTable(
     `2. Cold start: fresh Node process to first completed request (median of ${COLD_RUNS}); production bundle size` +
       (withBaseline
         ? `; baseline ${BASELINE_DIR ?? 'the same bundles'}${BASELINE_NODE_OPTIONS !== undefined ? ` with NODE_OPTIONS '${BASELINE_NODE_OPTIONS}'` : ''} in the same rounds`
         : ''),
+    cold,
     [
-      'function',
-      'total',
-      'min',
-      'import',
-      'first call',
-      'CPU',
-      'bundle',
-      ...(withBaseline ? ['baseline total', 'baseline CPU', 'baseline bundle'] : []),
-      `target (${target})`,
-    ],
-    cold.map((c) => [
-      c.name,
-      c.error ? 'error' : ms(c.totalMs),
-      ms(c.totalMinMs),
-      ms(c.importMs),
-      ms(c.firstCallMs),
-      ms(c.cpuMs),
-      kib(c.bytes),
+      ['function', (c) => c.name],
+      ['total', (c) => (c.error ? 'error' : ms(c.totalMs))],
+      ['min', (c) => ms(c.totalMinMs)],
+      ['import', (c) => ms(c.importMs)],
+      ['first call', (c) => ms(c.firstCallMs)],
+      ['CPU', (c) => ms(c.cpuMs)],
+      ['bundle', (c) => kib(c.bytes)],
       ...(withBaseline
-        ? c.baseline
-          ? [c.baseline.error ? 'error' : ms(c.baseline.totalMs), ms(c.baseline.cpuMs), kib(c.baseline.bytes)]
-          : ['-', '-', '-']
+        ? [
+            baselineColumn('baseline total', (b) => (b.error ? 'error' : ms(b.totalMs))),
+            baselineColumn('baseline CPU', (b) => ms(b.cpuMs)),
+            baselineColumn('baseline bundle', (b) => kib(b.bytes)),
+          ]
         : []),
-      `${verdict(coldOk(c))}${c.totalMs > TARGETS.coldStartMs ? ' (time)' : ''}${c.bytes > TARGETS.bundleBytes ? ' (size)' : ''}`,
-    ]),
+      [
+        `target (${target})`,
+        (c) =>
+          `${verdict(coldOk(c))}${c.totalMs > TARGETS.coldStartMs ? ' (time)' : ''}${c.bytes > TARGETS.bundleBytes ? ' (size)' : ''}`,
+      ],
+    ],
   );
 };

@@ -8,7 +8,7 @@ import { verifiableLearners } from '../../simulator/seed.js';
 import { type AwsCounts, startAwsMeter } from '../aws-meter.js';
 import { type BenchContext, log, PHASES, QUICK, soapBodyOf, Worker } from '../harness.js';
 import { FunctionProcess, runQueueOnce } from '../queue-run.js';
-import { mib, table, verdict } from '../report.js';
+import { columnTable, mib, verdict } from '../report.js';
 import { TARGETS } from '../targets.js';
 import type { BareRunRequest, RunResult } from '../workers/protocol.js';
 
@@ -168,41 +168,37 @@ export const handlerMaxRss = (queue: readonly QueueLevelFigures[]): number =>
   Math.max(0, ...queue.map((q) => q.queue.maxRssBytes));
 
 export const queueTables = (queue: readonly QueueLevelFigures[]): string[] => [
-  table(
+  columnTable(
     `4. Queue throughput: ${QUEUE_OPERATION}, simulator answering in ${SIMULATOR_LATENCY_MS} ms (concurrency = LRS calls in flight)`,
+    queue.map((q) => ({
+      ...q,
+      ratio: q.queue.perSecond / q.bare.perSecond,
+      cpuRatio: q.queue.cpuMsPerItem / q.bare.cpuMsPerItem,
+    })),
     [
-      'concurrency',
-      'invocations x batch',
-      'learners',
-      'queue /s',
-      'bare /s',
-      'ratio',
-      'target',
-      'CPU ms/learner: function',
-      'target',
-      'host: emulators, simulator, event source',
+      ['concurrency', (q) => String(q.concurrency)],
+      ['invocations x batch', (q) => `${q.invocations} x ${q.batchSize}`],
+      ['learners', (q) => String(q.queue.count)],
+      ['queue /s', (q) => q.queue.perSecond.toFixed(1)],
+      ['bare /s', (q) => q.bare.perSecond.toFixed(1)],
+      ['ratio', (q) => `${q.ratio.toFixed(2)}x`],
+      ['target', (q) => `${verdict(q.ratio >= TARGETS.queueRatio)} (>=${TARGETS.queueRatio}x)`],
+      [
+        'CPU ms/learner: function',
+        (q) =>
+          `${q.queue.cpuMsPerItem.toFixed(2)} vs ${q.bare.cpuMsPerItem.toFixed(2)} = ${q.cpuRatio.toFixed(2)}x`,
+      ],
+      ['target', (q) => `${verdict(q.cpuRatio <= TARGETS.queueCpuRatio)} (<=${TARGETS.queueCpuRatio}x)`],
+      [
+        'host: emulators, simulator, event source',
+        (q) => `${q.queue.hostCpuMsPerItem.toFixed(2)} vs ${q.bare.hostCpuMsPerItem.toFixed(2)}`,
+      ],
     ],
-    queue.map((q) => {
-      const ratio = q.queue.perSecond / q.bare.perSecond;
-      const cpuRatio = q.queue.cpuMsPerItem / q.bare.cpuMsPerItem;
-      return [
-        String(q.concurrency),
-        `${q.invocations} x ${q.batchSize}`,
-        String(q.queue.count),
-        q.queue.perSecond.toFixed(1),
-        q.bare.perSecond.toFixed(1),
-        `${ratio.toFixed(2)}x`,
-        `${verdict(ratio >= TARGETS.queueRatio)} (>=${TARGETS.queueRatio}x)`,
-        `${q.queue.cpuMsPerItem.toFixed(2)} vs ${q.bare.cpuMsPerItem.toFixed(2)} = ${cpuRatio.toFixed(2)}x`,
-        `${verdict(cpuRatio <= TARGETS.queueCpuRatio)} (<=${TARGETS.queueCpuRatio}x)`,
-        `${q.queue.hostCpuMsPerItem.toFixed(2)} vs ${q.bare.hostCpuMsPerItem.toFixed(2)}`,
-      ];
-    }),
   ),
-  table(
-    '5. Memory: RSS of the handler process during 4 (sampled every 25 ms)',
-    ['concurrency', 'peak RSS', 'bare client process'],
-    queue.map((q) => [String(q.concurrency), mib(q.queue.peakRssBytes), mib(q.bare.peakRssBytes)]),
-  ),
+  columnTable('5. Memory: RSS of the handler process during 4 (sampled every 25 ms)', queue, [
+    ['concurrency', (q) => String(q.concurrency)],
+    ['peak RSS', (q) => mib(q.queue.peakRssBytes)],
+    ['bare client process', (q) => mib(q.bare.peakRssBytes)],
+  ]),
   `   high-water mark of the handler process (maxRSS): ${mib(handlerMaxRss(queue))}`,
 ];

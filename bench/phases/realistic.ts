@@ -10,7 +10,7 @@ import { kebab, OPERATIONS, type OperationId, SERVICES } from '../../shared/lrs/
 import { type AwsCounts, startAwsMeter } from '../aws-meter.js';
 import { type BenchContext, log, PHASES, QUICK, soapBodyOf, Worker } from '../harness.js';
 import { type Exchange, REALISTIC_LRS, startShapingProxy } from '../lrs-profile.js';
-import { ms, table, verdict } from '../report.js';
+import { columnTable, ms, verdict } from '../report.js';
 import { sampleRequests } from '../requests.js';
 import { round, type Summary, summarise } from '../stats.js';
 import { TARGETS } from '../targets.js';
@@ -132,39 +132,29 @@ export const runRealistic = async (ctx: BenchContext): Promise<RealisticFigures 
 
 export const realisticTable = (r: RealisticFigures): string =>
   [
-    table(
+    columnTable(
       `6. Realistic LRS: ${r.operation} over HTTP, ${r.exchanges.count} LRS exchanges ` +
         `(answer p50 ${ms(r.exchanges.answer.p50)}, p99 ${ms(r.exchanges.answer.p99)}, max ${ms(r.exchanges.answer.max)}; ` +
         `${r.exchanges.resets} reset)`,
+      (['gateway', 'bare'] as const).map((side) => ({ side, ...r[side] })),
       [
-        'side',
-        'calls',
-        'failed',
-        'wait p50',
-        'wait p99',
-        'added p50',
-        'added mean',
-        'CPU/call',
-        'added share',
-        'target',
+        ['side', (f) => (f.side === 'gateway' ? 'gateway (HTTP handler)' : 'bare soap client')],
+        ['calls', (f) => String(f.calls)],
+        ['failed', (f) => String(f.failed)],
+        ['wait p50', (f) => ms(f.wait.p50)],
+        ['wait p99', (f) => ms(f.wait.p99)],
+        ['added p50', (f) => ms(f.added.p50)],
+        ['added mean', (f) => ms(f.added.mean)],
+        ['CPU/call', (f) => (f.cpuMs === undefined ? '' : ms(f.cpuMs))],
+        ['added share', (f) => `${(f.addedShare * 100).toFixed(1)} %`],
+        [
+          'target',
+          (f) =>
+            f.side === 'gateway'
+              ? `${verdict(f.addedShare <= TARGETS.realisticAddedShare)} (<=${TARGETS.realisticAddedShare * 100} %)`
+              : '',
+        ],
       ],
-      (['gateway', 'bare'] as const).map((side) => {
-        const f = r[side];
-        return [
-          side === 'gateway' ? 'gateway (HTTP handler)' : 'bare soap client',
-          String(f.calls),
-          String(f.failed),
-          ms(f.wait.p50),
-          ms(f.wait.p99),
-          ms(f.added.p50),
-          ms(f.added.mean),
-          f.cpuMs === undefined ? '' : ms(f.cpuMs),
-          `${(f.addedShare * 100).toFixed(1)} %`,
-          side === 'gateway'
-            ? `${verdict(f.addedShare <= TARGETS.realisticAddedShare)} (<=${TARGETS.realisticAddedShare * 100} %)`
-            : '',
-        ];
-      }),
     ),
     "   added = the caller's wait minus the LRS exchanges inside it; a failed call is a reset the LRS client could not resend (a fresh connection: it may have reached the LRS).",
   ].join('\n');

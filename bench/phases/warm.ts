@@ -1,7 +1,7 @@
 /** 1. Warm overhead: the real handler of the production bundle vs. a bare soap client, interleaved. */
 import { kebab, OPERATIONS, type OperationId, SERVICES } from '../../shared/lrs/contract/operations.js';
 import { type BenchContext, log, PHASES, QUICK, soapBodyOf, Worker } from '../harness.js';
-import { ms, table, verdict } from '../report.js';
+import { columnTable, ms, verdict } from '../report.js';
 import { sampleRequests } from '../requests.js';
 import { TARGETS } from '../targets.js';
 import type { WarmCaseResult, WarmRequest } from '../workers/protocol.js';
@@ -40,32 +40,22 @@ export const runWarm = async (ctx: BenchContext): Promise<WarmCaseResult[]> => {
 };
 
 export const warmTable = (warm: readonly WarmCaseResult[]): string =>
-  table(
+  columnTable(
     '1. Warm overhead: handler (API Gateway event, validation, adapter, DynamoDB) vs. bare soap client, same simulator',
+    warm.map((w) => ({ ...w, ratio: w.handler.p50 / w.bare.p50, added: w.handler.p50 - w.bare.p50 })),
     [
-      'operation',
-      'handler p50',
-      'bare p50',
-      'ratio',
-      'added p50',
-      'of which store',
-      'handler p99',
-      'bare p99',
-      'target',
+      ['operation', (w) => w.label],
+      ['handler p50', (w) => ms(w.handler.p50)],
+      ['bare p50', (w) => ms(w.bare.p50)],
+      ['ratio', (w) => `${w.ratio.toFixed(2)}x`],
+      ['added p50', (w) => ms(w.added)],
+      ['of which store', (w) => ms(w.store.p50)],
+      ['handler p99', (w) => ms(w.handler.p99)],
+      ['bare p99', (w) => ms(w.bare.p99)],
+      [
+        'target',
+        (w) =>
+          `${verdict(w.ratio <= TARGETS.warmRatio && w.added <= TARGETS.warmAddedMs)} (<=${TARGETS.warmRatio}x, <=${TARGETS.warmAddedMs} ms)`,
+      ],
     ],
-    warm.map((w) => {
-      const ratio = w.handler.p50 / w.bare.p50;
-      const added = w.handler.p50 - w.bare.p50;
-      return [
-        w.label,
-        ms(w.handler.p50),
-        ms(w.bare.p50),
-        `${ratio.toFixed(2)}x`,
-        ms(added),
-        ms(w.store.p50),
-        ms(w.handler.p99),
-        ms(w.bare.p99),
-        `${verdict(ratio <= TARGETS.warmRatio && added <= TARGETS.warmAddedMs)} (<=${TARGETS.warmRatio}x, <=${TARGETS.warmAddedMs} ms)`,
-      ];
-    }),
   );

@@ -38,6 +38,15 @@ export const LARGE_BODY_ROUTES: readonly string[] = [
   '/v1/jobs',
 ];
 export const SIZE_RESTRICTIONS_BODY_LABEL = 'awswaf:managed:aws:core-rule-set:SizeRestrictions_Body';
+/**
+ * The AWS managed common rule set, its body size rule only counting (it labels the request), so that
+ * `BodySizeOutsideBulkRoutes` decides by route.
+ */
+export const COMMON_RULE_SET: CfnWebACL.ManagedRuleGroupStatementProperty = {
+  vendorName: 'AWS',
+  name: 'AWSManagedRulesCommonRuleSet',
+  ruleActionOverrides: [{ name: 'SizeRestrictions_BODY', actionToUse: { count: {} } }],
+};
 
 /** `s3://bucket/key` into its parts (the stage check has already validated the form). */
 export const parseS3Uri = (uri: string): { bucket: string; key: string } => {
@@ -118,15 +127,11 @@ export class Edge extends Construct {
         visibilityConfig: visibility('rate-limit'),
       },
       {
-        name: 'AWSManagedRulesCommonRuleSet',
+        name: COMMON_RULE_SET.name,
         priority: 2,
         overrideAction: { none: {} },
         statement: {
-          managedRuleGroupStatement: {
-            vendorName: 'AWS',
-            name: 'AWSManagedRulesCommonRuleSet',
-            ruleActionOverrides: [{ name: 'SizeRestrictions_BODY', actionToUse: { count: {} } }],
-          },
+          managedRuleGroupStatement: COMMON_RULE_SET,
         },
         visibilityConfig: visibility('common-rules'),
       },

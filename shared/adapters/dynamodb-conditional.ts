@@ -1,9 +1,15 @@
 /**
  * Conditional writes, written once for every store of the table: the test for "its condition did not
- * hold" and a send that answers that as false (any other error is thrown).
+ * hold", a send that answers that as false (any other error is thrown), and a put of a new item.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import type { DeleteCommand, DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DeleteCommand,
+  type DynamoDBDocumentClient,
+  PutCommand,
+  type UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { TABLE } from '../config/names.js';
 
 export const isConditionFailure = (e: unknown): boolean =>
   e instanceof ConditionalCheckFailedException ||
@@ -22,3 +28,19 @@ export const sendIf = async (
     throw e;
   }
 };
+
+/** Puts an item of the gateway table unless one with its key exists: true when it was put. */
+export const putNew = (
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  item: Record<string, unknown>,
+): Promise<boolean> =>
+  sendIf(
+    doc,
+    new PutCommand({
+      TableName: tableName,
+      Item: item,
+      ConditionExpression: 'attribute_not_exists(#pk)',
+      ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
+    }),
+  );

@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { TABLE } from '../config/names.js';
 import type { CallbackAttempt, CallbackDelivery, OutboxEntry, OutboxTask } from '../ports/jobs-store.js';
-import { sendIf } from './dynamodb-conditional.js';
+import { putNew, sendIf } from './dynamodb-conditional.js';
 import { withoutTableAttributes } from './dynamodb-query.js';
 
 const OUTBOX = TABLE.indexes.outbox;
@@ -87,21 +87,13 @@ export class JobOutbox {
   }
 
   async createCallback(delivery: CallbackDelivery, expiresAt: number): Promise<void> {
-    await sendIf(
-      this.doc,
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          [TABLE.partitionKey]: jobPk(delivery.jobId),
-          [TABLE.sortKey]: callbackSk(delivery.eventId),
-          type: 'job-callback',
-          ...delivery,
-          [TABLE.ttlAttribute]: expiresAt,
-        },
-        ConditionExpression: 'attribute_not_exists(#pk)',
-        ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
-      }),
-    );
+    await putNew(this.doc, this.tableName, {
+      [TABLE.partitionKey]: jobPk(delivery.jobId),
+      [TABLE.sortKey]: callbackSk(delivery.eventId),
+      type: 'job-callback',
+      ...delivery,
+      [TABLE.ttlAttribute]: expiresAt,
+    });
   }
 
   async recordCallbackAttempt(

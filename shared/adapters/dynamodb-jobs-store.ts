@@ -16,9 +16,7 @@ import {
   BatchWriteCommand,
   DynamoDBDocumentClient,
   GetCommand,
-  PutCommand,
   QueryCommand,
-  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { TABLE } from '../config/names.js';
 import { inParallel } from '../domain/parallel.js';
@@ -34,9 +32,10 @@ import type {
   JobsStore,
   JobWaiting,
 } from '../ports/jobs-store.js';
-import { isConditionFailure, sendIf } from './dynamodb-conditional.js';
+import { isConditionFailure, putNew, sendIf } from './dynamodb-conditional.js';
 import { JobOutbox } from './dynamodb-job-outbox.js';
 import { queryItems, withoutTableAttributes } from './dynamodb-query.js';
+import { updateItem } from './dynamodb-update.js';
 
 const JOB_SK = 'JOB';
 const jobPk = (jobId: string) => `JOB#${jobId}`;
@@ -67,6 +66,14 @@ export class DynamoDbJobsStore extends JobOutbox implements JobsStore {
     this.parallelism = options.parallelism ?? 16;
   }
 
+  private jobKey(jobId: string): Record<string, string> {
+    return { [TABLE.partitionKey]: jobPk(jobId), [TABLE.sortKey]: JOB_SK };
+  }
+
+  private itemKey(jobId: string, index: number): Record<string, string> {
+    return { [TABLE.partitionKey]: jobPk(jobId), [TABLE.sortKey]: itemSk(index) };
+  }
+
   async createJob(
     job: JobRecord,
     items: readonly JobItem[],
@@ -95,30 +102,18 @@ export class DynamoDbJobsStore extends JobOutbox implements JobsStore {
     for (let i = 0; i < puts.length; i += 25) chunks.push(puts.slice(i, i + 25));
     await inParallel(chunks, this.parallelism, (chunk) => this.batchWrite(chunk));
     // The job last: a reader that sees the job sees all of its items.
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            [TABLE.partitionKey]: jobPk(job.jobId),
-            [TABLE.sortKey]: JOB_SK,
-            type: 'job',
-            ...job,
-            [JOBS_INDEX.partitionKey]: orgKey(job.organisationId),
-            [JOBS_INDEX.sortKey]: createdKey(job.createdAt, job.jobId),
-            ...ttl,
-          },
-          ConditionExpression: 'attribute_not_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
-        }),
-      );
-      return { created: true, job };
-    } catch (e) {
-      if (!isConditionFailure(e)) throw e;
-      const raced = await this.getJob(job.jobId);
-      if (!raced) throw e;
-      return { created: false, job: raced };
-    }
+    const created = await putNew(this.doc, this.tableName, {
+      ...this.jobKey(job.jobId),
+      type: 'job',
+      ...job,
+      [JOBS_INDEX.partitionKey]: orgKey(job.organisationId),
+      [JOBS_INDEX.sortKey]: createdKey(job.createdAt, job.jobId),
+      ...ttl,
+    });
+    if (created) return { created: true, job };
+    const raced = await this.getJob(job.jobId);
+    if (!raced) throw new Error(`Job ${job.jobId} could not be created and is not there`);
+    return { created: false, job: raced };
   }
 
   private async batchWrite(items: Record<string, unknown>[]): Promise<void> {
@@ -137,7 +132,7 @@ export class DynamoDbJobsStore extends JobOutbox implements JobsStore {
     const out = await this.doc.send(
       new GetCommand({
         TableName: this.tableName,
-        Key: { [TABLE.partitionKey]: jobPk(jobId), [TABLE.sortKey]: JOB_SK },
+        Key: this.jobKey(jobId),
         ConsistentRead: true,
       }),
     );
@@ -199,21 +194,10 @@ export class DynamoDbJobsStore extends JobOutbox implements JobsStore {
   async requestCancel(jobId: string, at: Date): Promise<JobRecord | undefined> {
     await sendIf(
       this.doc,
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { [TABLE.partitionKey]: jobPk(jobId), [TABLE.sortKey]: JOB_SK },
-        UpdateExpression: 'SET #status = :cancelling, #cancelRequestedAt = :at',
-        ConditionExpression: 'attribute_exists(#pk) AND #status = :running',
-        ExpressionAttributeNames: {
-          '#pk': TABLE.partitionKey,
-          '#status': 'status',
-          '#cancelRequestedAt': 'cancelRequestedAt',
-        },
-        ExpressionAttributeValues: {
-          ':cancelling': 'CANCELLING',
-          ':running': 'RUNNING',
-          ':at': at.toISOString(),
-        },
+      updateItem(this.tableName, this.jobKey(jobId), {
+        set: { status: 'CANCELLING', cancelRequestedAt: at.toISOString() },
+        exists: true,
+        equal: { status: 'RUNNING' },
       }),
     );
     return this.getJob(jobId);
@@ -225,21 +209,13 @@ export class DynamoDbJobsStore extends JobOutbox implements JobsStore {
     // False when it was cancelled in between: it finishes as cancelled on the next call.
     return sendIf(
       this.doc,
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { [TABLE.partitionKey]: jobPk(jobId), [TABLE.sortKey]: JOB_SK },
-        UpdateExpression: 'SET #status = :final, #completedAt = :at',
-        ConditionExpression: 'attribute_exists(#pk) AND #status = :from',
-        ExpressionAttributeNames: {
-          '#pk': TABLE.partitionKey,
-          '#status': 'status',
-          '#completedAt': 'completedAt',
+      updateItem(this.tableName, this.jobKey(jobId), {
+        set: {
+          status: job.status === 'CANCELLING' ? 'CANCELLED' : 'COMPLETED',
+          completedAt: at.toISOString(),
         },
-        ExpressionAttributeValues: {
-          ':from': job.status,
-          ':final': job.status === 'CANCELLING' ? 'CANCELLED' : 'COMPLETED',
-          ':at': at.toISOString(),
-        },
+        exists: true,
+        equal: { status: job.status },
       }),
     );
   }
@@ -247,27 +223,17 @@ export class DynamoDbJobsStore extends JobOutbox implements JobsStore {
   async markDeadLetterNotified(jobId: string, at: Date): Promise<boolean> {
     return sendIf(
       this.doc,
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { [TABLE.partitionKey]: jobPk(jobId), [TABLE.sortKey]: JOB_SK },
-        UpdateExpression: 'SET #notified = :at',
-        ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(#notified)',
-        ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#notified': 'deadLetterNotifiedAt' },
-        ExpressionAttributeValues: { ':at': at.toISOString() },
+      updateItem(this.tableName, this.jobKey(jobId), {
+        set: { deadLetterNotifiedAt: at.toISOString() },
+        exists: true,
+        absent: ['deadLetterNotifiedAt'],
       }),
     );
   }
 
   async markQueued(jobId: string, at: Date): Promise<void> {
     await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { [TABLE.partitionKey]: jobPk(jobId), [TABLE.sortKey]: JOB_SK },
-        UpdateExpression: 'SET #queuedAt = :at',
-        ConditionExpression: 'attribute_exists(#pk)',
-        ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#queuedAt': 'queuedAt' },
-        ExpressionAttributeValues: { ':at': at.toISOString() },
-      }),
+      updateItem(this.tableName, this.jobKey(jobId), { set: { queuedAt: at.toISOString() }, exists: true }),
     );
     await this.deleteOutbox(jobId, { kind: 'fan-out' });
   }
@@ -298,33 +264,16 @@ export class DynamoDbJobsStore extends JobOutbox implements JobsStore {
         errorCode: s.error?.code,
         result: s.result,
       };
-      const names: Record<string, string> = { '#pk': TABLE.partitionKey, '#status': 'status' };
-      const values: Record<string, unknown> = { ':pending': 'PENDING' };
-      const sets: string[] = [];
-      for (const [name, value] of Object.entries(fields)) {
-        if (value === undefined) continue;
-        names[`#${name}`] = name;
-        values[`:${name}`] = value;
-        sets.push(`#${name} = :${name}`);
-      }
-      names['#deadLetteredAt'] = 'deadLetteredAt';
-      names['#waiting'] = 'waiting';
-      try {
-        await this.doc.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { [TABLE.partitionKey]: jobPk(jobId), [TABLE.sortKey]: itemSk(s.index) },
-            UpdateExpression: `SET ${sets.join(', ')} REMOVE #deadLetteredAt, #waiting`,
-            ConditionExpression: 'attribute_exists(#pk) AND #status = :pending',
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-          }),
-        );
-        return 1;
-      } catch (e) {
-        if (isConditionFailure(e)) return 0;
-        throw e;
-      }
+      const settled = await sendIf(
+        this.doc,
+        updateItem(this.tableName, this.itemKey(jobId, s.index), {
+          set: fields,
+          remove: ['deadLetteredAt', 'waiting'],
+          exists: true,
+          equal: { status: 'PENDING' },
+        }),
+      );
+      return settled ? 1 : 0;
     });
     const changed = results.reduce<number>((a, b) => a + b, 0);
     const unchanged = settlements.length - changed;
@@ -336,14 +285,10 @@ export class DynamoDbJobsStore extends JobOutbox implements JobsStore {
   private async addOpenItems(jobId: string, delta: number): Promise<number | undefined> {
     try {
       const out = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { [TABLE.partitionKey]: jobPk(jobId), [TABLE.sortKey]: JOB_SK },
-          UpdateExpression: 'ADD #open :delta',
-          ConditionExpression: 'attribute_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#open': 'openItems' },
-          ExpressionAttributeValues: { ':delta': delta },
-          ReturnValues: 'UPDATED_NEW',
+        updateItem(this.tableName, this.jobKey(jobId), {
+          add: { openItems: delta },
+          exists: true,
+          returnValues: 'UPDATED_NEW',
         }),
       );
       const open = out.Attributes?.openItems;
@@ -373,17 +318,10 @@ export class DynamoDbJobsStore extends JobOutbox implements JobsStore {
     await inParallel(indexes, this.parallelism, async (index) => {
       await sendIf(
         this.doc,
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { [TABLE.partitionKey]: jobPk(jobId), [TABLE.sortKey]: itemSk(index) },
-          UpdateExpression: 'SET #attribute = :value',
-          ConditionExpression: 'attribute_exists(#pk) AND #status = :pending',
-          ExpressionAttributeNames: {
-            '#pk': TABLE.partitionKey,
-            '#status': 'status',
-            '#attribute': attribute,
-          },
-          ExpressionAttributeValues: { ':pending': 'PENDING', ':value': value },
+        updateItem(this.tableName, this.itemKey(jobId, index), {
+          set: { [attribute]: value },
+          exists: true,
+          equal: { status: 'PENDING' },
         }),
       );
     });
@@ -510,25 +448,13 @@ export class DynamoDbJobsStore extends JobOutbox implements JobsStore {
     batch: number,
     change: { status: JobBatch['status']; lrsJobId?: string; polls?: number },
   ): Promise<void> {
-    const names: Record<string, string> = { '#pk': TABLE.partitionKey };
-    const values: Record<string, unknown> = {};
-    const sets: string[] = [];
-    for (const [name, value] of Object.entries(change)) {
-      if (value === undefined) continue;
-      names[`#${name}`] = name;
-      values[`:${name}`] = value;
-      sets.push(`#${name} = :${name}`);
-    }
     await sendIf(
       this.doc,
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { [TABLE.partitionKey]: jobPk(jobId), [TABLE.sortKey]: batchSk(batch) },
-        UpdateExpression: `SET ${sets.join(', ')}`,
-        ConditionExpression: 'attribute_exists(#pk)',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
+      updateItem(
+        this.tableName,
+        { [TABLE.partitionKey]: jobPk(jobId), [TABLE.sortKey]: batchSk(batch) },
+        { set: change, exists: true },
+      ),
     );
   }
 }

@@ -24,6 +24,7 @@ import type {
 } from '../ports/registry.js';
 import { isConditionFailure, sendIf } from './dynamodb-conditional.js';
 import { queryItems } from './dynamodb-query.js';
+import { updateItem } from './dynamodb-update.js';
 
 type Item = Record<string, unknown>;
 
@@ -101,26 +102,9 @@ export class DynamoDbRegistry implements Registry {
   }
 
   private async update(pk: string, sk: string, changes: Item): Promise<boolean> {
-    const entries = Object.entries(changes).filter(([, v]) => v !== undefined);
-    const names: Record<string, string> = { '#pk': REGISTRY.partitionKey };
-    const values: Record<string, unknown> = {};
-    const sets = entries.map(([k, v], n) => {
-      names[`#f${n}`] = k;
-      values[`:v${n}`] = v;
-      return `#f${n} = :v${n}`;
-    });
-    if (sets.length === 0) return (await this.getItem(pk, sk)) !== undefined;
-    return sendIf(
-      this.doc,
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: key(pk, sk),
-        UpdateExpression: `SET ${sets.join(', ')}`,
-        ConditionExpression: 'attribute_exists(#pk)',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-    );
+    if (Object.values(changes).every((v) => v === undefined))
+      return (await this.getItem(pk, sk)) !== undefined;
+    return sendIf(this.doc, updateItem(this.tableName, key(pk, sk), { set: changes, exists: true }));
   }
 
   private async deleteKeys(keys: ReadonlyArray<Record<string, string>>): Promise<void> {

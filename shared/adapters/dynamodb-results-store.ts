@@ -37,12 +37,17 @@ import {
   requestPk,
   StoredBodies,
 } from './dynamodb-bodies.js';
-import { isConditionFailure, sendIf } from './dynamodb-conditional.js';
+import { isConditionFailure, putNew, sendIf } from './dynamodb-conditional.js';
+import { updateItem } from './dynamodb-update.js';
 
 /** Largest gzipped body kept inside the record (two bodies plus metadata stay well under 400 KB). */
 export const INLINE_LIMIT_BYTES = 150_000;
 
 const REQUEST_SK = 'REQUEST';
+const requestKey = (requestId: string) => ({
+  [TABLE.partitionKey]: requestPk(requestId),
+  [TABLE.sortKey]: REQUEST_SK,
+});
 const IDEMPOTENCY_SK = 'IDEMPOTENCY';
 const idempotencyPk = (organisationId: string, caller: string, key: string) =>
   `IDEMPOTENCY#${organisationId}#${encodeURIComponent(caller)}#${key}`;
@@ -218,24 +223,9 @@ export class DynamoDbResultsStore implements ResultsStore {
   async noteWaiting(requestId: string, attempt: number, note: WaitingNote): Promise<void> {
     await sendIf(
       this.doc,
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { [TABLE.partitionKey]: requestPk(requestId), [TABLE.sortKey]: REQUEST_SK },
-        UpdateExpression: 'SET #status = :waiting, #waiting = :note',
-        ConditionExpression: '#status = :failed AND #retryable = :true AND #attempts = :attempt',
-        ExpressionAttributeNames: {
-          '#status': 'status',
-          '#waiting': 'waiting',
-          '#retryable': 'retryable',
-          '#attempts': 'attempts',
-        },
-        ExpressionAttributeValues: {
-          ':waiting': 'WAITING',
-          ':failed': 'FAILED',
-          ':true': true,
-          ':attempt': attempt,
-          ':note': note,
-        },
+      updateItem(this.tableName, requestKey(requestId), {
+        set: { status: 'WAITING', waiting: note },
+        equal: { status: 'FAILED', retryable: true, attempts: attempt },
       }),
     );
   }
@@ -285,34 +275,14 @@ export class DynamoDbResultsStore implements ResultsStore {
     return out;
   }
 
-  private async putIfNew(fields: Record<string, unknown> & { requestId: string }): Promise<boolean> {
-    return sendIf(
-      this.doc,
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          [TABLE.partitionKey]: requestPk(fields.requestId),
-          [TABLE.sortKey]: REQUEST_SK,
-          type: 'request',
-          ...fields,
-        },
-        ConditionExpression: 'attribute_not_exists(#pk)',
-        ExpressionAttributeNames: { '#pk': TABLE.partitionKey },
-      }),
-    );
+  private putIfNew(fields: Record<string, unknown> & { requestId: string }): Promise<boolean> {
+    return putNew(this.doc, this.tableName, { ...requestKey(fields.requestId), type: 'request', ...fields });
   }
 
   async noteDeadLetter(requestId: string, note: DeadLetterNote): Promise<void> {
     await sendIf(
       this.doc,
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { [TABLE.partitionKey]: requestPk(requestId), [TABLE.sortKey]: REQUEST_SK },
-        UpdateExpression: 'SET #deadLetter = :note',
-        ConditionExpression: 'attribute_exists(#pk)',
-        ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#deadLetter': 'deadLetter' },
-        ExpressionAttributeValues: { ':note': note },
-      }),
+      updateItem(this.tableName, requestKey(requestId), { set: { deadLetter: note }, exists: true }),
     );
   }
 
@@ -374,33 +344,15 @@ export class DynamoDbResultsStore implements ResultsStore {
     attempt: number,
     fields: Record<string, unknown>,
   ): Promise<StoredRequest> {
-    const names: Record<string, string> = {
-      '#status': 'status',
-      '#attempts': 'attempts',
-      '#lease': 'leaseExpiresAt',
-    };
-    const values: Record<string, unknown> = { ':inProgress': 'IN_PROGRESS', ':attempt': attempt };
-    const sets: string[] = [];
-    const removes = ['#lease'];
-    for (const [name, value] of Object.entries(fields)) {
-      names[`#${name}`] = name;
-      if (value === undefined) {
-        removes.push(`#${name}`);
-      } else {
-        values[`:${name}`] = value;
-        sets.push(`#${name} = :${name}`);
-      }
-    }
+    // A field given as undefined is removed, as is the lease.
+    const unset = Object.keys(fields).filter((name) => fields[name] === undefined);
     try {
       const out = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { [TABLE.partitionKey]: requestPk(requestId), [TABLE.sortKey]: REQUEST_SK },
-          UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
-          ConditionExpression: '#status = :inProgress AND #attempts = :attempt',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
+        updateItem(this.tableName, requestKey(requestId), {
+          set: fields,
+          remove: ['leaseExpiresAt', ...unset],
+          equal: { status: 'IN_PROGRESS', attempts: attempt },
+          returnValues: 'ALL_NEW',
         }),
       );
       return this.toRecord(out.Attributes ?? {});
@@ -417,7 +369,7 @@ export class DynamoDbResultsStore implements ResultsStore {
     const out = await this.doc.send(
       new GetCommand({
         TableName: this.tableName,
-        Key: { [TABLE.partitionKey]: requestPk(requestId), [TABLE.sortKey]: REQUEST_SK },
+        Key: requestKey(requestId),
         ConsistentRead: true,
       }),
     );
@@ -430,14 +382,7 @@ export class DynamoDbResultsStore implements ResultsStore {
     ref: BlobRef,
   ): Promise<Record<string, unknown>> {
     const out = await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { [TABLE.partitionKey]: requestPk(requestId), [TABLE.sortKey]: REQUEST_SK },
-        UpdateExpression: 'SET #name = :ref',
-        ExpressionAttributeNames: { '#name': name },
-        ExpressionAttributeValues: { ':ref': ref },
-        ReturnValues: 'ALL_NEW',
-      }),
+      updateItem(this.tableName, requestKey(requestId), { set: { [name]: ref }, returnValues: 'ALL_NEW' }),
     );
     return out.Attributes ?? {};
   }

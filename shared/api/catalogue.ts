@@ -1,8 +1,9 @@
 /**
  * The catalogue pages, generated from the two tables the gateway answers from: every error code
  * (shared/domain/error-codes.ts) and every outcome (shared/lrs/contract/outcome-catalogue.ts), each
- * with what the calling MIS should do. `npm run openapi` writes them to docs/outcomes.md and docs/errors.html; the HTML page is
- * served at /v1/docs/errors and is where every `docUrl` points (`#<error code>`, `#outcome-<name>`).
+ * with what the calling MIS should do. `npm run openapi` writes them to docs/outcomes.md (committed) and
+ * docs/errors.html (built, not committed); the requests function renders the HTML page at /v1/docs/errors,
+ * where every `docUrl` points (`#<error code>`, `#outcome-<name>`).
  */
 import { ERROR_CODE_LIST, ERROR_CODES } from '../domain/error-codes.js';
 import { OUTCOME_CATALOGUE } from '../lrs/contract/outcome-catalogue.js';

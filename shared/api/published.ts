@@ -1,12 +1,12 @@
 /**
  * The published reference as the requests function serves it: the committed openapi.json (bundled into
- * the function), the browsable page rendered from it with Swagger UI, and the catalogue page that
- * `npm run openapi` writes to docs/errors.html. In Lambda the Swagger UI files and the catalogue page
- * are copied next to the bundle (LAMBDA_TASK_ROOT/reference/); locally they are read from the repository.
+ * the function), the browsable page rendered from it with Swagger UI, and the catalogue page rendered
+ * from the error and outcome tables. In Lambda the Swagger UI files are copied next to the bundle
+ * (LAMBDA_TASK_ROOT/reference/); locally they are read from node_modules.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import document from '../../openapi.json' with { type: 'json' };
+import { catalogueHtml } from './catalogue.js';
 import { REFERENCE_BUNDLE_DIR, referenceHtml, swaggerAssets } from './reference-page.js';
 
 export const publishedDocument: unknown = document;
@@ -24,10 +24,7 @@ export const referencePage = (page: 'reference' | 'catalogue'): string => {
     text =
       page === 'reference'
         ? referenceHtml(document, swaggerAssets(dir), { catalogueHref: 'docs/errors' })
-        : readFileSync(
-            join(dir ?? join(import.meta.dirname, '..', '..', 'docs'), 'errors.html'),
-            'utf8',
-          ).replace('href="api.html"', 'href="../docs"');
+        : catalogueHtml({ referenceHref: '../docs' });
     cache.set(page, text);
   }
   return text;

@@ -21,7 +21,6 @@ export const REFERENCE_BUNDLE_DIR = 'reference';
 export const REFERENCE_BUNDLE_FILES: Readonly<Record<string, string>> = {
   [`${REFERENCE_BUNDLE_DIR}/${SWAGGER_ASSET_FILES.script}`]: `node_modules/swagger-ui-dist/${SWAGGER_ASSET_FILES.script}`,
   [`${REFERENCE_BUNDLE_DIR}/${SWAGGER_ASSET_FILES.styles}`]: `node_modules/swagger-ui-dist/${SWAGGER_ASSET_FILES.styles}`,
-  [`${REFERENCE_BUNDLE_DIR}/errors.html`]: 'docs/errors.html',
 };
 
 /** The Swagger UI files: next to the function's bundle in Lambda (`dir`), else from node_modules. */

@@ -110,63 +110,46 @@ const parseEnv = <S extends z.ZodObject<z.ZodRawShape>>(schema: S, env: NodeJS.P
   return parsed.data;
 };
 
+/** What a variable the schema leaves unset stands for, where that is not `undefined`. */
+const UNSET: Partial<RuntimeConfig> = { trustedSenderIds: [], operationQueueUrls: {} };
+
+/** Reads and checks just the variables of `keys`: a function is not failed for one it never reads. */
+const loadConfig = <K extends keyof RuntimeConfig>(
+  keys: readonly K[],
+  env: NodeJS.ProcessEnv,
+): Pick<RuntimeConfig, K> => {
+  const shape: Record<string, z.ZodType> = runtimeEnvSchema.shape;
+  const subset = z.object(Object.fromEntries(keys.map((k) => [ENV[k], shape[ENV[k]] as z.ZodType])));
+  const e: Record<string, unknown> = parseEnv(subset, env);
+  return Object.fromEntries(keys.map((k) => [k, e[ENV[k]] ?? UNSET[k]])) as Pick<RuntimeConfig, K>;
+};
+
+const RUNTIME_KEYS = [
+  'stage',
+  'tableName',
+  'lrsEndpoint',
+  'lrsTimeoutMs',
+  'orgSecretPrefix',
+  'registryTableName',
+  'registryCacheSeconds',
+  'trustedSenderIds',
+  'operationQueueUrls',
+  'dataTtlDays',
+  'lrsServiceHours',
+  'lrsMaxResponseBytes',
+] as const satisfies readonly (keyof RuntimeConfig)[];
+
 /**
  * Parses the environment once. Throws a ConfigurationError listing each variable and its rule.
  * Accepts empty strings as "unset" so that a CDK `environment` entry of '' falls back to the default.
  */
-export const loadRuntimeConfig = (env: NodeJS.ProcessEnv = process.env): RuntimeConfig => {
-  const e = parseEnv(runtimeEnvSchema, env);
-  return {
-    stage: e[ENV.stage],
-    tableName: e[ENV.tableName],
-    lrsEndpoint: e[ENV.lrsEndpoint],
-    lrsTimeoutMs: e[ENV.lrsTimeoutMs],
-    orgSecretPrefix: e[ENV.orgSecretPrefix],
-    registryTableName: e[ENV.registryTableName],
-    registryCacheSeconds: e[ENV.registryCacheSeconds],
-    trustedSenderIds: e[ENV.trustedSenderIds] ?? [],
-    operationQueueUrls: e[ENV.operationQueueUrls] ?? {},
-    dataTtlDays: e[ENV.dataTtlDays],
-    lrsServiceHours: e[ENV.lrsServiceHours],
-    lrsMaxResponseBytes: e[ENV.lrsMaxResponseBytes],
-  };
-};
+export const loadRuntimeConfig = (env: NodeJS.ProcessEnv = process.env): RuntimeConfig =>
+  loadConfig(RUNTIME_KEYS, env);
 
 /** Just what the requests function needs (it never calls the LRS). */
-export const loadReadConfig = (
-  env: NodeJS.ProcessEnv = process.env,
-): Pick<
-  RuntimeConfig,
-  'stage' | 'tableName' | 'registryTableName' | 'registryCacheSeconds' | 'dataTtlDays'
-> => {
-  const schema = runtimeEnvSchema.pick({
-    [ENV.stage]: true,
-    [ENV.tableName]: true,
-    [ENV.registryTableName]: true,
-    [ENV.registryCacheSeconds]: true,
-    [ENV.dataTtlDays]: true,
-  } as const);
-  const e = parseEnv(schema, env);
-  return {
-    stage: e[ENV.stage],
-    tableName: e[ENV.tableName],
-    registryTableName: e[ENV.registryTableName],
-    registryCacheSeconds: e[ENV.registryCacheSeconds],
-    dataTtlDays: e[ENV.dataTtlDays],
-  };
-};
+export const loadReadConfig = (env: NodeJS.ProcessEnv = process.env) =>
+  loadConfig(['stage', 'tableName', 'registryTableName', 'registryCacheSeconds', 'dataTtlDays'], env);
 
 /** What the authorizer and the certificate check need: the registry table. */
-export const loadRegistryConfig = (
-  env: NodeJS.ProcessEnv = process.env,
-): Pick<RuntimeConfig, 'registryTableName' | 'registryCacheSeconds'> => {
-  const schema = runtimeEnvSchema.pick({
-    [ENV.registryTableName]: true,
-    [ENV.registryCacheSeconds]: true,
-  } as const);
-  const e = parseEnv(schema, env);
-  return {
-    registryTableName: e[ENV.registryTableName],
-    registryCacheSeconds: e[ENV.registryCacheSeconds],
-  };
-};
+export const loadRegistryConfig = (env: NodeJS.ProcessEnv = process.env) =>
+  loadConfig(['registryTableName', 'registryCacheSeconds'], env);

@@ -284,26 +284,13 @@ describe('organisation secret policy (the admin CLI attaches it to every secret)
 
   it("refuses the value to everyone but the stage's reader roles and listed readers", () => {
     const operator = 'arn:aws:iam::123456789012:role/lrs-operator';
-    expect(orgSecretResourcePolicy(scope, 'live', [operator])).toEqual({
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Sid: 'OnlyTheGatewayReadsTheValue',
-          Effect: 'Deny',
-          Principal: '*',
-          Action: 'secretsmanager:GetSecretValue',
-          Resource: '*',
-          Condition: {
-            ArnNotLike: {
-              'aws:PrincipalArn': [
-                'arn:aws:iam::123456789012:role/lrs-gateway/live/org-secret-reader/*',
-                operator,
-              ],
-            },
-          },
-        },
-      ],
-    });
+    // The document exactly as PutResourcePolicy receives it (key order included).
+    const expected =
+      '{"Version":"2012-10-17","Statement":[{"Sid":"OnlyTheGatewayReadsTheValue","Effect":"Deny",' +
+      '"Principal":"*","Action":"secretsmanager:GetSecretValue","Resource":"*","Condition":{"ArnNotLike":' +
+      '{"aws:PrincipalArn":["arn:aws:iam::123456789012:role/lrs-gateway/live/org-secret-reader/*",' +
+      `"${operator}"]}}}]}`;
+    expect(JSON.stringify(orgSecretResourcePolicy(scope, 'live', [operator]))).toBe(expected);
   });
 
   it("names the roles the stack puts under the readers' path, and no role of another stage or path", () => {

@@ -12,7 +12,7 @@ import {
 import { hashClientSecret, newClientSecret } from '../../local/token-issuer.js';
 import { ALL_SCOPES, type Scope } from '../../shared/config/scopes.js';
 import type { CallerRecord } from '../../shared/ports/registry.js';
-import { type AdminContext, organisationArg, UsageError } from './context.js';
+import { type AdminContext, organisationArg, type StatusTarget, UsageError } from './context.js';
 
 const CALLER_ID = /^[A-Za-z0-9._:@/+=-]{1,256}$/;
 const SENDER_ID = /^[A-Za-z0-9:._@+=,/-]{1,256}$/;
@@ -20,6 +20,14 @@ const SENDER_ID = /^[A-Za-z0-9:._@+=,/-]{1,256}$/;
 const callerArg = (id: string | undefined): string => {
   if (!id || !CALLER_ID.test(id)) throw new UsageError('Name the caller by its client id');
   return id;
+};
+
+/** `caller suspend|resume`: a suspended caller's calls and queue messages are refused. */
+export const CALLER_STATUS: StatusTarget = {
+  noun: 'Caller',
+  parse: callerArg,
+  update: (registry, id, changes) => registry.updateCaller(id, changes),
+  suspended: 'suspended (its calls and messages are refused)',
 };
 
 const scopesOption = (ctx: AdminContext): Scope[] => {
@@ -112,19 +120,6 @@ export const callerAdd = async (ctx: AdminContext, id: string | undefined): Prom
     ctx.io.out('  The secret is shown once: hand it to the caller over a secure channel.');
   }
   ctx.io.out(`  next: npm run admin -- grant ${callerId} <organisation>`);
-};
-
-export const callerStatus = async (
-  ctx: AdminContext,
-  id: string | undefined,
-  status: 'active' | 'suspended',
-) => {
-  const callerId = callerArg(id);
-  const ok = await ctx.registry.updateCaller(callerId, { status, updatedAt: new Date().toISOString() });
-  if (!ok) throw new UsageError(`Caller ${callerId} is not registered`);
-  ctx.io.out(
-    `Caller ${callerId} ${status === 'suspended' ? 'suspended (its calls and messages are refused)' : 'active again'}`,
-  );
 };
 
 export const callerRemove = async (ctx: AdminContext, id: string | undefined): Promise<void> => {

@@ -11,6 +11,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDbRegistry } from '../../shared/adapters/dynamodb-registry.js';
 import { DEFAULT_TOKEN_SCOPE_PREFIX, orgSecretPrefix, registryTableName } from '../../shared/config/names.js';
 import { ORGANISATION_ID_PATTERN } from '../../shared/config/runtime.js';
+import type { RegistryStatus } from '../../shared/ports/registry.js';
 
 export const OPTIONS = {
   stage: { type: 'string' },
@@ -157,4 +158,33 @@ export const organisationArg = (id: string | undefined): string => {
     );
   }
   return id;
+};
+
+/** A registry record that `suspend` and `resume` act on: organisations and callers. */
+export interface StatusTarget {
+  /** How messages name it: `Organisation`, `Caller`. */
+  readonly noun: string;
+  /** The id from the command line, checked. */
+  readonly parse: (id: string | undefined) => string;
+  /** Writes the change; false when there is no such record. */
+  readonly update: (
+    registry: DynamoDbRegistry,
+    id: string,
+    changes: { status: RegistryStatus; updatedAt: string },
+  ) => Promise<boolean>;
+  /** What being suspended means for the gateway's callers, said after the noun and id. */
+  readonly suspended: string;
+}
+
+/** `<org|caller> suspend|resume <id>`: the record's new status, and what it now means. */
+export const setStatus = async (
+  ctx: AdminContext,
+  target: StatusTarget,
+  id: string | undefined,
+  status: RegistryStatus,
+): Promise<void> => {
+  const key = target.parse(id);
+  const ok = await target.update(ctx.registry, key, { status, updatedAt: new Date().toISOString() });
+  if (!ok) throw new UsageError(`${target.noun} ${key} is not registered`);
+  ctx.io.out(`${target.noun} ${key} ${status === 'suspended' ? target.suspended : 'active again'}`);
 };

@@ -4,10 +4,18 @@
  */
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { callerAdd, callerList, callerRemove, callerStatus, grant, revoke } from './callers.js';
-import { type AdminContext, createContext, type Io, OPTIONS, UsageError } from './context.js';
+import { CALLER_STATUS, callerAdd, callerList, callerRemove, grant, revoke } from './callers.js';
+import {
+  type AdminContext,
+  createContext,
+  type Io,
+  OPTIONS,
+  type StatusTarget,
+  setStatus,
+  UsageError,
+} from './context.js';
 import { doctor } from './doctor.js';
-import { orgAdd, orgList, orgRemove, orgRotate, orgShow, orgStatus } from './organisations.js';
+import { ORGANISATION_STATUS, orgAdd, orgList, orgRemove, orgRotate, orgShow } from './organisations.js';
 
 export const USAGE = `Usage: npm run admin -- [--stage <stage>] [--local] <command>
 
@@ -30,58 +38,45 @@ Secrets (passphrases, the organisation password) are read from the environment v
 never from the command line. Endpoints: --local (npm start's emulators), or --dynamodb-endpoint,
 --secrets-endpoint, --cognito-endpoint; --registry-table overrides lrs-gateway-<stage>-registry.`;
 
+/**
+ * A command's work, given the words after its name (`org show <id>`: the id; `grant <caller> <org>`: both).
+ * Resolves false when it ran and found a fault (the doctor's diagnosis: exit code 1).
+ */
+type Command = (ctx: AdminContext, first: string | undefined, second: string | undefined) => Promise<unknown>;
+
+/** `<group> suspend <id>` and `<group> resume <id>`. */
+const statusCommands = (group: string, target: StatusTarget): Record<string, Command> => ({
+  [`${group} suspend`]: (ctx, id) => setStatus(ctx, target, id, 'suspended'),
+  [`${group} resume`]: (ctx, id) => setStatus(ctx, target, id, 'active'),
+});
+
+/** Every command by its name: one word, or the group and the verb for `org` and `caller`. */
+const COMMANDS: ReadonlyMap<string, Command> = new Map(
+  Object.entries({
+    'org add': orgAdd,
+    'org rotate': orgRotate,
+    ...statusCommands('org', ORGANISATION_STATUS),
+    'org remove': orgRemove,
+    'org list': orgList,
+    'org show': orgShow,
+    'caller add': callerAdd,
+    ...statusCommands('caller', CALLER_STATUS),
+    'caller remove': callerRemove,
+    'caller list': callerList,
+    grant,
+    revoke,
+    doctor,
+  } satisfies Record<string, Command>),
+);
+
+const GROUPS: ReadonlySet<string | undefined> = new Set(['org', 'caller']);
+
 const dispatch = async (ctx: AdminContext, args: readonly string[]): Promise<boolean> => {
-  const [group, verb, a] = args;
-  const key = group === 'org' || group === 'caller' ? `${group} ${verb ?? ''}` : (group ?? '');
-  const id = group === 'org' || group === 'caller' ? a : verb;
-  switch (key) {
-    case 'org add':
-      await orgAdd(ctx, id);
-      return true;
-    case 'org rotate':
-      await orgRotate(ctx, id);
-      return true;
-    case 'org suspend':
-      await orgStatus(ctx, id, 'suspended');
-      return true;
-    case 'org resume':
-      await orgStatus(ctx, id, 'active');
-      return true;
-    case 'org remove':
-      await orgRemove(ctx, id);
-      return true;
-    case 'org list':
-      await orgList(ctx);
-      return true;
-    case 'org show':
-      await orgShow(ctx, id);
-      return true;
-    case 'caller add':
-      await callerAdd(ctx, id);
-      return true;
-    case 'caller suspend':
-      await callerStatus(ctx, id, 'suspended');
-      return true;
-    case 'caller resume':
-      await callerStatus(ctx, id, 'active');
-      return true;
-    case 'caller remove':
-      await callerRemove(ctx, id);
-      return true;
-    case 'caller list':
-      await callerList(ctx);
-      return true;
-    case 'grant':
-      await grant(ctx, verb, a);
-      return true;
-    case 'revoke':
-      await revoke(ctx, verb, a);
-      return true;
-    case 'doctor':
-      return doctor(ctx, verb);
-    default:
-      throw new UsageError(`Unknown command: ${args.join(' ') || '(none)'}\n\n${USAGE}`);
-  }
+  const grouped = GROUPS.has(args[0]);
+  const command = COMMANDS.get(grouped ? `${args[0]} ${args[1] ?? ''}` : (args[0] ?? ''));
+  if (!command) throw new UsageError(`Unknown command: ${args.join(' ') || '(none)'}\n\n${USAGE}`);
+  const [first, second] = args.slice(grouped ? 2 : 1);
+  return (await command(ctx, first, second)) !== false;
 };
 
 /** Runs one command; resolves with the exit code (0 ok, 1 a diagnosis or AWS failure, 2 a usage error). */

@@ -28,7 +28,13 @@ import {
   CertificateProblem,
   checkCertificate,
 } from './certificate.js';
-import { type AdminContext, organisationArg, secretFromEnv, UsageError } from './context.js';
+import {
+  type AdminContext,
+  organisationArg,
+  type StatusTarget,
+  secretFromEnv,
+  UsageError,
+} from './context.js';
 
 type SecretJson = Record<string, unknown>;
 
@@ -263,22 +269,12 @@ export const orgRotate = async (ctx: AdminContext, id: string | undefined): Prom
   if (facts) describeCertificate(ctx, facts);
 };
 
-export const orgStatus = async (
-  ctx: AdminContext,
-  id: string | undefined,
-  status: 'active' | 'suspended',
-) => {
-  const organisationId = organisationArg(id);
-  const ok = await ctx.registry.updateOrganisation(organisationId, {
-    status,
-    updatedAt: new Date().toISOString(),
-  });
-  if (!ok) throw new UsageError(`Organisation ${organisationId} is not registered`);
-  ctx.io.out(
-    status === 'suspended'
-      ? `Organisation ${organisationId} suspended: calls for it are refused (403) within the registry cache window`
-      : `Organisation ${organisationId} active again`,
-  );
+/** `org suspend|resume`: calls for a suspended organisation are refused (403). */
+export const ORGANISATION_STATUS: StatusTarget = {
+  noun: 'Organisation',
+  parse: organisationArg,
+  update: (registry, id, changes) => registry.updateOrganisation(id, changes),
+  suspended: 'suspended: calls for it are refused (403) within the registry cache window',
 };
 
 export const orgRemove = async (ctx: AdminContext, id: string | undefined): Promise<void> => {

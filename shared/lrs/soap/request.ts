@@ -135,54 +135,21 @@ const invokingUser = (id: CallIdentity): WireObject => ({
   UserName: id.userName,
 });
 
-/** The names from the past, the address and the birth details, in the order both learner types list them. */
-const pastNamesAndAddress = (
-  l: Partial<
-    Pick<
-      OperationRequest<'registerLearner'>['learner'],
-      | 'previousFamilyName'
-      | 'familyNameAtAge16'
-      | 'schoolAtAge16'
-      | 'lastKnownAddressLine1'
-      | 'lastKnownAddressLine2'
-      | 'lastKnownAddressTown'
-      | 'lastKnownAddressCountyOrCity'
-      | 'lastKnownPostCode'
-      | 'dateOfAddressCapture'
-      | 'dateOfBirth'
-      | 'placeOfBirth'
-    >
-  >,
-): WireObject => ({
-  PreviousFamilyName: l.previousFamilyName,
-  FamilyNameAtAge16: l.familyNameAtAge16,
-  SchoolAtAge16: l.schoolAtAge16,
-  LastKnownAddressLine1: l.lastKnownAddressLine1,
-  LastKnownAddressLine2: l.lastKnownAddressLine2,
-  LastKnownAddressTown: l.lastKnownAddressTown,
-  LastKnownAddressCountyOrCity: l.lastKnownAddressCountyOrCity,
-  LastKnownPostCode: l.lastKnownPostCode,
-  DateOfAddressCapture: l.dateOfAddressCapture,
-  DateOfBirth: l.dateOfBirth,
-  PlaceOfBirth: l.placeOfBirth,
-});
+/**
+ * Every field of a (validated, strict) request under its LearnerService or ExternalService element name:
+ * the JSON name capitalised (familyName → FamilyName), with `renames` where the service spells it
+ * otherwise. The serialiser writes only the contract's elements, in its order, and rejects a missing
+ * required one; the identity elements are spread after these, so a request field can never stand in
+ * for them.
+ */
+const capitalised = (r: object, renames: Readonly<Record<string, string>> = {}): WireObject =>
+  Object.fromEntries(
+    Object.entries(r).map(([k, v]) => [renames[k] ?? k.charAt(0).toUpperCase() + k.slice(1), v as WireValue]),
+  );
 
-const learnerToRegister = (l: OperationRequest<'registerLearner'>['learner']): WireObject => ({
-  Title: l.title,
-  GivenName: l.givenName,
-  MiddleOtherName: l.middleOtherName,
-  FamilyName: l.familyName,
-  PreferredGivenName: l.preferredGivenName,
-  ...pastNamesAndAddress(l),
-  Gender: l.gender,
-  EmailAddress: l.emailAddress,
-  Nationality: l.nationality,
-  ScottishCandidateNumber: l.scottishCandidateNumber,
-  VerificationType: l.verificationType,
-  OtherVerificationDescription: l.otherVerificationDescription,
-  AbilityToShare: l.abilityToShare,
-  Notes: l.notes,
-});
+/** LearnerService spells two of its element names in capitals. */
+const LEARNER_SERVICE_NAMES = { uln: 'ULN', misIdentifier: 'MISIdentifier' };
+const lsFields = (r: object): WireObject => capitalised(r, LEARNER_SERVICE_NAMES);
 
 const toDateTime = (v: string | undefined): string | undefined =>
   v === undefined ? undefined : v.length === 10 ? `${v}T00:00:00` : v;
@@ -190,122 +157,39 @@ const toDateTime = (v: string | undefined): string | undefined =>
 type WireBuilders = { [K in OperationId]: (req: OperationRequest<K>, id: CallIdentity) => WireObject };
 
 const WIRE: WireBuilders = {
-  findLearnerByUln: (r, id) => ({
-    FindType: r.findType,
-    ...lsCredentials(id),
-    ULN: r.uln,
-    FamilyName: r.familyName,
-    GivenName: r.givenName,
-  }),
-  findLearnerByDemographics: (r, id) => ({
-    FindType: r.findType,
-    ...lsCredentials(id),
-    FamilyName: r.familyName,
-    GivenName: r.givenName,
-    DateOfBirth: r.dateOfBirth,
-    Gender: r.gender,
-    LastKnownPostCode: r.lastKnownPostCode,
-    PreviousFamilyName: r.previousFamilyName,
-    SchoolAtAge16: r.schoolAtAge16,
-    PlaceOfBirth: r.placeOfBirth,
-    EmailAddress: r.emailAddress,
-  }),
-  verifyLearner: (r, id) => ({
-    ...lsCredentials(id),
-    LearnerToVerify: {
-      ULN: r.uln,
-      FamilyName: r.familyName,
-      GivenName: r.givenName,
-      DateOfBirth: r.dateOfBirth,
-      Gender: r.gender,
-    },
-  }),
-  registerLearner: (r, id) => ({ ...lsCredentials(id), Learner: learnerToRegister(r.learner) }),
-  updateLearner: (r, id) => ({
-    ...lsCredentials(id),
-    Learner: {
-      ...learnerToRegister(r.learner),
-      ULN: r.learner.uln,
-      VersionNumber: String(r.learner.versionNumber),
-    },
-  }),
+  findLearnerByUln: (r, id) => ({ ...lsFields(r), ...lsCredentials(id) }),
+  findLearnerByDemographics: (r, id) => ({ ...lsFields(r), ...lsCredentials(id) }),
+  verifyLearner: (r, id) => ({ ...lsCredentials(id), LearnerToVerify: lsFields(r) }),
+  registerLearner: (r, id) => ({ ...lsCredentials(id), Learner: lsFields(r.learner) }),
+  updateLearner: (r, id) => ({ ...lsCredentials(id), Learner: lsFields(r.learner) }),
   submitBatchRegistration: (r, id) => ({
     ...lsCredentials(id),
     JobType: r.jobType,
     LearnerRecordCount: String(r.learners.length),
-    Learner: r.learners.map(
-      (l): WireObject => ({
-        ULN: l.uln,
-        MISIdentifier: l.misIdentifier,
-        Title: l.title,
-        GivenName: l.givenName,
-        PreferredGivenName: l.preferredGivenName,
-        MiddleOtherName: l.middleOtherName,
-        FamilyName: l.familyName,
-        ...pastNamesAndAddress(l),
-        EmailAddress: l.emailAddress,
-        Gender: l.gender,
-        Nationality: l.nationality,
-        ScottishCandidateNumber: l.scottishCandidateNumber,
-        AbilityToShare: l.abilityToShare,
-        VerificationType: l.verificationType,
-        OtherVerificationDescription: l.otherVerificationDescription,
-        Notes: l.notes,
-      }),
-    ),
+    Learner: r.learners.map(lsFields),
   }),
   getBatchRegistrationOutput: (r, id) => ({ ...lsCredentials(id), JobID: r.jobId }),
   submitVerifyBatch: (r, id) => ({
     ...lsCredentials(id),
     LearnerRecordCount: String(r.learners.length),
     OrgEmail: r.orgEmail,
-    Learner: r.learners.map(
-      (l): WireObject => ({
-        MISIdentifier: l.misIdentifier,
-        ULN: l.uln,
-        FamilyName: l.familyName,
-        GivenName: l.givenName,
-        DateOfBirth: l.dateOfBirth,
-        Gender: l.gender,
-      }),
-    ),
+    Learner: r.learners.map(lsFields),
   }),
   getVerifyBatchOutput: (r, id) => ({ ...lsCredentials(id), JobID: r.jobId }),
   retrieveUlns: (r, id) => ({ ...lsCredentials(id), ULNsToRetrieve: { ULN: r.ulns } }),
+  // R9 elements carry the JSON names as they are; the identity elements are spread after the request.
   getLearningEvents: (r, id) => ({
+    ...r,
     invokingOrganisation: {
       OrganisationRef: id.credentials.organisationRef,
       Password: id.credentials.orgPassword,
       Ukprn: id.credentials.ukprn,
       Username: id.userName,
     },
-    userType: r.userType,
     vendorID: String(id.credentials.vendorId),
-    language: r.language,
-    uln: r.uln,
-    givenName: r.givenName,
-    familyName: r.familyName,
-    dateOfBirth: r.dateOfBirth,
-    gender: r.gender,
-    getType: r.getType,
   }),
-  getLearnerByUln: (r, id) => ({
-    ...r9Common(id, r),
-    uln: r.uln,
-    givenName: r.givenName,
-    familyName: r.familyName,
-    findType: r.findType,
-  }),
-  updateLearnerSubsetFields: (r, id) => ({
-    ...r9Common(id, r),
-    uln: r.uln,
-    versionNumber: String(r.versionNumber),
-    emailAddress: r.emailAddress,
-    telephoneNumber: r.telephoneNumber,
-    abilityToShare: r.abilityToShare,
-    schoolAtAge16: r.schoolAtAge16,
-    preferredGivenName: r.preferredGivenName,
-  }),
+  getLearnerByUln: (r, id) => ({ ...r, ...r9Common(id, r) }),
+  updateLearnerSubsetFields: (r, id) => ({ ...r, ...r9Common(id, r) }),
   viewAudit: (r, id) => ({
     ...r9Common(id, r),
     learnerUln: r.uln,
@@ -325,21 +209,11 @@ const WIRE: WireBuilders = {
     achievements: {
       Achievement: r.achievements.map(
         (a): WireObject => ({
+          ...capitalised(a),
           AchievementAwardDate: toDateTime(a.achievementAwardDate),
-          Action: String(a.action),
           ActionDate: toDateTime(a.actionDate),
-          ActionReason: a.actionReason,
+          // ExternalService spells it DateofBirth.
           DateofBirth: toDateTime(a.dateOfBirth),
-          FamilyName: a.familyName,
-          Gender: a.gender === undefined ? undefined : String(a.gender),
-          GivenName: a.givenName,
-          Grade: a.grade,
-          LanguageForAssessment: a.languageForAssessment,
-          LearnerPostcode: a.learnerPostcode,
-          MisIdentifier: a.misIdentifier,
-          ProviderUkprn: a.providerUkprn,
-          Uln: a.uln,
-          UnitOrQualificationReferenceNumber: a.unitOrQualificationReferenceNumber,
         }),
       ),
     },

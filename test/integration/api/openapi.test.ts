@@ -70,15 +70,10 @@ describe('the OpenAPI document', () => {
     expect(schemas.Outcome).toBeDefined();
   });
 
-  it('is committed as generated, with the catalogue pages and the typed client (run `npm run openapi`)', async () => {
+  it('is committed as generated, with the outcome catalogue and the client catalogue (run `npm run openapi`)', async () => {
     const files = await publishedFiles();
-    for (const path of [
-      'openapi.json',
-      'docs/outcomes.md',
-      'docs/errors.html',
-      'clients/typescript/schema.d.ts',
-      'clients/typescript/catalogue.ts',
-    ]) {
+    // docs/api.html, docs/errors.html and clients/typescript/schema.d.ts are built, not committed.
+    for (const path of ['openapi.json', 'docs/outcomes.md', 'clients/typescript/catalogue.ts']) {
       const committed = readFileSync(join(repoRoot, path), 'utf8');
       expect(committed === files[path], `${path} is stale: run npm run openapi`).toBe(true);
     }

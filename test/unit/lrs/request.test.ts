@@ -12,7 +12,7 @@ import {
   serializeRequest,
   wrapEnvelope,
 } from '../../../shared/lrs/soap/request.js';
-import { child, parseXml } from '../../../shared/lrs/soap/xml.js';
+import { child, escapeXml, parseXml } from '../../../shared/lrs/soap/xml.js';
 import { CREDS, CREDS_UKPRN_ONLY, SAMPLES } from '../../support/lrs-samples.js';
 import { render } from './render.js';
 
@@ -398,5 +398,31 @@ describe('SOAPAction and our WSDLs', () => {
         expect(present).toBe(ops.includes(op));
       }
     }
+  });
+});
+
+/** Each field's leaf values, by field name, at every depth of a validated request. */
+const leaves = (value: unknown, key = '', acc: Array<[string, string]> = []): Array<[string, string]> => {
+  if (Array.isArray(value)) for (const v of value) leaves(v, key, acc);
+  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) leaves(v, k, acc);
+  else if (value !== undefined) acc.push([key, String(value)]);
+  return acc;
+};
+
+describe('every request field reaches the wire', () => {
+  // Fields the gateway reads itself and never sends as an element of their own.
+  const NOT_SENT = new Set<string>([]);
+  it.each(OPERATION_IDS.map((op) => ({ op })))('$op', ({ op }) => {
+    const seen = new Set<string>();
+    for (const sample of SAMPLES[op]) {
+      const xml = body(op, sample);
+      for (const [field, value] of leaves(validateRequest(op, sample))) {
+        seen.add(field);
+        if (NOT_SENT.has(field)) continue;
+        // An element's text starts with the value (a date is sent as a date-time).
+        expect(xml, `${op}: ${field}`).toContain(`>${escapeXml(value)}`);
+      }
+    }
+    expect(seen.size, `${op}: the samples carry fields`).toBeGreaterThan(0);
   });
 });
