@@ -136,7 +136,12 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const pfxArgs = (file: string) => ['--pfx', join(dir, file), '--passphrase-env', 'PFX_PASS'];
+const pfxArgs = (file: string, passphraseEnv = 'PFX_PASS') => [
+  '--pfx',
+  join(dir, file),
+  '--passphrase-env',
+  passphraseEnv,
+];
 const lrsArgs = () => [
   '--org-password-env',
   'ORG_PASS',
@@ -156,35 +161,21 @@ describe('onboarding an organisation at run time', () => {
   });
 
   it('refuses a legacy PFX with the openssl command that fixes it, and a key that is not the certificate’s', async () => {
-    const legacy = await admin('org', 'add', ORG, ...pfxArgs('legacy.pfx'), ...lrsArgs());
-    expect(legacy.code).toBe(2);
-    expect(legacy.err).toContain('legacy PKCS#12 encryption');
+    /** `org add` with these certificate arguments: refused (exit 2) saying `why`. */
+    const addRefused = async (certificateArgs: string[], why: string) => {
+      const refused = await admin('org', 'add', ORG, ...certificateArgs, ...lrsArgs());
+      expect(refused.code).toBe(2);
+      expect(refused.err).toContain(why);
+      return refused;
+    };
+    const legacy = await addRefused(pfxArgs('legacy.pfx'), 'legacy PKCS#12 encryption');
     expect(legacy.err).toContain(`openssl pkcs12 -legacy -in '${join(dir, 'legacy.pfx')}'`);
     expect(legacy.err).toContain('-keypbe AES-256-CBC -certpbe AES-256-CBC');
-    const mismatch = await admin(
-      'org',
-      'add',
-      ORG,
-      '--cert',
-      join(dir, 'first.crt'),
-      '--key',
-      join(dir, 'second.key'),
-      ...lrsArgs(),
+    const mismatch = await addRefused(
+      ['--cert', join(dir, 'first.crt'), '--key', join(dir, 'second.key')],
+      'does not match the certificate',
     );
-    expect(mismatch.code).toBe(2);
-    expect(mismatch.err).toContain('does not match the certificate');
-    const wrongPassphrase = await admin(
-      'org',
-      'add',
-      ORG,
-      '--pfx',
-      join(dir, 'first.pfx'),
-      '--passphrase-env',
-      'WRONG_PASS',
-      ...lrsArgs(),
-    );
-    expect(wrongPassphrase.code).toBe(2);
-    expect(wrongPassphrase.err).toContain('wrong passphrase');
+    const wrongPassphrase = await addRefused(pfxArgs('first.pfx', 'WRONG_PASS'), 'wrong passphrase');
     // Nothing was stored by the refused attempts, and no secret leaked into the output.
     expect(await registry.getOrganisation(ORG)).toBeUndefined();
     for (const r of [legacy, mismatch, wrongPassphrase]) {
