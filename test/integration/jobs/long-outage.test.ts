@@ -8,17 +8,16 @@
  * hiding messages would have parked every item that met the outage in the DLQ at once.
  */
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbResultsStore } from '../../../shared/adapters/dynamodb-results-store.js';
 import { JOBS_ENV } from '../../../shared/jobs/settings.js';
-import type { LocalStack } from '../../support/local-stack.js';
 import {
   allResults,
   type JobBody,
   newLearners,
   postJob,
   request,
-  startJobsStack,
+  useJobsStack,
   waitForJob,
 } from './support.js';
 
@@ -26,19 +25,17 @@ const COMPRESSION = 900 / 2;
 const MAINTENANCE_MS = (2 * 3600 * 1000) / COMPRESSION;
 const OUT_OF_HOURS_MS = 4000;
 
-let stack: LocalStack;
+const stack = useJobsStack({
+  maxReceiveCount: 1,
+  lrsMaxConcurrency: 6,
+  // A small seeded register: every demographic search scans it, and this job searches 2,000 times.
+  simulator: { bulkLearnerCount: 200 },
+  settings: { [JOBS_ENV.recordConcurrency]: '3' },
+});
 let store: DynamoDbResultsStore;
 beforeAll(async () => {
-  stack = await startJobsStack({
-    maxReceiveCount: 1,
-    lrsMaxConcurrency: 6,
-    // A small seeded register: every demographic search scans it, and this job searches 2,000 times.
-    simulator: { bulkLearnerCount: 200 },
-    settings: { [JOBS_ENV.recordConcurrency]: '3' },
-  });
   store = new DynamoDbResultsStore({ tableName: stack.tableName, client: stack.dynamoClient });
 });
-afterAll(async () => stack?.stop());
 
 type Job = JobBody & { waiting?: { reason: string; since: string; nextAttemptAt: string; items: number } };
 const job = async (jobId: string) => (await request<Job>(stack, 'GET', `/v1/jobs/${jobId}`)).body;

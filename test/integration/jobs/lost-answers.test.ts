@@ -5,15 +5,10 @@
  * happened with the demographic search. The simulator's new learners are exactly those reported
  * registered, each with its own ULN: none reported wrongly, none registered twice, none lost.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalStack } from '../../support/local-stack.js';
-import { allResults, newLearners, postJob, startJobsStack, waitForJob } from './support.js';
+import { describe, expect, it } from 'vitest';
+import { allResults, newLearners, postJob, useJobsStack, waitForJob } from './support.js';
 
-let stack: LocalStack;
-beforeAll(async () => {
-  stack = await startJobsStack({ maxReceiveCount: 5, lrsMaxConcurrency: 4 });
-});
-afterAll(async () => stack?.stop());
+const stack = useJobsStack({ maxReceiveCount: 5, lrsMaxConcurrency: 4 });
 
 describe('a register job through lost answers', () => {
   it('reports exactly the learners the LRS registered, each with its ULN, none twice', async () => {

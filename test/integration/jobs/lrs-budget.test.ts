@@ -3,23 +3,18 @@
  * (nothing sent to the LRS for them), the job slows down instead of failing, and the simulator never
  * sees more calls in flight than the budget, although the queues alone could run more.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LRS_BUDGET_ENV } from '../../../shared/app/lrs-budget.js';
 import { JOBS_ENV } from '../../../shared/jobs/settings.js';
 import { notableLearner, verifiableLearners } from '../../../simulator/seed.js';
-import type { LocalStack } from '../../support/local-stack.js';
-import { postVerifyJob, request, startJobsStack, waitForJob } from './support.js';
+import { postVerifyJob, request, useJobsStack, waitForJob } from './support.js';
 
 const BUDGET = 2;
-let stack: LocalStack;
-beforeAll(async () => {
-  // Four invocations per queue could call the LRS at once; the budget allows two for the whole stage.
-  stack = await startJobsStack({
-    lrsMaxConcurrency: 4,
-    settings: { [LRS_BUDGET_ENV.limit]: String(BUDGET), [JOBS_ENV.recordConcurrency]: '1' },
-  });
+// Four invocations per queue could call the LRS at once; the budget allows two for the whole stage.
+const stack = useJobsStack({
+  lrsMaxConcurrency: 4,
+  settings: { [LRS_BUDGET_ENV.limit]: String(BUDGET), [JOBS_ENV.recordConcurrency]: '1' },
 });
-afterAll(async () => stack?.stop());
 
 const exact = notableLearner('exact');
 

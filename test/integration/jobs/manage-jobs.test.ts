@@ -5,7 +5,7 @@
  * creation that is all or nothing (a fan-out cut short by the queue resumes by itself; a job whose storing
  * failed leaves nothing behind).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LOCAL_CALLER_ID } from '../../../local/runtime.js';
 import { DynamoDbJobsStore } from '../../../shared/adapters/dynamodb-jobs-store.js';
 import { sweep } from '../../../shared/handlers/jobs-handler.js';
@@ -14,19 +14,14 @@ import { submitJob } from '../../../shared/jobs/submit-job.js';
 import { OPERATION_IDS, OPERATIONS, type OperationId } from '../../../shared/lrs/contract/operations.js';
 import { createJobsDependencies, queueSender } from '../../../shared/wiring/jobs-dependencies.js';
 import { verifiableLearners } from '../../../simulator/seed.js';
-import type { LocalStack } from '../../support/local-stack.js';
 import { SAMPLES } from '../../support/lrs-samples.js';
-import { allResults, type JobBody, ORG, request, startJobsStack, waitForJob } from './support.js';
+import { allResults, type JobBody, ORG, request, useJobsStack, waitForJob } from './support.js';
 
-let stack: LocalStack;
-beforeAll(async () => {
-  stack = await startJobsStack({
-    maxReceiveCount: 10,
-    sweepIntervalMs: 0,
-    simulator: { batchDurationMs: 300 },
-  });
+const stack = useJobsStack({
+  maxReceiveCount: 10,
+  sweepIntervalMs: 0,
+  simulator: { batchDurationMs: 300 },
 });
-afterAll(async () => stack?.stop());
 
 const verifyItems = (count: number, offset = 0) =>
   verifiableLearners(count + offset)

@@ -4,21 +4,18 @@
  * of 450 learners (split 200 + 200 + 50, polled through delayed queue messages, stored per learner).
  */
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbResultsStore } from '../../../shared/adapters/dynamodb-results-store.js';
 import { notableLearner, verifiableLearners } from '../../../simulator/seed.js';
 import { achievementFor } from '../../support/learner-requests.js';
-import type { LocalStack } from '../../support/local-stack.js';
-import { allResults, ORG, postVerifyJob, request, startJobsStack, waitForJob } from './support.js';
+import { allResults, ORG, postVerifyJob, request, useJobsStack, waitForJob } from './support.js';
 
-let stack: LocalStack;
+// LRS batches run longer than a poll interval even on a loaded machine, so a poll sees one still running.
+const stack = useJobsStack({ maxReceiveCount: 10, simulator: { batchDurationMs: 4000 } });
 let store: DynamoDbResultsStore;
 beforeAll(async () => {
-  // LRS batches run longer than a poll interval even on a loaded machine, so a poll sees one still running.
-  stack = await startJobsStack({ maxReceiveCount: 10, simulator: { batchDurationMs: 4000 } });
   store = new DynamoDbResultsStore({ tableName: stack.tableName, client: stack.dynamoClient });
 });
-afterAll(async () => stack?.stop());
 
 const answers = (operation: string, code?: string) =>
   stack.simulator

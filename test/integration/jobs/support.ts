@@ -4,8 +4,9 @@
  * shortened through their environment variables, and small clients for the jobs API.
  */
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { expect } from 'vitest';
 import { JOBS_ENV } from '../../../shared/jobs/settings.js';
+import { useFileFixture } from '../../support/file-fixture.js';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../support/local-stack.js';
 import { captureOutput } from '../../support/output.js';
 
@@ -53,31 +54,29 @@ export const startLoggedJobsStack = async (
 };
 
 /**
+ * One jobs stack for the file (see startJobsStack): started before its tests, stopped after them. The
+ * stack returned reads through to the running one: use it inside tests and hooks.
+ */
+export const useJobsStack = (options: Parameters<typeof startJobsStack>[0] = {}): LocalStack =>
+  useFileFixture(
+    'The jobs stack',
+    () => startJobsStack(options),
+    (stack) => stack.stop(),
+  );
+
+/**
  * One logged jobs stack for the file (see startLoggedJobsStack): started before its tests, the output
  * restored and the stack stopped after them. Read `stack` and `output` inside tests and hooks.
  */
-export const useLoggedJobsStack = (options: Parameters<typeof startJobsStack>[0] = {}) => {
-  let started: Awaited<ReturnType<typeof startLoggedJobsStack>> | undefined;
-  beforeAll(async () => {
-    started = await startLoggedJobsStack(options);
-  });
-  afterAll(async () => {
-    started?.output.restore();
-    await started?.stack.stop();
-  });
-  const get = () => {
-    if (!started) throw new Error('the jobs stack is not started: read it inside a test or hook');
-    return started;
-  };
-  return {
-    get stack(): LocalStack {
-      return get().stack;
+export const useLoggedJobsStack = (options: Parameters<typeof startJobsStack>[0] = {}) =>
+  useFileFixture(
+    'The jobs stack',
+    () => startLoggedJobsStack(options),
+    async ({ stack, output }) => {
+      output.restore();
+      await stack.stop();
     },
-    get output(): ReturnType<typeof captureOutput> {
-      return get().output;
-    },
-  };
-};
+  );
 
 /** How many messages a queue holds, visible or in flight. */
 export const messagesIn = async (stack: LocalStack, url: string): Promise<number> => {

@@ -3,7 +3,7 @@
  * verifyLearner queue (fauxqs), the real function behind the SQS poller calling the simulator over mutual
  * TLS, results in dynalite, progress and results read back through the API.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DynamoDbJobsStore } from '../../../shared/adapters/dynamodb-jobs-store.js';
 import { JOBS_ENV } from '../../../shared/jobs/settings.js';
 import { submitJob } from '../../../shared/jobs/submit-job.js';
@@ -11,15 +11,10 @@ import type { OperationId } from '../../../shared/lrs/contract/operations.js';
 import { validateRequest } from '../../../shared/lrs/contract/schemas.js';
 import { queueSender } from '../../../shared/wiring/jobs-dependencies.js';
 import { verifiableLearners } from '../../../simulator/seed.js';
-import type { LocalStack } from '../../support/local-stack.js';
-import { allResults, type JobBody, ORG, request, startJobsStack, waitForJob } from './support.js';
+import { allResults, type JobBody, ORG, request, useJobsStack, waitForJob } from './support.js';
 
-let stack: LocalStack;
-beforeAll(async () => {
-  // One record at a time per invocation: the LRS sees at most LRS_MAX_CONCURRENCY calls at once.
-  stack = await startJobsStack({ maxReceiveCount: 10, settings: { [JOBS_ENV.recordConcurrency]: '1' } });
-});
-afterAll(async () => stack?.stop());
+// One record at a time per invocation: the LRS sees at most LRS_MAX_CONCURRENCY calls at once.
+const stack = useJobsStack({ maxReceiveCount: 10, settings: { [JOBS_ENV.recordConcurrency]: '1' } });
 
 const verifyItem = (l: { uln: string; givenName: string; familyName: string }) => ({
   uln: l.uln,
