@@ -7,16 +7,15 @@
  * one error envelope, and carry Retry-After exactly when it says retryable.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { gatewayRoutes } from '../../local/api-server.js';
 import type { LocalCaller } from '../../local/resources.js';
 import type { Scope } from '../../shared/config/scopes.js';
 import { OPERATION_LIST, type OperationId } from '../../shared/lrs/contract/operations.js';
-import { type LocalStack, startLocalStack } from '../support/local-stack.js';
+import { useLocalStack } from '../support/local-stack.js';
 import { type AnswerChecker, answerChecker, openApiDocument } from '../support/openapi-answers.js';
-import { sampleRequest, storedRequestAndJob } from '../support/route-samples.js';
+import { sampleJob, sampleRequest, storedRequestAndJob } from '../support/route-samples.js';
 
-let stack: LocalStack;
 let checker: AnswerChecker;
 const ORG = 'TEST0001';
 const FIND_ONLY_ORG = 'TEST0003';
@@ -104,7 +103,7 @@ const routes = (): Route[] => [
     path: '/v1/jobs',
     resource: '/v1/jobs',
     mutating: false,
-    body: () => ({ operation: 'findLearnerByUln', items: [sample('findLearnerByUln')] }),
+    body: sampleJob,
   },
   { method: 'GET', path: `/v1/requests/${requestId}`, resource: '/v1/requests/{requestId}', mutating: false },
   { method: 'GET', path: `/v1/jobs/${jobId}`, resource: '/v1/jobs/{jobId}', mutating: false },
@@ -124,22 +123,22 @@ const headersFor = (route: Route, extra: Record<string, string> = {}): Record<st
     ...extra,
   });
 
-beforeAll(async () => {
-  stack = await startLocalStack({
+const stack = useLocalStack(
+  {
     api: true,
     pollers: true,
     callers: [
       { clientId: 'local-mis', clientSecret: `local-${randomUUID()}`, organisations: ['*'] },
       OTHER_CALLER,
     ],
-  });
+  },
+  60_000,
+);
+
+beforeAll(async () => {
   checker = answerChecker();
   otherToken = await stack.tokenFor(OTHER_CALLER);
   ({ requestId, jobId } = await storedRequestAndJob(stack, ORG));
-}, 60_000);
-
-afterAll(async () => {
-  await stack?.stop();
 });
 
 describe('every route, every error cause', () => {

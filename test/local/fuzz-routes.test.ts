@@ -7,12 +7,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { gatewayRoutes } from '../../local/api-server.js';
 import { OPERATION_LIST } from '../../shared/lrs/contract/operations.js';
-import { type LocalStack, startLocalStack } from '../support/local-stack.js';
+import { useLocalStack } from '../support/local-stack.js';
 import { type AnswerChecker, answerChecker } from '../support/openapi-answers.js';
-import { sampleRequest, storedRequestAndJob } from '../support/route-samples.js';
+import { sampleJob, sampleRequest, storedRequestAndJob } from '../support/route-samples.js';
 
 const ORG = 'TEST0001';
 /** Letters only, so that it is valid wherever a name is. */
@@ -21,7 +21,7 @@ const CANARY = `Zqx${randomUUID()
   .slice(0, 8)}w`;
 const RUNS = 45;
 
-let stack: LocalStack;
+const stack = useLocalStack({ api: true, pollers: true }, 60_000);
 let checker: AnswerChecker;
 const logs: string[] = [];
 const problems: string[] = [];
@@ -52,11 +52,7 @@ const targets = (): Target[] =>
       method: r.method as 'GET' | 'POST',
       resource: r.resource,
       path: (id = realId) => r.resource.replace(/\{[^}]+\}/, id),
-      ...(op
-        ? { body: () => sample(op.id) }
-        : r.resource === '/v1/jobs'
-          ? { body: () => ({ operation: 'findLearnerByUln', items: [sample('findLearnerByUln')] }) }
-          : {}),
+      ...(op ? { body: () => sample(op.id) } : r.resource === '/v1/jobs' ? { body: sampleJob } : {}),
     };
   });
 
@@ -165,7 +161,6 @@ const property = (arb: fc.Arbitrary<Shot>, kind: string) =>
   );
 
 beforeAll(async () => {
-  stack = await startLocalStack({ api: true, pollers: true });
   checker = answerChecker();
   for (const stream of [process.stdout, process.stderr]) {
     const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
@@ -175,10 +170,6 @@ beforeAll(async () => {
     }) as typeof stream.write;
   }
   ({ requestId, jobId } = await storedRequestAndJob(stack, ORG));
-}, 60_000);
-
-afterAll(async () => {
-  await stack?.stop();
 });
 
 describe('every route, generated requests of every kind', () => {

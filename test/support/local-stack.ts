@@ -25,6 +25,7 @@ import { clientCredentialsToken } from '../../local/token-client.js';
 import type { TokenIssuer } from '../../local/token-issuer.js';
 import type { OperationId } from '../../shared/lrs/contract/operations.js';
 import { testCertificates } from '../certs.js';
+import { useFileFixture } from './file-fixture.js';
 
 export interface LocalStackOptions extends Partial<Omit<LocalRuntimeOptions, 'certificates'>> {}
 
@@ -117,3 +118,16 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     },
   };
 };
+
+/**
+ * One local stack for the calling test file (see startLocalStack): started before its tests (within
+ * `timeoutMs` if given), stopped after them. The stack returned reads through to the running one: use
+ * it inside tests and hooks.
+ */
+export const useLocalStack = (options: LocalStackOptions = {}, timeoutMs?: number): LocalStack =>
+  useFileFixture(
+    'The local stack',
+    () => startLocalStack(options),
+    (stack) => stack.stop(),
+    timeoutMs,
+  );

@@ -3,7 +3,7 @@
  * tests, closed after them and (unless told otherwise) back to its seeded register before each test;
  * with a poster for each of its three services and the default organisation as a client sends it.
  */
-import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { beforeEach } from 'vitest';
 import {
   DEFAULT_ORGANISATION,
   type SimulatorHandle,
@@ -11,6 +11,7 @@ import {
   startSimulator,
 } from '../../simulator/index.js';
 import { testCertificates } from '../certs.js';
+import { useFileFixture } from './file-fixture.js';
 import {
   defaultOrg,
   EXT_ACTION,
@@ -63,30 +64,14 @@ export const useSimulator = (
   options: Omit<SimulatorOptions, 'certs'> = {},
   { resetBeforeEach = true }: UseSimulatorOptions = {},
 ): SimulatorFixture => {
-  let handle: SimulatorHandle | undefined;
-  const running = (): SimulatorHandle => {
-    if (!handle)
-      throw new Error('The simulator runs only inside tests and their hooks (it starts in beforeAll)');
-    return handle;
-  };
-  beforeAll(async () => {
-    handle = await startSimulator({ ...options, certs: testCertificates() });
-  });
-  afterAll(async () => {
-    await handle?.close();
-  });
-  if (resetBeforeEach) beforeEach(() => running().reset());
-
-  // The live handle, read through at each use (the simulator starts after this file's top level ran).
-  const sim = new Proxy({} as SimulatorHandle, {
-    get: (_target, key) => {
-      const h = running();
-      const value: unknown = Reflect.get(h, key);
-      return typeof value === 'function' ? value.bind(h) : value;
-    },
-  });
+  const sim = useFileFixture(
+    'The simulator',
+    () => startSimulator({ ...options, certs: testCertificates() }),
+    (handle) => handle.close(),
+  );
+  if (resetBeforeEach) beforeEach(() => sim.reset());
   const post = (path: string, body: string, opts: PostOptions = {}) =>
-    send(running().url, path, running().certs, body, opts);
+    send(sim.url, path, sim.certs, body, opts);
   return {
     sim,
     send: post,
