@@ -11,13 +11,12 @@ import { DEFAULT_LIST_SIZE, DEFAULT_PAGE_SIZE, MAX_LIST_SIZE, MAX_PAGE_SIZE } fr
 import { MAX_JOB_ITEMS, MIS_IDENTIFIER_MAX_LENGTH } from '../jobs/submit-job.js';
 import { USER_NAME_PATTERN } from '../lrs/contract/fields.js';
 import { OPERATION_IDS } from '../lrs/contract/operations.js';
-import type { CommonSchemas } from './common.js';
+import { type CommonSchemas, errorResponse, json } from './common.js';
 
 const JOB_STATUS = ['RUNNING', 'CANCELLING', 'COMPLETED', 'CANCELLED'] as const;
 const ITEM_STATUS = ['PENDING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;
 
 const API_KEY = [{ ApiKey: [] }];
-const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
 
 export const registerJobsRoutes = (registry: OpenAPIRegistry, common: CommonSchemas): void => {
   const operation = z.enum(OPERATION_IDS);
@@ -207,7 +206,7 @@ export const registerJobsRoutes = (registry: OpenAPIRegistry, common: CommonSche
       .describe('A page of per-learner results'),
   );
   const jobIdParam = z.object({ jobId: z.string().regex(JOB_ID_PATTERN).describe('The job id') });
-  const notFound = { description: 'No such job (or not visible to this caller)', ...json(common.errorBody) };
+  const notFound = errorResponse(common, 404, 'No such job (or not visible to this caller)');
 
   registry.registerPath({
     method: 'post',
@@ -252,14 +251,12 @@ export const registerJobsRoutes = (registry: OpenAPIRegistry, common: CommonSche
         headers: { Location: { description: 'The job', schema: { type: 'string' } } },
         ...json(accepted),
       },
-      '400': {
-        description: 'Invalid headers, envelope or options, or no valid item',
-        ...json(common.errorBody),
-      },
-      '403': { description: 'The caller may not act for the organisation', ...json(common.errorBody) },
-      '409': { description: 'The Idempotency-Key was used for another job', ...json(common.errorBody) },
-      '415': { description: 'The body is neither JSON nor CSV', ...json(common.errorBody) },
-      '500': { description: 'Internal error (generic body)', ...json(common.errorBody) },
+      '400': errorResponse(common, 400, 'Invalid headers, envelope or options, or no valid item'),
+      '403': errorResponse(common, 403, 'The caller may not act for the organisation'),
+      '409': errorResponse(common, 409, 'The Idempotency-Key was used for another job', [
+        'IDEMPOTENCY_KEY_REUSED',
+      ]),
+      '415': errorResponse(common, 415, 'The body is neither JSON nor CSV'),
     },
   });
   registry.registerPath({
@@ -272,9 +269,8 @@ export const registerJobsRoutes = (registry: OpenAPIRegistry, common: CommonSche
     request: { params: jobIdParam },
     responses: {
       '200': { description: 'The job', ...json(jobView) },
-      '400': { description: 'Malformed job id', ...json(common.errorBody) },
+      '400': errorResponse(common, 400, 'Malformed job id'),
       '404': notFound,
-      '500': { description: 'Internal error (generic body)', ...json(common.errorBody) },
     },
   });
   registry.registerPath({
@@ -318,9 +314,8 @@ export const registerJobsRoutes = (registry: OpenAPIRegistry, common: CommonSche
           'text/csv': { schema: z.string().describe('Header row, then one row per item') },
         },
       },
-      '400': { description: 'Invalid cursor, limit, status or format', ...json(common.errorBody) },
+      '400': errorResponse(common, 400, 'Invalid cursor, limit, status or format'),
       '404': notFound,
-      '500': { description: 'Internal error (generic body)', ...json(common.errorBody) },
     },
   });
   const summary = registry.register(
@@ -387,12 +382,8 @@ export const registerJobsRoutes = (registry: OpenAPIRegistry, common: CommonSche
           ),
         ),
       },
-      '400': {
-        description: 'Invalid organisation, status, createdAfter, limit or cursor',
-        ...json(common.errorBody),
-      },
-      '403': { description: 'The caller may not act for the organisation', ...json(common.errorBody) },
-      '500': { description: 'Internal error (generic body)', ...json(common.errorBody) },
+      '400': errorResponse(common, 400, 'Invalid organisation, status, createdAfter, limit or cursor'),
+      '403': errorResponse(common, 403, 'The caller may not act for the organisation'),
     },
   });
   registry.registerPath({
@@ -410,10 +401,9 @@ export const registerJobsRoutes = (registry: OpenAPIRegistry, common: CommonSche
     request: { params: jobIdParam },
     responses: {
       '200': { description: 'The job after the cancellation', ...json(jobView) },
-      '400': { description: 'Malformed job id', ...json(common.errorBody) },
+      '400': errorResponse(common, 400, 'Malformed job id'),
       '404': notFound,
-      '409': { description: 'The job has completed already', ...json(common.errorBody) },
-      '500': { description: 'Internal error (generic body)', ...json(common.errorBody) },
+      '409': errorResponse(common, 409, 'The job has completed already', ['JOB_FINISHED']),
     },
   });
   registry.registerWebhook({
