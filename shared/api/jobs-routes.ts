@@ -102,77 +102,69 @@ export const registerJobsRoutes = (registry: OpenAPIRegistry, common: CommonSche
       .optional()
       .describe('When the next attempt is due (absent once delivered or given up)'),
   });
-  const jobView = registry.register(
-    'Job',
-    z
+  const jobFields = z.object({
+    jobId: z.string(),
+    kind: z.enum(['requests', 'lrs-batch']),
+    operation,
+    organisationId: z.string(),
+    status: z
+      .enum(JOB_STATUS)
+      .describe(
+        'COMPLETED once no item is pending; CANCELLING after a cancel while items in flight settle, then CANCELLED',
+      ),
+    total: z.number().int(),
+    counts,
+    progress: z
       .object({
-        jobId: z.string(),
-        kind: z.enum(['requests', 'lrs-batch']),
-        operation,
-        organisationId: z.string(),
-        status: z
-          .enum(JOB_STATUS)
-          .describe(
-            'COMPLETED once no item is pending; CANCELLING after a cancel while items in flight settle, then CANCELLED',
-          ),
-        total: z.number().int(),
-        counts,
-        progress: z
-          .object({
-            percent: z.number().describe('Settled items as a share of all items, 0-100'),
-            itemsPerMinute: z.number().optional().describe('The pace observed since the job was queued'),
-            etaSeconds: z
-              .number()
-              .int()
-              .optional()
-              .describe('At that pace, seconds until the last item settles'),
-            estimatedCompletionAt: z.string().optional(),
-          })
-          .describe('Progress and an estimate of the time left, from the observed rate'),
-        waiting: z
-          .object({
-            reason: z
-              .string()
-              .describe(
-                'Most common reason: OUT_OF_HOURS, MAINTENANCE, TIMEOUT, CONNECTION, HTTP_ERROR, RATE_LIMITED…',
-              ),
-            since: z.string().describe('When the earliest waiting item started waiting'),
-            nextAttemptAt: z.string().describe('The earliest next LRS attempt due'),
-            items: z.number().int().describe('Pending items waiting for the LRS'),
-          })
-          .optional()
-          .describe('Present while pending items wait for the LRS; they resume by themselves, nothing to do'),
-        outcomes: count.describe('Settled items by LRS outcome code, e.g. { "WSVRC001": 990 }'),
-        errors: count.describe('Failed items by error code, e.g. { "VALIDATION_FAILED": 3 }'),
-        invalid: z.number().int(),
-        batches: z.number().int().optional(),
-        createdAt: z.string(),
-        queuedAt: z
-          .string()
-          .optional()
-          .describe('Every message of the job is on its queue (absent while an interrupted fan-out resumes)'),
-        cancelRequestedAt: z.string().optional(),
-        completedAt: z.string().optional().describe('When the job completed or was cancelled'),
-        expiresAt: z.string().describe('When the job and its results are deleted (TTL)'),
-        callback: z
-          .object({
-            url: z.string(),
-            deliveries: z.array(
-              z.object({
-                eventId: z.string(),
-                event: z.enum(['job.completed', 'job.cancelled', 'job.items_dead_lettered']),
-                state: z.enum(['PENDING', 'DELIVERED', 'FAILED']),
-                createdAt: z.string(),
-                deliveredAt: z.string().optional(),
-                attempts: z.array(attempt),
-              }),
-            ),
-          })
-          .optional()
-          .describe('Jobs with a callbackUrl: each event and every delivery attempt'),
+        percent: z.number().describe('Settled items as a share of all items, 0-100'),
+        itemsPerMinute: z.number().optional().describe('The pace observed since the job was queued'),
+        etaSeconds: z.number().int().optional().describe('At that pace, seconds until the last item settles'),
+        estimatedCompletionAt: z.string().optional(),
       })
-      .describe('Progress of a bulk job'),
-  );
+      .describe('Progress and an estimate of the time left, from the observed rate'),
+    waiting: z
+      .object({
+        reason: z
+          .string()
+          .describe(
+            'Most common reason: OUT_OF_HOURS, MAINTENANCE, TIMEOUT, CONNECTION, HTTP_ERROR, RATE_LIMITED…',
+          ),
+        since: z.string().describe('When the earliest waiting item started waiting'),
+        nextAttemptAt: z.string().describe('The earliest next LRS attempt due'),
+        items: z.number().int().describe('Pending items waiting for the LRS'),
+      })
+      .optional()
+      .describe('Present while pending items wait for the LRS; they resume by themselves, nothing to do'),
+    outcomes: count.describe('Settled items by LRS outcome code, e.g. { "WSVRC001": 990 }'),
+    errors: count.describe('Failed items by error code, e.g. { "VALIDATION_FAILED": 3 }'),
+    invalid: z.number().int(),
+    batches: z.number().int().optional(),
+    createdAt: z.string(),
+    queuedAt: z
+      .string()
+      .optional()
+      .describe('Every message of the job is on its queue (absent while an interrupted fan-out resumes)'),
+    cancelRequestedAt: z.string().optional(),
+    completedAt: z.string().optional().describe('When the job completed or was cancelled'),
+    expiresAt: z.string().describe('When the job and its results are deleted (TTL)'),
+    callback: z
+      .object({
+        url: z.string(),
+        deliveries: z.array(
+          z.object({
+            eventId: z.string(),
+            event: z.enum(['job.completed', 'job.cancelled', 'job.items_dead_lettered']),
+            state: z.enum(['PENDING', 'DELIVERED', 'FAILED']),
+            createdAt: z.string(),
+            deliveredAt: z.string().optional(),
+            attempts: z.array(attempt),
+          }),
+        ),
+      })
+      .optional()
+      .describe('Jobs with a callbackUrl: each event and every delivery attempt'),
+  });
+  const jobView = registry.register('Job', jobFields.describe('Progress of a bulk job'));
   const resultItem = z.object({
     index: z.number().int(),
     status: z.enum(ITEM_STATUS),
@@ -320,17 +312,19 @@ export const registerJobsRoutes = (registry: OpenAPIRegistry, common: CommonSche
   });
   const summary = registry.register(
     'JobSummary',
-    z
-      .object({
-        jobId: z.string(),
-        kind: z.enum(['requests', 'lrs-batch']),
-        operation,
-        organisationId: z.string(),
-        status: z.enum(JOB_STATUS),
-        total: z.number().int(),
-        invalid: z.number().int(),
-        createdAt: z.string(),
-        completedAt: z.string().optional(),
+    jobFields
+      .pick({
+        jobId: true,
+        kind: true,
+        operation: true,
+        organisationId: true,
+        status: true,
+        total: true,
+        invalid: true,
+        createdAt: true,
+        completedAt: true,
+      })
+      .extend({
         callbackUrl: z.string().optional(),
         links: z.object({ self: z.string(), results: z.string() }),
       })
