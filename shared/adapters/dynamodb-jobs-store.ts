@@ -12,12 +12,7 @@
  * write or query of the key layout above; the outbox and callbacks are apart (dynamodb-job-outbox.ts).
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  BatchWriteCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  QueryCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { TABLE } from '../config/names.js';
 import { inParallel } from '../domain/parallel.js';
 import { summariseWaiting } from '../ports/job-waiting.js';

@@ -17,6 +17,7 @@ import { REGISTRY } from '../config/names.js';
 import type { Scope } from '../config/scopes.js';
 import type {
   CallerRecord,
+  Changes,
   GrantRecord,
   LrsStatusRecord,
   OrganisationRecord,
@@ -30,16 +31,19 @@ type Item = Record<string, unknown>;
 
 const key = (pk: string, sk: string) => ({ [REGISTRY.partitionKey]: pk, [REGISTRY.sortKey]: sk });
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+/** The optional text attributes of an item that are there (an empty one counts as absent). */
+const texts = <K extends string>(i: Item, names: readonly K[]): Partial<Record<K, string>> =>
+  Object.fromEntries(names.flatMap((n) => (str(i[n]) ? [[n, String(i[n])]] : []))) as Partial<
+    Record<K, string>
+  >;
+const times = (i: Item) => ({ createdAt: String(i.createdAt), updatedAt: String(i.updatedAt) });
 
 const toOrganisation = (i: Item): OrganisationRecord => ({
   organisationId: String(i.organisationId),
   status: i.status === 'suspended' ? 'suspended' : 'active',
   secretName: String(i.secretName),
-  ...(str(i.secretVersionId) ? { secretVersionId: String(i.secretVersionId) } : {}),
-  ...(str(i.certificateSubject) ? { certificateSubject: String(i.certificateSubject) } : {}),
-  ...(str(i.certificateNotAfter) ? { certificateNotAfter: String(i.certificateNotAfter) } : {}),
-  createdAt: String(i.createdAt),
-  updatedAt: String(i.updatedAt),
+  ...texts(i, ['secretVersionId', 'certificateSubject', 'certificateNotAfter']),
+  ...times(i),
 });
 
 const toCaller = (i: Item): CallerRecord => ({
@@ -50,10 +54,8 @@ const toCaller = (i: Item): CallerRecord => ({
   ...(Array.isArray(i.queueSenders) && i.queueSenders.length > 0
     ? { queueSenders: i.queueSenders as string[] }
     : {}),
-  ...(str(i.usagePlanKey) ? { usagePlanKey: String(i.usagePlanKey) } : {}),
-  ...(str(i.webhookSecretName) ? { webhookSecretName: String(i.webhookSecretName) } : {}),
-  createdAt: String(i.createdAt),
-  updatedAt: String(i.updatedAt),
+  ...texts(i, ['usagePlanKey', 'webhookSecretName']),
+  ...times(i),
 });
 
 const toGrant = (i: Item): GrantRecord => ({
@@ -188,7 +190,7 @@ export class DynamoDbRegistry implements Registry {
 
   updateOrganisation(
     organisationId: string,
-    changes: Partial<Omit<OrganisationRecord, 'organisationId' | 'createdAt'>>,
+    changes: Changes<OrganisationRecord, 'organisationId'>,
   ): Promise<boolean> {
     return this.update(REGISTRY.organisationPk(organisationId), REGISTRY.organisationSk, changes);
   }
@@ -231,10 +233,7 @@ export class DynamoDbRegistry implements Registry {
     }
   }
 
-  async updateCaller(
-    callerId: string,
-    changes: Partial<Omit<CallerRecord, 'callerId' | 'createdAt'>>,
-  ): Promise<boolean> {
+  async updateCaller(callerId: string, changes: Changes<CallerRecord, 'callerId'>): Promise<boolean> {
     const previous = changes.queueSenders ? await this.getCaller(callerId) : undefined;
     const ok = await this.update(REGISTRY.callerPk(callerId), REGISTRY.callerSk, changes);
     if (ok && changes.queueSenders) {

@@ -231,37 +231,16 @@ export class DynamoDbResultsStore implements ResultsStore {
   }
 
   recordRejected(input: RejectedInput): Promise<boolean> {
-    return this.putIfNew({
-      requestId: input.requestId,
-      operation: input.operation,
-      organisationId: input.organisationId,
-      caller: input.caller,
-      source: input.source,
-      jobId: input.jobId,
+    return this.putIfNew(input, {
       status: 'FAILED',
-      attempts: 0,
       error: input.error,
       retryable: input.error.retryable,
-      receivedAt: input.now.toISOString(),
       completedAt: input.now.toISOString(),
-      [TABLE.ttlAttribute]: input.expiresAt,
     });
   }
 
   createPending(input: PendingInput): Promise<boolean> {
-    return this.putIfNew({
-      requestId: input.requestId,
-      operation: input.operation,
-      organisationId: input.organisationId,
-      caller: input.caller,
-      userName: input.userName,
-      source: input.source,
-      jobId: input.jobId,
-      status: 'PENDING',
-      attempts: 0,
-      receivedAt: input.now.toISOString(),
-      [TABLE.ttlAttribute]: input.expiresAt,
-    });
+    return this.putIfNew(input, { status: 'PENDING', userName: input.userName });
   }
 
   async getMany(requestIds: readonly string[]): Promise<Map<string, StoredRequest>> {
@@ -275,8 +254,22 @@ export class DynamoDbResultsStore implements ResultsStore {
     return out;
   }
 
-  private putIfNew(fields: Record<string, unknown> & { requestId: string }): Promise<boolean> {
-    return putNew(this.doc, this.tableName, { ...requestKey(fields.requestId), type: 'request', ...fields });
+  /** A record that has not been attempted yet: where it came from, when, and `fields`. */
+  private putIfNew(origin: RejectedInput | PendingInput, fields: Record<string, unknown>): Promise<boolean> {
+    return putNew(this.doc, this.tableName, {
+      ...requestKey(origin.requestId),
+      type: 'request',
+      requestId: origin.requestId,
+      operation: origin.operation,
+      organisationId: origin.organisationId,
+      caller: origin.caller,
+      source: origin.source,
+      jobId: origin.jobId,
+      attempts: 0,
+      receivedAt: origin.now.toISOString(),
+      [TABLE.ttlAttribute]: origin.expiresAt,
+      ...fields,
+    });
   }
 
   async noteDeadLetter(requestId: string, note: DeadLetterNote): Promise<void> {

@@ -197,9 +197,16 @@ const STATUS_TEXT: Record<number, string> = {
   504: 'Gateway timeout',
 };
 
-/** One documented error response: the envelope, the codes the status can carry, Retry-After when retryable. */
-export const errorResponse = (common: CommonSchemas, status: number, description?: string) => {
-  const codes = codesForStatus(status);
+/**
+ * One documented error response: the envelope, the codes it can carry (by default every code of the
+ * status), Retry-After when one of them is retryable.
+ */
+export const errorResponse = (
+  common: CommonSchemas,
+  status: number,
+  description?: string,
+  codes: readonly string[] = codesForStatus(status),
+) => {
   const retryable = codes.some((c) => ERROR_CODES[c as ErrorCode].retryable);
   return {
     description: `${description ?? STATUS_TEXT[status] ?? 'Error'}. Codes: ${codes.map((c) => `\`${c}\``).join(', ')}`,

@@ -11,13 +11,12 @@ import { DEFAULT_LIST_SIZE, DEFAULT_PAGE_SIZE, MAX_LIST_SIZE, MAX_PAGE_SIZE } fr
 import { MAX_JOB_ITEMS, MIS_IDENTIFIER_MAX_LENGTH } from '../jobs/submit-job.js';
 import { USER_NAME_PATTERN } from '../lrs/contract/fields.js';
 import { OPERATION_IDS } from '../lrs/contract/operations.js';
-import type { CommonSchemas } from './common.js';
+import { type CommonSchemas, errorResponse, json } from './common.js';
 
 const JOB_STATUS = ['RUNNING', 'CANCELLING', 'COMPLETED', 'CANCELLED'] as const;
 const ITEM_STATUS = ['PENDING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;
 
 const API_KEY = [{ ApiKey: [] }];
-const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
 
 export const registerJobsRoutes = (registry: OpenAPIRegistry, common: CommonSchemas): void => {
   const operation = z.enum(OPERATION_IDS);
@@ -103,77 +102,69 @@ export const registerJobsRoutes = (registry: OpenAPIRegistry, common: CommonSche
       .optional()
       .describe('When the next attempt is due (absent once delivered or given up)'),
   });
-  const jobView = registry.register(
-    'Job',
-    z
+  const jobFields = z.object({
+    jobId: z.string(),
+    kind: z.enum(['requests', 'lrs-batch']),
+    operation,
+    organisationId: z.string(),
+    status: z
+      .enum(JOB_STATUS)
+      .describe(
+        'COMPLETED once no item is pending; CANCELLING after a cancel while items in flight settle, then CANCELLED',
+      ),
+    total: z.number().int(),
+    counts,
+    progress: z
       .object({
-        jobId: z.string(),
-        kind: z.enum(['requests', 'lrs-batch']),
-        operation,
-        organisationId: z.string(),
-        status: z
-          .enum(JOB_STATUS)
-          .describe(
-            'COMPLETED once no item is pending; CANCELLING after a cancel while items in flight settle, then CANCELLED',
-          ),
-        total: z.number().int(),
-        counts,
-        progress: z
-          .object({
-            percent: z.number().describe('Settled items as a share of all items, 0-100'),
-            itemsPerMinute: z.number().optional().describe('The pace observed since the job was queued'),
-            etaSeconds: z
-              .number()
-              .int()
-              .optional()
-              .describe('At that pace, seconds until the last item settles'),
-            estimatedCompletionAt: z.string().optional(),
-          })
-          .describe('Progress and an estimate of the time left, from the observed rate'),
-        waiting: z
-          .object({
-            reason: z
-              .string()
-              .describe(
-                'Most common reason: OUT_OF_HOURS, MAINTENANCE, TIMEOUT, CONNECTION, HTTP_ERROR, RATE_LIMITED…',
-              ),
-            since: z.string().describe('When the earliest waiting item started waiting'),
-            nextAttemptAt: z.string().describe('The earliest next LRS attempt due'),
-            items: z.number().int().describe('Pending items waiting for the LRS'),
-          })
-          .optional()
-          .describe('Present while pending items wait for the LRS; they resume by themselves, nothing to do'),
-        outcomes: count.describe('Settled items by LRS outcome code, e.g. { "WSVRC001": 990 }'),
-        errors: count.describe('Failed items by error code, e.g. { "VALIDATION_FAILED": 3 }'),
-        invalid: z.number().int(),
-        batches: z.number().int().optional(),
-        createdAt: z.string(),
-        queuedAt: z
-          .string()
-          .optional()
-          .describe('Every message of the job is on its queue (absent while an interrupted fan-out resumes)'),
-        cancelRequestedAt: z.string().optional(),
-        completedAt: z.string().optional().describe('When the job completed or was cancelled'),
-        expiresAt: z.string().describe('When the job and its results are deleted (TTL)'),
-        callback: z
-          .object({
-            url: z.string(),
-            deliveries: z.array(
-              z.object({
-                eventId: z.string(),
-                event: z.enum(['job.completed', 'job.cancelled', 'job.items_dead_lettered']),
-                state: z.enum(['PENDING', 'DELIVERED', 'FAILED']),
-                createdAt: z.string(),
-                deliveredAt: z.string().optional(),
-                attempts: z.array(attempt),
-              }),
-            ),
-          })
-          .optional()
-          .describe('Jobs with a callbackUrl: each event and every delivery attempt'),
+        percent: z.number().describe('Settled items as a share of all items, 0-100'),
+        itemsPerMinute: z.number().optional().describe('The pace observed since the job was queued'),
+        etaSeconds: z.number().int().optional().describe('At that pace, seconds until the last item settles'),
+        estimatedCompletionAt: z.string().optional(),
       })
-      .describe('Progress of a bulk job'),
-  );
+      .describe('Progress and an estimate of the time left, from the observed rate'),
+    waiting: z
+      .object({
+        reason: z
+          .string()
+          .describe(
+            'Most common reason: OUT_OF_HOURS, MAINTENANCE, TIMEOUT, CONNECTION, HTTP_ERROR, RATE_LIMITED…',
+          ),
+        since: z.string().describe('When the earliest waiting item started waiting'),
+        nextAttemptAt: z.string().describe('The earliest next LRS attempt due'),
+        items: z.number().int().describe('Pending items waiting for the LRS'),
+      })
+      .optional()
+      .describe('Present while pending items wait for the LRS; they resume by themselves, nothing to do'),
+    outcomes: count.describe('Settled items by LRS outcome code, e.g. { "WSVRC001": 990 }'),
+    errors: count.describe('Failed items by error code, e.g. { "VALIDATION_FAILED": 3 }'),
+    invalid: z.number().int(),
+    batches: z.number().int().optional(),
+    createdAt: z.string(),
+    queuedAt: z
+      .string()
+      .optional()
+      .describe('Every message of the job is on its queue (absent while an interrupted fan-out resumes)'),
+    cancelRequestedAt: z.string().optional(),
+    completedAt: z.string().optional().describe('When the job completed or was cancelled'),
+    expiresAt: z.string().describe('When the job and its results are deleted (TTL)'),
+    callback: z
+      .object({
+        url: z.string(),
+        deliveries: z.array(
+          z.object({
+            eventId: z.string(),
+            event: z.enum(['job.completed', 'job.cancelled', 'job.items_dead_lettered']),
+            state: z.enum(['PENDING', 'DELIVERED', 'FAILED']),
+            createdAt: z.string(),
+            deliveredAt: z.string().optional(),
+            attempts: z.array(attempt),
+          }),
+        ),
+      })
+      .optional()
+      .describe('Jobs with a callbackUrl: each event and every delivery attempt'),
+  });
+  const jobView = registry.register('Job', jobFields.describe('Progress of a bulk job'));
   const resultItem = z.object({
     index: z.number().int(),
     status: z.enum(ITEM_STATUS),
@@ -207,7 +198,7 @@ export const registerJobsRoutes = (registry: OpenAPIRegistry, common: CommonSche
       .describe('A page of per-learner results'),
   );
   const jobIdParam = z.object({ jobId: z.string().regex(JOB_ID_PATTERN).describe('The job id') });
-  const notFound = { description: 'No such job (or not visible to this caller)', ...json(common.errorBody) };
+  const notFound = errorResponse(common, 404, 'No such job (or not visible to this caller)');
 
   registry.registerPath({
     method: 'post',
@@ -252,14 +243,12 @@ export const registerJobsRoutes = (registry: OpenAPIRegistry, common: CommonSche
         headers: { Location: { description: 'The job', schema: { type: 'string' } } },
         ...json(accepted),
       },
-      '400': {
-        description: 'Invalid headers, envelope or options, or no valid item',
-        ...json(common.errorBody),
-      },
-      '403': { description: 'The caller may not act for the organisation', ...json(common.errorBody) },
-      '409': { description: 'The Idempotency-Key was used for another job', ...json(common.errorBody) },
-      '415': { description: 'The body is neither JSON nor CSV', ...json(common.errorBody) },
-      '500': { description: 'Internal error (generic body)', ...json(common.errorBody) },
+      '400': errorResponse(common, 400, 'Invalid headers, envelope or options, or no valid item'),
+      '403': errorResponse(common, 403, 'The caller may not act for the organisation'),
+      '409': errorResponse(common, 409, 'The Idempotency-Key was used for another job', [
+        'IDEMPOTENCY_KEY_REUSED',
+      ]),
+      '415': errorResponse(common, 415, 'The body is neither JSON nor CSV'),
     },
   });
   registry.registerPath({
@@ -272,9 +261,8 @@ export const registerJobsRoutes = (registry: OpenAPIRegistry, common: CommonSche
     request: { params: jobIdParam },
     responses: {
       '200': { description: 'The job', ...json(jobView) },
-      '400': { description: 'Malformed job id', ...json(common.errorBody) },
+      '400': errorResponse(common, 400, 'Malformed job id'),
       '404': notFound,
-      '500': { description: 'Internal error (generic body)', ...json(common.errorBody) },
     },
   });
   registry.registerPath({
@@ -318,24 +306,25 @@ export const registerJobsRoutes = (registry: OpenAPIRegistry, common: CommonSche
           'text/csv': { schema: z.string().describe('Header row, then one row per item') },
         },
       },
-      '400': { description: 'Invalid cursor, limit, status or format', ...json(common.errorBody) },
+      '400': errorResponse(common, 400, 'Invalid cursor, limit, status or format'),
       '404': notFound,
-      '500': { description: 'Internal error (generic body)', ...json(common.errorBody) },
     },
   });
   const summary = registry.register(
     'JobSummary',
-    z
-      .object({
-        jobId: z.string(),
-        kind: z.enum(['requests', 'lrs-batch']),
-        operation,
-        organisationId: z.string(),
-        status: z.enum(JOB_STATUS),
-        total: z.number().int(),
-        invalid: z.number().int(),
-        createdAt: z.string(),
-        completedAt: z.string().optional(),
+    jobFields
+      .pick({
+        jobId: true,
+        kind: true,
+        operation: true,
+        organisationId: true,
+        status: true,
+        total: true,
+        invalid: true,
+        createdAt: true,
+        completedAt: true,
+      })
+      .extend({
         callbackUrl: z.string().optional(),
         links: z.object({ self: z.string(), results: z.string() }),
       })
@@ -387,12 +376,8 @@ export const registerJobsRoutes = (registry: OpenAPIRegistry, common: CommonSche
           ),
         ),
       },
-      '400': {
-        description: 'Invalid organisation, status, createdAfter, limit or cursor',
-        ...json(common.errorBody),
-      },
-      '403': { description: 'The caller may not act for the organisation', ...json(common.errorBody) },
-      '500': { description: 'Internal error (generic body)', ...json(common.errorBody) },
+      '400': errorResponse(common, 400, 'Invalid organisation, status, createdAfter, limit or cursor'),
+      '403': errorResponse(common, 403, 'The caller may not act for the organisation'),
     },
   });
   registry.registerPath({
@@ -410,10 +395,9 @@ export const registerJobsRoutes = (registry: OpenAPIRegistry, common: CommonSche
     request: { params: jobIdParam },
     responses: {
       '200': { description: 'The job after the cancellation', ...json(jobView) },
-      '400': { description: 'Malformed job id', ...json(common.errorBody) },
+      '400': errorResponse(common, 400, 'Malformed job id'),
       '404': notFound,
-      '409': { description: 'The job has completed already', ...json(common.errorBody) },
-      '500': { description: 'Internal error (generic body)', ...json(common.errorBody) },
+      '409': errorResponse(common, 409, 'The job has completed already', ['JOB_FINISHED']),
     },
   });
   registry.registerWebhook({

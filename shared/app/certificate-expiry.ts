@@ -6,12 +6,11 @@
  * data point; the run then fails after the others are published, so the function's error alarm fires
  * and the schedule retries. Logs carry organisation ids, days and error codes only.
  */
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import * as z from 'zod';
 import { ENV, METRICS } from '../config/names.js';
 import { ConfigurationError, isAppError } from '../domain/errors.js';
 import type { AppLog } from '../observability/logger.js';
-import { metrics } from '../observability/metrics.js';
+import { publishMetrics } from '../observability/metrics.js';
 import type { CredentialsSource } from '../ports/credentials.js';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -74,9 +73,13 @@ export const loadCertificateCheckConfig = (
   };
 };
 
-/** Powertools EMF: the `service` default dimension plus OrganisationId, flushed at once. */
-export const publishDaysRemaining = (organisationId: string, days: number): void => {
-  const m = metrics.singleMetric();
-  m.addDimension(METRICS.organisationDimension, organisationId);
-  m.addMetric(METRICS.certificateDaysRemaining, MetricUnit.Count, days);
-};
+/** EMF: the `service` dimension plus OrganisationId, published at once. */
+export const publishDaysRemaining = (organisationId: string, days: number): void =>
+  publishMetrics([
+    {
+      name: METRICS.certificateDaysRemaining,
+      unit: 'Count',
+      value: days,
+      dimensions: { [METRICS.organisationDimension]: organisationId },
+    },
+  ]);

@@ -4,15 +4,13 @@
  * fix it); a failure to record or re-queue an attempt is reported so that SQS delivers the message again.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import {
   callbackMessageSchema,
   type DeliveryDependencies,
   deliverCallback,
 } from '../jobs/callback-delivery.js';
-import { logger } from '../observability/logger.js';
+import { withInvocationLogs } from '../observability/logger.js';
 import { createCallbackDependencies } from '../wiring/jobs-dependencies.js';
 
 export const handleCallbackRecord = async (deps: DeliveryDependencies, record: SQSRecord): Promise<void> => {
@@ -38,17 +36,15 @@ export const createCallbacksHandler = (
   deps?: DeliveryDependencies,
 ): ((event: SQSEvent, context: Context) => Promise<SQSBatchResponse>) => {
   const d: DeliveryDependencies = deps ?? createCallbackDependencies();
-  return middy<SQSEvent, SQSBatchResponse>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .handler((event, context) =>
-      processPartialResponse(
-        event,
-        (r: SQSRecord) => handleCallbackRecord(d, r),
-        new BatchProcessor(EventType.SQS),
-        {
-          context,
-          throwOnFullBatchFailure: false,
-        },
-      ),
-    );
+  return withInvocationLogs<SQSEvent, SQSBatchResponse>((event, context) =>
+    processPartialResponse(
+      event,
+      (r: SQSRecord) => handleCallbackRecord(d, r),
+      new BatchProcessor(EventType.SQS),
+      {
+        context,
+        throwOnFullBatchFailure: false,
+      },
+    ),
+  );
 };

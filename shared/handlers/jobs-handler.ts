@@ -14,8 +14,6 @@
  * body is read, and see (list, read, cancel) only their own jobs (or, with a readAll grant, the
  * organisation's); anyone else's job does not exist for them (404).
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { authenticate, authorizeOrganisation, mayRead } from '../app/access.js';
 import { ORGANISATION_ID_PATTERN } from '../config/runtime.js';
@@ -44,7 +42,7 @@ import { jobSubmissionSchema, LISTED_INVALID_ITEMS, resumeFanOut, submitJob } fr
 import { toFieldIssues } from '../lrs/contract/field-issues.js';
 import { OPERATION_IDS, type OperationId } from '../lrs/contract/operations.js';
 import { requestSchemas } from '../lrs/contract/schemas.js';
-import { logger } from '../observability/logger.js';
+import { withInvocationLogs } from '../observability/logger.js';
 import type { JobItemStatus, JobRecord, JobStatus } from '../ports/jobs-store.js';
 import { createJobsDependencies, type JobsDependencies } from '../wiring/jobs-dependencies.js';
 import { httpChain } from './operation-handler.js';
@@ -358,14 +356,12 @@ export const createJobsHandler = (
 ): ((event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>) => {
   const d: JobsDependencies = deps ?? createJobsDependencies();
   const http = httpChain(undefined, d, (event) => route(d, event), { parseJsonBody: false });
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .handler(async (event, context) => {
-      if (isScheduledEvent(event)) {
-        const out = await sweep(d);
-        d.log.info('Outbox swept', { attempts: out.handled, status: out.failed > 0 ? 'PARTIAL' : 'OK' });
-        return { statusCode: 200, body: JSON.stringify(out) };
-      }
-      return http(event, context);
-    });
+  return withInvocationLogs<APIGatewayProxyEvent, APIGatewayProxyResult>(async (event, context) => {
+    if (isScheduledEvent(event)) {
+      const out = await sweep(d);
+      d.log.info('Outbox swept', { attempts: out.handled, status: out.failed > 0 ? 'PARTIAL' : 'OK' });
+      return { statusCode: 200, body: JSON.stringify(out) };
+    }
+    return http(event, context);
+  });
 };

@@ -9,7 +9,6 @@
  * configuration throws a ConfigurationError there.
  */
 import { randomUUID } from 'node:crypto';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
@@ -38,7 +37,7 @@ import { apiBaseUrl, errorResponse, fromBodyParserError, recordResponse } from '
 import { httpStatusForFailure, httpStatusForRecord } from '../http/http-status.js';
 import { OPERATIONS, type OperationId } from '../lrs/contract/operations.js';
 import type { OperationRequest } from '../lrs/contract/schemas.js';
-import { logger } from '../observability/logger.js';
+import { withInvocationLogs } from '../observability/logger.js';
 import type { RegistryReader } from '../ports/registry.js';
 import { handleQueueEvent } from '../queue/queue-worker.js';
 import { createOperationDependencies, type OperationDependencies } from '../wiring/dependencies.js';
@@ -214,13 +213,9 @@ export const createOperationHandler = (op: OperationId, deps?: OperationDependen
     parseJsonBody: true,
     authorize: (event) => authorizeOperationCall(op, d.registry, event),
   });
-  return middy<APIGatewayProxyEvent | SQSEvent, unknown>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .handler(async (event, context) => {
-      if (isSqsEvent(event)) return handleQueueEvent(op, d, event, context);
-      if (isApiGatewayEvent(event)) return http(event, context);
-      throw new ConfigurationError(
-        `The ${op} function received an event that is neither API Gateway nor SQS`,
-      );
-    });
+  return withInvocationLogs<APIGatewayProxyEvent | SQSEvent, unknown>(async (event, context) => {
+    if (isSqsEvent(event)) return handleQueueEvent(op, d, event, context);
+    if (isApiGatewayEvent(event)) return http(event, context);
+    throw new ConfigurationError(`The ${op} function received an event that is neither API Gateway nor SQS`);
+  });
 };

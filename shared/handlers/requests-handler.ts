@@ -5,8 +5,6 @@
  * (public) serves the API document.
  */
 
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { publishedDocument, referencePage } from '../api/published.js';
 import { authenticate, mayRead } from '../app/access.js';
@@ -15,7 +13,7 @@ import { DOCS_PATH, ERRORS_DOC_PATH } from '../domain/error-codes.js';
 import { NotFoundError } from '../domain/errors.js';
 import { readPathParameter } from '../http/http-input.js';
 import { json, toView } from '../http/http-response.js';
-import { type AppLog, logger } from '../observability/logger.js';
+import { type AppLog, withInvocationLogs } from '../observability/logger.js';
 import type { RegistryReader } from '../ports/registry.js';
 import type { ResultsStore } from '../ports/results-store.js';
 import { REQUEST_ID_PATTERN } from '../queue/queue-worker.js';
@@ -94,7 +92,7 @@ export const createRequestsHandler = (
 ): ((event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>) => {
   const d: RequestsDependencies = deps ?? createRequestsDependencies();
   const http = httpChain(undefined, d, (event) => route(d, event), { parseJsonBody: false });
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .handler((event, context) => http(event, context));
+  return withInvocationLogs<APIGatewayProxyEvent, APIGatewayProxyResult>((event, context) =>
+    http(event, context),
+  );
 };

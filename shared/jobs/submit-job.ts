@@ -351,30 +351,41 @@ export const submitJob = async (deps: SubmitDependencies, input: SubmitInput): P
     ]);
   }
   const jobId = input.idempotencyKey ? jobIdForKey(organisationId, input.idempotencyKey, caller) : newJobId();
+  /** Runs a fan-out: true when it was cut short (the outbox sweeper resumes it), which is logged. */
+  const cutShort = async (fanOut: () => Promise<void>, message: string): Promise<boolean> => {
+    try {
+      await fanOut();
+      return false;
+    } catch (e) {
+      deps.log.warn(message, {
+        jobId,
+        operation: op,
+        organisationId,
+        errorName: e instanceof Error ? e.name : typeof e,
+      });
+      return true;
+    }
+  };
+  const logSubmitted = (message: string, stored: JobRecord, fields: Record<string, unknown> = {}) =>
+    deps.log.info(message, {
+      jobId,
+      operation: op,
+      organisationId,
+      caller,
+      status: stored.status,
+      ...fields,
+    });
   const again = async (existing: JobRecord): Promise<SubmitOutput> => {
     if (existing.requestHash !== hash) {
       throw new ConflictError('This Idempotency-Key was already used for a different job');
     }
     let queued = 0;
-    let fanOutPending = false;
-    try {
+    const fanOutPending = await cutShort(async () => {
       queued = await resumeFanOut(deps, existing);
-    } catch (e) {
-      fanOutPending = true;
+    }, 'Re-queueing a repeated job failed; the outbox sweeper resumes it');
+    if (fanOutPending)
       await deps.jobs.putOutbox({ jobId, task: { kind: 'fan-out' }, dueAt: now.toISOString(), attempts: 0 });
-      deps.log.warn('Re-queueing a repeated job failed; the outbox sweeper resumes it', {
-        jobId,
-        operation: op,
-        errorName: e instanceof Error ? e.name : typeof e,
-      });
-    }
-    deps.log.info('Job submitted again; pending work re-queued', {
-      jobId,
-      operation: op,
-      organisationId,
-      caller,
-      status: existing.status,
-    });
+    logSubmitted('Job submitted again; pending work re-queued', existing);
     return { job: existing, created: false, invalidItems: invalid, queued, fanOutPending };
   };
   if (input.idempotencyKey) {
@@ -452,26 +463,12 @@ export const submitJob = async (deps: SubmitDependencies, input: SubmitInput): P
           batchIndexes.map((indexes, batch) => ({ batch, indexes })),
           (i) => valid.get(i),
         );
-  let fanOutPending = false;
-  try {
+  // The job is stored: if the fan-out is cut short, the caller gets its id and the sweeper queues the rest.
+  const fanOutPending = await cutShort(async () => {
     await deps.send(op, bodies);
     await deps.jobs.markQueued(jobId, clock());
-  } catch (e) {
-    // The job is stored: the caller gets its id and the outbox sweeper queues the rest.
-    fanOutPending = true;
-    deps.log.warn('Job stored but its fan-out was cut short; the outbox sweeper resumes it', {
-      jobId,
-      operation: op,
-      organisationId,
-      errorName: e instanceof Error ? e.name : typeof e,
-    });
-  }
-  deps.log.info('Job accepted and queued', {
-    jobId,
-    operation: op,
-    organisationId,
-    caller,
-    status: stored.job.status,
+  }, 'Job stored but its fan-out was cut short; the outbox sweeper resumes it');
+  logSubmitted('Job accepted and queued', stored.job, {
     invalidFields: invalid.slice(0, 20).flatMap((i) => i.issues.map((x) => x.field)),
   });
   return {

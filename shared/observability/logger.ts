@@ -4,11 +4,20 @@
  * result body, never a secret. `safeFields` is the allow-list every log call in shared/app goes through.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 
 export const SERVICE_NAME = 'lrs-gateway';
 
 /** POWERTOOLS_SERVICE_NAME (set per function by the CDK app) wins; SERVICE_NAME is the fallback. */
 export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || SERVICE_NAME });
+
+/** A function's entry point: each invocation logs with its Lambda context and none of the last one's keys. */
+export const withInvocationLogs = <E, R>(handler: (event: E, context: Context) => Promise<R>) =>
+  middy<E, R>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .handler(handler);
 
 /** The only keys shared/app puts in a log line. */
 export interface LogFields {

@@ -67,6 +67,9 @@ export interface RegistryReader {
 }
 
 /** The write side (operator CLI, the pipeline's LRS status). */
+/** The fields of a record an update may change: all but its key and when it was created. */
+export type Changes<T, Key extends keyof T> = Partial<Omit<T, Key | 'createdAt'>>;
+
 export interface Registry extends RegistryReader {
   listOrganisations(): Promise<OrganisationRecord[]>;
   listCallers(): Promise<CallerRecord[]>;
@@ -75,15 +78,12 @@ export interface Registry extends RegistryReader {
   /** Changes fields of an existing organisation; false when there is none. */
   updateOrganisation(
     organisationId: string,
-    changes: Partial<Omit<OrganisationRecord, 'organisationId' | 'createdAt'>>,
+    changes: Changes<OrganisationRecord, 'organisationId'>,
   ): Promise<boolean>;
   /** Removes the organisation, its LRS status and every grant of it. */
   removeOrganisation(organisationId: string): Promise<void>;
   putCaller(record: CallerRecord): Promise<void>;
-  updateCaller(
-    callerId: string,
-    changes: Partial<Omit<CallerRecord, 'callerId' | 'createdAt'>>,
-  ): Promise<boolean>;
+  updateCaller(callerId: string, changes: Changes<CallerRecord, 'callerId'>): Promise<boolean>;
   /** Removes the caller, its grants, its queue senders and its local client. */
   removeCaller(callerId: string): Promise<void>;
   putGrant(record: GrantRecord): Promise<void>;

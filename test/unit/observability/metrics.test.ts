@@ -1,6 +1,6 @@
 /**
- * The metrics the dashboard and the alarms read (shared/config/names.ts METRICS), as Powertools writes them
- * (CloudWatch EMF on stdout): names, dimension sets and values.
+ * The metrics the dashboard and the alarms read (shared/config/names.ts METRICS), as the functions write
+ * them (CloudWatch EMF on stdout): names, dimension sets and values, one document per result.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { METRICS } from '../../../shared/config/names.js';
@@ -29,11 +29,14 @@ afterEach(() => {
 });
 
 const emitted = () =>
-  lines.map((l) => {
-    const m = l._aws.CloudWatchMetrics[0];
-    const name = m?.Metrics[0]?.Name ?? '';
-    return { name, dimensions: m?.Dimensions[0], value: l[name], namespace: m?.Namespace };
-  });
+  lines.flatMap((l) =>
+    l._aws.CloudWatchMetrics.map((m) => {
+      const name = m.Metrics[0]?.Name ?? '';
+      // Every dimension of a directive has its value in the document.
+      for (const d of m.Dimensions[0] ?? []) expect(typeof l[d], d).toBe('string');
+      return { name, dimensions: m.Dimensions[0], value: l[name], namespace: m.Namespace };
+    }),
+  );
 const load = async () => (await import('../../../shared/observability/metrics.js')).appMetrics;
 
 describe('appMetrics', () => {
@@ -59,11 +62,32 @@ describe('appMetrics', () => {
         namespace: 'LrsGateway/test',
       },
     ]);
-    expect(lines[1]).toMatchObject({
+    // One document for the three.
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
       service: 'verify-learner',
       operation: 'verifyLearner',
+      outcome: 'WSVL0001',
       class: 'match-result',
     });
+  });
+
+  it('puts data whose dimensions disagree in documents of their own, and nothing when disabled', async () => {
+    const { publishMetrics } = await import('../../../shared/observability/metrics.js');
+    const datum = (operation: string) => ({
+      name: 'X',
+      unit: 'Count' as const,
+      value: 1,
+      dimensions: { operation },
+    });
+    publishMetrics([datum('a'), datum('b')]);
+    expect(lines.map((l) => [l.operation, l.X])).toEqual([
+      ['a', 1],
+      ['b', 1],
+    ]);
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
+    publishMetrics([datum('c')]);
+    expect(lines).toHaveLength(2);
   });
 
   it('counts an LRS failure by kind, and as an error unless the LRS was out of hours', async () => {
@@ -79,6 +103,7 @@ describe('appMetrics', () => {
       [METRICS.lrsUnavailable, 'reason'],
       [METRICS.requestFailed, 'error'],
     ]);
+    expect(lines).toHaveLength(3);
     expect(lines.filter((l) => METRICS.lrsUnavailable in l).map((l) => l.reason)).toEqual([
       'TIMEOUT',
       'OUT_OF_HOURS',
