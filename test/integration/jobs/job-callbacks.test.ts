@@ -22,8 +22,7 @@ import {
 import { CALLBACK_ENV, DEFAULT_CALLBACK_SETTINGS } from '../../../shared/jobs/callback-settings.js';
 import { callbackEventId } from '../../../shared/jobs/callbacks.js';
 import { verifiableLearners } from '../../../simulator/seed.js';
-import type { LocalStack } from '../../support/local-stack.js';
-import { request, startJobsStack } from './support.js';
+import { request, useJobsStack } from './support.js';
 
 interface Received {
   readonly path: string;
@@ -31,7 +30,7 @@ interface Received {
   readonly body: string;
 }
 
-let stack: LocalStack;
+const stack = useJobsStack({ sweepIntervalMs: 0 });
 let receiver: Server;
 let base: string;
 const received: Received[] = [];
@@ -39,7 +38,6 @@ const received: Received[] = [];
 const failures = new Map<string, number>();
 
 beforeAll(async () => {
-  stack = await startJobsStack({ sweepIntervalMs: 0 });
   receiver = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -71,7 +69,6 @@ beforeAll(async () => {
 afterAll(async () => {
   receiver?.closeAllConnections();
   await new Promise((r) => receiver?.close(r));
-  await stack?.stop();
 });
 
 const CALLER = LOCAL_CALLER_ID;
