@@ -103,6 +103,10 @@ export class DynamoDbRegistry implements Registry {
     return items;
   }
 
+  private async put(item: Item): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: item }));
+  }
+
   private async update(pk: string, sk: string, changes: Item): Promise<boolean> {
     if (Object.values(changes).every((v) => v === undefined))
       return (await this.getItem(pk, sk)) !== undefined;
@@ -176,16 +180,11 @@ export class DynamoDbRegistry implements Registry {
   }
 
   async putOrganisation(record: OrganisationRecord): Promise<void> {
-    await this.doc.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          ...key(REGISTRY.organisationPk(record.organisationId), REGISTRY.organisationSk),
-          kind: 'organisation',
-          ...record,
-        },
-      }),
-    );
+    await this.put({
+      ...key(REGISTRY.organisationPk(record.organisationId), REGISTRY.organisationSk),
+      kind: 'organisation',
+      ...record,
+    });
   }
 
   updateOrganisation(
@@ -206,12 +205,11 @@ export class DynamoDbRegistry implements Registry {
 
   async putCaller(record: CallerRecord): Promise<void> {
     const previous = await this.getCaller(record.callerId);
-    await this.doc.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { ...key(REGISTRY.callerPk(record.callerId), REGISTRY.callerSk), kind: 'caller', ...record },
-      }),
-    );
+    await this.put({
+      ...key(REGISTRY.callerPk(record.callerId), REGISTRY.callerSk),
+      kind: 'caller',
+      ...record,
+    });
     await this.syncSenders(record.callerId, previous?.queueSenders ?? [], record.queueSenders ?? []);
   }
 
@@ -219,17 +217,12 @@ export class DynamoDbRegistry implements Registry {
     const gone = before.filter((s) => !after.includes(s));
     await this.deleteKeys(gone.map((s) => key(REGISTRY.senderPk(s), REGISTRY.senderSk)));
     for (const senderId of after) {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...key(REGISTRY.senderPk(senderId), REGISTRY.senderSk),
-            kind: 'sender',
-            senderId,
-            callerId,
-          },
-        }),
-      );
+      await this.put({
+        ...key(REGISTRY.senderPk(senderId), REGISTRY.senderSk),
+        kind: 'sender',
+        senderId,
+        callerId,
+      });
     }
   }
 
@@ -254,16 +247,11 @@ export class DynamoDbRegistry implements Registry {
   }
 
   async putGrant(record: GrantRecord): Promise<void> {
-    await this.doc.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          ...key(REGISTRY.callerPk(record.callerId), REGISTRY.grantSk(record.organisationId)),
-          kind: 'grant',
-          ...record,
-        },
-      }),
-    );
+    await this.put({
+      ...key(REGISTRY.callerPk(record.callerId), REGISTRY.grantSk(record.organisationId)),
+      kind: 'grant',
+      ...record,
+    });
   }
 
   async removeGrant(callerId: string, organisationId: string): Promise<boolean> {
@@ -316,17 +304,12 @@ export class DynamoDbRegistry implements Registry {
   }
 
   async putLocalClient(callerId: string, secretHash: string): Promise<void> {
-    await this.doc.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          ...key(REGISTRY.callerPk(callerId), REGISTRY.localClientSk),
-          kind: 'local-client',
-          callerId,
-          secretHash,
-        },
-      }),
-    );
+    await this.put({
+      ...key(REGISTRY.callerPk(callerId), REGISTRY.localClientSk),
+      kind: 'local-client',
+      callerId,
+      secretHash,
+    });
   }
 
   async getLocalClient(callerId: string): Promise<string | undefined> {

@@ -44,6 +44,8 @@ import { updateItem } from './dynamodb-update.js';
 export const INLINE_LIMIT_BYTES = 150_000;
 
 const REQUEST_SK = 'REQUEST';
+/** Bodies a write has just stored, as the objects it was given. */
+type KnownBodies = { readonly request?: unknown; readonly result?: unknown };
 const requestKey = (requestId: string) => ({
   [TABLE.partitionKey]: requestPk(requestId),
   [TABLE.sortKey]: REQUEST_SK,
@@ -175,7 +177,8 @@ export class DynamoDbResultsStore implements ResultsStore {
         const ref = await this.bodies.write(input.requestId, 'request', blob, input.expiresAt);
         item = await this.setBlobRef(input.requestId, 'request', ref);
       }
-      return { acquired: true, record: await this.toRecord(item) };
+      const known = input.request === undefined ? {} : { request: input.request };
+      return { acquired: true, record: await this.toRecord(item, known) };
     } catch (e) {
       if (!isConditionFailure(e)) throw e;
       const existing = await this.get(input.requestId, now);
@@ -196,15 +199,20 @@ export class DynamoDbResultsStore implements ResultsStore {
       const expiresAt = Number(current?.[TABLE.ttlAttribute] ?? epochSeconds(input.completedAt) + 86_400);
       ref = await this.bodies.write(requestId, 'result', blob, expiresAt);
     }
-    return this.finish(requestId, attempt, {
-      status: 'COMPLETED',
-      outcome: input.outcome,
-      result: ref,
-      completedAt: input.completedAt.toISOString(),
-      lrsDurationMs: input.lrsDurationMs,
-      // Settled: whatever a lost answer may have changed is now known.
-      unconfirmed: undefined,
-    });
+    return this.finish(
+      requestId,
+      attempt,
+      {
+        status: 'COMPLETED',
+        outcome: input.outcome,
+        result: ref,
+        completedAt: input.completedAt.toISOString(),
+        lrsDurationMs: input.lrsDurationMs,
+        // Settled: whatever a lost answer may have changed is now known.
+        unconfirmed: undefined,
+      },
+      { result: input.result },
+    );
   }
 
   async fail(requestId: string, attempt: number, input: FailInput): Promise<StoredRequest> {
@@ -336,6 +344,7 @@ export class DynamoDbResultsStore implements ResultsStore {
     requestId: string,
     attempt: number,
     fields: Record<string, unknown>,
+    known: KnownBodies = {},
   ): Promise<StoredRequest> {
     // A field given as undefined is removed, as is the lease.
     const unset = Object.keys(fields).filter((name) => fields[name] === undefined);
@@ -348,7 +357,7 @@ export class DynamoDbResultsStore implements ResultsStore {
           returnValues: 'ALL_NEW',
         }),
       );
-      return this.toRecord(out.Attributes ?? {});
+      return this.toRecord(out.Attributes ?? {}, known);
     } catch (e) {
       if (!isConditionFailure(e)) throw e;
       // Another worker took the lease over (ours expired): its record wins, ours is dropped.
@@ -380,11 +389,12 @@ export class DynamoDbResultsStore implements ResultsStore {
     return out.Attributes ?? {};
   }
 
-  private async toRecord(item: Record<string, unknown>): Promise<StoredRequest> {
+  /** The record of an item; a body this call has just written (`known`) is not read back and decoded. */
+  private async toRecord(item: Record<string, unknown>, known: KnownBodies = {}): Promise<StoredRequest> {
     const requestId = String(item.requestId);
     const [request, result] = await Promise.all([
-      this.bodies.read(requestId, 'request', item.request),
-      this.bodies.read(requestId, 'result', item.result),
+      'request' in known ? known.request : this.bodies.read(requestId, 'request', item.request),
+      'result' in known ? known.result : this.bodies.read(requestId, 'result', item.result),
     ]);
     const {
       [TABLE.partitionKey]: _pk,

@@ -58,132 +58,94 @@ const mapNode = (node: XNode, table: Table): Record<string, unknown> => {
   return out;
 };
 
-/** The names from the past, the address and the birth details, shared by both learner records. */
-const PAST_NAMES_AND_ADDRESS: Table = {
-  PreviousFamilyName: s('previousFamilyName'),
-  FamilyNameAtAge16: s('familyNameAtAge16'),
-  SchoolAtAge16: s('schoolAtAge16'),
-  LastKnownAddressLine1: s('lastKnownAddressLine1'),
-  LastKnownAddressLine2: s('lastKnownAddressLine2'),
-  LastKnownAddressTown: s('lastKnownAddressTown'),
-  LastKnownAddressCountyOrCity: s('lastKnownAddressCountyOrCity'),
-  LastKnownPostCode: s('lastKnownPostCode'),
-  DateOfAddressCapture: s('dateOfAddressCapture'),
-  DateOfBirth: s('dateOfBirth'),
-  PlaceOfBirth: s('placeOfBirth'),
+/**
+ * The JSON name of an element: its leading capitals in lower case, but for the capital that starts the
+ * next word (ResponseCode → responseCode, ULN → uln, MISIdentifier → misIdentifier).
+ */
+const jsonName = (element: string): string => {
+  const capitals = /^[A-Z]*/.exec(element)?.[0].length ?? 0;
+  const cut = capitals > 1 && capitals < element.length ? capitals - 1 : capitals;
+  return element.slice(0, cut).toLowerCase() + element.slice(cut);
 };
 
+/** Elements of one kind under their JSON names, listed by element name (separated by white space). */
+const fields = (kind: Kind, elements: string): Table =>
+  Object.fromEntries(
+    elements
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((e) => [e, [jsonName(e), kind] as const]),
+  );
+
+/** The names from the past, the address and the birth details, shared by both learner records. */
+const PAST_NAMES_AND_ADDRESS = fields(
+  's',
+  `PreviousFamilyName FamilyNameAtAge16 SchoolAtAge16 LastKnownAddressLine1 LastKnownAddressLine2
+   LastKnownAddressTown LastKnownAddressCountyOrCity LastKnownPostCode DateOfAddressCapture DateOfBirth
+   PlaceOfBirth`,
+);
+
 const LEARNER: Table = {
-  CreatedDate: s('createdDate'),
-  LastUpdatedDate: s('lastUpdatedDate'),
-  ULN: s('uln'),
-  MasterSubstituted: ['masterSubstituted', 'yn'],
-  Title: s('title'),
-  GivenName: s('givenName'),
-  MiddleOtherName: s('middleOtherName'),
-  FamilyName: s('familyName'),
-  PreferredGivenName: s('preferredGivenName'),
+  ...fields(
+    's',
+    `CreatedDate LastUpdatedDate ULN Title GivenName MiddleOtherName FamilyName PreferredGivenName Gender
+     EmailAddress Nationality ScottishCandidateNumber VerificationType OtherVerificationDescription TierLevel
+     AbilityToShare LearnerStatus Notes`,
+  ),
   ...PAST_NAMES_AND_ADDRESS,
-  Gender: s('gender'),
-  EmailAddress: s('emailAddress'),
-  Nationality: s('nationality'),
-  ScottishCandidateNumber: s('scottishCandidateNumber'),
-  VerificationType: s('verificationType'),
-  OtherVerificationDescription: s('otherVerificationDescription'),
-  TierLevel: s('tierLevel'),
-  AbilityToShare: s('abilityToShare'),
-  LearnerStatus: s('learnerStatus'),
+  MasterSubstituted: ['masterSubstituted', 'yn'],
   LinkedULNs: ['linkedUlns', 'list'],
-  Notes: s('notes'),
   VersionNumber: ['versionNumber', 'i'],
 };
 
 const VERIFIED_LEARNER: Table = {
-  MISIdentifier: s('misIdentifier'),
+  ...fields(
+    's',
+    `MISIdentifier SearchedFamilyName SearchedGivenName SearchedDateOfBirth SearchedGender ResponseCode ULN
+     FamilyName GivenName DateOfBirth Gender`,
+  ),
   SearchedULN: s('searchedUln'),
-  SearchedFamilyName: s('searchedFamilyName'),
-  SearchedGivenName: s('searchedGivenName'),
-  SearchedDateOfBirth: s('searchedDateOfBirth'),
-  SearchedGender: s('searchedGender'),
-  ResponseCode: s('responseCode'),
-  ULN: s('uln'),
-  FamilyName: s('familyName'),
-  GivenName: s('givenName'),
-  DateOfBirth: s('dateOfBirth'),
-  Gender: s('gender'),
 };
 
 const BATCH_LEARNER: Table = {
-  ULN: s('uln'),
-  MISIdentifier: s('misIdentifier'),
-  Title: s('title'),
-  GivenName: s('givenName'),
-  PreferredGivenName: s('preferredGivenName'),
-  MiddleOtherName: s('middleOtherName'),
-  FamilyName: s('familyName'),
+  ...fields(
+    's',
+    `ULN MISIdentifier Title GivenName PreferredGivenName MiddleOtherName FamilyName EmailAddress Gender
+     Nationality ScottishCandidateNumber AbilityToShare VerificationType OtherVerificationDescription Notes
+     ReturnCode`,
+  ),
   ...PAST_NAMES_AND_ADDRESS,
-  EmailAddress: s('emailAddress'),
-  Gender: s('gender'),
-  Nationality: s('nationality'),
-  ScottishCandidateNumber: s('scottishCandidateNumber'),
-  AbilityToShare: s('abilityToShare'),
-  VerificationType: s('verificationType'),
-  OtherVerificationDescription: s('otherVerificationDescription'),
-  Notes: s('notes'),
-  ReturnCode: s('returnCode'),
 };
 
 const LEARNING_EVENT: Table = {
+  ...fields(
+    's',
+    `AchievementAwardDate AchievementProviderName AchievementProviderUkprn AwardingOrganisationName
+     AwardingOrganisationUkprn CollectionType DateLoaded Grade LanguageForAssessment Level ParticipationEndDate
+     ParticipationStartDate QualificationType Restriction ReturnNumber Source Status Subject SubjectCode
+     UnderDataChallenge`,
+  ),
   ID: ['id', 'i'],
-  AchievementAwardDate: s('achievementAwardDate'),
-  AchievementProviderName: s('achievementProviderName'),
-  AchievementProviderUkprn: s('achievementProviderUkprn'),
-  AwardingOrganisationName: s('awardingOrganisationName'),
-  AwardingOrganisationUkprn: s('awardingOrganisationUkprn'),
-  CollectionType: s('collectionType'),
   Credits: ['credits', 'n'],
-  DateLoaded: s('dateLoaded'),
-  Grade: s('grade'),
-  LanguageForAssessment: s('languageForAssessment'),
-  Level: s('level'),
-  ParticipationEndDate: s('participationEndDate'),
-  ParticipationStartDate: s('participationStartDate'),
-  QualificationType: s('qualificationType'),
-  Restriction: s('restriction'),
-  ReturnNumber: s('returnNumber'),
-  Source: s('source'),
-  Status: s('status'),
-  Subject: s('subject'),
-  SubjectCode: s('subjectCode'),
-  UnderDataChallenge: s('underDataChallenge'),
 };
 
 const ACHIEVEMENT_JOB: Table = {
-  ResponseCode: s('responseCode'),
+  ...fields(
+    's',
+    `ResponseCode Status AchievementBatchErrorFile Duration EndDate Filename RejectionReason StartDate
+     SubmittedDate Type User`,
+  ),
+  ...fields(
+    'i',
+    `AchievementsCreated AchievementsPromotedToFinal AchievementsReinstated AchievementsUpdated
+     AchievementsWithdrawn BusinessRuleErrors FieldDataErrors LearnerDataErrors NumberOfRecords
+     SuccessfulFinalAchievements SuccessfulProvisionalAchievements`,
+  ),
   JobID: ['jobId', 'i'],
-  Status: s('status'),
-  AchievementBatchErrorFile: s('achievementBatchErrorFile'),
-  AchievementsCreated: ['achievementsCreated', 'i'],
-  AchievementsPromotedToFinal: ['achievementsPromotedToFinal', 'i'],
-  AchievementsReinstated: ['achievementsReinstated', 'i'],
-  AchievementsUpdated: ['achievementsUpdated', 'i'],
-  AchievementsWithdrawn: ['achievementsWithdrawn', 'i'],
-  BusinessRuleErrors: ['businessRuleErrors', 'i'],
-  Duration: s('duration'),
-  EndDate: s('endDate'),
-  FieldDataErrors: ['fieldDataErrors', 'i'],
-  Filename: s('filename'),
-  LearnerDataErrors: ['learnerDataErrors', 'i'],
-  NumberOfRecords: ['numberOfRecords', 'i'],
   PercentageSuccessfulRecords: ['percentageSuccessfulRecords', 'n'],
-  RejectionReason: s('rejectionReason'),
-  StartDate: s('startDate'),
-  SubmittedDate: s('submittedDate'),
-  SuccessfulFinalAchievements: ['successfulFinalAchievements', 'i'],
-  SuccessfulProvisionalAchievements: ['successfulProvisionalAchievements', 'i'],
-  Type: s('type'),
-  User: s('user'),
 };
+
+const BATCH_JOB = fields('s', 'JobStatus JobStartedDateTime JobFinishedDateTime');
 
 // ---------------------------------------------------------------- per-operation mappers
 
@@ -239,15 +201,12 @@ const MAPPERS: Mappers = {
   getBatchRegistrationOutput: (node) =>
     ({
       ...mapNode(node, {
-        ResponseCode: s('responseCode'),
-        JobStatus: s('jobStatus'),
-        NewLearnersCount: ['newLearnersCount', 'i'],
-        ExistsUpdatedLearnersCount: ['existsUpdatedLearnersCount', 'i'],
-        PossibleMatchLearnersCount: ['possibleMatchLearnersCount', 'i'],
-        LearnersNotFoundCount: ['learnersNotFoundCount', 'i'],
-        RejectedLearnersCount: ['rejectedLearnersCount', 'i'],
-        JobStartedDateTime: s('jobStartedDateTime'),
-        JobFinishedDateTime: s('jobFinishedDateTime'),
+        ...BATCH_JOB,
+        ...fields(
+          'i',
+          `NewLearnersCount ExistsUpdatedLearnersCount PossibleMatchLearnersCount LearnersNotFoundCount
+           RejectedLearnersCount`,
+        ),
       }),
       responseCode: code(node),
       learners: childrenNamed(node, 'Learner').map((l) => mapNode(l, BATCH_LEARNER)),
@@ -258,11 +217,7 @@ const MAPPERS: Mappers = {
   },
   getVerifyBatchOutput: (node) =>
     ({
-      ...mapNode(node, {
-        JobStatus: s('jobStatus'),
-        JobStartedDateTime: s('jobStartedDateTime'),
-        JobFinishedDateTime: s('jobFinishedDateTime'),
-      }),
+      ...mapNode(node, BATCH_JOB),
       responseCode: code(node),
       verifiedLearners: childrenNamed(node, 'VerifiedLearner').map(verified),
     }) as never,
@@ -273,13 +228,8 @@ const MAPPERS: Mappers = {
       retrievedUlns: childrenNamed(list, 'VerifiedULN').map(
         (v) =>
           mapNode(v, {
-            ULN: s('uln'),
+            ...fields('s', 'ULN ResponseCode FamilyName GivenName DateOfBirth Gender'),
             MasterULN: s('masterUln'),
-            ResponseCode: s('responseCode'),
-            FamilyName: s('familyName'),
-            GivenName: s('givenName'),
-            DateOfBirth: s('dateOfBirth'),
-            Gender: s('gender'),
           }) as never,
       ),
     };

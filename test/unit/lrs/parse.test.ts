@@ -3,12 +3,13 @@
  * the synthetic ones are not used as golden. Operations with no recording use small responses
  * written here from the schemas, with prefixes and order varied on purpose.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { OperationId } from '../../../shared/lrs/contract/operations.js';
 import { outcomeFor } from '../../../shared/lrs/contract/outcomes.js';
 import type { OperationResponse } from '../../../shared/lrs/contract/responses.js';
 import { parseResponse } from '../../../shared/lrs/soap/parse.js';
-import { recorded } from '../../support/reference.js';
+import { recorded, referencePath } from '../../support/reference.js';
 
 const ok = <K extends OperationId>(op: K, xml: string): OperationResponse<K> => {
   const r = parseResponse(op, xml);
@@ -412,5 +413,31 @@ describe('outcome of a response', () => {
     expect(outcomeOfResponse('retrieveUlns', { responseCode: 'OK', retrievedUlns: [] }).class).toBe(
       'success',
     );
+  });
+});
+
+describe('every element of the live schema is read', () => {
+  it('GetAchievementBatchJob: each member of AchievementBatchJobResponse, by its XSD type', () => {
+    const wsdl = readFileSync(referencePath('sunsis-core', 'current-wcf', 'ExternalService.wsdl'), 'utf8');
+    const start = wsdl.indexOf('<xs:complexType name="AchievementBatchJobResponse">');
+    const type = wsdl.slice(start, wsdl.indexOf('</xs:complexType>', start));
+    const members = [
+      ...type.matchAll(/<xs:element [^>]*name="([A-Za-z]+)"[^>]*type="([a-z]+:[A-Za-z]+)"/g),
+    ].map(([, name, xsd]) => ({ name: name ?? '', xsd: xsd ?? '' }));
+    expect(members.length).toBeGreaterThan(20);
+    const value = (xsd: string, i: number) =>
+      xsd === 'xs:int' ? String(i + 1) : xsd === 'xs:float' ? `${i}.5` : `text${i}`;
+    const body = members.map((m, i) => `<a:${m.name}>${value(m.xsd, i)}</a:${m.name}>`).join('');
+    const job = ok(
+      'getAchievementBatch',
+      wcf(
+        `<GetAchievementBatchJobResponse xmlns="http://api.lrs.qcf.gov.uk/services"><GetAchievementBatchJobResult xmlns:a="http://api.lrs.qcf.gov.uk/model">${body}</GetAchievementBatchJobResult></GetAchievementBatchJobResponse>`,
+      ),
+    ) as unknown as Record<string, unknown>;
+    members.forEach((m, i) => {
+      const key = m.name === 'JobID' ? 'jobId' : m.name.charAt(0).toLowerCase() + m.name.slice(1);
+      const expected = m.xsd === 'xs:int' ? i + 1 : m.xsd === 'xs:float' ? i + 0.5 : `text${i}`;
+      expect(job[key], m.name).toBe(expected);
+    });
   });
 });
