@@ -199,8 +199,22 @@ export const registerJobsRoutes = (registry: OpenAPIRegistry, common: CommonSche
   );
   const jobIdParam = z.object({ jobId: z.string().regex(JOB_ID_PATTERN).describe('The job id') });
   const notFound = errorResponse(common, 404, 'No such job (or not visible to this caller)');
+  type Route = Omit<Parameters<OpenAPIRegistry['registerPath']>[0], 'tags' | 'security'>;
+  /** A route of the jobs API: tagged Jobs, behind the caller's token. */
+  const jobsRoute = (route: Route) => registry.registerPath({ ...route, tags: ['Jobs'], security: API_KEY });
+  /** A route of one job: its id in the path, 400 for a malformed id and 404 for an unknown job. */
+  const jobRoute = (route: Route) =>
+    jobsRoute({
+      ...route,
+      request: { params: jobIdParam, ...route.request },
+      responses: {
+        '400': errorResponse(common, 400, 'Malformed job id'),
+        '404': notFound,
+        ...route.responses,
+      },
+    });
 
-  registry.registerPath({
+  jobsRoute({
     method: 'post',
     path: '/v1/jobs',
     operationId: 'submitJob',
@@ -211,8 +225,6 @@ export const registerJobsRoutes = (registry: OpenAPIRegistry, common: CommonSche
       'Send JSON, or CSV (text/csv: a header row of field names, dotted for nested fields, one row per item; put ' +
       '`operation` and batch options in the query string). Jobs of operations that change the LRS need an ' +
       'Idempotency-Key; the same key and body again returns the same job and re-queues its pending work.',
-    tags: ['Jobs'],
-    security: API_KEY,
     request: {
       headers: z.object({
         [HEADERS.organisation]: z
@@ -251,21 +263,16 @@ export const registerJobsRoutes = (registry: OpenAPIRegistry, common: CommonSche
       '415': errorResponse(common, 415, 'The body is neither JSON nor CSV'),
     },
   });
-  registry.registerPath({
+  jobRoute({
     method: 'get',
     path: '/v1/jobs/{jobId}',
     operationId: 'getJob',
     summary: 'Progress of a bulk job: counts by status, by outcome and by error',
-    tags: ['Jobs'],
-    security: API_KEY,
-    request: { params: jobIdParam },
     responses: {
       '200': { description: 'The job', ...json(jobView) },
-      '400': errorResponse(common, 400, 'Malformed job id'),
-      '404': notFound,
     },
   });
-  registry.registerPath({
+  jobRoute({
     method: 'get',
     path: '/v1/jobs/{jobId}/results',
     operationId: 'getJobResults',
@@ -274,10 +281,7 @@ export const registerJobsRoutes = (registry: OpenAPIRegistry, common: CommonSche
       'Items in index order. Follow `nextCursor` (JSON) or the X-Next-Cursor header (jsonl, csv) until it is ' +
       'absent. CSV columns: index, status, requestId, misIdentifier, outcome and error fields, then the ' +
       'result fields flattened with dots (lists joined with |).',
-    tags: ['Jobs'],
-    security: API_KEY,
     request: {
-      params: jobIdParam,
       query: z.object({
         cursor: z.string().optional().describe('nextCursor of the previous page'),
         limit: z.coerce
@@ -307,7 +311,6 @@ export const registerJobsRoutes = (registry: OpenAPIRegistry, common: CommonSche
         },
       },
       '400': errorResponse(common, 400, 'Invalid cursor, limit, status or format'),
-      '404': notFound,
     },
   });
   const summary = registry.register(
@@ -330,7 +333,7 @@ export const registerJobsRoutes = (registry: OpenAPIRegistry, common: CommonSche
       })
       .describe('A job in a list (GET /v1/jobs/{jobId} has its counts)'),
   );
-  registry.registerPath({
+  jobsRoute({
     method: 'get',
     path: '/v1/jobs',
     operationId: 'listJobs',
@@ -338,8 +341,6 @@ export const registerJobsRoutes = (registry: OpenAPIRegistry, common: CommonSche
     description:
       'Filter by status and creation time; follow `nextCursor` (with the same filters) until it is absent. ' +
       'The organisation is the `organisation` query parameter or the X-LRS-Organisation header.',
-    tags: ['Jobs'],
-    security: API_KEY,
     request: {
       query: z.object({
         organisation: z
@@ -380,7 +381,7 @@ export const registerJobsRoutes = (registry: OpenAPIRegistry, common: CommonSche
       '403': errorResponse(common, 403, 'The caller may not act for the organisation'),
     },
   });
-  registry.registerPath({
+  jobRoute({
     method: 'post',
     path: '/v1/jobs/{jobId}/cancel',
     operationId: 'cancelJob',
@@ -390,13 +391,8 @@ export const registerJobsRoutes = (registry: OpenAPIRegistry, common: CommonSche
       'CANCELLED without an LRS call, items already at the LRS settle as usual (a learner the LRS may have registered is never reported as ' +
       'cancelled). When the last item has settled the job is CANCELLED and its callback is sent. Cancelling a ' +
       'cancelled job answers the same; a COMPLETED job is a 409. Send `{}` or no body.',
-    tags: ['Jobs'],
-    security: API_KEY,
-    request: { params: jobIdParam },
     responses: {
       '200': { description: 'The job after the cancellation', ...json(jobView) },
-      '400': errorResponse(common, 400, 'Malformed job id'),
-      '404': notFound,
       '409': errorResponse(common, 409, 'The job has completed already', ['JOB_FINISHED']),
     },
   });
