@@ -8,8 +8,8 @@
  * The job record is also in the `jobsByOrganisation` index (`ORG#<organisationId>`, `<createdAt>#<jobId>`),
  * so an organisation's jobs are one index query, newest first.
  * Every item carries the job's TTL. Conditional writes only (no transactions), so it runs on dynalite.
- * Over 500 lines because it is the whole of one port (jobs, their items and LRS batches), each method one
- * write or query of the key layout above; the outbox and callbacks are apart (dynamodb-job-outbox.ts).
+ * Each method is one write or query of the key layout above (updateItem and putNew say what a write
+ * changes and when); the outbox and callbacks are apart (dynamodb-job-outbox.ts).
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
