@@ -7,6 +7,7 @@ import * as z from 'zod';
 import type { OperationId } from './operations.js';
 
 const str = () => z.string().optional();
+const int = () => z.number().int().optional();
 
 /** The names from the past, the address and the birth details, in the order the LRS lists them. */
 const pastNamesAndAddress = () => ({
@@ -47,7 +48,7 @@ export const learnerSchema = z
     learnerStatus: str(),
     linkedUlns: z.array(z.string()),
     notes: str(),
-    versionNumber: z.number().int().optional(),
+    versionNumber: int(),
   })
   .describe('A learner record from LearnerService');
 
@@ -96,7 +97,7 @@ const batchLearnerOut = z.object({
 });
 
 export const learningEventSchema = z.object({
-  id: z.number().int().optional(),
+  id: int(),
   achievementAwardDate: str(),
   achievementProviderName: str(),
   achievementProviderUkprn: str(),
@@ -130,11 +131,11 @@ export const responseSchemas = {
   getBatchRegistrationOutput: z.object({
     responseCode: z.string(),
     jobStatus: str(),
-    newLearnersCount: z.number().int().optional(),
-    existsUpdatedLearnersCount: z.number().int().optional(),
-    possibleMatchLearnersCount: z.number().int().optional(),
-    learnersNotFoundCount: z.number().int().optional(),
-    rejectedLearnersCount: z.number().int().optional(),
+    newLearnersCount: int(),
+    existsUpdatedLearnersCount: int(),
+    possibleMatchLearnersCount: int(),
+    learnersNotFoundCount: int(),
+    rejectedLearnersCount: int(),
     jobStartedDateTime: str(),
     jobFinishedDateTime: str(),
     learners: z.array(batchLearnerOut),
@@ -183,12 +184,12 @@ export const responseSchemas = {
   viewAudit: z.object({
     responseCode: z.string(),
     entries: z.array(z.object({ action: str(), dateTime: str(), organisation: str(), user: str() })),
-    pageCount: z.number().int().optional(),
-    pageIndex: z.number().int().optional(),
-    pageSize: z.number().int().optional(),
+    pageCount: int(),
+    pageIndex: int(),
+    pageSize: int(),
     sortIndex: str(),
     sortOrder: str(),
-    totalItems: z.number().int().optional(),
+    totalItems: int(),
   }),
   getOrganisation: z.object({
     responseCode: z.string(),
@@ -197,30 +198,30 @@ export const responseSchemas = {
     status: str(),
     ukprn: str(),
   }),
-  submitAchievementBatch: z.object({ responseCode: z.string(), jobId: z.number().int().optional() }),
+  submitAchievementBatch: z.object({ responseCode: z.string(), jobId: int() }),
   getAchievementBatch: z.object({
     responseCode: z.string(),
-    jobId: z.number().int().optional(),
+    jobId: int(),
     status: z.enum(['Failed', 'Successful', 'Waiting', 'InProgress', 'Cancelled']).or(z.string()).optional(),
     achievementBatchErrorFile: str(),
-    achievementsCreated: z.number().int().optional(),
-    achievementsPromotedToFinal: z.number().int().optional(),
-    achievementsReinstated: z.number().int().optional(),
-    achievementsUpdated: z.number().int().optional(),
-    achievementsWithdrawn: z.number().int().optional(),
-    businessRuleErrors: z.number().int().optional(),
+    achievementsCreated: int(),
+    achievementsPromotedToFinal: int(),
+    achievementsReinstated: int(),
+    achievementsUpdated: int(),
+    achievementsWithdrawn: int(),
+    businessRuleErrors: int(),
     duration: str(),
     endDate: str(),
-    fieldDataErrors: z.number().int().optional(),
+    fieldDataErrors: int(),
     filename: str(),
-    learnerDataErrors: z.number().int().optional(),
-    numberOfRecords: z.number().int().optional(),
+    learnerDataErrors: int(),
+    numberOfRecords: int(),
     percentageSuccessfulRecords: z.number().optional(),
     rejectionReason: str(),
     startDate: str(),
     submittedDate: str(),
-    successfulFinalAchievements: z.number().int().optional(),
-    successfulProvisionalAchievements: z.number().int().optional(),
+    successfulFinalAchievements: int(),
+    successfulProvisionalAchievements: int(),
     type: str(),
     user: str(),
   }),
