@@ -23,11 +23,21 @@ export const REFERENCE_DIR = findReferenceDir();
 
 export const referencePath = (...parts: string[]): string => join(REFERENCE_DIR, ...parts);
 
+/** A reference file's text; missing reference data is named as such, not as a bare ENOENT of one file. */
+export const readReference = (path: string): string => {
+  if (!existsSync(REFERENCE_DIR))
+    throw new Error(
+      `The LRS reference data is not there: this test reads ${REFERENCE_DIR} (shared/lrs-reference beside ` +
+        'the checkout or in a folder above it; see "Tests" in README.md)',
+    );
+  return readFileSync(path, 'utf8');
+};
+
 /** The realistic recorded LRS messages (MoJ fixtures): `wiremock/…` and `test-resources/…`. */
 export const RECORDED_DIR = referencePath('hmpps-learner-records-api');
 
 /** The text of one recorded message, e.g. `wiremock/FindLearnerByDemographics__exact_match_ful.xml`. */
-export const recorded = (name: string): string => readFileSync(join(RECORDED_DIR, name), 'utf8');
+export const recorded = (name: string): string => readReference(join(RECORDED_DIR, name));
 
 /** Every ULN of the recorded LRS messages (each passes the check digit). */
 export const RECORDED_ULNS = [
@@ -57,7 +67,7 @@ export const LEGACY_XSD_FILES = [
 /** A legacy XSD as xmllint-wasm takes it (a file name and its contents). */
 export const legacyXsd = (fileName: string) => ({
   fileName,
-  contents: readFileSync(join(LEGACY_XSD_DIR, fileName), 'utf8'),
+  contents: readReference(join(LEGACY_XSD_DIR, fileName)),
 });
 
 /** The live WCF single-WSDLs. */

@@ -2,13 +2,12 @@
  * The schemas embedded in the live WCF single-WSDLs (../shared/lrs-reference/sunsis-core/current-wcf,
  * read in tests only), as separate XSD files whose imports point at each other, for xmllint-wasm.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { WCF_DIR } from './reference.js';
+import { readReference, WCF_DIR } from './reference.js';
 
 /** The WSDL's embedded schemas as separate files, imports pointed at each other. */
 export const wsdlSchemas = (wsdl: string) => {
-  const text = readFileSync(join(WCF_DIR, wsdl), 'utf8');
+  const text = readReference(join(WCF_DIR, wsdl));
   // Namespace prefixes declared on wsdl:definitions are in scope for the embedded schemas.
   const rootDecls = [
     ...(text.match(/<wsdl:definitions[^>]*>/)?.[0] ?? '').matchAll(/xmlns:([\w-]+)="([^"]*)"/g),

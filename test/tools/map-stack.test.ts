@@ -14,7 +14,7 @@ const dir = mkdtempSync(join(tmpdir(), 'map-stack-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('map-stack', () => {
-  it('maps each frame of the bundle to its source line, and leaves other frames as they are', async () => {
+  it('maps each frame of the bundle to its source line, marks a frame the map lacks, leaves other files as they are', async () => {
     writeFileSync(
       join(dir, 'failing.ts'),
       [
@@ -55,5 +55,9 @@ describe('map-stack', () => {
     expect(mapped).toMatch(/failing\.ts:3:\d+/);
     expect(mapped).toContain('the answer is too long');
     expect(mapStack('    at node:internal/main:1:2', payload)).toBe('    at node:internal/main:1:2');
+    // A position the map does not cover (a line past the bundle's end) is kept and marked.
+    expect(mapStack('    at x (file:///var/task/index.mjs:999:1)', payload)).toBe(
+      '    at x (file:///var/task/index.mjs:999:1 (not in the map))',
+    );
   });
 });

@@ -1,15 +1,9 @@
-/**
- * Responses → typed models. Golden inputs: the realistic recorded LRS responses (MoJ fixtures);
- * the synthetic ones are not used as golden. Operations with no recording use small responses
- * written here from the schemas, with prefixes and order varied on purpose.
- */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { OperationId } from '../../../shared/lrs/contract/operations.js';
 import { outcomeFor } from '../../../shared/lrs/contract/outcomes.js';
 import type { OperationResponse } from '../../../shared/lrs/contract/responses.js';
 import { parseResponse } from '../../../shared/lrs/soap/parse.js';
-import { recorded, referencePath } from '../../support/reference.js';
+import { readReference, recorded, referencePath } from '../../support/reference.js';
 
 const ok = <K extends OperationId>(op: K, xml: string): OperationResponse<K> => {
   const r = parseResponse(op, xml);
@@ -418,7 +412,7 @@ describe('outcome of a response', () => {
 
 describe('every element of the live schema is read', () => {
   it('GetAchievementBatchJob: each member of AchievementBatchJobResponse, by its XSD type', () => {
-    const wsdl = readFileSync(referencePath('sunsis-core', 'current-wcf', 'ExternalService.wsdl'), 'utf8');
+    const wsdl = readReference(referencePath('sunsis-core', 'current-wcf', 'ExternalService.wsdl'));
     const start = wsdl.indexOf('<xs:complexType name="AchievementBatchJobResponse">');
     const type = wsdl.slice(start, wsdl.indexOf('</xs:complexType>', start));
     const members = [
