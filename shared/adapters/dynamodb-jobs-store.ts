@@ -69,6 +69,10 @@ export class DynamoDbJobsStore extends JobOutbox implements JobsStore {
     return { [TABLE.partitionKey]: jobPk(jobId), [TABLE.sortKey]: itemSk(index) };
   }
 
+  private batchKey(jobId: string, batch: number): Record<string, string> {
+    return { [TABLE.partitionKey]: jobPk(jobId), [TABLE.sortKey]: batchSk(batch) };
+  }
+
   async createJob(
     job: JobRecord,
     items: readonly JobItem[],
@@ -79,15 +83,13 @@ export class DynamoDbJobsStore extends JobOutbox implements JobsStore {
     const ttl = { [TABLE.ttlAttribute]: job.expiresAt };
     const puts = [
       ...items.map((item) => ({
-        [TABLE.partitionKey]: jobPk(job.jobId),
-        [TABLE.sortKey]: itemSk(item.index),
+        ...this.itemKey(job.jobId, item.index),
         type: 'job-item',
         ...itemAttributes(item),
         ...ttl,
       })),
       ...batches.map((b) => ({
-        [TABLE.partitionKey]: jobPk(job.jobId),
-        [TABLE.sortKey]: batchSk(b.batch),
+        ...this.batchKey(job.jobId, b.batch),
         type: 'job-batch',
         ...b,
         ...ttl,
@@ -430,7 +432,7 @@ export class DynamoDbJobsStore extends JobOutbox implements JobsStore {
     const out = await this.doc.send(
       new GetCommand({
         TableName: this.tableName,
-        Key: { [TABLE.partitionKey]: jobPk(jobId), [TABLE.sortKey]: batchSk(batch) },
+        Key: this.batchKey(jobId, batch),
         ConsistentRead: true,
       }),
     );
@@ -445,11 +447,7 @@ export class DynamoDbJobsStore extends JobOutbox implements JobsStore {
   ): Promise<void> {
     await sendIf(
       this.doc,
-      updateItem(
-        this.tableName,
-        { [TABLE.partitionKey]: jobPk(jobId), [TABLE.sortKey]: batchSk(batch) },
-        { set: change, exists: true },
-      ),
+      updateItem(this.tableName, this.batchKey(jobId, batch), { set: change, exists: true }),
     );
   }
 }

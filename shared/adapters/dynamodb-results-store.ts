@@ -80,7 +80,6 @@ export class DynamoDbResultsStore implements ResultsStore {
   }
 
   async begin(input: BeginInput): Promise<BeginResult> {
-    const pk = requestPk(input.requestId);
     const now = input.now;
     const blob = input.request === undefined ? undefined : gzipJson(input.request);
     const inlineRequest = blob !== undefined && blob.byteLength <= this.inlineLimit;
@@ -161,7 +160,7 @@ export class DynamoDbResultsStore implements ResultsStore {
       const out = await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { [TABLE.partitionKey]: pk, [TABLE.sortKey]: REQUEST_SK },
+          Key: requestKey(input.requestId),
           UpdateExpression: `SET ${sets.join(', ')} REMOVE #error, #outcome, #completedAt, #lrsDurationMs, #retryable, #result, #waiting`,
           ConditionExpression:
             'attribute_not_exists(#pk) OR (#operation = :op AND #org = :org AND (' +
