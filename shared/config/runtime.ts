@@ -124,20 +124,10 @@ const loadConfig = <K extends keyof RuntimeConfig>(
   return Object.fromEntries(keys.map((k) => [k, e[ENV[k]] ?? UNSET[k]])) as Pick<RuntimeConfig, K>;
 };
 
-const RUNTIME_KEYS = [
-  'stage',
-  'tableName',
-  'lrsEndpoint',
-  'lrsTimeoutMs',
-  'orgSecretPrefix',
-  'registryTableName',
-  'registryCacheSeconds',
-  'trustedSenderIds',
-  'operationQueueUrls',
-  'dataTtlDays',
-  'lrsServiceHours',
-  'lrsMaxResponseBytes',
-] as const satisfies readonly (keyof RuntimeConfig)[];
+/** Every field of RuntimeConfig: the ENV names whose variable the schema reads. */
+const RUNTIME_KEYS = (Object.keys(ENV) as (keyof typeof ENV)[]).filter(
+  (k): k is keyof RuntimeConfig & keyof typeof ENV => ENV[k] in runtimeEnvSchema.shape,
+);
 
 /**
  * Parses the environment once. Throws a ConfigurationError listing each variable and its rule.
