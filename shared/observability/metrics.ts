@@ -39,21 +39,24 @@ export const emfDocument = (data: readonly Datum[], namespace: string, service: 
   return { _aws: { Timestamp: at, CloudWatchMetrics: directives }, ...root };
 };
 
-/** Data whose dimensions name the same key with different values go in documents of their own. */
+/**
+ * Data whose dimensions name the same key with different values, or that repeat a metric, go in
+ * documents of their own (the values of a document's directives share its root).
+ */
 const compatibleGroups = (data: readonly Datum[]): Datum[][] => {
-  const groups: { data: Datum[]; keys: Map<string, string> }[] = [];
+  const groups: { data: Datum[]; names: Set<string>; dimensions: Map<string, string> }[] = [];
   for (const d of data) {
     const entries = Object.entries(d.dimensions);
-    const fits = (g: (typeof groups)[number]) =>
-      !g.keys.has(d.name) && entries.every(([k, v]) => (g.keys.get(k) ?? v) === v);
-    let group = groups.find(fits);
+    let group = groups.find(
+      (g) => !g.names.has(d.name) && entries.every(([k, v]) => (g.dimensions.get(k) ?? v) === v),
+    );
     if (!group) {
-      group = { data: [], keys: new Map() };
+      group = { data: [], names: new Set(), dimensions: new Map() };
       groups.push(group);
     }
     group.data.push(d);
-    group.keys.set(d.name, '');
-    for (const [k, v] of entries) group.keys.set(k, v);
+    group.names.add(d.name);
+    for (const [k, v] of entries) group.dimensions.set(k, v);
   }
   return groups.map((g) => g.data);
 };
