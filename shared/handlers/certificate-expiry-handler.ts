@@ -1,13 +1,11 @@
 /** The Lambda entry of the daily certificate check (the check itself: shared/app/certificate-expiry.ts). */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import {
   type CertificateCheckDependencies,
   checkCertificates,
   loadCertificateCheckConfig,
   publishDaysRemaining,
 } from '../app/certificate-expiry.js';
-import { appLog, logger } from '../observability/logger.js';
+import { appLog, withInvocationLogs } from '../observability/logger.js';
 import type { Registry } from '../ports/registry.js';
 import { certificateCheckCredentials, certificateCheckRegistry } from '../wiring/certificate-check.js';
 
@@ -37,5 +35,5 @@ export const createCertificateExpiryHandler = (
     }
     return { checked: checks.length, failed };
   };
-  return middy(run).use(injectLambdaContext(logger));
+  return withInvocationLogs<unknown, { checked: number; failed: string[] }>(run);
 };
