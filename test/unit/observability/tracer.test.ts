@@ -111,6 +111,44 @@ describe('tracer in Lambda', () => {
     ]);
   });
 
+  it('keeps a send failure to itself: an unresolvable daemon host neither fails the call nor breaks later sends', async () => {
+    inLambda('xray-daemon.invalid:2000');
+    await expect(traced('LRS getOrganisation', 'getOrganisation', async () => 7)).resolves.toBe(7);
+    await expect(traced('LRS getOrganisation', 'getOrganisation', async () => 8)).resolves.toBe(8);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const from = daemon.docs.length;
+    inLambda(daemon.address);
+    await traced('LRS marker', 'getOrganisation', async () => 0);
+    const [first] = await daemon.next(1, from);
+    expect(first?.name).toBe('LRS marker');
+  });
+
+  it("takes the header from the runtime's per-invocation store when there is one (several invocations at once)", async () => {
+    const g = globalThis as { awslambda?: unknown };
+    const from = daemon.docs.length;
+    const storeRoot = '1-5759e98a-00000000000000000000000c';
+    inLambda(daemon.address, traceHeader());
+    try {
+      g.awslambda = { InvokeStore: { getXRayTraceId: () => traceHeader(storeRoot, '00000000000000c3') } };
+      await traced('LRS getOrganisation', 'getOrganisation', async () => 0);
+      g.awslambda = {
+        InvokeStore: {
+          getXRayTraceId: () => {
+            throw new Error('no invocation');
+          },
+        },
+      };
+      await traced('LRS getOrganisation', 'getOrganisation', async () => 0);
+    } finally {
+      delete g.awslambda;
+    }
+    const docs = await daemon.next(2, from);
+    expect(docs.map((d) => [d.trace_id, d.parent_id])).toEqual([
+      [storeRoot, '00000000000000c3'],
+      [ROOT, PARENT],
+    ]);
+  });
+
   it.each([
     ['the invocation is not sampled', () => inLambda(daemon.address, traceHeader(ROOT, PARENT, '0'))],
     ['there is no trace header', () => inLambda(daemon.address, null)],
