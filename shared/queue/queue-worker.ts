@@ -25,10 +25,10 @@
  *   the line's path; a record gives up its turn once its LRS calls are over, so the next record's LRS call
  *   runs while this one's outcome is written. A record ready ahead holds its lease at most one LRS call
  *   longer (leases outlast any invocation). A record whose turn comes with too little time left gives its
- *   lease back and is re-sent unstarted. A record with the request id of an earlier record of the batch
- *   starts only once that one has ended, so it finds the stored answer. The invocation still answers only
- *   when every record's outcome is stored (or the record is reported failed), so no message is deleted
- *   before its outcome is durable.
+ *   lease back and is re-sent unstarted. The invocation still answers only when every record's outcome is
+ *   stored (or the record is reported failed), so no message is deleted before its outcome is durable.
+ * - A record with the request id of an earlier record of the batch starts only once that one has ended
+ *   (whatever the record concurrency), so it finds the stored answer instead of waiting out a lease.
  * The envelope is queue-message.ts; waiting, giving up and handing back are queue-wait.ts.
  * Powertools BatchProcessor reports each failed record in `batchItemFailures`
  * (the event source has ReportBatchItemFailures), so one bad message never fails its neighbours.
@@ -423,16 +423,15 @@ export const handleQueueEvent = async (
   const limit = deps.recordConcurrency ?? event.Records.length;
   const timeLeft = () =>
     deps.minRemainingMs === undefined || context.getRemainingTimeInMillis() >= deps.minRemainingMs;
-  const run =
-    limit >= event.Records.length
-      ? (record: SQSRecord) => handleWithGiveUp(op, deps, record)
-      : lineUp(limit, timeLeft, async (record: SQSRecord, turn: LrsTurn | undefined) => {
-          if (!turn) {
-            await handBack(deps, record);
-            return undefined;
-          }
-          return handleWithGiveUp(op, deps, record, turn);
-        });
+  // Every record goes through the line, also when all of them may run at once: copies of one request in
+  // the batch still run one after the other (the later one finds the stored answer).
+  const run = lineUp(limit, timeLeft, async (record: SQSRecord, turn: LrsTurn | undefined) => {
+    if (!turn) {
+      await handBack(deps, record);
+      return undefined;
+    }
+    return handleWithGiveUp(op, deps, record, turn);
+  });
   return processPartialResponse(event, run, processor, {
     context,
     throwOnFullBatchFailure: false,

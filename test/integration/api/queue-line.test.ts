@@ -132,7 +132,7 @@ describe('queue worker: the line for the LRS', () => {
         // Without running short of time every request is done in this invocation.
         if (shortAfter === undefined) expect(resent).toEqual([]);
       }),
-      { numRuns: 60 },
+      { numRuns: 100 },
     );
   }, 120_000);
 });
