@@ -50,6 +50,10 @@ export const warmTable = (warm: readonly WarmCaseResult[]): string =>
       ['ratio', (w) => `${w.ratio.toFixed(2)}x`],
       ['added p50', (w) => ms(w.added)],
       ['of which store', (w) => ms(w.store.p50)],
+      [
+        'CPU/call: handler, bare, store',
+        (w) => `${ms(w.cpuMs.handler)}, ${ms(w.cpuMs.bare)}, ${ms(w.cpuMs.store)}`,
+      ],
       ['handler p99', (w) => ms(w.handler.p99)],
       ['bare p99', (w) => ms(w.bare.p99)],
       [

@@ -40,6 +40,8 @@ export interface WarmCaseResult {
   readonly store: Summary;
   /** Median over iterations of (handler - bare) of the same iteration. */
   readonly pairedAddedP50: number;
+  /** Mean CPU time (ms, user + system) of one call of each side, measured around each call on its own. */
+  readonly cpuMs: { readonly handler: number; readonly bare: number; readonly store: number };
   readonly handlerFailures: number;
 }
 

@@ -1,8 +1,8 @@
 /**
  * Warm overhead: the real handler (production bundle, in-process, API Gateway event, against the simulator
- * and dynalite) against a bare soap client sending the same SOAP Body to the same simulator. Both are
- * warmed up, then called alternately (handler first on even iterations, bare first on odd ones) so that
- * machine noise falls on both sides alike.
+ * and dynalite) against a bare soap client sending the same SOAP Body to the same simulator, and the
+ * results store's two writes on their own. All three are warmed up, then called in rotating order so that
+ * machine noise falls on all alike; each call's wall time and this process's CPU time during it are kept.
  */
 
 import { randomUUID } from 'node:crypto';
@@ -93,11 +93,15 @@ serve<WarmRequest, WarmCaseResult[]>(async (req) => {
     const diff: number[] = [];
     // Rotate the order of the three sides, so that none always runs right after another.
     const sides = [viaHandler, viaBare, viaStore];
+    const cpu = [0, 0, 0];
     for (let i = 0; i < req.iterations; i++) {
       const times: number[] = [0, 0, 0];
       for (let k = 0; k < 3; k++) {
         const side = (i + k) % 3;
+        const cpu0 = process.cpuUsage();
         times[side] = await (sides[side] as () => Promise<number>)();
+        const used = process.cpuUsage(cpu0);
+        cpu[side] = (cpu[side] ?? 0) + (used.user + used.system) / 1000;
       }
       const [hm, bm, sm] = times as [number, number, number];
       h.push(hm);
@@ -111,6 +115,11 @@ serve<WarmRequest, WarmCaseResult[]>(async (req) => {
       bare: summarise(b),
       store: summarise(s),
       pairedAddedP50: summarise(diff).p50,
+      cpuMs: {
+        handler: (cpu[0] ?? 0) / req.iterations,
+        bare: (cpu[1] ?? 0) / req.iterations,
+        store: (cpu[2] ?? 0) / req.iterations,
+      },
       handlerFailures: failures,
     });
   }
