@@ -40,6 +40,16 @@ const ABSENT = [
   'follow-redirects',
   'des.js',
   'js-md4',
+  // The default credential chain is bundled as its environment link alone (infra/bundling/env-credentials.ts).
+  '@aws-sdk/credential-provider-node',
+  '@aws-sdk/credential-provider-ini',
+  '@aws-sdk/credential-provider-sso',
+  '@aws-sdk/credential-provider-process',
+  '@aws-sdk/credential-provider-web-identity',
+  '@aws-sdk/credential-provider-http',
+  '@aws-sdk/credential-provider-login',
+  '@aws-sdk/nested-clients',
+  '@smithy/credential-provider-imds',
 ];
 
 const FUNCTIONS = [...OPERATION_IDS.map((op) => kebab(op)), 'requests', 'jobs'];
