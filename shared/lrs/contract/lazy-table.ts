@@ -21,3 +21,12 @@ export const lazyTable = <T extends Record<string, () => unknown>>(
   }
   return table;
 };
+
+/** One value built when first asked for, then kept (for a schema several lazy entries share). */
+export const once = <T>(build: () => T): (() => T) => {
+  let built: { readonly value: T } | undefined;
+  return () => {
+    built ??= { value: build() };
+    return built.value;
+  };
+};

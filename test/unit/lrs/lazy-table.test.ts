@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { lazyTable } from '../../../shared/lrs/contract/lazy-table.js';
+import { lazyTable, once } from '../../../shared/lrs/contract/lazy-table.js';
 import { OPERATION_IDS } from '../../../shared/lrs/contract/operations.js';
+import { learnerSchema, responseSchemas } from '../../../shared/lrs/contract/responses.js';
 import { requestSchemas } from '../../../shared/lrs/contract/schemas.js';
 
 describe('lazyTable', () => {
@@ -61,9 +62,26 @@ describe('lazyTable', () => {
   });
 });
 
-describe('request schemas, built on first read', () => {
+describe('once', () => {
+  it('builds on the first call only and hands out the same value after', () => {
+    let calls = 0;
+    const value = once(() => ({ n: ++calls }));
+    expect(calls).toBe(0);
+    const first = value();
+    expect(value()).toBe(first);
+    expect(calls).toBe(1);
+  });
+});
+
+describe('request and answer schemas, built on first read', () => {
   it('lists all 17 operations and gives each the same schema on every read', () => {
     expect(Object.keys(requestSchemas).sort()).toEqual([...OPERATION_IDS].sort());
     for (const op of OPERATION_IDS) expect(requestSchemas[op]).toBe(requestSchemas[op]);
+  });
+
+  it('answer schemas: every operation, one schema for both finds, the one learner schema inside them', () => {
+    expect(Object.keys(responseSchemas).sort()).toEqual([...OPERATION_IDS].sort());
+    expect(responseSchemas.findLearnerByUln).toBe(responseSchemas.findLearnerByDemographics);
+    expect(responseSchemas.findLearnerByUln.shape.learners.element).toBe(learnerSchema());
   });
 });
