@@ -227,6 +227,18 @@ export class DynamoDbResultsStore implements ResultsStore {
     });
   }
 
+  async giveBack(requestId: string, attempt: number): Promise<void> {
+    await sendIf(
+      this.doc,
+      updateItem(this.tableName, requestKey(requestId), {
+        set: { status: 'PENDING' },
+        add: { attempts: -1 },
+        remove: ['leaseExpiresAt', 'startedAt'],
+        equal: { status: 'IN_PROGRESS', attempts: attempt },
+      }),
+    );
+  }
+
   async noteWaiting(requestId: string, attempt: number, note: WaitingNote): Promise<void> {
     await sendIf(
       this.doc,

@@ -60,6 +60,13 @@ export interface ProcessInput<K extends OperationId = OperationId> {
    * caller that limits LRS calls in flight may start the next one while this one is written.
    */
   readonly onLrsDone?: () => void;
+  /**
+   * Awaited with the lease held, just before the first LRS call: a caller that limits LRS calls in flight
+   * takes the lease of its next request while the current one's LRS call runs, and lets it call once its
+   * turn comes. Resolving false means the call cannot start in time: the lease is given back (the request
+   * reads PENDING again) and processRequest throws NotStartedError.
+   */
+  readonly lrsTurn?: () => Promise<boolean>;
 }
 
 export interface ProcessOutput {
@@ -75,6 +82,14 @@ export class RequestInFlightError extends ConflictError {
     readonly retryAfterSeconds: number,
   ) {
     super('A request with this id or Idempotency-Key is still being processed; retry shortly');
+  }
+}
+
+/** The lease was taken but the LRS call could not start in time; the lease was given back. */
+export class NotStartedError extends Error {
+  constructor(readonly requestId: string) {
+    super('The LRS call was not started: too little time left; the request waits for another attempt');
+    this.name = 'NotStartedError';
   }
 }
 
@@ -195,7 +210,10 @@ export async function processRequest<K extends OperationId>(
     }
   };
   const overlap =
-    input.freshRequestId && input.idempotencyKey === undefined && !OPERATIONS[input.op].mutating;
+    input.freshRequestId &&
+    input.idempotencyKey === undefined &&
+    input.lrsTurn === undefined &&
+    !OPERATIONS[input.op].mutating;
   const early = overlap
     ? callLrs(undefined).then(
         (value) => ({ ok: true as const, value }),
@@ -241,6 +259,15 @@ export async function processRequest<K extends OperationId>(
   }
 
   const attempt = begun.record.attempts;
+  if (input.lrsTurn && !(await input.lrsTurn())) {
+    await deps.store.giveBack(requestId, attempt);
+    deps.log.info('Lease given back: the LRS call could not start in time', {
+      ...logFields,
+      requestId,
+      attempts: attempt,
+    });
+    throw new NotStartedError(requestId);
+  }
   try {
     let answer: { outcome: Outcome; result: unknown };
     if (early) {

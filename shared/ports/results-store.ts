@@ -166,6 +166,12 @@ export interface ResultsStore {
   /** Record a failure. Same guard as complete(). */
   fail(requestId: string, attempt: number, input: FailInput): Promise<StoredRequest>;
   /**
+   * Give back the lease of attempt `attempt` before it called the LRS (the worker cannot start the call
+   * in time): the request reads PENDING again, the attempt is not counted, and the next worker may take it
+   * at once. No-op when the record changed meanwhile.
+   */
+  giveBack(requestId: string, attempt: number): Promise<void>;
+  /**
    * Record a request that was refused before any LRS call (an invalid queue message). Writes only when no
    * record with that id exists; returns false (and writes nothing) otherwise.
    */

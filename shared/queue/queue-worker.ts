@@ -20,10 +20,15 @@
  * - A message whose request is in flight elsewhere is reported failed without a record change.
  * - The lease is always written before the LRS call: a message can arrive twice, each copy on its first
  *   delivery, and the second must find the lease (or the stored answer) rather than ask the LRS again.
- * - With limited record concurrency (QUEUE_RECORD_CONCURRENCY) a record gives up its turn once its LRS
- *   calls are over, so the next record's LRS call runs while this one's outcome is written. The
- *   invocation still answers only when every record's outcome is stored (or the record is reported
- *   failed), so no message is deleted before its outcome is durable.
+ * - With limited record concurrency (QUEUE_RECORD_CONCURRENCY = n) records line up for the LRS: n call
+ *   it while up to n more get ready (envelope, sender, cancel check, lease), so a lease write is not on
+ *   the line's path; a record gives up its turn once its LRS calls are over, so the next record's LRS call
+ *   runs while this one's outcome is written. A record ready ahead holds its lease at most one LRS call
+ *   longer (leases outlast any invocation). A record whose turn comes with too little time left gives its
+ *   lease back and is re-sent unstarted. A record with the request id of an earlier record of the batch
+ *   starts only once that one has ended, so it finds the stored answer. The invocation still answers only
+ *   when every record's outcome is stored (or the record is reported failed), so no message is deleted
+ *   before its outcome is durable.
  * The envelope is queue-message.ts; waiting, giving up and handing back are queue-wait.ts.
  * Powertools BatchProcessor reports each failed record in `batchItemFailures`
  * (the event source has ReportBatchItemFailures), so one bad message never fails its neighbours.
@@ -31,7 +36,12 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { failureFromError } from '../app/failures.js';
-import { type ProcessDependencies, processRequest, RequestInFlightError } from '../app/process-request.js';
+import {
+  NotStartedError,
+  type ProcessDependencies,
+  processRequest,
+  RequestInFlightError,
+} from '../app/process-request.js';
 import { ORGANISATION_ID_PATTERN } from '../config/runtime.js';
 import { type FieldIssue, ForbiddenError, ValidationError } from '../domain/errors.js';
 import { followUpOperations } from '../jobs/lrs-batch.js';
@@ -97,7 +107,7 @@ export const handleQueueRecord = async (
   op: OperationId,
   deps: QueueDependencies,
   record: SQSRecord,
-  lrsDone?: () => void,
+  turn?: LrsTurn,
 ): Promise<StoredRequest | undefined> => {
   const now = deps.now ?? (() => new Date());
   const base = { operation: op, messageId: record.messageId, source: 'queue' };
@@ -249,11 +259,15 @@ export const handleQueueRecord = async (
       caller,
       requestId: message.requestId,
       source,
-      ...(lrsDone ? { onLrsDone: lrsDone } : {}),
+      ...(turn ? { lrsTurn: turn.take, onLrsDone: turn.done } : {}),
       ...(message.userName ? { userName: message.userName } : {}),
       ...(message.jobId ? { jobId: message.jobId } : {}),
     });
   } catch (e) {
+    if (e instanceof NotStartedError) {
+      await handBack(deps, record);
+      return undefined;
+    }
     if (e instanceof RequestInFlightError) {
       // Another worker holds the lease (a duplicate delivery): come back once it has run out.
       await waitFor(deps, record, message, undefined, {
@@ -282,33 +296,87 @@ export const handleQueueRecord = async (
   return stored;
 };
 
-/**
- * `work` with at most `limit` calls holding a slot at once (the others wait their turn, in order). A call
- * holds its slot until it ends or calls the `release` it is given, whichever comes first: a record gives
- * its slot up once its LRS calls are over, so the next record's LRS call overlaps this one's writes.
- */
-const limited = <A, R>(
-  limit: number,
-  work: (arg: A, release: () => void) => Promise<R>,
-): ((arg: A) => Promise<R>) => {
-  let running = 0;
+/** A record's place in the invocation's line for the LRS (limited record concurrency). */
+export interface LrsTurn {
+  /** Resolves once the record may call the LRS: false when too little time is left to start it now. */
+  readonly take: () => Promise<boolean>;
+  /** The record's LRS calls are over: the next record in line may take its turn. */
+  readonly done: () => void;
+}
+
+/** At most `limit` holders at once; the others wait their turn, in order. */
+const slots = (limit: number) => {
+  let free = limit;
   const waiting: Array<() => void> = [];
-  return async (arg: A) => {
-    // A finishing call hands its slot straight to the next waiting one.
-    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
-    else running++;
-    let held = true;
-    const release = () => {
-      if (!held) return;
-      held = false;
+  return {
+    take: async (): Promise<void> => {
+      if (free > 0) free--;
+      else await new Promise<void>((resolve) => waiting.push(resolve));
+    },
+    // A leaving holder hands its slot straight to the next waiting one.
+    give: (): void => {
       const next = waiting.shift();
       if (next) next();
-      else running--;
-    };
+      else free++;
+    },
+  };
+};
+
+/**
+ * `work` for each record with at most `limit` records calling the LRS and at most `limit` more getting
+ * ready behind them (`start` says whether a record may still start at all; `turn.take` waits for an LRS
+ * slot and says whether there is time left to use it). A record with the request id of an earlier,
+ * unfinished record of the invocation starts after that one has ended.
+ */
+const lineUp = <R>(
+  limit: number,
+  canStart: () => boolean,
+  work: (record: SQSRecord, turn: LrsTurn | undefined) => Promise<R | undefined>,
+): ((record: SQSRecord) => Promise<R | undefined>) => {
+  const ready = slots(limit);
+  const calling = slots(limit);
+  const unfinished = new Map<string, Promise<void>>();
+  return async (record) => {
+    const raw = safeJson(record.body) as { requestId?: unknown } | undefined;
+    const id = typeof raw?.requestId === 'string' ? raw.requestId : undefined;
+    const earlier = id === undefined ? undefined : unfinished.get(id);
+    let ended = () => {};
+    const end = new Promise<void>((resolve) => {
+      ended = resolve;
+    });
+    if (id !== undefined) unfinished.set(id, end);
     try {
-      return await work(arg, release);
+      if (earlier) await earlier;
+      await ready.take();
+      let isReady = true;
+      let isCalling = false;
+      const leaveReady = () => {
+        if (isReady) ready.give();
+        isReady = false;
+      };
+      const turn: LrsTurn = {
+        take: async () => {
+          await calling.take();
+          isCalling = true;
+          leaveReady();
+          if (canStart()) return true;
+          turn.done();
+          return false;
+        },
+        done: () => {
+          if (isCalling) calling.give();
+          isCalling = false;
+        },
+      };
+      try {
+        return await work(record, canStart() ? turn : undefined);
+      } finally {
+        turn.done();
+        leaveReady();
+      }
     } finally {
-      release();
+      ended();
+      if (id !== undefined && unfinished.get(id) === end) unfinished.delete(id);
     }
   };
 };
@@ -321,10 +389,10 @@ const handleWithGiveUp = async (
   op: OperationId,
   deps: QueueDependencies,
   record: SQSRecord,
-  lrsDone?: () => void,
+  turn?: LrsTurn,
 ): Promise<StoredRequest | undefined> => {
   try {
-    return await handleQueueRecord(op, deps, record, lrsDone);
+    return await handleQueueRecord(op, deps, record, turn);
   } catch (e) {
     const settings = deps.retrySettings ?? DEFAULT_JOB_SETTINGS.retry;
     if (!(e instanceof RetryLaterError) && receiveCountOf(record) >= settings.maxReceiveCount) {
@@ -353,15 +421,17 @@ export const handleQueueEvent = async (
   // A processor per invocation: it holds per-batch state.
   const processor = new BatchProcessor(EventType.SQS);
   const limit = deps.recordConcurrency ?? event.Records.length;
+  const timeLeft = () =>
+    deps.minRemainingMs === undefined || context.getRemainingTimeInMillis() >= deps.minRemainingMs;
   const run =
     limit >= event.Records.length
       ? (record: SQSRecord) => handleWithGiveUp(op, deps, record)
-      : limited(limit, async (record: SQSRecord, release: () => void) => {
-          if (deps.minRemainingMs !== undefined && context.getRemainingTimeInMillis() < deps.minRemainingMs) {
+      : lineUp(limit, timeLeft, async (record: SQSRecord, turn: LrsTurn | undefined) => {
+          if (!turn) {
             await handBack(deps, record);
             return undefined;
           }
-          return handleWithGiveUp(op, deps, record, release);
+          return handleWithGiveUp(op, deps, record, turn);
         });
   return processPartialResponse(event, run, processor, {
     context,

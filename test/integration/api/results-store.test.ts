@@ -116,6 +116,34 @@ describe('DynamoDbResultsStore', () => {
     expect(stale.attempts).toBe(2);
   });
 
+  it('takes a lease given back before any LRS call at once, and ignores a give-back of a lost lease', async () => {
+    const input = beginInput();
+    await store.begin(input);
+    await store.giveBack(input.requestId, 1);
+    const given = await store.get(input.requestId, NOW);
+    expect(given).toMatchObject({ status: 'PENDING', attempts: 0, request: input.request });
+    expect(given?.leaseExpiresAt).toBeUndefined();
+    expect(given?.startedAt).toBeUndefined();
+    // Taken again within the old lease's time: nothing is left to wait out.
+    const next = await store.begin({ ...input, now: new Date(NOW.getTime() + 1000) });
+    expect(next.acquired && next.record.attempts).toBe(1);
+
+    // A worker whose lease was taken over gives nothing back.
+    const later = new Date(NOW.getTime() + 61_000);
+    await store.begin({ ...input, now: later, leaseExpiresAt: later.getTime() + 60_000 });
+    await store.giveBack(input.requestId, 1);
+    expect(await store.get(input.requestId, later)).toMatchObject({ status: 'IN_PROGRESS', attempts: 2 });
+    // Nor once the attempt has settled.
+    await store.complete(input.requestId, 2, {
+      outcome: exact,
+      result: {},
+      completedAt: later,
+      lrsDurationMs: 1,
+    });
+    await store.giveBack(input.requestId, 2);
+    expect(await store.get(input.requestId, later)).toMatchObject({ status: 'COMPLETED', attempts: 2 });
+  });
+
   it('lets a retryable failure be taken over but keeps a final failure and a completed result', async () => {
     const retryable = beginInput();
     await store.begin(retryable);
