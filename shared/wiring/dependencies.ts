@@ -61,7 +61,7 @@ export const createOperationDependencies = (
     sqsLoaded ??= import('@aws-sdk/client-sqs').then((api) => ({
       api,
       // Queue URLs name the queue's host; send to the configured/regional endpoint instead.
-      sqs: new api.SQSClient({ useQueueUrlAsEndpoint: false }),
+      sqs: tracedClient(new api.SQSClient({ useQueueUrlAsEndpoint: false })),
     }));
     return sqsLoaded;
   };

@@ -7,11 +7,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatewayRoutes } from '../../local/api-server.js';
 import { OPERATION_LIST } from '../../shared/lrs/contract/operations.js';
 import { useLocalStack } from '../support/local-stack.js';
 import { type AnswerChecker, answerChecker } from '../support/openapi-answers.js';
+import { captureOutput } from '../support/output.js';
 import { sampleJob, sampleRequest, storedRequestAndJob } from '../support/route-samples.js';
 
 const ORG = 'TEST0001';
@@ -23,7 +24,7 @@ const RUNS = 45;
 
 const stack = useLocalStack({ api: true, pollers: true }, 60_000);
 let checker: AnswerChecker;
-const logs: string[] = [];
+let output: ReturnType<typeof captureOutput> | undefined;
 const problems: string[] = [];
 let requestId = '';
 let jobId = '';
@@ -162,15 +163,10 @@ const property = (arb: fc.Arbitrary<Shot>, kind: string) =>
 
 beforeAll(async () => {
   checker = answerChecker();
-  for (const stream of [process.stdout, process.stderr]) {
-    const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
-    stream.write = ((chunk: unknown, ...rest: unknown[]): boolean => {
-      logs.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
-      return write(chunk, ...rest);
-    }) as typeof stream.write;
-  }
+  output = captureOutput();
   ({ requestId, jobId } = await storedRequestAndJob(stack, ORG));
 });
+afterAll(() => output?.restore());
 
 describe('every route, generated requests of every kind', () => {
   it('valid requests, names carrying the canary', async () => {
@@ -332,7 +328,7 @@ describe('every route, generated requests of every kind', () => {
 
   it('found no 5xx, every error documented in the envelope, no request value in any log line', () => {
     expect(problems).toEqual([]);
-    const text = logs.join('');
+    const text = output?.text() ?? '';
     expect(text.length).toBeGreaterThan(0);
     expect(text.includes(CANARY), 'a request value reached a log line').toBe(false);
   });
