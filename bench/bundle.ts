@@ -93,7 +93,7 @@ export const buildFunctionBundles = async (
   });
 };
 
-export const WORKERS = ['warm', 'queue', 'bare', 'cold', 'realistic'] as const;
+export const WORKERS = ['warm', 'queue', 'bare', 'cold', 'realistic', 'dynamodb'] as const;
 export type WorkerName = (typeof WORKERS)[number];
 
 /** Builds the benchmark's worker scripts to `<BUILD_DIR>/workers/<name>.mjs` (npm packages stay external). */

@@ -32,6 +32,8 @@ export const log = (line: string) => process.stderr.write(`${line}\n`);
 /** What a phase runs against: the local stack this process hosts, the bundles and the worker scripts. */
 export interface BenchContext {
   readonly runtime: LocalRuntime;
+  /** CPU time (ms) used so far by the processes hosting the simulator and the emulators. */
+  readonly hostCpuMs: () => Promise<number>;
   /** The function environment for a child process. */
   readonly env: NodeJS.ProcessEnv;
   readonly apiKeyId: string;
@@ -66,6 +68,41 @@ export const forkWorker = (
     }
   });
   return { child, stderr };
+};
+
+/** dynalite in its own process (bench/workers/dynamodb.ts), and the CPU time it has used. */
+export interface DynamodbProcess {
+  readonly url: string;
+  readonly port: number;
+  readonly cpuMs: () => Promise<number>;
+  readonly stop: () => void;
+}
+
+export const startDynamodbProcess = async (file: string): Promise<DynamodbProcess> => {
+  const { child, stderr } = forkWorker('dynamodb', file, process.env);
+  const next = () =>
+    new Promise<Record<string, number>>((resolve, reject) => {
+      const onExit = () => reject(new Error(`dynamodb worker exited: ${stderr.join(' | ')}`));
+      child.once('exit', onExit);
+      child.once('message', (m: Record<string, number>) => {
+        child.off('exit', onExit);
+        resolve(m);
+      });
+    });
+  const { port } = await next();
+  if (typeof port !== 'number') throw new Error('dynamodb worker sent no port');
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    cpuMs: async () => {
+      const reply = next();
+      child.send({ kind: 'cpu' });
+      return (await reply).cpuMs ?? 0;
+    },
+    stop: () => {
+      child.disconnect();
+    },
+  };
 };
 
 /** A long-lived worker process answering one request message at a time over IPC. */

@@ -29,7 +29,7 @@ import { startLocalRuntime } from '../local/runtime.js';
 import { kebab, type OperationId } from '../shared/lrs/contract/operations.js';
 import { testCertificates } from '../test/certs.js';
 import { buildFunctionBundles, buildWorkers } from './bundle.js';
-import { type BenchContext, childEnv, log, PROFILE, QUICK } from './harness.js';
+import { type BenchContext, childEnv, log, PROFILE, QUICK, startDynamodbProcess } from './harness.js';
 import { coldTable, runCold } from './phases/cold.js';
 import { costTables } from './phases/cost.js';
 import { costInputs } from './phases/cost-inputs.js';
@@ -66,18 +66,27 @@ const main = async (): Promise<void> => {
   ]);
   const buildMs = performance.now() - tb;
 
-  log('[bench] starting the simulator and the AWS emulators');
+  log('[bench] starting the simulator and the AWS emulators (DynamoDB in a process of its own)');
   const certs = testCertificates();
+  const dynamodb = await startDynamodbProcess(workers.dynamodb);
   const runtime = await startLocalRuntime({
     stage: uniqueStage('bench'),
     certificates: certs,
     api: false,
     pollers: false,
     setProcessEnv: false,
+    dynamodb: { url: dynamodb.url, port: dynamodb.port },
+  }).catch((e: unknown) => {
+    dynamodb.stop();
+    throw e;
   });
   try {
     const ctx: BenchContext = {
       runtime,
+      hostCpuMs: async () => {
+        const own = process.cpuUsage();
+        return (own.user + own.system) / 1000 + (await dynamodb.cpuMs());
+      },
       env: childEnv(runtime.env),
       apiKeyId: runtime.callers[0]?.clientId ?? '',
       lrs: {
@@ -143,6 +152,7 @@ const main = async (): Promise<void> => {
     log(`[bench] wrote bench/results/latest.json`);
   } finally {
     await runtime.stop();
+    dynamodb.stop();
   }
 };
 

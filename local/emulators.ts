@@ -176,6 +176,11 @@ const startSqs = async (
 
 export interface StartEmulatorsOptions {
   readonly region?: string;
+  /**
+   * A DynamoDB emulator already running elsewhere (e.g. dynalite in a process of its own, so its work does
+   * not share an event loop with the LRS simulator): used instead of starting one here.
+   */
+  readonly dynamodb?: RunningEmulator;
   readonly ports?: EmulatorPorts;
   /** Added to a port-in-use error, e.g. which env var changes the port. */
   readonly portHints?: {
@@ -184,6 +189,26 @@ export interface StartEmulatorsOptions {
     readonly secretsManager?: string;
   };
 }
+
+/** dynalite on 127.0.0.1, its tables ACTIVE at once (it keeps them CREATING for 500 ms by default). */
+export const startDynalite = async (
+  port: number,
+  hint?: string,
+): Promise<RunningEmulator & { close(): Promise<void> }> => {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const bound = await listenLocal(server, port, 'DynamoDB (dynalite)', hint);
+  return { url: `http://${LOCAL_HOST}:${bound}`, port: bound, close: () => closeServer(server) };
+};
+
+const startDynamodb = async (
+  port: number,
+  hints: StartEmulatorsOptions['portHints'],
+  closers: Array<() => Promise<void>>,
+): Promise<RunningEmulator> => {
+  const { close, ...running } = await startDynalite(port, hints?.dynamodb);
+  closers.push(close);
+  return running;
+};
 
 export const startEmulators = async (options: StartEmulatorsOptions = {}): Promise<Emulators> => {
   const region = options.region ?? DEFAULT_REGION;
@@ -197,15 +222,8 @@ export const startEmulators = async (options: StartEmulatorsOptions = {}): Promi
     if (errors.length > 0) throw errors[0];
   };
   try {
-    // Tables become ACTIVE at once (dynalite keeps them CREATING for 500 ms by default).
-    const ddbServer = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-    const ddbPort = await listenLocal(
-      ddbServer,
-      ports.dynamodb ?? 0,
-      'DynamoDB (dynalite)',
-      options.portHints?.dynamodb,
-    );
-    closers.push(() => closeServer(ddbServer));
+    const dynamodb =
+      options.dynamodb ?? (await startDynamodb(ports.dynamodb ?? 0, options.portHints, closers));
 
     const sqs = await startSqs(region, ports.sqs ?? 0, options.portHints?.sqs);
     closers.push(sqs.close);
@@ -219,7 +237,6 @@ export const startEmulators = async (options: StartEmulatorsOptions = {}): Promi
     );
     closers.push(() => closeServer(sm.server));
 
-    const dynamodb = { url: `http://${LOCAL_HOST}:${ddbPort}`, port: ddbPort };
     const secretsManager = { url: `http://${LOCAL_HOST}:${smPort}`, port: smPort, store: sm.store };
     return {
       region,

@@ -16,7 +16,13 @@ import { startSimulator } from '../simulator/index.js';
 import { SIMULATOR_ORGANISATIONS } from '../simulator/seed.js';
 import { type ApiRoute, type ApiServer, gatewayRoutes, startApiServer } from './api-server.js';
 import type { AuthorizerHandler } from './authorizer-stand-in.js';
-import { type EmulatorPorts, type Emulators, PortInUseError, startEmulators } from './emulators.js';
+import {
+  type EmulatorPorts,
+  type Emulators,
+  PortInUseError,
+  type RunningEmulator,
+  startEmulators,
+} from './emulators.js';
 import { type AsyncHandler, handlerLoader, lambdaContext, loadedFunctionEntries } from './lambda.js';
 import { type Poller, startPoller } from './poller.js';
 import {
@@ -59,6 +65,8 @@ export interface LocalRuntimeOptions extends ResourceSettings {
   readonly portHints?: Partial<
     Record<'api' | 'simulator' | 'dynamodb' | 'sqs' | 'secretsManager' | 'token', string>
   >;
+  /** A DynamoDB emulator running elsewhere (its own process) to use instead of one in this process. */
+  readonly dynamodb?: RunningEmulator;
   /** How long the functions reuse a registry read (default 30 s). */
   readonly registryCacheSeconds?: number;
   /** Start the API Gateway stand-in (default true). */
@@ -164,6 +172,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
 
     const emulators = await startEmulators({
       ...(options.region ? { region: options.region } : {}),
+      ...(options.dynamodb ? { dynamodb: options.dynamodb } : {}),
       ...(options.ports ? { ports: options.ports } : {}),
       ...(options.portHints ? { portHints: options.portHints } : {}),
     });

@@ -67,12 +67,11 @@ export const runQueue = async (ctx: BenchContext): Promise<QueueFigures> => {
     }));
     const bodies = requests.map((r) => soapBodyOf(QUEUE_OPERATION, r));
     const def = OPERATIONS[QUEUE_OPERATION];
-    /** A run, with the CPU this process (simulator and emulators) spent per item meanwhile. */
+    /** A run, with the CPU the host processes (simulator, emulators, event source) spent per item meanwhile. */
     const withHostCpu = async (count: number, run: () => Promise<RunResult>): Promise<Measured> => {
-      const cpu0 = process.cpuUsage();
+      const cpu0 = await ctx.hostCpuMs();
       const result = await run();
-      const cpu = process.cpuUsage(cpu0);
-      return { ...result, hostCpuMsPerItem: (cpu.user + cpu.system) / 1000 / count };
+      return { ...result, hostCpuMsPerItem: ((await ctx.hostCpuMs()) - cpu0) / count };
     };
     const bundle = ctx.bundleOf(QUEUE_OPERATION).file;
     await queueFunction.send({ kind: 'load', bundle });

@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Emulators, PortInUseError, startEmulators } from '../../local/emulators.js';
+import { type Emulators, PortInUseError, startDynalite, startEmulators } from '../../local/emulators.js';
 import { localClients } from '../../local/resources.js';
 import { isListening as canConnect } from '../support/net.js';
 
@@ -187,5 +187,19 @@ describe('emulators', () => {
     expect(await Promise.all(ports.map(canConnect))).toEqual([true, true, true]);
     await other.close();
     expect(await Promise.all(ports.map(canConnect))).toEqual([false, false, false]);
+  });
+
+  it('use a DynamoDB emulator running elsewhere instead of their own, and leave it running on close', async () => {
+    const outside = await startDynalite(0);
+    try {
+      const other = await startEmulators({ dynamodb: { url: outside.url, port: outside.port } });
+      expect(other.dynamodb).toEqual({ url: outside.url, port: outside.port });
+      expect(other.awsEnv.AWS_ENDPOINT_URL_DYNAMODB).toBe(outside.url);
+      await other.close();
+      expect(await canConnect(outside.port)).toBe(true);
+    } finally {
+      await outside.close();
+    }
+    expect(await canConnect(outside.port)).toBe(false);
   });
 });

@@ -9,7 +9,6 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { Writable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigurationError, LrsRejectedError, LrsUnavailableError } from '../../../shared/domain/errors.js';
@@ -18,6 +17,7 @@ import { createLrsClient } from '../../../shared/lrs/soap/client.js';
 import { parseResponse } from '../../../shared/lrs/soap/parse.js';
 import { testCertificates } from '../../certs.js';
 import { SAMPLES } from '../../support/lrs-samples.js';
+import { pour } from '../../support/net.js';
 import { MTLS_SERVER_OPTIONS, pemCreds, source } from './loopback.js';
 
 const certs = testCertificates();
@@ -57,26 +57,6 @@ let bomb: Buffer;
 
 const listen = (s: http.Server | https.Server): Promise<number> =>
   new Promise((resolve) => s.listen(0, '127.0.0.1', () => resolve((s.address() as AddressInfo).port)));
-
-/**
- * Writes `count` copies of `chunk` (Infinity: until the reader goes away) as fast as `out` takes them,
- * waiting for 'drain' whenever it pushes back, then calls `end` (unless `out` was destroyed first).
- */
-const pour = (out: Writable, chunk: Buffer, count: number, end?: () => void): void => {
-  let left = count;
-  const pump = (): void => {
-    while (left > 0 && !out.destroyed) {
-      left--;
-      if (!out.write(chunk)) {
-        out.once('drain', pump);
-        return;
-      }
-    }
-    if (!out.destroyed) end?.();
-  };
-  out.on('close', () => out.removeAllListeners('drain'));
-  pump();
-};
 
 /** About 300 MB of XML text, gzipped to a few hundred KB. */
 const makeBomb = (): Promise<Buffer> =>

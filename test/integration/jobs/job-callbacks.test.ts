@@ -22,6 +22,7 @@ import {
 import { CALLBACK_ENV, DEFAULT_CALLBACK_SETTINGS } from '../../../shared/jobs/callback-settings.js';
 import { callbackEventId } from '../../../shared/jobs/callbacks.js';
 import { verifiableLearners } from '../../../simulator/seed.js';
+import { pour } from '../../support/net.js';
 import { request, useJobsStack } from './support.js';
 
 interface Received {
@@ -50,12 +51,7 @@ beforeAll(async () => {
         // Never answers.
       } else if (path === '/endless') {
         res.writeHead(200, { 'content-type': 'text/plain' });
-        const chunk = Buffer.alloc(64 * 1024, 97);
-        const pump = () => {
-          while (res.write(chunk)) if (res.destroyed) return;
-          res.once('drain', pump);
-        };
-        pump();
+        pour(res, Buffer.alloc(64 * 1024, 97), Number.POSITIVE_INFINITY);
       } else {
         const left = failures.get(path) ?? 0;
         if (left > 0) failures.set(path, left - 1);
