@@ -44,6 +44,20 @@ export const cdkEsbuildOptions = (): BuildOptions => {
   };
 };
 
+/**
+ * The banner of a readable bundle. Minified, esbuild renames the bundle's own top-level names, so none meets
+ * the banner's `createRequire`; unminified they keep their names, and a module that imports `createRequire`
+ * itself (the requests function's API document page) would declare it twice. The same statement under a name
+ * no module uses.
+ */
+export const READABLE_BANNER = FUNCTION_BUNDLING.banner.replace(
+  /import\{createRequire\}from'module';const require=createRequire\(/,
+  "import{createRequire as __bannerCreateRequire}from'module';const require=__bannerCreateRequire(",
+);
+if (READABLE_BANNER === FUNCTION_BUNDLING.banner) {
+  throw new Error('bench/bundle.ts: the function banner changed; update READABLE_BANNER to match it');
+}
+
 /** Every function entry (functions/<name>/handler.ts) that exists now. */
 export const functionEntries = (): { name: string; entry: string }[] =>
   readdirSync(join(REPO_ROOT, 'functions'))
@@ -66,7 +80,7 @@ export const buildFunctionBundles = async (
     outExtension: { '.js': '.mjs' },
     splitting: false,
     // For CPU profiles only: the same code, not minified, so that the profile names its functions.
-    ...(options.readable ? { minify: false } : {}),
+    ...(options.readable ? { minify: false, banner: { js: READABLE_BANNER } } : {}),
   });
   return entries.map((e) => {
     const file = join(outdir, e.name, 'index.mjs');

@@ -7,7 +7,8 @@
  * with other NODE_OPTIONS (without BENCH_COLD_BASELINE: the same bundles, to compare runtime flags);
  * BENCH_COLD_RUNS sets the rounds; BENCH_COLD_NODE=<path to a node binary> runs the cold starts (both sides)
  * on another Node version (the functions run on Node 22 on Lambda; this machine has Node 20);
- * BENCH_COLD_FUNCTIONS=verify-learner,requests measures only those functions.
+ * BENCH_COLD_FUNCTIONS=verify-learner,requests measures only those functions; BENCH_COLD_BUILD=<dir> measures a
+ * saved build's bundles instead of the fresh build (with BENCH_COLD_BASELINE: two saved builds, one step apart).
  */
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -27,6 +28,8 @@ import type { ColdResult } from '../workers/protocol.js';
 export const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? '') || (QUICK ? 1 : 3);
 const BASELINE_DIR = process.env.BENCH_COLD_BASELINE ? resolve(process.env.BENCH_COLD_BASELINE) : undefined;
 const BASELINE_NODE_OPTIONS = process.env.BENCH_COLD_BASELINE_NODE_OPTIONS;
+/** BENCH_COLD_BUILD: a saved build's `functions` folder measured in place of the fresh build (two saved builds compared). */
+const BUILD_DIR_OVERRIDE = process.env.BENCH_COLD_BUILD ? resolve(process.env.BENCH_COLD_BUILD) : undefined;
 const ONLY = process.env.BENCH_COLD_FUNCTIONS
   ? new Set(process.env.BENCH_COLD_FUNCTIONS.split(','))
   : undefined;
@@ -105,18 +108,27 @@ const coldOnce = (
     });
   });
 
-const baselineOf = (b: FunctionBundle): FunctionBundle | undefined => {
-  if (!BASELINE_DIR) return BASELINE_NODE_OPTIONS !== undefined ? b : undefined;
-  const file = join(BASELINE_DIR, b.name, 'index.mjs');
+/** Function `name`'s bundle in another build's `functions` folder, if that build has it. */
+const bundleIn = (dir: string, name: string): FunctionBundle | undefined => {
+  const file = join(dir, name, 'index.mjs');
   if (!existsSync(file)) return undefined;
   const map = `${file}.map`;
   return {
-    name: b.name,
+    name,
     file,
     bytes: statSync(file).size,
     mapBytes: existsSync(map) ? statSync(map).size : 0,
   };
 };
+
+const baselineOf = (b: FunctionBundle): FunctionBundle | undefined => {
+  if (!BASELINE_DIR) return BASELINE_NODE_OPTIONS !== undefined ? b : undefined;
+  return bundleIn(BASELINE_DIR, b.name);
+};
+
+/** The bundles measured as "this build": the fresh build, or BENCH_COLD_BUILD's (another saved build). */
+const measuredBundles = (fresh: readonly FunctionBundle[]): FunctionBundle[] =>
+  BUILD_DIR_OVERRIDE ? fresh.flatMap((b) => bundleIn(BUILD_DIR_OVERRIDE, b.name) ?? []) : [...fresh];
 
 const figures = (b: FunctionBundle, runs: readonly ColdRun[]): Omit<ColdFigures, 'name' | 'baseline'> => {
   const med = (f: (r: ColdRun) => number) => summarise(runs.map(f)).p50;
@@ -139,8 +151,10 @@ const figures = (b: FunctionBundle, runs: readonly ColdRun[]): Omit<ColdFigures,
 
 export const runCold = async (ctx: BenchContext): Promise<ColdFigures[]> => {
   if (!PHASES.has('cold')) return [];
+  const bundles = measuredBundles(ctx.bundles);
   log(
-    `[bench] 2. cold start (${ctx.bundles.length} functions x ${COLD_RUNS}` +
+    `[bench] 2. cold start (${bundles.length} functions x ${COLD_RUNS}` +
+      `${BUILD_DIR_OVERRIDE ? ` of the build in ${BUILD_DIR_OVERRIDE}` : ''}` +
       `${BASELINE_DIR ? `, alternating with the baseline in ${BASELINE_DIR}` : ''}` +
       `${BASELINE_NODE_OPTIONS !== undefined ? `, baseline NODE_OPTIONS '${BASELINE_NODE_OPTIONS}'` : ''})`,
   );
@@ -149,7 +163,7 @@ export const runCold = async (ctx: BenchContext): Promise<ColdFigures[]> => {
   const add = (m: Map<string, ColdRun[]>, name: string, r: ColdRun) =>
     m.set(name, [...(m.get(name) ?? []), r]);
   for (let run = 0; run < COLD_RUNS; run++) {
-    for (const b of ctx.bundles.filter((f) => !ONLY || ONLY.has(f.name))) {
+    for (const b of bundles.filter((f) => !ONLY || ONLY.has(f.name))) {
       // A fresh event for every process: a reused Idempotency-Key would be answered from the store.
       const once = (bundle: FunctionBundle, baseline = false) => {
         const event = coldEventFor(b.name, ctx.apiKeyId);
@@ -172,7 +186,7 @@ export const runCold = async (ctx: BenchContext): Promise<ColdFigures[]> => {
       }
     }
   }
-  return ctx.bundles
+  return bundles
     .filter((b) => coldRuns.has(b.name))
     .map((b) => {
       const base = baselineOf(b);

@@ -28,6 +28,13 @@ export const leftOutStandIn = (module: LeftOutModule): string =>
   join(REPO_ROOT, 'infra', 'bundling', 'left-out', `${module}.ts`);
 
 /**
+ * The SDK clients' default credential chain, bundled as the environment link alone: the credentials Lambda
+ * gives a function are in its environment, and the other links with the clients they load are ~90 KB of
+ * every bundle (infra/bundling/env-credentials.ts).
+ */
+export const CREDENTIALS_ALIAS = `@aws-sdk/credential-provider-node=${join(REPO_ROOT, 'infra', 'bundling', 'env-credentials.ts')}`;
+
+/**
  * How every function is bundled (exported so that the benchmark builds the very same production bundles).
  * The modules soap needs only for WS-Security, NTLM, attachments and its own axios client are aliased to
  * stand-ins that throw if called (~530 KB of the bundle, and axios's fetch probe at load time); the test
@@ -47,7 +54,10 @@ export const FUNCTION_BUNDLING = {
   loader: { '.wsdl': 'text', '.xsd': 'text' },
   // An absolute path: esbuild resolves an alias in its working directory, and a codeRoot may be elsewhere.
   esbuildArgs: {
-    '--alias': (Object.keys(LEFT_OUT_MODULES) as LeftOutModule[]).map((m) => `${m}=${leftOutStandIn(m)}`),
+    '--alias': [
+      ...(Object.keys(LEFT_OUT_MODULES) as LeftOutModule[]).map((m) => `${m}=${leftOutStandIn(m)}`),
+      CREDENTIALS_ALIAS,
+    ],
   },
 } as const satisfies BundlingOptions;
 

@@ -162,7 +162,7 @@ export const requestView = (common: CommonSchemas, operation: z.ZodType, result:
   });
 
 export const resultSchemaFor = (op: OperationId): z.ZodType =>
-  op === 'registerLearner' ? registerLearnerResultSchema : responseSchemas[op];
+  op === 'registerLearner' ? registerLearnerResultSchema() : responseSchemas[op];
 
 export const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
 

@@ -11,6 +11,7 @@
  */
 import * as z from 'zod';
 import type { Outcome } from '../domain/outcome.js';
+import { once } from '../lrs/contract/lazy-table.js';
 import { outcomeFor, toOutcome } from '../lrs/contract/outcomes.js';
 import { type Learner, learnerSchema } from '../lrs/contract/responses.js';
 import type { OperationRequest, OperationResponse } from '../lrs/contract/schemas.js';
@@ -33,37 +34,41 @@ export const COMPARED_FIELDS = [
 ] as const;
 export type ComparedField = (typeof COMPARED_FIELDS)[number];
 
-export const registerLearnerResultSchema = z
-  .object({
-    registered: z.boolean().describe('True when the LRS registered the learner (outcome WSRC0005)'),
-    uln: z.string().optional().describe('The new ULN, when registered'),
-    searchResponseCode: z
-      .string()
-      .describe('Code of the demographic search that preceded the registration (WSRC0001 when none matched)'),
-    registerResponseCode: z
-      .string()
-      .optional()
-      .describe('Code of the registration, when one was attempted (WSRC0005 registered, WSRC0021 refused)'),
-    reconciled: z
-      .boolean()
-      .optional()
-      .describe(
-        "True when the registration's answer was lost and the learner was found registered by a search afterwards (exact match on every submitted field)",
-      ),
-    matches: z
-      .array(
-        z.object({
-          learner: learnerSchema,
-          differences: z
-            .array(z.enum(COMPARED_FIELDS))
-            .describe('Fields of the search that this learner does not match (empty for an exact match)'),
-        }),
-      )
-      .describe('Learners the search found instead (empty when registered or too many matches)'),
-  })
-  .describe('Result of a registration: either the new ULN or the learners that already match');
+export const registerLearnerResultSchema = once(() =>
+  z
+    .object({
+      registered: z.boolean().describe('True when the LRS registered the learner (outcome WSRC0005)'),
+      uln: z.string().optional().describe('The new ULN, when registered'),
+      searchResponseCode: z
+        .string()
+        .describe(
+          'Code of the demographic search that preceded the registration (WSRC0001 when none matched)',
+        ),
+      registerResponseCode: z
+        .string()
+        .optional()
+        .describe('Code of the registration, when one was attempted (WSRC0005 registered, WSRC0021 refused)'),
+      reconciled: z
+        .boolean()
+        .optional()
+        .describe(
+          "True when the registration's answer was lost and the learner was found registered by a search afterwards (exact match on every submitted field)",
+        ),
+      matches: z
+        .array(
+          z.object({
+            learner: learnerSchema(),
+            differences: z
+              .array(z.enum(COMPARED_FIELDS))
+              .describe('Fields of the search that this learner does not match (empty for an exact match)'),
+          }),
+        )
+        .describe('Learners the search found instead (empty when registered or too many matches)'),
+    })
+    .describe('Result of a registration: either the new ULN or the learners that already match'),
+);
 
-export type RegisterLearnerResult = z.output<typeof registerLearnerResultSchema>;
+export type RegisterLearnerResult = z.output<ReturnType<typeof registerLearnerResultSchema>>;
 
 export const findRequestFor = (
   request: OperationRequest<'registerLearner'>,

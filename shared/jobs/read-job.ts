@@ -303,7 +303,7 @@ export const itemResultSchema = (op: OperationId): z.ZodType | undefined => {
       return elementOf(responseSchemas.getVerifyBatchOutput, 'verifiedLearners');
     return achievementSummary;
   }
-  return op === 'registerLearner' ? registerLearnerResultSchema : responseSchemas[op];
+  return op === 'registerLearner' ? registerLearnerResultSchema() : responseSchemas[op];
 };
 
 export const CSV_META_COLUMNS = [

@@ -6,7 +6,7 @@
  * 500/503 without a SOAP body, connection resets), and the requests and jobs functions. Any stand-in reached
  * emits a LRS_GATEWAY_LEFT_OUT warning, which fails the test that reached it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -17,6 +17,7 @@ import { cdkEsbuildOptions } from '../../../bench/bundle.js';
 import { sampleRequests } from '../../../bench/requests.js';
 import { LEFT_OUT_MODULES, LEFT_OUT_WARNING_CODE } from '../../../infra/bundling/left-out.js';
 import { REPO_ROOT } from '../../../infra/support/paths.js';
+import { ERRORS_DOC_PATH } from '../../../shared/domain/error-codes.js';
 import { JOBS_PATH } from '../../../shared/handlers/jobs-handler.js';
 import {
   kebab,
@@ -46,6 +47,16 @@ const ABSENT = [
   'follow-redirects',
   'des.js',
   'js-md4',
+  // The default credential chain is bundled as its environment link alone (infra/bundling/env-credentials.ts).
+  '@aws-sdk/credential-provider-node',
+  '@aws-sdk/credential-provider-ini',
+  '@aws-sdk/credential-provider-sso',
+  '@aws-sdk/credential-provider-process',
+  '@aws-sdk/credential-provider-web-identity',
+  '@aws-sdk/credential-provider-http',
+  '@aws-sdk/credential-provider-login',
+  '@aws-sdk/nested-clients',
+  '@smithy/credential-provider-imds',
 ];
 
 const FUNCTIONS = [...OPERATION_IDS.map((op) => kebab(op)), 'requests', 'jobs'];
@@ -250,5 +261,24 @@ describe('the platform functions, bundled', () => {
       ),
     );
     expect(job.statusCode, JSON.stringify(job.body)).toBe(404);
+  });
+
+  it('requests serves the committed API document and the error catalogue (both loaded on first ask)', async () => {
+    const requests = await handler('requests');
+    const doc = parse(
+      await requests(
+        proxyEvent({ method: 'GET', path: '/v1/openapi.json', resource: '/v1/openapi.json' }),
+        lambdaContext('lrs-gateway-test-requests'),
+      ),
+    );
+    expect(doc.statusCode).toBe(200);
+    expect(doc.body).toEqual(JSON.parse(readFileSync(join(REPO_ROOT, 'openapi.json'), 'utf8')));
+    const page = (await requests(
+      proxyEvent({ method: 'GET', path: ERRORS_DOC_PATH, resource: ERRORS_DOC_PATH }),
+      lambdaContext('lrs-gateway-test-requests'),
+    )) as { statusCode: number; headers: Record<string, string>; body: string };
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['Content-Type']).toBe('text/html; charset=utf-8');
+    expect(page.body).toMatch(/^<!doctype html>/i);
   });
 });
