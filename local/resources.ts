@@ -7,7 +7,7 @@
  * the functions' env vars.
  */
 import { randomBytes, X509Certificate } from 'node:crypto';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CreateSecretCommand,
   PutSecretValueCommand,
@@ -288,6 +288,27 @@ export const createTable = async (dynamodb: DynamoDBClient, tableName: string): 
       })),
     }),
   );
+  await untilActive(dynamodb, tableName);
+};
+
+/**
+ * Waits until the table and its indexes are ACTIVE: a table is CREATING at first (dynalite keeps it so
+ * until a timer fires, DynamoDB for seconds), and a write to it meanwhile is ResourceNotFoundException.
+ */
+const untilActive = async (
+  dynamodb: DynamoDBClient,
+  tableName: string,
+  timeoutMs = 30_000,
+): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 5; ; delay = Math.min(delay * 2, 1000)) {
+    const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
+    const indexes = Table?.GlobalSecondaryIndexes ?? [];
+    if (Table?.TableStatus === 'ACTIVE' && indexes.every((i) => i.IndexStatus === 'ACTIVE')) return;
+    if (Date.now() > deadline)
+      throw new Error(`Table ${tableName} did not become ACTIVE within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
 };
 
 export const createLocalResources = async (options: CreateLocalResourcesOptions): Promise<LocalResources> => {

@@ -1,9 +1,14 @@
-import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import dynalite from 'dynalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulators, LOCAL_GATEWAY_SENDER_ID, startEmulators } from '../../local/emulators.js';
 import {
   createLocalResources,
+  createTable,
   type LocalResources,
   localClients,
   uniqueStage,
@@ -184,5 +189,31 @@ describe('local resources', () => {
       `${orgSecretPrefix(stage)}TEST0001`,
       `${orgSecretPrefix(stage)}TEST0002`,
     ]);
+  });
+});
+
+describe('createTable', () => {
+  it('returns once the table and its indexes are ACTIVE, so the first write finds it', async () => {
+    // Tables stay CREATING for 300 ms, as a slower DynamoDB keeps them for seconds.
+    const server = dynalite({ createTableMs: 300 }) as Server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const client = new DynamoDBClient({
+      endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      region: 'eu-west-2',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    try {
+      const started = Date.now();
+      await createTable(client, 'slow-table');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: 'slow-table' }));
+      expect(Table?.TableStatus).toBe('ACTIVE');
+      await DynamoDBDocumentClient.from(client).send(
+        new PutCommand({ TableName: 'slow-table', Item: { pk: 'a', sk: 'b' } }),
+      );
+    } finally {
+      client.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
