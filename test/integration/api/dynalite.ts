@@ -8,6 +8,8 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createTable } from '../../../local/resources.js';
+import { DynamoDbResultsStore } from '../../../shared/adapters/dynamodb-results-store.js';
+import { useFileFixture } from '../../support/file-fixture.js';
 
 const require = createRequire(import.meta.url);
 const dynalite = require('dynalite') as (options: { createTableMs?: number }) => Server;
@@ -37,3 +39,15 @@ export const startLocalTable = async (tableName = 'lrs-gateway-test-data'): Prom
     },
   };
 };
+
+/** A local table for the tests of the calling file (started before them, closed after). */
+export const useLocalTable = (): LocalTable =>
+  useFileFixture(
+    'The local table',
+    () => startLocalTable(),
+    (table) => table.close(),
+  );
+
+/** The results store on a local table. */
+export const resultsStoreOn = (table: LocalTable): DynamoDbResultsStore =>
+  new DynamoDbResultsStore({ tableName: table.tableName, client: table.client });

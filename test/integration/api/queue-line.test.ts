@@ -8,26 +8,22 @@
  */
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbResultsStore } from '../../../shared/adapters/dynamodb-results-store.js';
-import { outcomeFor } from '../../../shared/lrs/contract/outcomes.js';
-import { validateRequest } from '../../../shared/lrs/contract/schemas.js';
+import { describe, expect, it } from 'vitest';
 import type { LrsPort } from '../../../shared/ports/lrs.js';
 import type { ResultsStore } from '../../../shared/ports/results-store.js';
-import { handleQueueEvent, type QueueDependencies } from '../../../shared/queue/queue-worker.js';
+import { handleQueueEvent } from '../../../shared/queue/queue-worker.js';
 import { lambdaContext, sqsEvent, sqsRecord } from '../../support/events.js';
-import { type LocalTable, startLocalTable } from './dynalite.js';
+import {
+  FIND_BY_ULN_QUEUE_ARN,
+  findByUlnMessage,
+  noMatchAnswer,
+  queueDependencies,
+} from '../../support/queue-worker.js';
+import { resultsStoreOn, useLocalTable } from './dynalite.js';
 
-let table: LocalTable;
-beforeAll(async () => {
-  table = await startLocalTable();
-});
-afterAll(async () => table.close());
+const table = useLocalTable();
 
-const QUEUE_ARN = 'arn:aws:sqs:eu-west-2:000000000000:lrs-gateway-test-find-learner-by-uln';
-const request = { findType: 'FUL', uln: '1000000043', givenName: 'Privatus', familyName: 'Personalis' };
 const MIN_REMAINING_MS = 23_000;
-const quiet = () => undefined;
 
 const draw = fc.record({
   // Each record names one of four requests; its LRS answer takes 0–12 ms.
@@ -58,13 +54,9 @@ describe('queue worker: the line for the LRS', () => {
           await new Promise((r) => setTimeout(r, lrsMsOf.get(ctx.requestId) ?? 0));
           calling--;
           answered++;
-          return {
-            outcome: { ...outcomeFor('WSRC0004') },
-            response: { responseCode: 'WSRC0004', learners: [] } as never,
-            durationMs: 1,
-          };
+          return noMatchAnswer();
         }) as LrsPort['call'];
-        const real = new DynamoDbResultsStore({ tableName: table.tableName, client: table.client });
+        const real = resultsStoreOn(table);
         // Leases held ahead of their LRS call: taken by begin, ended by the call or by giving them back.
         const store = Object.assign(Object.create(real), {
           begin: async (input: Parameters<ResultsStore['begin']>[0]) => {
@@ -81,35 +73,20 @@ describe('queue worker: the line for the LRS', () => {
           },
         }) as ResultsStore;
         const resent: string[] = [];
-        const deps: QueueDependencies = {
-          lrs: { call },
-          store,
-          outcomeFor,
-          dataTtlDays: 30,
-          log: { info: quiet, warn: quiet, error: quiet },
-          metrics: { outcome: quiet, failure: quiet },
-          checkSender: async () => ({ ok: true, caller: 'queue' }),
-          validate: validateRequest,
+        const deps = queueDependencies(call, store, {
           recordConcurrency: limit,
           minRemainingMs: MIN_REMAINING_MS,
           resend: async (_record, body) => void resent.push(body),
-        };
+        });
         const context = Object.assign(lambdaContext(), {
           getRemainingTimeInMillis: () =>
             shortAfter !== undefined && answered >= shortAfter ? MIN_REMAINING_MS - 1 : 60_000,
         });
-        const bodies = records.map((r) =>
-          JSON.stringify({
-            requestId: ids[r.request],
-            operation: 'findLearnerByUln',
-            organisationId: 'TEST0001',
-            request,
-          }),
-        );
+        const bodies = records.map((r) => findByUlnMessage(ids[r.request] as string));
         const res = await handleQueueEvent(
           'findLearnerByUln',
           deps,
-          sqsEvent(bodies.map((b) => sqsRecord(b, QUEUE_ARN))),
+          sqsEvent(bodies.map((b) => sqsRecord(b, FIND_BY_ULN_QUEUE_ARN))),
           context,
         );
 

@@ -9,26 +9,23 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { SQSBatchResponse } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbResultsStore } from '../../../shared/adapters/dynamodb-results-store.js';
-import { outcomeFor } from '../../../shared/lrs/contract/outcomes.js';
-import { validateRequest } from '../../../shared/lrs/contract/schemas.js';
+import { describe, expect, it } from 'vitest';
 import type { LrsPort } from '../../../shared/ports/lrs.js';
 import type { ResultsStore } from '../../../shared/ports/results-store.js';
-import { handleQueueEvent, type QueueDependencies } from '../../../shared/queue/queue-worker.js';
+import { handleQueueEvent } from '../../../shared/queue/queue-worker.js';
 import { lambdaContext, sqsEvent, sqsRecord } from '../../support/events.js';
-import { type LocalTable, startLocalTable } from './dynalite.js';
+import {
+  FIND_BY_ULN_QUEUE_ARN,
+  findByUlnMessage,
+  noMatchAnswer,
+  queueDependencies,
+} from '../../support/queue-worker.js';
+import { resultsStoreOn, useLocalTable } from './dynalite.js';
 
-let table: LocalTable;
-beforeAll(async () => {
-  table = await startLocalTable();
-});
-afterAll(async () => table.close());
+const table = useLocalTable();
 
-const QUEUE_ARN = 'arn:aws:sqs:eu-west-2:000000000000:lrs-gateway-test-find-learner-by-uln';
-const request = { findType: 'FUL', uln: '1000000043', givenName: 'Privatus', familyName: 'Personalis' };
-const body = (requestId = randomUUID()) =>
-  JSON.stringify({ requestId, operation: 'findLearnerByUln', organisationId: 'TEST0001', request });
+const QUEUE_ARN = FIND_BY_ULN_QUEUE_ARN;
+const body = (requestId = randomUUID()) => findByUlnMessage(requestId);
 const requestIdOf = (b: string) => (JSON.parse(b) as { requestId: string }).requestId;
 
 /** Resolves when `count` LRS calls have been asked for, or after 500 ms with false. */
@@ -57,28 +54,12 @@ const setup = (store: ResultsStore, onCall: () => void) => {
   const call = (async (op) => {
     calls.push(op);
     onCall();
-    return {
-      outcome: { ...outcomeFor('WSRC0004') },
-      response: { responseCode: 'WSRC0004', learners: [] } as never,
-      durationMs: 3,
-    };
+    return noMatchAnswer(3);
   }) as LrsPort['call'];
-  const quiet = () => undefined;
-  const deps: QueueDependencies = {
-    lrs: { call },
-    store,
-    outcomeFor,
-    dataTtlDays: 30,
-    log: { info: quiet, warn: quiet, error: quiet },
-    metrics: { outcome: quiet, failure: quiet },
-    checkSender: async () => ({ ok: true, caller: 'queue' }),
-    validate: validateRequest,
-    recordConcurrency: 1,
-  };
-  return { deps, calls };
+  return { deps: queueDependencies(call, store), calls };
 };
 
-const realStore = () => new DynamoDbResultsStore({ tableName: table.tableName, client: table.client });
+const realStore = () => resultsStoreOn(table);
 
 describe('queue worker: writes overlap the next LRS call', () => {
   it("starts the next record's LRS call while the previous outcome is written, and answers only once all are stored", async () => {
@@ -232,11 +213,7 @@ describe('queue worker: the next lease is taken while the LRS answers', () => {
       await new Promise<void>((resolve) => held.push(resolve));
       inFlight--;
       events.push(`answered ${ctx.requestId}`);
-      return {
-        outcome: { ...outcomeFor('WSRC0004') },
-        response: { responseCode: 'WSRC0004', learners: [] } as never,
-        durationMs: 3,
-      };
+      return noMatchAnswer(3);
     }) as LrsPort['call'];
     return { call, held, events, maxInFlight: () => maxInFlight };
   };
