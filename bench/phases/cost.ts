@@ -6,6 +6,8 @@
  * memory (one full vCPU at 1,769 MB), so the CPU part of a call stretches below that size while the wait
  * for the LRS and DynamoDB does not: the bill per learner is memory x (wait + CPU x 1769 / memory).
  */
+
+import { STAGES } from '../../infra/config/stages.js';
 import type { AwsCounts } from '../aws-meter.js';
 import { table } from '../report.js';
 
@@ -129,7 +131,7 @@ export const costModel = (
   inputs: readonly PathInput[],
   peakRssBytes: number,
   coldStartMs: number = ASSUMPTIONS.coldStartMs,
-  deployedMemoryMb = 1024,
+  deployedMemoryMb = STAGES.live.functionMemoryMb,
 ): CostFigures => {
   const minMemoryMb = Math.ceil((peakRssBytes / 1024 / 1024) * 1.25);
   const allowed = ASSUMPTIONS.memorySizes.filter((m) => m >= minMemoryMb);
@@ -152,7 +154,7 @@ export const costTables = (c: CostFigures): string[] => {
   const items = Object.keys(first.deployed.usd);
   return [
     table(
-      `7. Cost per ${ASSUMPTIONS.learners.toLocaleString('en-GB')} learners, eu-west-2 list prices (USD), at the deployed ${c.deployedMemoryMb} MB`,
+      `7. Cost per ${ASSUMPTIONS.learners.toLocaleString('en-GB')} learners, eu-west-2 list prices (USD), at the live stage's ${c.deployedMemoryMb} MB`,
       ['item', ...c.paths.map((p) => p.deployed.label)],
       [
         ...items.map((k) => [k, ...c.paths.map((p) => usd(p.deployed.usd[k] ?? 0))]),

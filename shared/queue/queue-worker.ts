@@ -17,14 +17,15 @@
  *   the bulk jobs, see shared/jobs/job-hooks.ts).
  * - Once a message's request is settled, `onSettled` lets its bulk job (if any) take note; it is called
  *   too, with `deadLettered: true`, for a message given up to the DLQ (its job shows it as stuck).
- * - A message whose request is in flight elsewhere is reported failed without a record change.
+ * - A message whose request is in flight elsewhere is re-sent as a delayed copy (IN_FLIGHT) without a
+ *   record change, and the original acknowledged.
  * - The lease is always written before the LRS call: a message can arrive twice, each copy on its first
  *   delivery, and the second must find the lease (or the stored answer) rather than ask the LRS again.
  * - With limited record concurrency (QUEUE_RECORD_CONCURRENCY = n) records line up for the LRS: n call
  *   it while up to n more get ready (envelope, sender, cancel check, lease), so a lease write is not on
  *   the line's path; a record gives up its turn once its LRS calls are over, so the next record's LRS call
- *   runs while this one's outcome is written. A record ready ahead holds its lease at most one LRS call
- *   longer (leases outlast any invocation). A record whose turn comes with too little time left gives its
+ *   runs while this one's outcome is written. A record ready ahead holds its lease at most as long as the
+ *   record ahead's LRS calls take (leases outlast any invocation). A record whose turn comes with too little time left gives its
  *   lease back and is re-sent unstarted. The invocation still answers only when every record's outcome is
  *   stored (or the record is reported failed), so no message is deleted before its outcome is durable.
  * - A record with the request id of an earlier record of the batch starts only once that one has ended
@@ -93,11 +94,12 @@ export interface QueueDependencies extends ProcessDependencies, WaitDependencies
    * settled CANCELLED instead (shared/jobs/cancel.ts); the message is then acknowledged.
    */
   readonly cancelGate?: (message: QueueMessage) => Promise<boolean>;
-  /** Records of one event processed side by side (default: all of them). */
+  /** Records of one event calling the LRS side by side (default here: all of them; deployed: 1). */
   readonly recordConcurrency?: number;
   /**
-   * With limited record concurrency: a record that would start with less time left than this (ms) is not
-   * started but made visible again at once, so the invocation ends before the function timeout.
+   * A record that would start, or call the LRS, with less time left than this (ms) does not: it is re-sent
+   * as a fresh message (made visible again if the send fails), so the invocation ends before the function
+   * timeout.
    */
   readonly minRemainingMs?: number;
 }

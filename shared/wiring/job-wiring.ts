@@ -8,6 +8,7 @@ import { type CallbackSettings, loadCallbackSettings } from '../jobs/callback-se
 import { createCancelGate } from '../jobs/cancel.js';
 import { type CountingJobsStore, createJobEvents, withJobEvents } from '../jobs/job-events.js';
 import { appLog } from '../observability/logger.js';
+import { tracedClient } from '../observability/tracer.js';
 import type { ResultsStore } from '../ports/results-store.js';
 
 export interface JobWiringOptions {
@@ -26,7 +27,7 @@ export const callbackQueueSender = (queueUrl: string) => {
   return async (body: string, delaySeconds = 0): Promise<void> => {
     loaded ??= import('@aws-sdk/client-sqs').then((api) => ({
       api,
-      sqs: new api.SQSClient({ useQueueUrlAsEndpoint: false }),
+      sqs: tracedClient(new api.SQSClient({ useQueueUrlAsEndpoint: false })),
     }));
     const { api, sqs } = await loaded;
     await sqs.send(
