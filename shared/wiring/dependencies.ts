@@ -5,7 +5,6 @@
  * ..._SECRETS_MANAGER), so the same code runs on AWS and against the local emulators.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { DynamoDbJobsStore } from '../adapters/dynamodb-jobs-store.js';
 import { DynamoDbLrsBudget } from '../adapters/dynamodb-lrs-budget.js';
@@ -33,6 +32,7 @@ import { checkQueueSender } from '../queue/queue-access.js';
 import type { QueueDependencies } from '../queue/queue-worker.js';
 import { queueUrlFor } from '../queue/queue-worker.js';
 import { createJobWiring } from './job-wiring.js';
+import { lazySqs } from './lazy-sqs.js';
 
 export interface OperationDependencies extends QueueDependencies {
   readonly config: Pick<RuntimeConfig, 'dataTtlDays'>;
@@ -54,17 +54,8 @@ export const createOperationDependencies = (
   config: RuntimeConfig,
 ): OperationDependencies => {
   const dynamo = tracedClient(new DynamoDBClient({}));
-  // SQS is loaded on first use: only retries and bulk-job follow-ups send to a queue, so a cold start does
-  // not pay for evaluating the SQS client (a dynamic import stays lazy inside the bundle).
-  let sqsLoaded: Promise<{ api: typeof import('@aws-sdk/client-sqs'); sqs: SQSClient }> | undefined;
-  const loadSqs = () => {
-    sqsLoaded ??= import('@aws-sdk/client-sqs').then((api) => ({
-      api,
-      // Queue URLs name the queue's host; send to the configured/regional endpoint instead.
-      sqs: tracedClient(new api.SQSClient({ useQueueUrlAsEndpoint: false })),
-    }));
-    return sqsLoaded;
-  };
+  // Only retries and bulk-job follow-ups send to a queue.
+  const loadSqs = lazySqs();
   const registry = createRegistryReader(config, dynamo);
   const credentials = registryCredentials(
     new SecretsManagerCredentialsSource({ secretPrefix: config.orgSecretPrefix }),

@@ -3,13 +3,12 @@
  * (and its callback is queued) when its last item settles, the cancel gate, and the callback queue sender.
  * The SQS client is loaded on first use: most settlements never send a callback.
  */
-import type { SQSClient } from '@aws-sdk/client-sqs';
 import { type CallbackSettings, loadCallbackSettings } from '../jobs/callback-settings.js';
 import { createCancelGate } from '../jobs/cancel.js';
 import { type CountingJobsStore, createJobEvents, withJobEvents } from '../jobs/job-events.js';
 import { appLog } from '../observability/logger.js';
-import { tracedClient } from '../observability/tracer.js';
 import type { ResultsStore } from '../ports/results-store.js';
+import { lazySqs } from './lazy-sqs.js';
 
 export interface JobWiringOptions {
   readonly store: CountingJobsStore;
@@ -23,13 +22,9 @@ export interface JobWiringOptions {
 
 /** Sends callback messages to the callback queue with a lazily loaded SQS client. */
 export const callbackQueueSender = (queueUrl: string) => {
-  let loaded: Promise<{ api: typeof import('@aws-sdk/client-sqs'); sqs: SQSClient }> | undefined;
+  const loadSqs = lazySqs();
   return async (body: string, delaySeconds = 0): Promise<void> => {
-    loaded ??= import('@aws-sdk/client-sqs').then((api) => ({
-      api,
-      sqs: tracedClient(new api.SQSClient({ useQueueUrlAsEndpoint: false })),
-    }));
-    const { api, sqs } = await loaded;
+    const { api, sqs } = await loadSqs();
     await sqs.send(
       new api.SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body, DelaySeconds: delaySeconds }),
     );
