@@ -21,13 +21,13 @@
  *   record change, and the original acknowledged.
  * - The lease is always written before the LRS call: a message can arrive twice, each copy on its first
  *   delivery, and the second must find the lease (or the stored answer) rather than ask the LRS again.
- * - With limited record concurrency (QUEUE_RECORD_CONCURRENCY = n) records line up for the LRS: n call
- *   it while up to n more get ready (envelope, sender, cancel check, lease), so a lease write is not on
- *   the line's path; a record gives up its turn once its LRS calls are over, so the next record's LRS call
- *   runs while this one's outcome is written. A record ready ahead holds its lease at most as long as the
- *   record ahead's LRS calls take (leases outlast any invocation). A record whose turn comes with too little time left gives its
- *   lease back and is re-sent unstarted. The invocation still answers only when every record's outcome is
- *   stored (or the record is reported failed), so no message is deleted before its outcome is durable.
+ * - Records line up for the LRS (QUEUE_RECORD_CONCURRENCY = n): n call it while up to n more get ready
+ *   (envelope, sender, cancel check, lease), so a lease write is not on the line's path; a record gives up
+ *   its turn once its LRS calls are over, so the next record's LRS call runs while this one's outcome is
+ *   written. A record ready ahead holds its lease at most as long as the record ahead's LRS calls take
+ *   (leases outlast any invocation). A record whose turn comes with too little time left gives its lease
+ *   back and is re-sent unstarted. The invocation still answers only when every record's outcome is stored
+ *   (or the record is reported failed), so no message is deleted before its outcome is durable.
  * - A record with the request id of an earlier record of the batch starts only once that one has ended
  *   (whatever the record concurrency), so it finds the stored answer instead of waiting out a lease.
  * The envelope is queue-message.ts; waiting, giving up and handing back are queue-wait.ts.
@@ -298,7 +298,7 @@ export const handleQueueRecord = async (
   return stored;
 };
 
-/** A record's place in the invocation's line for the LRS (limited record concurrency). */
+/** A record's place in the invocation's line for the LRS. */
 export interface LrsTurn {
   /** Resolves once the record may call the LRS: false when too little time is left to start it now. */
   readonly take: () => Promise<boolean>;
@@ -326,9 +326,9 @@ const slots = (limit: number) => {
 
 /**
  * `work` for each record with at most `limit` records calling the LRS and at most `limit` more getting
- * ready behind them (`start` says whether a record may still start at all; `turn.take` waits for an LRS
- * slot and says whether there is time left to use it). A record with the request id of an earlier,
- * unfinished record of the invocation starts after that one has ended.
+ * ready behind them. `work` gets no turn when `canStart` says the record may not start at all; `turn.take`
+ * waits for an LRS slot and asks `canStart` again. A record with the request id of an earlier, unfinished
+ * record of the invocation starts after that one has ended.
  */
 const lineUp = <R>(
   limit: number,
