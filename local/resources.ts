@@ -195,11 +195,15 @@ const createQueue = async (
   return { url, arn };
 };
 
-/** Creates the registry table (the deployed table's keys, on demand, no TTL) on a local DynamoDB emulator. */
+/**
+ * Creates the registry table (the deployed table's keys, on demand, no TTL) on a local DynamoDB emulator;
+ * returns once it is ACTIVE.
+ */
 export const createRegistryTable = async (dynamodb: DynamoDBClient, name: string): Promise<void> => {
   await dynamodb.send(
     new CreateTableCommand({ TableName: name, BillingMode: 'PAY_PER_REQUEST', ...registryKeySchema }),
   );
+  await untilActive(dynamodb, name);
 };
 
 /** The subject and notAfter of a PEM certificate, as the registry records them. */

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulators, LOCAL_GATEWAY_SENDER_ID, startEmulators } from '../../local/emulators.js';
 import {
   createLocalResources,
+  createRegistryTable,
   createTable,
   type LocalResources,
   localClients,
@@ -192,7 +193,10 @@ describe('local resources', () => {
   });
 });
 
-describe('createTable', () => {
+describe.each([
+  ['createTable', createTable],
+  ['createRegistryTable', createRegistryTable],
+])('%s', (_name, create) => {
   it('returns once the table and its indexes are ACTIVE, so the first write finds it', async () => {
     // Tables stay CREATING for 300 ms, as a slower DynamoDB keeps them for seconds.
     const server = dynalite({ createTableMs: 300 }) as Server;
@@ -203,7 +207,7 @@ describe('createTable', () => {
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     });
     try {
-      await createTable(client, 'slow-table');
+      await create(client, 'slow-table');
       const { Table } = await client.send(new DescribeTableCommand({ TableName: 'slow-table' }));
       expect(Table?.TableStatus).toBe('ACTIVE');
       await DynamoDBDocumentClient.from(client).send(
