@@ -35,9 +35,16 @@ export const leftOutStandIn = (module: LeftOutModule): string =>
 export const CREDENTIALS_ALIAS = `@aws-sdk/credential-provider-node=${join(REPO_ROOT, 'infra', 'bundling', 'env-credentials.ts')}`;
 
 /**
+ * soap's `debug` loggers, silent in the bundles: the real package's colour probe and environment scan stay
+ * out of the cold start (infra/bundling/silent-debug.ts).
+ */
+export const DEBUG_ALIAS = `debug=${join(REPO_ROOT, 'infra', 'bundling', 'silent-debug.ts')}`;
+
+/**
  * How every function is bundled (exported so that the benchmark builds the very same production bundles).
  * The modules soap needs only for WS-Security, NTLM, attachments and its own axios client are aliased to
- * stand-ins that throw if called (~530 KB of the bundle, and axios's fetch probe at load time); the test
+ * stand-ins that throw if called (~530 KB of the bundle, and axios's fetch probe at load time), and its
+ * `debug` loggers to silent ones. The test
  * test/integration/adapter/bundled-handlers.test.ts runs every bundled handler against the simulator to
  * prove that none of them is reached.
  */
@@ -57,6 +64,7 @@ export const FUNCTION_BUNDLING = {
     '--alias': [
       ...(Object.keys(LEFT_OUT_MODULES) as LeftOutModule[]).map((m) => `${m}=${leftOutStandIn(m)}`),
       CREDENTIALS_ALIAS,
+      DEBUG_ALIAS,
     ],
   },
 } as const satisfies BundlingOptions;

@@ -12,8 +12,10 @@ import {
   type LeftOutModule,
   LeftOutModuleError,
 } from '../../infra/bundling/left-out.js';
+import silentDebug from '../../infra/bundling/silent-debug.js';
 import {
   CREDENTIALS_ALIAS,
+  DEBUG_ALIAS,
   FUNCTION_BUNDLING,
   leftOutStandIn,
 } from '../../infra/constructs/gateway-function.js';
@@ -21,10 +23,11 @@ import {
 const modules = Object.keys(LEFT_OUT_MODULES) as LeftOutModule[];
 
 describe('FUNCTION_BUNDLING', () => {
-  it('aliases every left-out module and the default credential chain, and nothing else, by absolute path', () => {
+  it('aliases every left-out module, the default credential chain and debug, and nothing else, by absolute path', () => {
     expect(FUNCTION_BUNDLING.esbuildArgs['--alias']).toEqual([
       ...modules.map((m) => `${m}=${leftOutStandIn(m)}`),
       CREDENTIALS_ALIAS,
+      DEBUG_ALIAS,
     ]);
     for (const m of modules) {
       expect(leftOutStandIn(m)).toMatch(/^\//);
@@ -34,6 +37,10 @@ describe('FUNCTION_BUNDLING', () => {
     expect(module).toBe('@aws-sdk/credential-provider-node');
     expect(standIn).toMatch(/^\/.*\/infra\/bundling\/env-credentials\.ts$/);
     expect(existsSync(standIn)).toBe(true);
+    const [debugModule, debugStandIn = ''] = DEBUG_ALIAS.split('=');
+    expect(debugModule).toBe('debug');
+    expect(debugStandIn).toMatch(/^\/.*\/infra\/bundling\/silent-debug\.ts$/);
+    expect(existsSync(debugStandIn)).toBe(true);
   });
 
   it('keeps everything else in the bundle (nothing external) and ships ESM with source maps', () => {
@@ -121,5 +128,34 @@ describe("the bundles' credential chain (env-credentials.ts)", () => {
       name: 'CredentialsProviderError',
       message: 'Unable to find environment variable credentials.',
     });
+  });
+});
+
+describe("the bundles' debug (silent-debug.ts)", () => {
+  const saved = process.env.DEBUG;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.DEBUG;
+    else process.env.DEBUG = saved;
+  });
+
+  it('writes nothing, whatever DEBUG says or enable() is asked, and reports itself disabled', () => {
+    process.env.DEBUG = '*';
+    const writes: unknown[] = [];
+    const write = process.stderr.write;
+    process.stderr.write = ((chunk: unknown) => writes.push(chunk) > 0) as typeof write;
+    try {
+      silentDebug.enable('node-soap');
+      const debug = silentDebug('node-soap');
+      debug('Http request: %j', { body: '<soap:Envelope>…</soap:Envelope>' });
+      const child = debug.extend('http');
+      child('answer');
+      expect([debug.namespace, debug.enabled]).toEqual(['node-soap', false]);
+      expect([child.namespace, child.enabled]).toEqual(['node-soap:http', false]);
+      expect(silentDebug.enabled('node-soap')).toBe(false);
+      expect(silentDebug.disable()).toBe('');
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(writes).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * The production bundles, built once here with the options CDK deploys (FUNCTION_BUNDLING: soap's modules for
- * WS-Security, NTLM, attachments and its own axios client aliased to stand-ins that throw when called), run
+ * WS-Security, NTLM, attachments and its own axios client aliased to stand-ins that throw when called; its
+ * debug loggers to silent ones), run
  * against the simulator over mutual TLS and the emulators: every operation's bundled handler over HTTP with a
  * PEM and a PFX organisation, the queue path, the LRS's faults and failures (out of hours, maintenance, HTTP
  * 500/503 without a SOAP body, connection resets), and the requests and jobs functions. Any stand-in reached
@@ -57,6 +58,10 @@ const ABSENT = [
   '@aws-sdk/credential-provider-login',
   '@aws-sdk/nested-clients',
   '@smithy/credential-provider-imds',
+  // soap's loggers are silent in the bundles (infra/bundling/silent-debug.ts), and what only debug needs.
+  'debug',
+  'supports-color',
+  'ms',
 ];
 
 const FUNCTIONS = [...OPERATION_IDS.map((op) => kebab(op)), 'requests', 'jobs'];
