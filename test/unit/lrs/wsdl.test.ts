@@ -68,14 +68,42 @@ describe('our WSDLs', () => {
     expect(errors.get(file)).toEqual([]);
   });
 
-  it.each(SERVICES.map((s) => ({ s })))('$s WSDL loads in soap and binds every operation', async ({ s }) => {
-    const wsdl = await loadWsdl(s);
+  it.each(SERVICES.map((s) => ({ s })))('$s WSDL describes every operation of the service', ({ s }) => {
     const text = wsdlFor(s);
     for (const op of OPERATION_IDS.filter((o) => OPERATIONS[o].service === s)) {
       expect(text).toContain(`<wsdl:operation name="${OPERATIONS[op].lrsName}">`);
     }
-    const services = (wsdl as unknown as { definitions: { services: Record<string, unknown> } }).definitions
-      .services;
-    expect(Object.keys(services)).toEqual([`${s}Proxy`]);
+  });
+
+  it.each(OPERATION_IDS)(
+    "%s: the adapter's WSDL loads in soap and binds that operation alone, with its SOAPAction",
+    async (op) => {
+      const { service, lrsName, soapAction } = OPERATIONS[op];
+      const wsdl = (await loadWsdl(op)) as unknown as {
+        definitions: {
+          services: Record<
+            string,
+            { ports: Record<string, { binding: { methods: Record<string, unknown> } }> }
+          >;
+        };
+      };
+      const services = wsdl.definitions.services;
+      expect(Object.keys(services)).toEqual([`${service}Proxy`]);
+      const ports = Object.values(services[`${service}Proxy`]?.ports ?? {});
+      expect(ports).toHaveLength(1);
+      expect(Object.keys(ports[0]?.binding.methods ?? {})).toEqual([lrsName]);
+      const text = wsdlFor(service, undefined, { requests: 'any', operation: op });
+      expect(text).toContain(`soapAction="${soapAction}"`);
+      const others = OPERATION_IDS.filter((o) => o !== op && OPERATIONS[o].service === service);
+      for (const other of others) {
+        expect(text).not.toContain(`<wsdl:operation name="${OPERATIONS[other].lrsName}">`);
+      }
+    },
+  );
+
+  it('refuses an operation of another service', () => {
+    expect(() => wsdlFor('ExternalService', undefined, { operation: 'verifyLearner' })).toThrow(
+      'verifyLearner is not an operation of ExternalService',
+    );
   });
 });
