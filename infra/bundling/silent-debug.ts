@@ -5,8 +5,9 @@
  * unresolved schema references; its HTTP messages are in the client the adapter replaces). The functions
  * log through their own logger, so the bundles carry silent loggers instead, and the real package (its
  * terminal colour probe `supports-color`, its scan of the environment for DEBUG_* settings and its
- * formatters) is neither compiled nor run at a cold start (~4.5 ms here). Code run outside the bundles
- * (tests, tools) keeps the real package.
+ * formatters) is neither compiled nor run at a cold start (1.2–1.5 ms of CPU in the bundle here). So
+ * `DEBUG=node-soap` shows nothing in a deployed function, and any other package bundled later that logs
+ * through `debug` is silent there too. Code run outside the bundles (tests, tools) keeps the real package.
  */
 
 /** A logger as soap uses it: called with a format and arguments, here to no effect. */

@@ -12,7 +12,6 @@ import {
   type LeftOutModule,
   LeftOutModuleError,
 } from '../../infra/bundling/left-out.js';
-import silentDebug from '../../infra/bundling/silent-debug.js';
 import {
   CREDENTIALS_ALIAS,
   DEBUG_ALIAS,
@@ -128,34 +127,5 @@ describe("the bundles' credential chain (env-credentials.ts)", () => {
       name: 'CredentialsProviderError',
       message: 'Unable to find environment variable credentials.',
     });
-  });
-});
-
-describe("the bundles' debug (silent-debug.ts)", () => {
-  const saved = process.env.DEBUG;
-  afterEach(() => {
-    if (saved === undefined) delete process.env.DEBUG;
-    else process.env.DEBUG = saved;
-  });
-
-  it('writes nothing, whatever DEBUG says or enable() is asked, and reports itself disabled', () => {
-    process.env.DEBUG = '*';
-    const writes: unknown[] = [];
-    const write = process.stderr.write;
-    process.stderr.write = ((chunk: unknown) => writes.push(chunk) > 0) as typeof write;
-    try {
-      silentDebug.enable('node-soap');
-      const debug = silentDebug('node-soap');
-      debug('Http request: %j', { body: '<soap:Envelope>…</soap:Envelope>' });
-      const child = debug.extend('http');
-      child('answer');
-      expect([debug.namespace, debug.enabled]).toEqual(['node-soap', false]);
-      expect([child.namespace, child.enabled]).toEqual(['node-soap:http', false]);
-      expect(silentDebug.enabled('node-soap')).toBe(false);
-      expect(silentDebug.disable()).toBe('');
-    } finally {
-      process.stderr.write = write;
-    }
-    expect(writes).toEqual([]);
   });
 });

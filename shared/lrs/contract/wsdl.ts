@@ -183,8 +183,11 @@ export interface WsdlOptions {
    */
   readonly requests?: 'contract' | 'any';
   /**
-   * Only this operation (of the service), for a client that calls no other: a function serves one
-   * operation, and soap parses a one-operation WSDL in a fraction of the time of the whole service's.
+   * Only this operation (of the service), for a soap client that calls no other: the adapter keeps one
+   * client per operation called (most functions call one; register-learner two), and on a cold start soap
+   * parses a one-operation WSDL in a fraction of the time of the whole service's (LearnerService: 10.9–11.7
+   * → 4.7–5.2 ms here). The envelope soap wraps around a body declares fewer namespace prefixes with it;
+   * the bodies declare their own (shared/lrs/soap/request.ts), so what the LRS reads is the same.
    */
   readonly operation?: OperationId;
 }

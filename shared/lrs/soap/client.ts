@@ -78,8 +78,9 @@ const wsdlCache = new Map<OperationId, Promise<Soap.WSDL>>();
 
 /**
  * Our WSDL for one operation (transport form: its service, binding and SOAPAction, open-content elements),
- * parsed once per process; soap's response parsing replaced by a no-op. A function serves one operation,
- * and a one-operation WSDL parses in about half the time of its whole service's.
+ * parsed once per process; soap's response parsing replaced by a no-op. Most functions call one operation
+ * (register-learner two), and on a cold start a one-operation WSDL parses in under half the time of its
+ * whole service's (LearnerService).
  */
 export const loadWsdl = (op: OperationId): Promise<Soap.WSDL> => {
   let p = wsdlCache.get(op);
