@@ -52,8 +52,8 @@ const anyContent = (name: string): string =>
  */
 const buildSchemas = (
   service: LrsServiceName,
+  ops: readonly (typeof OPERATION_LIST)[number][],
   requests: 'contract' | 'any' = 'contract',
-  only?: OperationId,
 ): Map<string, SchemaDoc> => {
   const schemas = new Map<string, SchemaDoc>();
   const schema = (ns: string): SchemaDoc => {
@@ -95,7 +95,7 @@ const buildSchemas = (
     return `<xs:element name="${el.name}"${form} type="${type}"${occurs(el)}/>`;
   };
 
-  for (const op of serviceOperations(service, only)) {
+  for (const op of ops) {
     const root = REQUEST_CONTRACT[op.id];
     const s = schema(root.ns);
     if (requests === 'any') {
@@ -156,7 +156,7 @@ const schemaFileName = (ns: string): string =>
  * schemaLocation), so tests can validate requests against our own description of each service.
  */
 export const schemaDocumentsFor = (service: LrsServiceName): { fileName: string; contents: string }[] => {
-  const schemas = buildSchemas(service);
+  const schemas = buildSchemas(service, serviceOperations(service));
   const prefixes = (schemas as Map<string, SchemaDoc> & { prefixes: Map<string, string> }).prefixes;
   const nsDecls = [...prefixes].map(([ns, p]) => ` xmlns:${p}="${ns}"`).join('');
   return [...schemas.values()].map((sd) => ({
@@ -198,7 +198,8 @@ export const wsdlFor = (
   baseUrl = 'https://ws.lrs.education.gov.uk',
   options: WsdlOptions = {},
 ): string => {
-  const schemas = buildSchemas(service, options.requests, options.operation);
+  const ops = serviceOperations(service, options.operation);
+  const schemas = buildSchemas(service, ops, options.requests);
   const prefixes = (schemas as Map<string, SchemaDoc> & { prefixes: Map<string, string> }).prefixes;
   const nsDecls = [...prefixes].map(([ns, p]) => ` xmlns:${p}="${ns}"`).join('');
   const types = [...schemas.values()]
@@ -210,7 +211,6 @@ export const wsdlFor = (
         '</xs:schema>',
     )
     .join('');
-  const ops = serviceOperations(service, options.operation);
   const faultEl =
     service === 'LearnerService'
       ? `${prefixes.get(NS.exceptions)}:MIAPAPIException`
