@@ -19,6 +19,7 @@ import type { AppLog } from '../observability/logger.js';
 import type { AppMetrics } from '../observability/metrics.js';
 import type { LrsPort } from '../ports/lrs.js';
 import type { RequestSource, ResultsStore, StoredRequest, UnconfirmedNote } from '../ports/results-store.js';
+import { canonicalJson } from './canonical-json.js';
 import { failureFromError, failureOutcome } from './failures.js';
 import { isAmbiguous, reconcileUpdate, uncheckable, unknownOutcome, updatedOutcome } from './reconcile.js';
 import { registerTheLrsWay } from './register-learner.js';
@@ -92,16 +93,6 @@ export class NotStartedError extends Error {
     this.name = 'NotStartedError';
   }
 }
-
-/** Canonical JSON (sorted keys) so that key order does not change the hash. */
-export const canonicalJson = (value: unknown): string =>
-  JSON.stringify(value, (_k, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
-        )
-      : v,
-  );
 
 export const requestHash = (op: OperationId, userName: string | undefined, request: unknown): string =>
   createHash('sha256')

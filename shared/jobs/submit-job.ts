@@ -22,7 +22,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import { canonicalJson } from '../app/process-request.js';
+import { canonicalJson } from '../app/canonical-json.js';
 import { ConflictError, type FieldIssue, ValidationError } from '../domain/errors.js';
 import { maxText } from '../lrs/contract/fields.js';
 import { OPERATION_IDS, OPERATIONS, type OperationId } from '../lrs/contract/operations.js';
