@@ -1,14 +1,14 @@
 /**
  * Small, fast XML helpers for the LRS adapter: escaping for request building, and a
  * namespace-aware, prefix-agnostic tree parser for responses and faults (a fast scanner, held by
- * differential tests to the saxes reference parser that is also kept here).
+ * differential tests to a reference parser on saxes, test/unit/lrs/xml-reference.ts, which stays out
+ * of the function bundles).
  *
  * The tree keeps only what the adapter needs: element namespace URI + local name, whether the
  * element carries `xsi:nil="true"`, its text, and its child elements. Whitespace-only text between
  * elements is dropped; text is kept exactly otherwise (trailing spaces in LRS data are significant,
  * e.g. `Test Academy Bristol `).
  */
-import { SaxesParser } from 'saxes';
 import { NS } from '../contract/operations.js';
 
 /** Escapes a value for element content or a double-quoted attribute. */
@@ -41,24 +41,16 @@ const NO_CHILDREN: XNode[] = Object.freeze([]) as unknown as XNode[];
 export class XmlParseError extends Error {}
 
 /**
- * Reference parser (saxes, full well-formedness checking). Same tree as `parseXml`; kept for the
- * differential tests that hold the fast parser to it (test/unit/lrs/xml.test.ts).
- *
- * Parses a whole document into a tree. Throws XmlParseError on malformed XML.
- * Only the element tree is kept; comments, processing instructions and the XML declaration are ignored.
- *
- * Namespaces are resolved here with a small scope stack rather than by saxes' `xmlns` mode: the
- * result is the same (URI + local name for every element, prefixes ignored), at about half the cost
- * on a 1,000-event PLR response.
+ * A namespace scope: its prefixes, and the qualified names already resolved in it. The scope helpers
+ * are shared with the tests' reference parser (test/unit/lrs/xml-reference.ts).
  */
-/** A namespace scope: its prefixes, and the qualified names already resolved in it. */
-interface Scope {
+export interface Scope {
   readonly uris: Record<string, string>;
   readonly names: Map<string, readonly [string, string]>;
 }
 
 /** The scope of a document: only the `xml` prefix and the empty default namespace are bound. */
-const rootScope = (): Scope => {
+export const rootScope = (): Scope => {
   const base: Record<string, string> = Object.create(null) as Record<string, string>;
   base.xml = 'http://www.w3.org/XML/1998/namespace';
   base[''] = '';
@@ -66,82 +58,13 @@ const rootScope = (): Scope => {
 };
 
 /** Splits a qualified name and resolves its prefix in `scope`, caching the answer there. */
-const resolveIn = (scope: Scope, qn: string): readonly [string, string] => {
+export const resolveIn = (scope: Scope, qn: string): readonly [string, string] => {
   const colon = qn.indexOf(':');
   const uri = colon < 0 ? scope.uris[''] : scope.uris[qn.slice(0, colon)];
   if (uri === undefined) throw new XmlParseError('Malformed XML: unbound namespace prefix');
   const r = [uri, colon < 0 ? qn : qn.slice(colon + 1)] as const;
   scope.names.set(qn, r);
   return r;
-};
-
-export const parseXmlSaxes = (xml: string): XNode => {
-  const parser = new SaxesParser({ position: false });
-  const root: XNode = { ns: '', name: '#document', nil: false, text: '', children: [] };
-  const stack: XNode[] = [root];
-  // Namespace scopes chained through prototypes: a lookup is one property read. Each scope also
-  // caches its resolved qualified names, so `a:LearningEvent` is split and resolved once per scope.
-  let scope: Scope = rootScope();
-  const scopeStack: Scope[] = [];
-  const scopeOpenedAt: number[] = [];
-  let top: XNode = root;
-  const resolveName = (qn: string): readonly [string, string] => {
-    let r = scope.names.get(qn);
-    if (r === undefined) {
-      r = resolveIn(scope, qn);
-    }
-    return r;
-  };
-  parser.on('opentag', (tag) => {
-    const attrs = tag.attributes as Record<string, string>;
-    let nilQName: string | undefined;
-    for (const key in attrs) {
-      if (key.charCodeAt(0) === 120 /* x */ && (key === 'xmlns' || key.startsWith('xmlns:'))) {
-        if (scopeOpenedAt[scopeOpenedAt.length - 1] !== stack.length) {
-          scopeStack.push(scope);
-          scopeOpenedAt.push(stack.length);
-          scope = { uris: Object.create(scope.uris) as Record<string, string>, names: new Map() };
-        }
-        scope.uris[key === 'xmlns' ? '' : key.slice(6)] = attrs[key] ?? '';
-      } else if (key === 'nil' || key.endsWith(':nil')) {
-        nilQName = key;
-      }
-    }
-    const [uri, local] = resolveName(tag.name);
-    let nil = false;
-    if (nilQName !== undefined) {
-      const c = nilQName.indexOf(':');
-      const raw = attrs[nilQName];
-      nil = (c < 0 ? '' : scope.uris[nilQName.slice(0, c)]) === NS.xsi && (raw === 'true' || raw === '1');
-    }
-    const node: XNode = { ns: uri, name: local, nil, text: '', children: NO_CHILDREN };
-    if (top.children === NO_CHILDREN) top.children = [node];
-    else top.children.push(node);
-    stack.push(node);
-    top = node;
-  });
-  const onText = (t: string): void => {
-    // Text after a child element is whitespace between elements in every LRS message: skip it.
-    if (top.children === NO_CHILDREN && top !== root) top.text += t;
-  };
-  parser.on('text', onText);
-  parser.on('cdata', onText);
-  parser.on('closetag', () => {
-    const node = stack.pop();
-    if (node && node.children !== NO_CHILDREN) node.text = '';
-    if (scopeOpenedAt[scopeOpenedAt.length - 1] === stack.length) {
-      scopeOpenedAt.pop();
-      scope = scopeStack.pop() ?? scope;
-    }
-    top = stack[stack.length - 1] ?? root;
-  });
-  try {
-    parser.write(xml).close();
-  } catch (e) {
-    if (e instanceof XmlParseError) throw e;
-    throw new XmlParseError(`Malformed XML: ${(e as Error).message.split('\n')[0] ?? ''}`, { cause: e });
-  }
-  return root;
 };
 
 // ---------------------------------------------------------------- fast parser

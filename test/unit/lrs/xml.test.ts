@@ -9,10 +9,11 @@ import { OPERATION_IDS } from '../../../shared/lrs/contract/operations.js';
 import { validateRequest } from '../../../shared/lrs/contract/schemas.js';
 import { wsdlFor } from '../../../shared/lrs/contract/wsdl.js';
 import { buildRequestBody, wrapEnvelope } from '../../../shared/lrs/soap/request.js';
-import { escapeXml, parseXml, parseXmlSaxes, XmlParseError } from '../../../shared/lrs/soap/xml.js';
+import { escapeXml, parseXml, XmlParseError } from '../../../shared/lrs/soap/xml.js';
 import type { OrganisationCredentials } from '../../../shared/ports/credentials.js';
 import { CREDS, SAMPLES } from '../../support/lrs-samples.js';
 import { RECORDED_DIR } from '../../support/reference.js';
+import { parseXmlSaxes } from './xml-reference.js';
 
 const files = (dir: string) =>
   readdirSync(dir)
